@@ -1,0 +1,34 @@
+# Innboks: every target sets up its own virtual environment first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench schemas install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+## make demo [ARGS="--duration 60 --metrics-port 6066"]: the whole system on the embedded broker
+demo: $(STAMP)
+	$(BIN)/innboks demo $(ARGS)
+
+## make test [PYTEST_ARGS=...]: unit and integration tests (the integration tests start Tansu)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: throughput and latency numbers
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+## make schemas: regenerate schemas/jsonschema/*.json from the pydantic models
+schemas: $(STAMP)
+	$(BIN)/python -m schemas.generate
+
+clean:
+	rm -rf $(VENV) innboks-data .pytest_cache

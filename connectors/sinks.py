@@ -1,0 +1,88 @@
+"""Where connectors put what they fetch: Kafka (``innboks.raw``) or standard output."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from pydantic import ValidationError
+
+from connectors.base import DeliveryError
+from connectors.errors import MappingError
+from connectors.registry import normalize
+from innboks.topics import RAW
+from schemas import RawEvent
+
+
+def raw_key(event: RawEvent) -> str:
+    """Key a raw item by its conversation when it can be mapped, so a thread stays in order."""
+    try:
+        return normalize(event).key
+    except (MappingError, ValidationError):
+        return f"{event.platform.value}:{event.account_id}:{event.resource}"
+
+
+class KafkaSink:
+    """Produces raw events to ``innboks.raw``; ``flush`` confirms every send or raises."""
+
+    def __init__(self, bootstrap_servers: str | list[str], topic: str = RAW, producer: KafkaProducer | None = None):
+        self.topic = topic
+        self.producer = producer or KafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            acks="all",
+            linger_ms=5,
+            retries=5,
+            client_id="innboks-connector",
+        )
+        self._futures: list = []
+
+    def send(self, event: RawEvent) -> None:
+        future = self.producer.send(self.topic, key=raw_key(event).encode(), value=event.to_json_bytes())
+        self._futures.append(future)
+
+    def flush(self, timeout: float) -> None:
+        futures, self._futures = self._futures, []
+        try:
+            self.producer.flush(timeout=timeout)
+        except KafkaError as exc:
+            raise DeliveryError(f"raw events not acknowledged: {type(exc).__name__}") from exc
+        failed = [f for f in futures if not f.is_done or f.failed()]
+        if failed:
+            raise DeliveryError(f"{len(failed)} of {len(futures)} raw events not acknowledged by the broker")
+
+    def close(self) -> None:
+        self.producer.close(timeout=5)
+
+
+class StdoutSink:
+    """Prints normalised ``InboxMessage`` JSON lines; unmappable items are reported on stderr."""
+
+    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+        self.out = out
+        self.err = err
+        self.skipped = 0
+
+    def send(self, event: RawEvent) -> None:
+        try:
+            message = normalize(event)
+        except (MappingError, ValidationError) as exc:
+            self.skipped += 1
+            reason = exc.reason if isinstance(exc, MappingError) else _first_error(exc)
+            native_id = event.payload.get("id", "?")
+            self.err.write(f"skipped {event.platform.value} {event.resource} {native_id}: {reason}\n")
+            return
+        self.out.write(message.model_dump_json() + "\n")
+
+    def flush(self, timeout: float) -> None:
+        self.out.flush()
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors(include_input=False, include_url=False)[0]
+    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+

@@ -1,0 +1,3 @@
+from innboks.cli import main
+
+raise SystemExit(main())

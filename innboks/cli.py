@@ -1,0 +1,164 @@
+"""The ``innboks`` command line. Every command answers bad input with one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import NoReturn
+
+from innboks import __version__
+from innboks.errors import CliError
+from schemas import Platform
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but errors are one line on stderr (no usage dump) and exit with 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def iso_datetime(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"timestamp needs a UTC offset (e.g. +01:00 or Z): {value!r}")
+    return parsed
+
+
+def positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0: {value!r}")
+    return number
+
+
+def port_number(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535: {value!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="innboks", description="Social-media inbox for Norwegian municipalities.")
+    parser.add_argument("--version", action="version", version=f"innboks {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+
+    demo = commands.add_parser("demo", help="run the whole system on the embedded broker with demo data")
+    demo.add_argument("--duration", type=positive_float, help="stop after S seconds (default: until Ctrl-C)")
+    demo.add_argument("--metrics-port", type=port_number, default=6066, help="port of /metrics (default 6066)")
+    demo.set_defaults(handler=_demo)
+
+    worker = commands.add_parser("worker", help="run the stream processors (a Faust worker)")
+    worker.set_defaults(handler=_worker)
+
+    broker = commands.add_parser("broker", help="run the embedded Tansu broker in the foreground")
+    broker.add_argument("--port", type=port_number, default=9092, help="loopback port (default 9092)")
+    broker.set_defaults(handler=_broker)
+
+    poll = commands.add_parser("poll", help="run one platform connector")
+    poll.add_argument("platform", choices=[p.value for p in Platform], metavar="PLATFORM")
+    poll.add_argument("--account", required=True, help="the official account's platform id")
+    poll.add_argument("--base-url", help="replace scheme and host of the platform API (proxies, tests)")
+    poll.add_argument("--token", help="access token (default: INNBOKS_<PLATFORM>_TOKEN)")
+    poll.add_argument("--since", type=iso_datetime, help="how far back a first poll reaches (ISO 8601)")
+    poll.add_argument("--once", action="store_true", help="poll once and exit")
+    poll.add_argument("--stdout", action="store_true", help="print InboxMessage JSON lines instead of producing")
+    poll.add_argument("--interval", type=positive_float, default=60.0, help="seconds between polls (default 60)")
+    poll.set_defaults(handler=_poll)
+
+    triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
+    triage.set_defaults(handler=_triage)
+
+    sla = commands.add_parser("sla", help="response-time SLAs")
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SUBCOMMAND",
+                                      parser_class=OneLineParser)
+    deadline = sla_commands.add_parser("deadline", help="print the due time of an inquiry")
+    deadline.add_argument("--received", type=iso_datetime, required=True, help="when the inquiry came (ISO 8601)")
+    deadline.add_argument("--policy", default="standard", help="SLA policy (default: standard)")
+    deadline.set_defaults(handler=_sla_deadline)
+
+    topics = commands.add_parser("topics", help="Kafka topics")
+    topic_commands = topics.add_subparsers(dest="topics_command", required=True, metavar="SUBCOMMAND",
+                                           parser_class=OneLineParser)
+    create = topic_commands.add_parser("create", help="create all topics (idempotent)")
+    create.set_defaults(handler=_topics_create)
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from innboks.demo.runner import run_demo
+
+    return run_demo(duration=args.duration, metrics_port=args.metrics_port)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from innboks.commands import run_worker
+
+    return run_worker()
+
+
+def _broker(args: argparse.Namespace) -> int:
+    from innboks.commands import run_broker
+
+    return run_broker(args.port)
+
+
+def _poll(args: argparse.Namespace) -> int:
+    from innboks.commands import run_poll
+
+    return run_poll(
+        platform=Platform(args.platform), account=args.account, base_url=args.base_url, token=args.token,
+        since=args.since, once=args.once, stdout=args.stdout, interval=args.interval,
+    )
+
+
+def _triage(args: argparse.Namespace) -> int:
+    from innboks.commands import run_triage
+
+    return run_triage(sys.stdin, sys.stdout)
+
+
+def _sla_deadline(args: argparse.Namespace) -> int:
+    from streams.sla.policies import UnknownPolicy, get_policy
+
+    try:
+        policy = get_policy(args.policy)
+    except UnknownPolicy as exc:
+        raise CliError(str(exc)) from None
+    print(policy.due_at(args.received).astimezone(policy.calendar.timezone).isoformat())
+    return 0
+
+
+def _topics_create(args: argparse.Namespace) -> int:
+    from innboks.commands import run_topics_create
+
+    return run_topics_create()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"innboks {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

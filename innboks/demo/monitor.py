@@ -1,0 +1,118 @@
+"""Watching the output topics to show what the pipeline did (demo progress and summary).
+
+Uses kafka-python with manually assigned partitions (no consumer group), which reads every
+partition from the beginning and needs no group coordination.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kafka import KafkaConsumer, TopicPartition
+
+from innboks import topics
+
+
+@dataclass
+class PipelineCounts:
+    raw: int = 0
+    messages: set[str] = field(default_factory=set)
+    triaged: dict[str, str] = field(default_factory=dict)  # message id -> category
+    cases: set[str] = field(default_factory=set)
+    screened_cases: set[str] = field(default_factory=set)
+    moderation: set[str] = field(default_factory=set)
+    escalations: set[str] = field(default_factory=set)
+    sla_opened: set[str] = field(default_factory=set)
+    sla_answered: set[str] = field(default_factory=set)
+    deadletters: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def categories(self) -> Counter[str]:
+        return Counter(self.triaged.values())
+
+    @property
+    def open_inquiries(self) -> int:
+        return len(self.sla_opened - self.sla_answered)
+
+
+WATCHED = (topics.RAW, topics.MESSAGES, topics.TRIAGED, topics.CASES, topics.MODERATION, topics.ESCALATIONS,
+           topics.SLA, topics.DEADLETTER)
+
+
+class TopicMonitor:
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.counts = PipelineCounts()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers, client_id="innboks-demo-monitor", enable_auto_commit=False,
+            auto_offset_reset="earliest", consumer_timeout_ms=200,
+        )
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in WATCHED
+            for p in sorted(self._consumer.partitions_for_topic(topic) or [])
+        ]
+        self._consumer.assign(partitions)
+        self._consumer.seek_to_beginning()
+        self._thread = threading.Thread(target=self._run, name="topic-monitor", daemon=True)
+
+    def start(self) -> TopicMonitor:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._consumer.close()
+
+    def snapshot(self) -> PipelineCounts:
+        with self._lock:
+            c = self.counts
+            return PipelineCounts(
+                c.raw, set(c.messages), dict(c.triaged), set(c.cases), set(c.screened_cases),
+                set(c.moderation), set(c.escalations), set(c.sla_opened), set(c.sla_answered), Counter(c.deadletters),
+            )
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            batches = self._consumer.poll(timeout_ms=200)
+            with self._lock:
+                for tp, records in batches.items():
+                    for record in records:
+                        try:
+                            self._count(tp.topic, record.value)
+                        except (KeyError, TypeError):  # not our schema: nothing to count
+                            continue
+
+    def _count(self, topic: str, value: bytes | None) -> None:
+        c = self.counts
+        if topic == topics.RAW:
+            c.raw += 1
+            return
+        try:
+            event = json.loads(value or b"")
+        except ValueError:
+            return
+        if topic == topics.MESSAGES:
+            c.messages.add(event["id"])
+        elif topic == topics.TRIAGED and event.get("triage"):
+            c.triaged[event["message"]["id"]] = event["triage"]["category"]
+        elif topic == topics.CASES:
+            c.cases.add(event["case_id"])
+            if event["screening"]["screened"]:
+                c.screened_cases.add(event["case_id"])
+        elif topic == topics.MODERATION:
+            c.moderation.add(event["message"]["id"])
+        elif topic == topics.ESCALATIONS:
+            c.escalations.add(event["message"]["id"])
+        elif topic == topics.SLA:
+            if event["state"] == "opened":
+                c.sla_opened.add(event["inquiry_id"])
+            elif event["state"] == "answered":
+                c.sla_answered.add(event["inquiry_id"])
+        elif topic == topics.DEADLETTER:
+            c.deadletters[f"{event['stage']}: {event['reason_code']}"] += 1

@@ -1,0 +1,203 @@
+"""``innboks demo``: broker, topics, worker, simulated Graph API, connector, live view, summary.
+
+Everything runs on this machine: the embedded Tansu broker, the real Faust worker (a child
+process, as in production), and the real Facebook connector polling a local Graph API stand-in.
+Shutdown runs in reverse order of start-up on ``--duration``, Ctrl-C or SIGTERM, and leaves no
+process behind.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import ExitStack
+from datetime import timedelta
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from connectors.base import DeliveryError
+from connectors.errors import ConnectorError
+from connectors.facebook import FacebookConnector
+from connectors.http import ApiClient
+from connectors.sinks import KafkaSink
+from innboks.broker import BrokerError, EmbeddedBroker
+from innboks.demo.dataset import build_dataset
+from innboks.demo.graph_api import GraphSimulator
+from innboks.demo.monitor import PipelineCounts, TopicMonitor
+from innboks.errors import CliError
+from innboks.processes import worker_process
+from innboks.settings import get_settings
+from innboks.topics import create_topics
+
+POLL_SECONDS = 1.0
+DEFAULT_RELEASE_SECONDS = 20.0
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _metrics_up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=0.5) as response:  # noqa: S310 - loopback URL we built
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class ConnectorLoop:
+    """Polls the simulated Graph API with the real connector until stopped."""
+
+    def __init__(self, connector: FacebookConnector) -> None:
+        self.connector = connector
+        self.polls = 0
+        self.sent = 0
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="facebook-connector", daemon=True)
+
+    def start(self) -> ConnectorLoop:
+        self.connector.setup()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.connector.cleanup()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sent += self.connector.poll()
+                self.connector.flush(timeout=10)
+                self.last_error = None
+            except (ConnectorError, DeliveryError) as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+            self.polls += 1
+            self._stop.wait(POLL_SECONDS)
+
+
+def run_demo(duration: float | None, metrics_port: int, console: Console | None = None) -> int:
+    console = console or Console()
+    if not _port_free(metrics_port):
+        raise CliError(f"metrics port {metrics_port} is in use; pass --metrics-port with a free port")
+    workdir = Path(tempfile.mkdtemp(prefix="innboks-demo-"))
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    started = time.monotonic()
+    release = min(DEFAULT_RELEASE_SECONDS, duration * 0.4) if duration else DEFAULT_RELEASE_SECONDS
+    worker = None
+    try:
+        with ExitStack() as stack:
+            try:
+                broker = stack.enter_context(EmbeddedBroker(log_path=workdir / "tansu.log"))
+            except BrokerError as exc:
+                raise CliError(str(exc)) from exc
+            settings = get_settings()
+            create_topics(broker.bootstrap_servers, settings.topic_partitions, 1)
+            dataset = build_dataset()
+            simulator = GraphSimulator(dataset, release_seconds=release, inject_fault=True).start()
+            stack.callback(simulator.stop)
+            worker = worker_process(broker.bootstrap_servers, workdir / "data", metrics_port, workdir / "worker.log")
+            worker.start()
+            stack.callback(worker.stop)
+            monitor = TopicMonitor(broker.bootstrap_servers).start()
+            stack.callback(monitor.stop)
+            sink = KafkaSink(broker.bootstrap_servers)
+            stack.callback(sink.close)
+            connector = FacebookConnector(
+                dataset.page_id, ApiClient(base_url=simulator.base_url, token="demo-page-token"), sink,
+                backfill=timedelta(days=30),
+            )
+            loop = ConnectorLoop(connector).start()
+            stack.callback(loop.stop)
+
+            def view() -> Panel:
+                elapsed = time.monotonic() - started
+                counts = monitor.snapshot()
+                worker_state = "running" if worker.running else f"exited ({worker.returncode})"
+                if worker.running and not _metrics_up(metrics_url):
+                    worker_state = "starting (joining the consumer group)"
+                return _panel(counts, len(dataset.items), simulator, loop, worker_state, metrics_url, elapsed,
+                              duration)
+
+            with Live(view(), console=console, refresh_per_second=4, transient=True) as live:
+                try:
+                    while not stop.is_set() and (duration is None or time.monotonic() - started < duration):
+                        if not worker.running:
+                            break
+                        live.update(view())
+                        stop.wait(0.25)
+                except KeyboardInterrupt:
+                    pass
+            final = monitor.snapshot()
+            worker_failed = not worker.running
+            console.print("[dim]stopping: connector, worker, broker …[/dim]")
+        console.print(_summary(final, len(dataset.items), time.monotonic() - started, metrics_url, workdir))
+        if worker_failed:
+            console.print(f"[red]the worker stopped unexpectedly; see {workdir / 'worker.log'}[/red]")
+            return 1
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(workdir / "data", ignore_errors=True)
+
+
+def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop: ConnectorLoop,
+           worker_state: str, metrics_url: str, elapsed: float, duration: float | None) -> Panel:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Graph API (simulated)", f"{len(simulator.released())}/{simulator.total} items published")
+    table.add_row("Connector", f"{loop.polls} polls, {loop.sent} items → innboks.raw"
+                  + (f"  [red]{loop.last_error}[/red]" if loop.last_error else ""))
+    table.add_row("Worker", worker_state)
+    table.add_row("Normalised", f"{len(counts.messages)}/{bundled} messages")
+    table.add_row("Triaged", ", ".join(f"{k} {v}" for k, v in sorted(counts.categories.items())) or "–")
+    table.add_row("Cases forwarded", str(len(counts.cases)))
+    table.add_row("Inquiries", f"{len(counts.sla_opened)} opened, {len(counts.sla_answered)} answered, "
+                  f"{counts.open_inquiries} open")
+    table.add_row("Moderation / escalations", f"{len(counts.moderation)} / {len(counts.escalations)}")
+    table.add_row("Dead letters", str(sum(counts.deadletters.values())))
+    table.add_row("Metrics", metrics_url)
+    limit = f" of {duration:.0f} s" if duration else " (Ctrl-C stops)"
+    return Panel(table, title=f"Innboks demo — {elapsed:.0f} s{limit}", border_style="cyan")
+
+
+def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: str, workdir: Path) -> Panel:
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    ingested = len(counts.messages)
+    mark = "[green]✓ all ingested[/green]" if ingested >= bundled else "[yellow]not all ingested yet[/yellow]"
+    table.add_row("Messages ingested", f"{ingested}/{bundled} bundled  {mark}")
+    table.add_row("Raw items fetched", str(counts.raw))
+    for category, count in sorted(counts.categories.items()):
+        table.add_row(f"  triaged {category}", str(count))
+    table.add_row("Cases forwarded", f"{len(counts.cases)} ({len(counts.screened_cases)} screened for personal data)")
+    table.add_row("Inquiries opened", str(len(counts.sla_opened)))
+    table.add_row("Inquiries answered", str(len(counts.sla_answered)))
+    table.add_row("Inquiries open", str(counts.open_inquiries))
+    table.add_row("Moderation flags", str(len(counts.moderation)))
+    table.add_row("Escalations", str(len(counts.escalations)))
+    letters = ", ".join(f"{reason} ×{n}" for reason, n in counts.deadletters.items())
+    table.add_row("Dead letters", f"{sum(counts.deadletters.values())}" + (f" ({letters})" if letters else ""))
+    table.add_row("Metrics were at", metrics_url)
+    table.add_row("Logs", str(workdir))
+    return Panel(Group(table), title=f"Innboks demo — summary after {elapsed:.0f} s", border_style="green")

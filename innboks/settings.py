@@ -1,0 +1,69 @@
+"""Runtime configuration from the environment (``INNBOKS_*``, plus ``KAFKA_BOOTSTRAP_SERVERS``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INNBOKS_", extra="ignore")
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "INNBOKS_KAFKA_BOOTSTRAP_SERVERS"),
+        description="Comma-separated host:port list. Unset: the embedded Tansu broker is used.",
+    )
+    app_id: str = Field(default="innboks", description="Faust app id, also the consumer group id.")
+    topic_partitions: int = Field(default=6, ge=1, le=1000)
+    topic_replication: int = Field(default=1, ge=1, le=10)
+    create_topics: bool = Field(default=True, description="Create missing topics when the worker starts.")
+    table_store: str = Field(default="rocksdb://", description="Faust table store: rocksdb:// or memory://.")
+    data_dir: Path = Field(default=Path("innboks-data"), description="Local table state (RocksDB).")
+    metrics_host: str = "0.0.0.0"
+    metrics_port: int = Field(default=6066, ge=1, le=65535)
+    log_level: str = Field(default="info", pattern="^(crit|error|warn|info|debug)$")
+    # Consumer-group timing. None picks the profile default: the embedded broker finishes a group
+    # join after half the session timeout, so it gets a short session; Kafka keeps Faust's defaults.
+    broker_session_timeout: float | None = Field(default=None, gt=0)
+    broker_heartbeat_interval: float | None = Field(default=None, gt=0)
+    broker_rebalance_timeout: float | None = Field(default=None, gt=0)
+    embedded_broker: bool = Field(
+        default=False, description="Set by Innboks itself when it started the embedded broker."
+    )
+    # Where case-handling inquiries are sent (used in suggested replies).
+    municipality: str = "Alta kommune"
+    case_email: str = "postmottak@alta.kommune.no"
+    case_web_form: str = "https://www.alta.kommune.no/skjema"
+    case_postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
+    screening_legal_basis: str = "Offl. § 13 jf. fvl. § 13"
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        return value or None
+
+    @property
+    def bootstrap_list(self) -> list[str]:
+        return [part.strip() for part in (self.kafka_bootstrap_servers or "").split(",") if part.strip()]
+
+    def group_timeouts(self) -> dict[str, float]:
+        """Session, heartbeat and rebalance timeouts (seconds) for the broker in use."""
+        if self.embedded_broker:
+            defaults = {"session": 6.0, "heartbeat": 1.0, "rebalance": 4.0}
+        else:
+            defaults = {"session": 30.0, "heartbeat": 3.0, "rebalance": 60.0}
+        return {
+            "session": self.broker_session_timeout or defaults["session"],
+            "heartbeat": self.broker_heartbeat_interval or defaults["heartbeat"],
+            "rebalance": self.broker_rebalance_timeout or defaults["rebalance"],
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

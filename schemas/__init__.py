@@ -1,0 +1,60 @@
+"""The product contract: one pydantic model per topic, plus the pieces they embed.
+
+Every event on an ``innboks.*`` topic is the JSON form of one of these models and carries a
+``schema_version``. Field names are the contract with other teams (the archive system reads
+``CaseForward``): fields may be added, never renamed. JSON Schema files for consumers are generated
+from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
+"""
+
+from schemas.base import SCHEMA_VERSION, Contract
+from schemas.case import CaseForward, Screening
+from schemas.deadletter import DeadLetter
+from schemas.enums import (
+    Category,
+    EscalationReason,
+    Event,
+    Kind,
+    Language,
+    ModerationReason,
+    PiiType,
+    Platform,
+    SlaState,
+)
+from schemas.message import InboxMessage, RawEvent, conversation_key
+from schemas.sla import SlaEvent
+from schemas.triage import PiiFinding, Triage, TriagedMessage
+
+#: The models published as JSON Schema, by file name (without ``.json``).
+PUBLISHED: dict[str, type[Contract]] = {
+    "RawEvent": RawEvent,
+    "InboxMessage": InboxMessage,
+    "TriagedMessage": TriagedMessage,
+    "CaseForward": CaseForward,
+    "SlaEvent": SlaEvent,
+    "DeadLetter": DeadLetter,
+}
+
+__all__ = [
+    "PUBLISHED",
+    "SCHEMA_VERSION",
+    "CaseForward",
+    "Category",
+    "Contract",
+    "DeadLetter",
+    "EscalationReason",
+    "Event",
+    "InboxMessage",
+    "Kind",
+    "Language",
+    "ModerationReason",
+    "PiiFinding",
+    "PiiType",
+    "Platform",
+    "RawEvent",
+    "Screening",
+    "SlaEvent",
+    "SlaState",
+    "Triage",
+    "TriagedMessage",
+    "conversation_key",
+]

@@ -1,0 +1,1 @@
+"""Stream processors (Faust): normalize, triage, routing and SLA, one sub-package per domain."""

@@ -1,0 +1,38 @@
+"""The one Faust app of Innboks, configured from the environment.
+
+Import order matters: the CLI decides the broker (``KAFKA_BOOTSTRAP_SERVERS`` or the embedded one)
+before this module is imported, because Faust reads its configuration once.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from innboks.settings import Settings, get_settings
+
+
+def faust_config(settings: Settings) -> dict[str, object]:
+    timeouts = settings.group_timeouts()
+    brokers = settings.bootstrap_list or ["localhost:9092"]
+    return {
+        "broker": ";".join(f"kafka://{server}" for server in brokers),
+        "store": settings.table_store,
+        "datadir": str(settings.data_dir),
+        "topic_partitions": settings.topic_partitions,
+        "topic_replication_factor": settings.topic_replication,
+        "topic_allow_declare": True,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": timeouts["session"],
+        "broker_heartbeat_interval": timeouts["heartbeat"],
+        "broker_rebalance_timeout": timeouts["rebalance"],
+        "broker_request_timeout": max(90.0, timeouts["session"] * 2),
+        "web_enabled": True,
+        "web_bind": settings.metrics_host,
+        "web_port": settings.metrics_port,
+        "web_host": "localhost",
+        "processing_guarantee": "at_least_once",
+    }
+
+
+settings = get_settings()
+app = faust.App(settings.app_id, autodiscover=False, **faust_config(settings))

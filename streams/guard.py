@@ -1,0 +1,52 @@
+"""Running one event through a processing step without ever stopping the stream.
+
+Invalid input and unexpected errors alike end up on ``innboks.deadletter`` with the reason; logs
+name the topic, partition and offset, never the content.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import faust
+
+from streams import topics
+from streams.codec import InvalidPayload, encode
+from streams.deadletter import dead_letter
+from streams.metrics import METRICS
+
+log = logging.getLogger(__name__)
+
+
+async def guarded(stage: str, event: faust.EventT, step: Callable[[faust.EventT], Awaitable[None]]) -> None:
+    try:
+        await step(event)
+    except InvalidPayload as exc:
+        await reject(stage, exc.code, exc.reason, event)
+    except Exception as exc:  # noqa: BLE001 - one bad event must not stop the stream
+        METRICS.processing_errors.labels(stage).inc()
+        message = event.message
+        log.error(
+            "%s: %s while processing %s[%s]@%s; sent to dead letters",
+            stage, type(exc).__name__, message.topic, message.partition, message.offset,
+        )
+        await reject(stage, "processing_error", f"{type(exc).__name__} in {stage}", event)
+
+
+async def reject(stage: str, code: str, reason: str, event: faust.EventT) -> None:
+    message = event.message
+    letter = dead_letter(
+        stage=stage,
+        reason_code=code,
+        reason=reason,
+        source_topic=message.topic,
+        payload=event.value,
+        key=event.key,
+        partition=message.partition,
+        offset=message.offset,
+        now=datetime.now(UTC),
+    )
+    METRICS.deadletters.labels(stage, code).inc()
+    await topics.deadletter.send(key=event.key, value=encode(letter))

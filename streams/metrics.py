@@ -1,0 +1,92 @@
+"""Prometheus metrics of the stream processors, defined in one place against a given registry.
+
+Names carry the ``innboks_`` prefix and their unit; labels come only from closed sets (platform,
+kind, category, reason, stage, state) or from the account registry, never from message content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+disable_created_metrics()
+
+#: First-response buckets, in seconds: 5 min to one week.
+RESPONSE_BUCKETS = (300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 16 * 3600, 24 * 3600,
+                    48 * 3600, 72 * 3600, 7 * 24 * 3600)
+
+
+class OpenInquiries(Collector):
+    """Open inquiries per platform and account, from the latest snapshot of the local SLA table.
+
+    A snapshot replaced as a whole keeps a scrape consistent and drops accounts that no longer have
+    open inquiries (or whose partitions moved to another worker).
+    """
+
+    def __init__(self) -> None:
+        self._snapshot: dict[tuple[str, str], int] = {}
+
+    def update(self, counts: Mapping[tuple[str, str], int]) -> None:
+        self._snapshot = dict(counts)
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "innboks_inquiries_open", "Inquiries waiting for a first response.", labels=["platform", "account"]
+        )
+        for (platform, account), count in sorted(self._snapshot.items()):
+            family.add_metric([platform, account], count)
+        yield family
+
+
+class PipelineMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.messages = Counter(
+            "innboks_messages_total", "Messages normalised, by platform, kind and event.",
+            ["platform", "kind", "event"], registry=registry,
+        )
+        self.triaged = Counter(
+            "innboks_triaged_total", "Inbound messages triaged, by category.",
+            ["platform", "category"], registry=registry,
+        )
+        self.pii = Counter(
+            "innboks_pii_detected_total", "Personal data found in inbound messages, by type.",
+            ["type"], registry=registry,
+        )
+        self.moderation_flags = Counter(
+            "innboks_moderation_flags_total", "Messages flagged for moderation, by reason.",
+            ["reason"], registry=registry,
+        )
+        self.escalations = Counter(
+            "innboks_escalations_total", "Messages escalated to the leader and communication unit, by reason.",
+            ["reason"], registry=registry,
+        )
+        self.cases_forwarded = Counter(
+            "innboks_cases_forwarded_total", "Case-handling requests forwarded to the archive.",
+            ["platform"], registry=registry,
+        )
+        self.sla_events = Counter(
+            "innboks_sla_events_total", "Inquiry clock events, by state.",
+            ["platform", "state"], registry=registry,
+        )
+        self.first_response = Histogram(
+            "innboks_first_response_seconds", "Wall-clock time from an inquiry to our first answer.",
+            ["platform", "policy"], buckets=RESPONSE_BUCKETS, registry=registry,
+        )
+        self.deadletters = Counter(
+            "innboks_deadletters_total", "Inputs sent to the dead-letter topic, by stage and reason.",
+            ["stage", "reason"], registry=registry,
+        )
+        self.processing_errors = Counter(
+            "innboks_processing_errors_total", "Unexpected errors while processing an event (also dead-lettered).",
+            ["stage"], registry=registry,
+        )
+        self.open_inquiries = OpenInquiries()
+        registry.register(self.open_inquiries)
+
+
+REGISTRY = CollectorRegistry()
+METRICS = PipelineMetrics(REGISTRY)

@@ -1,0 +1,1 @@
+"""Normalize: platform JSON on ``innboks.raw`` becomes ``InboxMessage`` on ``innboks.messages``."""

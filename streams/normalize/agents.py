@@ -1,0 +1,24 @@
+"""The normalize agent: ``innboks.raw`` → ``innboks.messages`` (invalid → ``innboks.deadletter``)."""
+
+from __future__ import annotations
+
+import faust
+
+from streams import topics
+from streams.app import app
+from streams.codec import encode
+from streams.guard import guarded
+from streams.metrics import METRICS
+from streams.normalize.process import normalize_raw
+
+
+async def _normalize(event: faust.EventT) -> None:
+    message = normalize_raw(event.value)
+    METRICS.messages.labels(message.platform.value, message.kind.value, message.event.value).inc()
+    await topics.messages.send(key=message.key.encode(), value=encode(message))
+
+
+@app.agent(topics.raw, name="normalize")
+async def normalize_agent(stream: faust.StreamT) -> None:
+    async for event in stream.events():
+        await guarded("normalize", event, _normalize)

@@ -1,0 +1,1 @@
+"""Routing: case-handling requests leave social media for the archive (``innboks.cases``)."""

@@ -1,0 +1,65 @@
+"""Deciding whether a message is forwarded as a case, and building the ``CaseForward``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas import CaseForward, Category, EscalationReason, Event, InboxMessage, Screening, Triage, TriagedMessage
+from schemas.case import case_id_for
+
+#: Messages of a conversation kept as context for a forwarded case.
+HISTORY_LIMIT = 50
+
+#: Escalation reasons that make a case confidential even without personal data in the text.
+CONFIDENTIAL_REASONS = (EscalationReason.CHILD_WELFARE, EscalationReason.SELF_HARM)
+
+
+class ConversationHistory(BaseModel):
+    """The recent messages of one conversation, oldest first (value of the history table)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: tuple[InboxMessage, ...] = ()
+
+    def with_message(self, message: InboxMessage) -> ConversationHistory:
+        """Add (or, for an edit, replace) a message, keeping the newest ``HISTORY_LIMIT``."""
+        kept = [m for m in self.messages if m.id != message.id]
+        if message.event in (Event.CREATED, Event.EDITED):
+            kept.append(message)
+        kept.sort(key=lambda m: m.created_at)
+        return ConversationHistory(messages=tuple(kept[-HISTORY_LIMIT:]))
+
+
+def should_forward(triaged: TriagedMessage) -> bool:
+    triage, message = triaged.triage, triaged.message
+    return (
+        triage is not None
+        and triage.category is Category.CASE_HANDLING
+        and message.inbound
+        and message.event is Event.CREATED
+    )
+
+
+def screening_for(triage: Triage, legal_basis: str) -> Screening:
+    reasons = sorted({f"pii:{finding.type.value}" for finding in triage.pii})
+    reasons += [f"confidential:{r.value}" for r in triage.escalation_reasons if r in CONFIDENTIAL_REASONS]
+    return Screening(screened=bool(reasons), reasons=reasons, legal_basis=legal_basis if reasons else None)
+
+
+def build_case(
+    triaged: TriagedMessage, history: ConversationHistory, legal_basis: str, now: datetime
+) -> CaseForward:
+    inquiry, triage = triaged.message, triaged.triage
+    assert triage is not None, "only triaged messages are forwarded"
+    context = [m for m in history.messages if m.id != inquiry.id and m.created_at <= inquiry.created_at]
+    return CaseForward(
+        case_id=case_id_for(inquiry.id),
+        inquiry=inquiry,
+        conversation=context,
+        triage=triage,
+        screening=screening_for(triage, legal_basis),
+        suggested_reply=triage.suggested_reply,
+        forwarded_at=now,
+    )

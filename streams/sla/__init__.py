@@ -1,0 +1,1 @@
+"""Response-time SLAs: business-hours calendars, policies, and the inquiry clock."""

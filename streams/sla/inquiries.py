@@ -1,0 +1,101 @@
+"""The inquiry clock of one conversation, as a pure state machine.
+
+An inquiry opens on a citizen's message when none is open; follow-ups before our answer do not
+restart the clock; our own account's message in the same conversation answers it; a citizen's
+message after our answer opens a new inquiry. Processing is at-least-once, so the state remembers
+recent message ids and the time of the last answer: a redelivered message changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas import Event, InboxMessage, Platform, SlaEvent, SlaState
+from schemas.base import UtcDatetime
+from streams.sla.policies import Policy
+
+RECENT_IDS = 64
+
+
+class OpenInquiry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    inquiry_id: str
+    account_id: str
+    platform: Platform
+    policy: str
+    received_at: UtcDatetime
+    due_at: UtcDatetime
+
+
+class ConversationClock(BaseModel):
+    """Per-conversation state kept in the SLA table (keyed by conversation key)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    open: OpenInquiry | None = None
+    last_answered_at: UtcDatetime | None = None
+    recent_ids: tuple[str, ...] = ()
+
+
+def apply_message(
+    clock: ConversationClock,
+    message: InboxMessage,
+    policy: str,
+    policies: Mapping[str, Policy],
+    now: datetime,
+) -> tuple[ConversationClock, list[SlaEvent]]:
+    """Advance the clock with one message; returns the new state and the events to emit.
+
+    ``policy`` names the policy a new inquiry gets (from the account registry, or crisis mode).
+    """
+    if message.id in clock.recent_ids or message.event is not Event.CREATED:
+        return clock, []
+    seen = clock.model_copy(update={"recent_ids": (*clock.recent_ids, message.id)[-RECENT_IDS:]})
+    inquiry = clock.open
+    if message.from_account:
+        answered_at = max(message.created_at, clock.last_answered_at or message.created_at)
+        if inquiry is None or message.created_at < inquiry.received_at:
+            # Nothing open (or our message predates it): remember the answer so that a late
+            # redelivery of an older citizen message does not open a stale inquiry.
+            return seen.model_copy(update={"last_answered_at": answered_at} if inquiry is None else {}), []
+        event = _event(
+            inquiry, message.key, SlaState.ANSWERED, now,
+            answered_at=message.created_at,
+            answered_by=message.id,
+            response_seconds=(message.created_at - inquiry.received_at).total_seconds(),
+            business_seconds=policies[inquiry.policy].business_seconds(inquiry.received_at, message.created_at),
+        )
+        return seen.model_copy(update={"open": None, "last_answered_at": answered_at}), [event]
+    if inquiry is not None:
+        return seen, []  # a follow-up: the clock keeps running from the first message
+    if clock.last_answered_at is not None and message.created_at <= clock.last_answered_at:
+        return seen, []  # older than our last answer: delivered late, already answered
+    opened = OpenInquiry(
+        inquiry_id=message.id,
+        account_id=message.account_id,
+        platform=message.platform,
+        policy=policy,
+        received_at=message.created_at,
+        due_at=policies[policy].due_at(message.created_at),
+    )
+    return seen.model_copy(update={"open": opened}), [_event(opened, message.key, SlaState.OPENED, now)]
+
+
+def _event(inquiry: OpenInquiry, key: str, state: SlaState, now: datetime, **answer: object) -> SlaEvent:
+    return SlaEvent(
+        event_id=f"{inquiry.inquiry_id}:{state.value}",
+        inquiry_id=inquiry.inquiry_id,
+        conversation_key=key,
+        account_id=inquiry.account_id,
+        platform=inquiry.platform,
+        policy=inquiry.policy,
+        received_at=inquiry.received_at,
+        due_at=inquiry.due_at,
+        state=state,
+        emitted_at=now,
+        **answer,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,1 @@
+"""Triage: what a message is (category, language), personal data, moderation and escalation."""

@@ -1,0 +1,61 @@
+"""The triage agent: ``innboks.messages`` → ``innboks.triaged`` (+ moderation, escalations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import faust
+
+from innboks.settings import get_settings
+from schemas import InboxMessage
+from streams import topics
+from streams.app import app
+from streams.codec import decode, encode
+from streams.guard import guarded
+from streams.metrics import METRICS
+from streams.triage.classifier import Classifier, ReplyContext
+from streams.triage.process import triage_message
+from streams.triage.ruleset import load_ruleset
+
+
+def build_classifier() -> Classifier:
+    settings = get_settings()
+    return Classifier(
+        load_ruleset(),
+        ReplyContext(
+            municipality=settings.municipality,
+            email=settings.case_email,
+            web_form=settings.case_web_form,
+            postal_address=settings.case_postal_address,
+        ),
+    )
+
+
+CLASSIFIER = build_classifier()
+
+
+async def _triage(event: faust.EventT) -> None:
+    message = decode(InboxMessage, event.value)
+    triaged = triage_message(message, CLASSIFIER, datetime.now(UTC))
+    key, value = message.key.encode(), encode(triaged)
+    await topics.triaged.send(key=key, value=value)
+    triage = triaged.triage
+    if triage is None:
+        return
+    METRICS.triaged.labels(message.platform.value, triage.category.value).inc()
+    for finding in triage.pii:
+        METRICS.pii.labels(finding.type.value).inc()
+    for reason in triage.moderation:
+        METRICS.moderation_flags.labels(reason.value).inc()
+    for escalation in triage.escalation_reasons:
+        METRICS.escalations.labels(escalation.value).inc()
+    if triage.moderation:
+        await topics.moderation.send(key=key, value=value)
+    if triage.escalate:
+        await topics.escalations.send(key=key, value=value)
+
+
+@app.agent(topics.messages, name="triage")
+async def triage_agent(stream: faust.StreamT) -> None:
+    async for event in stream.events():
+        await guarded("triage", event, _triage)
