@@ -62,8 +62,9 @@ class Connector(ABC):
     """Base of every platform connector. Subclasses declare endpoints and implement ``fetch``."""
 
     platform: ClassVar[Platform]
-    #: How many recently emitted ids are remembered to drop re-fetched items (inclusive cursors).
-    seen_capacity: ClassVar[int] = 50_000
+    #: How many recently delivered ids are remembered (and stored with the cursors) to drop items
+    #: fetched again: inclusive ``since`` cursors, posts re-listed for their comments, restarts.
+    seen_capacity: ClassVar[int] = 5_000
 
     def __init__(
         self,
@@ -91,6 +92,7 @@ class Connector(ABC):
     def setup(self) -> None:
         self.state = self.cursors.load(self.platform, self.account_id)
         self.pending = dict(self.state)
+        self._seen = OrderedDict.fromkeys(self.state.get("seen", []))
 
     def poll(self) -> int:
         """Fetch new items and send them to the sink; returns how many were sent."""
@@ -116,6 +118,7 @@ class Connector(ABC):
         for native_id in self._unflushed:
             self._remember(native_id)
         self._unflushed.clear()
+        self.pending["seen"] = list(self._seen)
         if self.pending != self.state:
             self.cursors.save(self.platform, self.account_id, self.pending)
             self.state = dict(self.pending)

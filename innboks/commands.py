@@ -64,7 +64,7 @@ def run_broker(port: int) -> int:
     try:
         broker.start()
     except BrokerError as exc:
-        raise CliError(f"{exc} (is port {port} in use? try --port)") from exc
+        raise CliError(f"{exc}; choose another with --port") from exc
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print(f"embedded broker (Tansu, memory storage) listening; in other terminals run:\n"
@@ -101,7 +101,7 @@ def run_poll(
             rebase_url("https://example.invalid/", base_url)
         except ValueError as exc:
             raise CliError(str(exc)) from None
-    sink: Any = StdoutSink() if stdout else KafkaSink(require_bootstrap(get_settings()))
+    sink: Any = StdoutSink() if stdout else _kafka_sink(KafkaSink, require_bootstrap(get_settings()))
     connector = connector_class(account, ApiClient(base_url=base_url, token=token), sink, since=since)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -123,6 +123,15 @@ def run_poll(
     finally:
         connector.cleanup()
         sink.close()
+
+
+def _kafka_sink(sink_class: Any, bootstrap: str) -> Any:
+    from kafka.errors import KafkaError
+
+    try:
+        return sink_class(bootstrap)
+    except KafkaError as exc:
+        raise CliError(f"cannot produce to Kafka: no broker answers at {bootstrap} ({type(exc).__name__})") from exc
 
 
 def run_triage(lines: TextIO, out: TextIO) -> int:

@@ -89,9 +89,13 @@ def create_topics(
     timeout_s: float = 30.0,
 ) -> list[TopicResult]:
     """Create every missing topic of the catalogue and report the state of each one."""
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, client_id="innboks-topics", request_timeout_ms=int(timeout_s * 1000)
-    )
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap_servers, client_id="innboks-topics",
+            request_timeout_ms=int(timeout_s * 1000), bootstrap_timeout_ms=10_000,
+        )
+    except KafkaError as exc:
+        raise TopicsError(f"could not create topics: no broker answers at {bootstrap_servers}") from exc
     try:
         existing = set(admin.list_topics())
         results: dict[str, TopicResult] = {}

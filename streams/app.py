@@ -6,12 +6,14 @@ before this module is imported, because Faust reads its configuration once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
 from innboks.settings import Settings, get_settings
 
 
-def faust_config(settings: Settings) -> dict[str, object]:
+def faust_config(settings: Settings) -> dict[str, Any]:
     timeouts = settings.group_timeouts()
     brokers = settings.bootstrap_list or ["localhost:9092"]
     return {

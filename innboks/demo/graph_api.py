@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -64,7 +63,7 @@ class GraphSimulator:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def total(self) -> int:
@@ -109,8 +108,9 @@ class GraphSimulator:
             for item in items:
                 if item.resource == "conversation_message" and item.conversation_id:
                     threads[item.conversation_id] = max(item.created, threads.get(item.conversation_id, item.created))
-            listing = sorted(threads.items(), key=lambda t: t[1], reverse=True)
-            data = [{"id": cid, "updated_time": updated.strftime("%Y-%m-%dT%H:%M:%S+0000")} for cid, updated in listing]
+            newest_first = sorted(threads.items(), key=lambda t: t[1], reverse=True)
+            data = [{"id": cid, "updated_time": updated.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+                    for cid, updated in newest_first]
             return 200, self._page(path, query, data)
         if edge == "messages" and node.startswith("t_"):
             listing = [i for i in items if i.resource == "conversation_message" and i.conversation_id == node]

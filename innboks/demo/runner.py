@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -29,7 +28,7 @@ from connectors.errors import ConnectorError
 from connectors.facebook import FacebookConnector
 from connectors.http import ApiClient
 from connectors.sinks import KafkaSink
-from innboks.broker import BrokerError, EmbeddedBroker
+from innboks.broker import BrokerError, EmbeddedBroker, port_is_free
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
@@ -40,15 +39,6 @@ from innboks.topics import create_topics
 
 POLL_SECONDS = 1.0
 DEFAULT_RELEASE_SECONDS = 20.0
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _metrics_up(url: str) -> bool:
@@ -94,7 +84,7 @@ class ConnectorLoop:
 
 def run_demo(duration: float | None, metrics_port: int, console: Console | None = None) -> int:
     console = console or Console()
-    if not _port_free(metrics_port):
+    if not port_is_free("127.0.0.1", metrics_port):
         raise CliError(f"metrics port {metrics_port} is in use; pass --metrics-port with a free port")
     workdir = Path(tempfile.mkdtemp(prefix="innboks-demo-"))
     stop = threading.Event()

@@ -1,0 +1,72 @@
+"""Fixtures: the embedded broker (one per session) and a running worker for integration tests."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from innboks.broker import EmbeddedBroker, free_port
+from innboks.processes import ManagedProcess, worker_process
+from innboks.topics import create_topics
+from tests.helpers import TopicReader
+
+PARTITIONS = 3
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    with EmbeddedBroker(log_path=log) as running:
+        create_topics(running.bootstrap_servers, PARTITIONS, 1)
+        yield running
+
+
+@pytest.fixture(scope="session")
+def reader(broker: EmbeddedBroker) -> TopicReader:
+    return TopicReader(broker.bootstrap_servers)
+
+
+def wait_http_ok(url: str, timeout: float, process: ManagedProcess | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and not process.running:
+            raise AssertionError(f"process exited with {process.returncode}; log: {process.log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+class RunningWorker:
+    def __init__(self, process: ManagedProcess, metrics_url: str, log_path: Path) -> None:
+        self.process = process
+        self.metrics_url = metrics_url
+        self.log_path = log_path
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(self.metrics_url, timeout=5) as response:
+            return response.read().decode()
+
+
+@pytest.fixture(scope="session")
+def worker(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorker]:
+    workdir = tmp_path_factory.mktemp("worker")
+    port = free_port()
+    process = worker_process(
+        broker.bootstrap_servers, workdir / "data", port, workdir / "worker.log",
+        extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS), "INNBOKS_APP_ID": "innboks-test"},
+    ).start()
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        wait_http_ok(url, 60, process)
+        yield RunningWorker(process, url, workdir / "worker.log")
+    finally:
+        process.stop()

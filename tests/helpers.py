@@ -1,0 +1,100 @@
+"""Shared test helpers: building messages and reading topics of a live broker."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+
+PAGE_ID = "104857362918274"
+
+
+def message(
+    native_id: str,
+    *,
+    conversation: str = "c1",
+    from_account: bool = False,
+    created: str = "2026-11-16T09:00:00+00:00",
+    text: str | None = "Hei",
+    kind: Kind = Kind.COMMENT,
+    event: Event = Event.CREATED,
+) -> InboxMessage:
+    return InboxMessage(
+        id=f"facebook:{native_id}",
+        platform=Platform.FACEBOOK,
+        account_id=PAGE_ID,
+        kind=kind,
+        event=event,
+        conversation_id=conversation,
+        author_id=PAGE_ID if from_account else "4242",
+        author_name="Alta kommune" if from_account else "Kari Nordmann",
+        from_account=from_account,
+        text=text,
+        created_at=datetime.fromisoformat(created),
+        fetched_at=datetime(2026, 11, 16, 12, tzinfo=UTC),
+    )
+
+
+def facebook_comment_raw(
+    comment_id: str, text: str, *, author: str = "4242", parent: str | None = None,
+    created: str = "2026-11-16T09:00:00+0000", post_id: str = f"{PAGE_ID}_1",
+) -> RawEvent:
+    payload: dict[str, Any] = {
+        "id": comment_id, "message": text, "created_time": created,
+        "from": {"id": author, "name": "Alta kommune" if author == PAGE_ID else "Kari Nordmann"},
+    }
+    if parent:
+        payload["parent"] = {"id": parent}
+    return RawEvent(
+        platform=Platform.FACEBOOK, account_id=PAGE_ID, resource="comment", payload=payload,
+        context={"post_id": post_id}, fetched_at=datetime.now(UTC),
+    )
+
+
+class TopicReader:
+    """Reads whole topics from the beginning (manual assignment, no consumer group)."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+
+    def read(self, topic: str) -> list[tuple[bytes | None, bytes | None]]:
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                 consumer_timeout_ms=300, auto_offset_reset="earliest")
+        try:
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning()
+            return [(record.key, record.value) for record in consumer]
+        finally:
+            consumer.close()
+
+    def json_values(self, topic: str) -> list[dict[str, Any]]:
+        return [json.loads(value) for _key, value in self.read(topic) if value]
+
+    def wait_for(
+        self, topic: str, predicate: Callable[[dict[str, Any]], bool], *, count: int = 1, timeout: float = 60.0
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        found: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            found = [v for v in self.json_values(topic) if predicate(v)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.3)
+        raise AssertionError(f"expected {count} matching event(s) on {topic} within {timeout} s, got {len(found)}")
+
+
+def produce(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes]]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        for key, value in items:
+            producer.send(topic, key=key, value=value)
+        producer.flush(10)
+    finally:
+        producer.close()

@@ -1,0 +1,95 @@
+"""``innboks demo`` end to end: everything ingested, a case forwarded, metrics live, nothing left behind."""
+
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from innboks.broker import free_port
+from innboks.demo.dataset import build_dataset
+from tests.integration.test_commands import children, env
+from tests.unit.test_broker import wait_gone
+
+pytestmark = pytest.mark.integration
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    stack = [pid]
+    while stack:
+        for child in children(stack.pop()):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def start_demo(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "innboks", "demo", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env(COLUMNS="120"))
+
+
+def scrape(url: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                text = response.read().decode()
+            if re.search(r"^innboks_cases_forwarded_total\{[^}]*\} [1-9]", text, re.M):
+                return text
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"no forwarded case in {url} within {timeout} s")
+
+
+def test_demo_ingests_everything_and_exits_cleanly() -> None:
+    port = free_port()
+    demo = start_demo("--duration", "40", "--metrics-port", str(port))
+    try:
+        metrics = scrape(f"http://127.0.0.1:{port}/metrics", 35)
+        spawned = descendants(demo.pid)
+        assert len(spawned) >= 2  # the broker and the worker
+        out, err = demo.communicate(timeout=90)
+    finally:
+        demo.kill()
+    assert demo.returncode == 0, err
+    bundled = len(build_dataset().items)
+    assert f"{bundled}/{bundled} bundled" in out and "all ingested" in out
+    cases = int(re.search(r"Cases forwarded\s+(\d+)", out).group(1))
+    assert cases >= 1
+    assert re.search(r"Dead letters\s+1 \(normalize: schema_violation", out)
+    assert re.search(r'^innboks_messages_total\{[^}]*\} [1-9]', metrics, re.M)
+    assert all(wait_gone(pid, 10) for pid in spawned), "the demo left processes behind"
+
+
+def test_demo_stops_on_ctrl_c_without_leaving_processes() -> None:
+    port = free_port()
+    demo = start_demo("--metrics-port", str(port))
+    try:
+        scrape(f"http://127.0.0.1:{port}/metrics", 45)
+        spawned = descendants(demo.pid)
+        demo.send_signal(signal.SIGINT)
+        out, err = demo.communicate(timeout=60)
+    finally:
+        demo.kill()
+    assert demo.returncode == 0, err
+    assert "summary" in out
+    assert all(wait_gone(pid, 10) for pid in spawned)
+
+
+def test_demo_refuses_a_busy_metrics_port() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "innboks", "demo", "--metrics-port", str(port)],
+                                capture_output=True, text=True, timeout=60, env=env())
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"innboks demo: error: metrics port {port} is in use; pass --metrics-port with a free port"]

@@ -1,0 +1,59 @@
+"""Agents through Faust's test_context: outputs and dead letters, and no crash on bad input."""
+
+from unittest.mock import AsyncMock, patch
+
+import pytest
+
+from schemas import DeadLetter, InboxMessage, TriagedMessage
+from streams import topics
+from streams.worker import load
+from tests.helpers import facebook_comment_raw
+
+app = load()
+from streams.normalize.agents import normalize_agent  # noqa: E402
+from streams.triage.agents import triage_agent  # noqa: E402
+
+
+@pytest.fixture()
+def sent():
+    """Capture what the agents send, per topic name."""
+    captured: dict[str, list[bytes]] = {}
+
+    def fake(topic):
+        async def send(key=None, value=None, **kwargs):
+            captured.setdefault(topic.get_topic_name(), []).append(value)
+        return AsyncMock(side_effect=send)
+
+    handles = [topics.messages, topics.triaged, topics.deadletter, topics.moderation, topics.escalations,
+               topics.cases, topics.sla]
+    patches = [patch.object(handle, "send", fake(handle)) for handle in handles]
+    for p in patches:
+        p.start()
+    yield captured
+    for p in patches:
+        p.stop()
+
+
+@pytest.mark.asyncio
+async def test_normalize_agent_survives_bad_input_and_keeps_going(sent) -> None:
+    async with normalize_agent.test_context() as agent:
+        await agent.put(key=b"k", value=b"definitely not json")
+        await agent.put(key=b"k", value=facebook_comment_raw("1_100", "Hei").to_json_bytes())
+    letters = [DeadLetter.model_validate_json(v) for v in sent["innboks.deadletter"]]
+    assert [(d.stage, d.reason_code, d.payload) for d in letters] == [
+        ("normalize", "invalid_json", "definitely not json")]
+    messages = [InboxMessage.model_validate_json(v) for v in sent["innboks.messages"]]
+    assert [m.id for m in messages] == ["facebook:1_100"]
+
+
+@pytest.mark.asyncio
+async def test_triage_agent_routes_flags_to_their_topics(sent) -> None:
+    from streams.normalize.process import normalize_raw
+
+    threat = normalize_raw(facebook_comment_raw("1_7", "Jeg skal brenne ned rådhuset").to_json_bytes())
+    async with triage_agent.test_context() as agent:
+        await agent.put(key=threat.key.encode(), value=threat.to_json_bytes())
+    triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
+    assert triaged.triage is not None and triaged.triage.escalate
+    assert len(sent["innboks.escalations"]) == 1 and len(sent["innboks.moderation"]) == 1
+

@@ -1,0 +1,86 @@
+"""Deadlines on the business-hours calendar, around the awkward days of the Norwegian year."""
+
+from datetime import date, datetime, time
+
+import pytest
+
+from streams.sla.calendar import OSLO, Calendar
+from streams.sla.policies import CRISIS_POLICY, STANDARD_POLICY, UnknownPolicy, get_policy
+
+
+def due(received: str, policy=STANDARD_POLICY) -> str:
+    return policy.due_at(datetime.fromisoformat(received)).astimezone(OSLO).isoformat()
+
+
+@pytest.mark.parametrize("received, expected", [
+    # ordinary weekday: one business day later, same clock time
+    ("2026-11-17T10:00:00+01:00", "2026-11-18T10:00:00+01:00"),
+    # before opening: the clock starts at 08:00
+    ("2026-11-17T06:30:00+01:00", "2026-11-17T15:30:00+01:00"),
+    # after closing on a Friday: the whole of Monday
+    ("2026-11-20T16:00:00+01:00", "2026-11-23T15:30:00+01:00"),
+    # during the weekend
+    ("2026-11-21T12:00:00+01:00", "2026-11-23T15:30:00+01:00"),
+    # Friday afternoon carries over the weekend
+    ("2026-11-20T14:00:00+01:00", "2026-11-23T14:00:00+01:00"),
+    # Easter 2026: Maundy Thursday 2 Apr .. Easter Monday 6 Apr closed
+    ("2026-04-01T14:00:00+02:00", "2026-04-07T14:00:00+02:00"),
+    # Ascension Day 14 May 2026
+    ("2026-05-13T09:00:00+02:00", "2026-05-15T09:00:00+02:00"),
+    # Whit Monday 25 May 2026
+    ("2026-05-22T12:00:00+02:00", "2026-05-26T12:00:00+02:00"),
+    # 17 May 2027 is a Monday (and Whit Monday)
+    ("2027-05-14T12:00:00+02:00", "2027-05-18T12:00:00+02:00"),
+    # Christmas 2026: 25 and 26 Dec closed (24 Dec is open unless configured)
+    ("2026-12-24T10:00:00+01:00", "2026-12-28T10:00:00+01:00"),
+    # 1 May (Labour Day) 2026 is a Friday
+    ("2026-04-30T12:00:00+02:00", "2026-05-04T12:00:00+02:00"),
+    # DST starts 29 March 2026 (Sunday): Friday noon +01:00 -> Monday noon +02:00
+    ("2026-03-27T12:00:00+01:00", "2026-03-30T12:00:00+02:00"),
+    # DST ends 25 October 2026 (Sunday): Friday noon +02:00 -> Monday noon +01:00
+    ("2026-10-23T12:00:00+02:00", "2026-10-26T12:00:00+01:00"),
+    # a UTC timestamp is interpreted on Oslo's clock (09:00Z = 10:00 Oslo)
+    ("2026-11-17T09:00:00+00:00", "2026-11-18T10:00:00+01:00"),
+])
+def test_standard_deadline(received: str, expected: str) -> None:
+    assert due(received) == expected
+
+
+@pytest.mark.parametrize("received, expected", [
+    ("2026-11-21T23:30:00+01:00", "2026-11-22T00:30:00+01:00"),
+    # spring forward: 01:30 +01:00 plus one hour is 03:30 +02:00
+    ("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00"),
+    # fall back: 02:30 +02:00 plus one hour is 02:30 +01:00
+    ("2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00"),
+])
+def test_crisis_policy_runs_around_the_clock(received: str, expected: str) -> None:
+    assert due(received, CRISIS_POLICY) == expected
+
+
+def test_business_seconds_between_skips_nights_and_weekends() -> None:
+    cal = STANDARD_POLICY.calendar
+    friday = datetime.fromisoformat("2026-11-20T15:00:00+01:00")
+    monday = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
+    assert cal.business_seconds_between(friday, monday) == 30 * 60 + 60 * 60
+    assert cal.business_seconds_between(monday, friday) == 0
+
+
+def test_configured_closures_and_shortened_days() -> None:
+    cal = Calendar(
+        closed_dates=frozenset({date(2026, 12, 28)}),
+        special_hours={date(2026, 12, 24): ((time(8, 0), time(12, 0)),)},
+    )
+    received = datetime.fromisoformat("2026-12-24T10:00:00+01:00")
+    # 2 h on Christmas Eve, 25/26/27 closed (holidays, Sunday), 28 closed by configuration,
+    # remaining 5.5 h on 29 Dec from 08:00 -> 13:30
+    assert cal.add_business_seconds(received, 7.5 * 3600).astimezone(OSLO).isoformat() == "2026-12-29T13:30:00+01:00"
+
+
+def test_calendar_without_open_hours_fails_clearly() -> None:
+    with pytest.raises(ValueError, match="no open hours"):
+        Calendar(weekly_hours={}).add_business_seconds(datetime.fromisoformat("2026-01-01T00:00:00+00:00"), 1)
+
+
+def test_unknown_policy() -> None:
+    with pytest.raises(UnknownPolicy, match="known: crisis, standard"):
+        get_policy("gold")

@@ -1,0 +1,83 @@
+"""The command line: one-line errors with non-zero exits, and the offline commands."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from innboks.cli import main
+from innboks.commands import run_triage
+
+
+def innboks(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
+    return subprocess.run([sys.executable, "-m", "innboks", *args], input=stdin, capture_output=True, text=True,
+                          env={**environment, **(env or {})}, timeout=60)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["nonsense"], "invalid choice"),
+    (["sla", "deadline"], "--received"),
+    (["sla", "deadline", "--received", "2026-13-01T10:00:00Z"], "not an ISO 8601 timestamp"),
+    (["sla", "deadline", "--received", "2026-11-16T10:00:00"], "needs a UTC offset"),
+    (["sla", "deadline", "--received", "2026-11-16T10:00:00Z", "--policy", "gold"], "unknown SLA policy"),
+    (["demo", "--duration", "-1"], "must be greater than 0"),
+    (["demo", "--metrics-port", "70000"], "between 1 and 65535"),
+    (["poll", "myspace", "--account", "1"], "invalid choice"),
+    (["poll", "facebook"], "--account"),
+    (["poll", "facebook", "--account", "1", "--token", "t", "--base-url", "nohost", "--once", "--stdout"],
+     "scheme://host"),
+    (["poll", "facebook", "--account", "1", "--once", "--stdout"], "no access token"),
+    (["poll", "facebook", "--account", "1", "--token", "t", "--once"], "KAFKA_BOOTSTRAP_SERVERS is not set"),
+    (["poll", "youtube", "--account", "1", "--token", "t", "--once", "--stdout"], "no connector for youtube"),
+    (["topics", "create"], "KAFKA_BOOTSTRAP_SERVERS is not set"),
+])
+def test_bad_input_gives_one_line_and_non_zero_exit(args: list[str], needle: str) -> None:
+    result = innboks(*args, env={"INNBOKS_FACEBOOK_TOKEN": ""})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert needle in lines[0] and lines[0].startswith("innboks")
+
+
+def test_sla_deadline_prints_iso_with_offset() -> None:
+    result = innboks("sla", "deadline", "--received", "2026-04-01T12:00:00Z")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "2026-04-07T14:00:00+02:00"
+    crisis = innboks("sla", "deadline", "--received", "2026-04-04T12:00:00Z", "--policy", "crisis")
+    assert crisis.stdout.strip() == "2026-04-04T15:00:00+02:00"
+
+
+def test_triage_reads_json_lines_and_reports_bad_lines_in_place() -> None:
+    lines = "\n".join([
+        json.dumps({"id": "a", "text": "Når får jeg svar på byggesøknaden min, saksnr 24/1234?", "extra": 1}),
+        "{broken",
+        json.dumps({"id": 7, "text": None}),
+        "",
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"id": "b", "text": "Tusen takk for god hjelp!"}),
+    ]) + "\n"
+    out = io.StringIO()
+    assert run_triage(io.StringIO(lines), out) == 1
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r.get("id") for r in results] == ["a", None, 7, None, "b"]
+    assert results[0]["category"] == "case_handling" and set(results[0]) >= {
+        "category", "language", "pii", "moderation", "escalate", "escalation_reasons", "rules", "suggested_reply"}
+    assert "error" in results[1] and results[1]["line"] == 2
+    assert "text" in results[2]["error"]
+    assert results[4]["category"] == "feedback"
+
+
+def test_triage_command_exit_zero_when_all_lines_are_valid() -> None:
+    result = innboks("triage", stdin=json.dumps({"id": "x", "text": "Hei"}) + "\n")
+    assert result.returncode == 0 and json.loads(result.stdout)["id"] == "x"
+
+
+def test_version() -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0

@@ -1,0 +1,148 @@
+"""The shared HTTP client: base-URL rewriting, retries, classification, pagination loops."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from connectors.errors import AuthError, FatalRequestError, PaginationLoop, RateLimited, RetriableError
+from connectors.http import ApiClient, rebase_url
+from connectors.pagination import GraphPaginator
+
+
+@pytest.mark.parametrize("url, base, expected", [
+    ("https://graph.facebook.com/v24.0/1/feed?after=x", "http://127.0.0.1:8080",
+     "http://127.0.0.1:8080/v24.0/1/feed?after=x"),
+    ("https://api.x.com/2/users/1/mentions", "http://proxy.local:81/prefix",
+     "http://proxy.local:81/prefix/2/users/1/mentions"),
+    ("https://graph.facebook.com/v24.0/1", None, "https://graph.facebook.com/v24.0/1"),
+])
+def test_rebase_url_swaps_scheme_and_host_only(url: str, base: str | None, expected: str) -> None:
+    assert rebase_url(url, base) == expected
+
+
+def test_rebase_url_rejects_a_base_without_host() -> None:
+    with pytest.raises(ValueError, match="scheme://host"):
+        rebase_url("https://a/b", "localhost")
+
+
+class Scripted:
+    """A local server that answers with a scripted sequence of (status, headers, body)."""
+
+    def __init__(self, script: list[tuple[int, dict[str, str], str]]) -> None:
+        self.script = list(script)
+        self.hits = 0
+        self.auth: list[str | None] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                outer.hits += 1
+                outer.auth.append(self.headers.get("Authorization"))
+                status, headers, body = outer.script.pop(0) if len(outer.script) > 1 else outer.script[0]
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def client(server: Scripted, sleeps: list[float], **kwargs) -> ApiClient:
+    return ApiClient(base_url=server.url, token="secret-token", sleep=sleeps.append, **kwargs)
+
+
+def test_retries_5xx_then_succeeds_with_backoff() -> None:
+    server = Scripted([(500, {}, ""), (503, {}, ""), (200, {}, '{"data": []}')])
+    sleeps: list[float] = []
+    try:
+        body, _ = client(server, sleeps).get_json("https://graph.facebook.com/v24.0/x")
+    finally:
+        server.close()
+    assert body == {"data": []} and server.hits == 3 and len(sleeps) == 2
+    assert all(0 <= s <= 30 for s in sleeps)
+    assert server.auth[0] == "Bearer secret-token"
+
+
+def test_gives_up_after_max_attempts() -> None:
+    server = Scripted([(502, {}, "")])
+    try:
+        with pytest.raises(RetriableError, match="HTTP 502"):
+            client(server, [], max_attempts=3).get_json("https://h/x")
+    finally:
+        server.close()
+    assert server.hits == 3
+
+
+def test_retry_after_is_honoured() -> None:
+    server = Scripted([(429, {"Retry-After": "7"}, ""), (200, {}, "{}")])
+    sleeps: list[float] = []
+    try:
+        client(server, sleeps).get_json("https://h/x")
+    finally:
+        server.close()
+    assert sleeps == [7.0]
+
+
+def test_rate_limit_exhausting_attempts_is_reported_as_such() -> None:
+    server = Scripted([(429, {}, "")])
+    try:
+        with pytest.raises(RateLimited):
+            client(server, [], max_attempts=2).get_json("https://h/x")
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("status, error", [(401, AuthError), (403, AuthError), (404, FatalRequestError)])
+def test_client_errors_are_not_retried(status: int, error: type) -> None:
+    server = Scripted([(status, {}, "{}")])
+    try:
+        with pytest.raises(error):
+            client(server, []).get_json("https://h/x")
+    finally:
+        server.close()
+    assert server.hits == 1
+
+
+def test_malformed_json_is_fatal() -> None:
+    server = Scripted([(200, {}, "<html>oops")])
+    try:
+        with pytest.raises(FatalRequestError, match="malformed JSON"):
+            client(server, []).get_json("https://h/x")
+    finally:
+        server.close()
+
+
+def test_token_never_appears_in_error_messages() -> None:
+    server = Scripted([(401, {}, "{}")])
+    try:
+        with pytest.raises(AuthError) as info:
+            client(server, []).get_json("https://h/x?fields=id")
+    finally:
+        server.close()
+    assert "secret-token" not in str(info.value)
+
+
+def test_graph_paginator_detects_a_repeated_cursor() -> None:
+    paginator = GraphPaginator()
+    page = {"data": [{"id": "1"}], "paging": {"next": "https://graph.facebook.com/v24.0/x?after=A"}}
+    assert paginator.advance(page, {}) == "https://graph.facebook.com/v24.0/x?after=A"
+    with pytest.raises(PaginationLoop):
+        paginator.advance(page, {})
+
+
+def test_graph_paginator_stops_on_empty_page_or_missing_next() -> None:
+    assert GraphPaginator().advance({"data": [], "paging": {"next": "https://x"}}, {}) is None
+    assert GraphPaginator().advance({"data": [{"id": 1}]}, {}) is None
+    assert GraphPaginator().advance(json.loads('{"data": [1], "paging": {"next": null}}'), {}) is None

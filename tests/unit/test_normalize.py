@@ -1,0 +1,57 @@
+"""Raw bytes to InboxMessage, and the reasons given for what cannot be normalised."""
+
+import json
+
+import pytest
+
+from streams.codec import InvalidPayload
+from streams.deadletter import dead_letter
+from streams.normalize.process import normalize_raw
+from tests.helpers import facebook_comment_raw
+
+
+def test_valid_raw_event_is_normalised() -> None:
+    msg = normalize_raw(facebook_comment_raw("1_100", "Hei").to_json_bytes())
+    assert msg.id == "facebook:1_100" and msg.text == "Hei"
+
+
+@pytest.mark.parametrize("payload, code", [
+    (b"\x00\x01 not json", "invalid_json"),
+    (b'{"platform": "facebook"}', "schema_violation"),
+    (b'{"platform": "myspace", "account_id": "1", "resource": "comment", "payload": {}, '
+     b'"fetched_at": "2026-11-16T09:00:00Z"}', "schema_violation"),
+    (None, "empty_payload"),
+])
+def test_invalid_payloads_get_a_reason_code(payload: bytes | None, code: str) -> None:
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(payload)
+    assert info.value.code == code
+
+
+def test_mapping_errors_carry_their_code() -> None:
+    raw = facebook_comment_raw("1_100", "Hei")
+    data = json.loads(raw.to_json_bytes())
+    data["payload"]["created_time"] = "yesterday"
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(json.dumps(data).encode())
+    assert info.value.code == "schema_violation"
+    assert "created_time" in info.value.reason
+
+
+def test_reasons_never_echo_the_content() -> None:
+    secret = "Kari Nordmann 15057812378"
+    data = json.loads(facebook_comment_raw("1_100", secret).to_json_bytes())
+    data["fetched_at"] = secret  # an invalid value that is personal data
+    data["payload"]["created_time"] = secret
+    for payload in (json.dumps(data).encode(), json.dumps({**data, "platform": secret}).encode()):
+        with pytest.raises(InvalidPayload) as info:
+            normalize_raw(payload)
+        assert "15057812378" not in info.value.reason and "Kari" not in info.value.reason
+
+
+def test_dead_letter_keeps_the_original_bytes() -> None:
+    letter = dead_letter(stage="normalize", reason_code="invalid_json", reason="x", source_topic="innboks.raw",
+                         payload=b"\xff\xfe", key=b"k", partition=2, offset=7,
+                         now=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC))
+    assert letter.payload_encoding == "base64" and letter.payload == "//4="
+    assert (letter.source_partition, letter.source_offset, letter.key) == (2, 7, "k")

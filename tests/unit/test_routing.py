@@ -1,0 +1,56 @@
+"""Which messages become cases, and what a forwarded case carries."""
+
+from datetime import UTC, datetime
+
+from schemas import Category, EscalationReason, Event, Language, PiiFinding, PiiType, Triage, TriagedMessage
+from schemas.case import case_id_for
+from streams.routing.forward import HISTORY_LIMIT, ConversationHistory, build_case, should_forward
+from tests.helpers import message
+
+NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
+
+
+def triaged(msg, category=Category.CASE_HANDLING, **triage) -> TriagedMessage:
+    return TriagedMessage(message=msg, triage=Triage(category=category, language=Language.BOKMAL, **triage),
+                          triaged_at=NOW)
+
+
+def test_only_new_inbound_case_handling_is_forwarded() -> None:
+    assert should_forward(triaged(message("a")))
+    assert not should_forward(triaged(message("a"), Category.GENERAL_QUESTION))
+    assert not should_forward(triaged(message("a", event=Event.EDITED)))
+    assert not should_forward(TriagedMessage(message=message("a", from_account=True), triage=None, triaged_at=NOW))
+
+
+def test_case_carries_earlier_conversation_and_deterministic_id() -> None:
+    history = ConversationHistory()
+    for msg in (message("p", created="2026-11-16T08:00:00+00:00", from_account=True),
+                message("q", created="2026-11-16T08:30:00+00:00"),
+                message("later", created="2026-11-16T11:00:00+00:00")):
+        history = history.with_message(msg)
+    inquiry = message("a", created="2026-11-16T09:00:00+00:00")
+    case = build_case(triaged(inquiry), history.with_message(inquiry), "Offl. § 13", NOW)
+    assert case.case_id == case_id_for("facebook:a")
+    assert [m.id for m in case.conversation] == ["facebook:p", "facebook:q"]
+    assert case.screening.screened is False and case.screening.legal_basis is None
+
+
+def test_personal_data_or_child_welfare_screens_the_case() -> None:
+    pii = triaged(message("a"), pii=[PiiFinding(type=PiiType.FODSELSNUMMER, start=0, end=11)])
+    case = build_case(pii, ConversationHistory(), "Offl. § 13 jf. fvl. § 13", NOW)
+    assert case.screening.screened and case.screening.reasons == ["pii:fodselsnummer"]
+    assert case.screening.legal_basis == "Offl. § 13 jf. fvl. § 13"
+    concern = triaged(message("b"), escalate=True, escalation_reasons=[EscalationReason.CHILD_WELFARE])
+    assert build_case(concern, ConversationHistory(), "x", NOW).screening.reasons == ["confidential:child_welfare"]
+
+
+def test_history_is_bounded_and_replaces_edits() -> None:
+    history = ConversationHistory()
+    for i in range(HISTORY_LIMIT + 5):
+        history = history.with_message(message(f"m{i:03}", created=f"2026-11-16T09:{i % 60:02}:00+00:00"))
+    assert len(history.messages) == HISTORY_LIMIT
+    edited = message("m054", text="endret", event=Event.EDITED, created="2026-11-16T09:54:00+00:00")
+    history = history.with_message(edited)
+    assert [m.text for m in history.messages if m.id == "facebook:m054"] == ["endret"]
+    deleted = message("m054", event=Event.DELETED, created="2026-11-16T09:54:00+00:00")
+    assert all(m.id != "facebook:m054" for m in history.with_message(deleted).messages)
