@@ -11,13 +11,17 @@ from typing import Any
 import faust
 
 from innboks.settings import Settings, get_settings
+from streams.transport import register as register_tansu_transport
+
+register_tansu_transport()
 
 
 def faust_config(settings: Settings) -> dict[str, Any]:
     timeouts = settings.group_timeouts()
     brokers = settings.bootstrap_list or ["localhost:9092"]
+    scheme = "tansu" if settings.embedded_broker else "kafka"
     return {
-        "broker": ";".join(f"kafka://{server}" for server in brokers),
+        "broker": ";".join(f"{scheme}://{server}" for server in brokers),
         "store": settings.table_store,
         "datadir": str(settings.data_dir),
         "topic_partitions": settings.topic_partitions,

@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` (``python -m benchmarks [name ...]``) prints numbers, asserts nothing."""

@@ -1,0 +1,29 @@
+"""Run the benchmarks and print their numbers: ``python -m benchmarks [pipeline] [triage] [deadline]``."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import hotpaths, pipeline
+
+BENCHMARKS = {
+    "triage": hotpaths.triage_throughput,
+    "deadline": hotpaths.deadline_throughput,
+    "normalize": hotpaths.normalize_throughput,
+    "pipeline": pipeline.run,
+}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

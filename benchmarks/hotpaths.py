@@ -1,0 +1,43 @@
+"""Single-core throughput of the pure functions on the hot path."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from innboks.demo.dataset import build_dataset
+from streams.normalize.process import normalize_raw
+from streams.sla.policies import STANDARD_POLICY
+from streams.triage.classifier import Classifier
+from streams.triage.ruleset import load_ruleset
+from tests.helpers import facebook_comment_raw
+
+
+def _rate(label: str, items: list, fn: Callable, min_seconds: float = 2.0) -> float:
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < min_seconds:
+        for item in items:
+            fn(item)
+        done += len(items)
+    elapsed = time.perf_counter() - started
+    rate = done / elapsed
+    print(f"{label:<44} {rate:>12,.0f} /s   ({elapsed / done * 1e6:,.1f} µs each, {done:,} calls)")
+    return rate
+
+
+def triage_throughput() -> float:
+    classifier = Classifier(load_ruleset())
+    texts = [item.payload.get("message", "") for item in build_dataset().items]
+    return _rate("triage (demo texts, one core)", texts, classifier.triage)
+
+
+def deadline_throughput() -> float:
+    start = datetime(2026, 3, 20, tzinfo=UTC)
+    instants = [start + timedelta(minutes=37 * i) for i in range(500)]
+    return _rate("SLA deadline, standard policy", instants, STANDARD_POLICY.due_at)
+
+
+def normalize_throughput() -> float:
+    payloads = [facebook_comment_raw(f"1_{i}", "Hei, når er biblioteket åpent?").to_json_bytes() for i in range(500)]
+    return _rate("normalize (raw bytes -> InboxMessage)", payloads, normalize_raw)
