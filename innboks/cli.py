@@ -56,26 +56,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
     demo = commands.add_parser("demo", help="run the whole system on the embedded broker with demo data")
-    demo.add_argument("--duration", type=positive_float, help="stop after S seconds (default: until Ctrl-C)")
-    demo.add_argument("--metrics-port", type=port_number, default=6066, help="port of /metrics (default 6066)")
+    demo.add_argument("--duration", type=positive_float, metavar="S",
+                      help="stop after S seconds (default: until Ctrl-C)")
+    demo.add_argument("--metrics-port", type=port_number, default=6066, metavar="P",
+                      help="port of /metrics (default 6066)")
     demo.set_defaults(handler=_demo)
 
     worker = commands.add_parser("worker", help="run the stream processors (a Faust worker)")
     worker.set_defaults(handler=_worker)
 
     broker = commands.add_parser("broker", help="run the embedded Tansu broker in the foreground")
-    broker.add_argument("--port", type=port_number, default=9092, help="loopback port (default 9092)")
+    broker.add_argument("--port", type=port_number, default=9092, metavar="P", help="loopback port (default 9092)")
     broker.set_defaults(handler=_broker)
 
     poll = commands.add_parser("poll", help="run one platform connector")
     poll.add_argument("platform", choices=[p.value for p in Platform], metavar="PLATFORM")
-    poll.add_argument("--account", required=True, help="the official account's platform id")
-    poll.add_argument("--base-url", help="replace scheme and host of the platform API (proxies, tests)")
-    poll.add_argument("--token", help="access token (default: INNBOKS_<PLATFORM>_TOKEN)")
-    poll.add_argument("--since", type=iso_datetime, help="how far back a first poll reaches (ISO 8601)")
+    poll.add_argument("--account", required=True, metavar="ID", help="the official account's platform id")
+    poll.add_argument("--base-url", metavar="URL", help="replace scheme and host of the platform API (proxies, tests)")
+    poll.add_argument("--token", metavar="T", help="access token (default: INNBOKS_<PLATFORM>_TOKEN)")
+    poll.add_argument("--since", type=iso_datetime, metavar="ISO8601",
+                      help="how far back a first poll reaches (ISO 8601)")
     poll.add_argument("--once", action="store_true", help="poll once and exit")
     poll.add_argument("--stdout", action="store_true", help="print InboxMessage JSON lines instead of producing")
-    poll.add_argument("--interval", type=positive_float, default=60.0, help="seconds between polls (default 60)")
+    poll.add_argument("--interval", type=positive_float, default=60.0, metavar="S",
+                      help="seconds between polls (default 60)")
     poll.set_defaults(handler=_poll)
 
     triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
@@ -85,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SUBCOMMAND",
                                       parser_class=OneLineParser)
     deadline = sla_commands.add_parser("deadline", help="print the due time of an inquiry")
-    deadline.add_argument("--received", type=iso_datetime, required=True, help="when the inquiry came (ISO 8601)")
-    deadline.add_argument("--policy", default="standard", help="SLA policy (default: standard)")
+    deadline.add_argument("--received", type=iso_datetime, required=True, metavar="ISO8601",
+                          help="when the inquiry came (ISO 8601)")
+    deadline.add_argument("--policy", default="standard", metavar="NAME", help="SLA policy (default: standard)")
     deadline.set_defaults(handler=_sla_deadline)
 
     topics = commands.add_parser("topics", help="Kafka topics")

@@ -11,17 +11,18 @@ from typing import Any
 import faust
 
 from innboks.settings import Settings, get_settings
-from streams.transport import register as register_tansu_transport
+from streams.transport import KAFKA_SCHEME, TANSU_SCHEME
+from streams.transport import register as register_transports
 
-register_tansu_transport()
+register_transports()
 
 
 def faust_config(settings: Settings) -> dict[str, Any]:
     timeouts = settings.group_timeouts()
     brokers = settings.bootstrap_list or ["localhost:9092"]
-    scheme = "tansu" if settings.embedded_broker else "kafka"
+    embedded = settings.embedded_broker
     return {
-        "broker": ";".join(f"{scheme}://{server}" for server in brokers),
+        "broker": ";".join(f"{TANSU_SCHEME if embedded else KAFKA_SCHEME}://{server}" for server in brokers),
         "store": settings.table_store,
         "datadir": str(settings.data_dir),
         "topic_partitions": settings.topic_partitions,
@@ -37,6 +38,10 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         "web_port": settings.metrics_port,
         "web_host": "localhost",
         "processing_guarantee": "at_least_once",
+        # Tansu reports a partition's end offset as the last batch's base offset + 1. Faust recovers
+        # tables by reading changelogs up to that offset, so with multi-record batches the newest
+        # table entries would be lost on a restart. One record per batch keeps it exact.
+        **({"producer_max_batch_size": 1} if embedded else {}),
     }
 
 

@@ -1,0 +1,50 @@
+"""The docs describe what the code does: settings, metrics, topics, commands."""
+
+import re
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from innboks.cli import build_parser
+from innboks.settings import Settings
+from innboks.topics import CATALOGUE
+from schemas import PUBLISHED
+from streams.metrics import PipelineMetrics
+
+DOCS = Path(__file__).parents[2] / "docs"
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        env = "KAFKA_BOOTSTRAP_SERVERS" if name == "kafka_bootstrap_servers" else f"INNBOKS_{name.upper()}"
+        assert f"`{env}`" in text, f"{env} missing from docs/configuration.md"
+
+
+def test_metrics_catalogue_matches_the_code() -> None:
+    registry = CollectorRegistry()
+    PipelineMetrics(registry)
+    in_code = {family.name for family in registry.collect()}
+    in_code = {name if name.startswith("innboks_inquiries_open") or name.endswith("_seconds") else f"{name}_total"
+               for name in in_code}
+    text = (DOCS / "metrics.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(innboks_[a-z_]+)`", text, re.M))
+    assert documented == in_code
+
+
+def test_every_topic_and_schema_is_documented() -> None:
+    text = (DOCS / "events.md").read_text(encoding="utf-8")
+    for spec in CATALOGUE:
+        assert f"`{spec.name}`" in text
+    for name in PUBLISHED:
+        assert f"## {name}" in text
+
+
+def test_every_command_is_in_the_readme_and_cli_doc() -> None:
+    cli = (DOCS / "cli.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in commands:
+        assert f"`innboks {command}" in README, command
+        assert f"## `innboks {command}" in cli, command
