@@ -8,7 +8,6 @@ with duplicates removed downstream by message id.
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -18,8 +17,6 @@ from typing import Any, ClassVar, Protocol
 from connectors.http import ApiClient
 from connectors.pagination import Paginator
 from schemas import Platform, RawEvent
-
-log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 

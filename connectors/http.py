@@ -7,7 +7,6 @@ paths.
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Callable
@@ -17,8 +16,6 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
-
-log = logging.getLogger(__name__)
 
 
 def rebase_url(url: str, base_url: str | None) -> str:

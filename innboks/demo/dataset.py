@@ -51,10 +51,6 @@ class Dataset:
     def from_page(self, item: Item) -> bool:
         return item.payload.get("from", {}).get("id") == self.page_id
 
-    @property
-    def citizen_items(self) -> list[Item]:
-        return [item for item in self.items if not self.from_page(item)]
-
 
 def build_dataset(now: datetime | None = None) -> Dataset:
     """Flatten the bundled file into servable items, shifted so the newest lies in the past week."""

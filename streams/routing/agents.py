@@ -15,7 +15,7 @@ from innboks.settings import get_settings
 from schemas import TriagedMessage
 from streams import topics
 from streams.app import app
-from streams.codec import decode, encode
+from streams.codec import decode, encode, read_table
 from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.routing.forward import ConversationHistory, build_case, should_forward
@@ -36,8 +36,7 @@ async def _route(event: faust.EventT) -> None:
     triaged = decode(TriagedMessage, event.value)
     message = triaged.message
     key = message.key.encode()
-    stored = histories.get(key)
-    history = ConversationHistory.model_validate_json(stored) if stored else ConversationHistory()
+    history = read_table(histories, key, ConversationHistory)
     if should_forward(triaged):
         case = build_case(triaged, history, _settings.screening_legal_basis, datetime.now(UTC))
         case_key = case.case_id.encode()

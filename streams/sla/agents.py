@@ -15,7 +15,7 @@ from innboks.settings import get_settings
 from schemas import SlaState, TriagedMessage
 from streams import topics
 from streams.app import app
-from streams.codec import decode, encode
+from streams.codec import decode, encode, read_table
 from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.sla.inquiries import ConversationClock, apply_message
@@ -31,8 +31,7 @@ async def _track(event: faust.EventT) -> None:
     triaged = decode(TriagedMessage, event.value)
     message = triaged.message
     key = message.key.encode()
-    stored = clocks.get(key)
-    clock = ConversationClock.model_validate_json(stored) if stored else ConversationClock()
+    clock = read_table(clocks, key, ConversationClock)
     updated, emitted = apply_message(clock, message, STANDARD, DEFAULT_POLICIES, datetime.now(UTC))
     if updated != clock:
         clocks[key] = encode(updated)

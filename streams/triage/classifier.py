@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
 from streams.triage.pii import find_pii
-from streams.triage.ruleset import Ruleset
+from streams.triage.ruleset import EscalationRule, ModerationRule, Ruleset
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -39,6 +41,17 @@ def detect_language(text: str, rules: Ruleset) -> Language:
     return best
 
 
+def _reasons(rules: Sequence[ModerationRule] | Sequence[EscalationRule], text: str, fired: list[str]) -> list[Any]:
+    """The distinct reasons of the rules that match ``text``, in rule order; records fired rule ids."""
+    found: list[Any] = []
+    for rule in rules:
+        if rule.regex.search(text):
+            fired.append(rule.id)
+            if rule.reason not in found:
+                found.append(rule.reason)
+    return found
+
+
 class Classifier:
     """Applies a ruleset to texts. Stateless and thread-safe; build once, call many times."""
 
@@ -54,18 +67,8 @@ class Classifier:
             if rule.regex.search(text):
                 scores[rule.category] += rule.weight
                 fired.append(rule.id)
-        moderation: list[ModerationReason] = []
-        for mod_rule in self.rules.moderation:
-            if mod_rule.regex.search(text):
-                fired.append(mod_rule.id)
-                if mod_rule.reason not in moderation:
-                    moderation.append(mod_rule.reason)
-        escalation: list[EscalationReason] = []
-        for esc_rule in self.rules.escalation:
-            if esc_rule.regex.search(text):
-                fired.append(esc_rule.id)
-                if esc_rule.reason not in escalation:
-                    escalation.append(esc_rule.reason)
+        moderation: list[ModerationReason] = _reasons(self.rules.moderation, text, fired)
+        escalation: list[EscalationReason] = _reasons(self.rules.escalation, text, fired)
         category = self._decide(scores)
         language = detect_language(text, self.rules)
         pii = find_pii(text)
