@@ -1,21 +1,31 @@
 """The connector contract: ``setup`` → ``poll`` → ``flush`` → ``cleanup``.
 
-A connector fetches items newer than its cursors, hands them to a sink as ``RawEvent``s, and
-advances its cursors only in ``flush``, after the sink has confirmed delivery. If delivery fails
-the pending cursors are dropped, so the next poll fetches the same items again: at-least-once,
-with duplicates removed downstream by message id.
+A connector fetches items newer than its cursors and hands them to a sink as ``RawEvent``s. It
+advances its cursors only in ``flush``, after the sink has confirmed delivery. If delivery fails,
+the pending cursors are dropped, so the next poll fetches the same items again: at-least-once.
+
+Each delivered item is remembered by id with a fingerprint of the fields that can change (text,
+hidden flag, edit time). An item seen again unchanged is dropped. An item seen again with another
+fingerprint is sent with ``context["change"]``, and its mapping makes it an ``edited`` or
+``hidden`` event. The memory is stored with the cursors, so a restart neither loses nor repeats.
+
+A platform subclass declares ``platform``, ``api_base``, ``policy`` (how the API signals errors and
+rate limits), ``fingerprint_keys``, and implements ``fetch`` with ``pages`` and a paginator.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
-from connectors.http import ApiClient
-from connectors.pagination import Paginator
+from connectors.auth import AnyCredentials
+from connectors.http import ApiClient, ResponsePolicy
+from connectors.pagination import NextPage, Paginator
 from schemas import Platform, RawEvent
 
 Clock = Callable[[], datetime]
@@ -31,9 +41,13 @@ class Sink(Protocol):
     def flush(self, timeout: float) -> None:
         """Block until everything sent is acknowledged; raise ``DeliveryError`` otherwise."""
 
+    def close(self) -> None: ...
+
 
 class DeliveryError(RuntimeError):
     """The sink could not confirm delivery; cursors must not advance."""
+
+    error_class = "delivery"
 
 
 class CursorStore(Protocol):
@@ -49,18 +63,63 @@ class MemoryCursorStore:
         self._states: dict[tuple[Platform, str], dict[str, Any]] = {}
 
     def load(self, platform: Platform, account_id: str) -> dict[str, Any]:
-        return dict(self._states.get((platform, account_id), {}))
+        return json.loads(json.dumps(self._states.get((platform, account_id), {})))
 
     def save(self, platform: Platform, account_id: str, state: dict[str, Any]) -> None:
-        self._states[(platform, account_id)] = dict(state)
+        self._states[(platform, account_id)] = json.loads(json.dumps(state))
+
+
+def items(body: Any, key: str | None) -> list[dict[str, Any]]:
+    """The objects of a page: ``body[key]``, or the body itself when it is a list (``key=None``)."""
+    value = body if key is None else (body.get(key) if isinstance(body, dict) else None)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (platforms omit what they may not show)."""
+    return value if isinstance(value, dict) else {}
+
+
+def nonempty(value: Any) -> str | None:
+    """A non-empty string, or None."""
+    return value if isinstance(value, str) and value else None
+
+
+def string(value: Any) -> str | None:
+    """A string (possibly empty), or None."""
+    return value if isinstance(value, str) else None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 / RFC 3339 timestamp with an offset (``Z`` accepted), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def later(current: str | None, candidate: Any) -> str | None:
+    """The later of two ISO timestamps, as text; unparseable values are ignored."""
+    new = parse_time(candidate)
+    if new is None:
+        return current
+    old = parse_time(current)
+    return new.isoformat() if old is None or new > old else current
 
 
 class Connector(ABC):
-    """Base of every platform connector. Subclasses declare endpoints and implement ``fetch``."""
+    """Base of every platform connector."""
 
     platform: ClassVar[Platform]
-    #: How many recently delivered ids are remembered (and stored with the cursors) to drop items
-    #: fetched again: inclusive ``since`` cursors, posts re-listed for their comments, restarts.
+    #: Scheme and host of the real API; ``--base-url`` replaces them.
+    api_base: ClassVar[str]
+    policy: ClassVar[type[ResponsePolicy]] = ResponsePolicy
+    #: Payload keys whose change makes an already delivered item an edit (or a hide).
+    fingerprint_keys: ClassVar[tuple[str, ...]] = ("text", "message")
+    #: How many delivered items are remembered (with the cursors) to drop repeats.
     seen_capacity: ClassVar[int] = 5_000
 
     def __init__(
@@ -72,6 +131,8 @@ class Connector(ABC):
         clock: Clock = utcnow,
         backfill: timedelta = timedelta(days=7),
         since: datetime | None = None,
+        options: dict[str, Any] | None = None,
+        credentials: AnyCredentials | None = None,
     ) -> None:
         self.account_id = account_id
         self.client = client
@@ -80,27 +141,36 @@ class Connector(ABC):
         self.clock = clock
         self.backfill = backfill
         self.since = since
+        #: Per-account settings from the registry (``options:``), e.g. a Mastodon instance.
+        self.options = dict(options or {})
+        #: The account's credentials, for connectors that open their own session (Bluesky).
+        self.credentials = credentials
         self.state: dict[str, Any] = {}
         self.pending: dict[str, Any] = {}
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._unflushed: list[str] = []
+        self._seen: OrderedDict[str, str] = OrderedDict()
+        self._unflushed: dict[str, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def setup(self) -> None:
         self.state = self.cursors.load(self.platform, self.account_id)
-        self.pending = dict(self.state)
-        self._seen = OrderedDict.fromkeys(self.state.get("seen", []))
+        self.pending = json.loads(json.dumps(self.state))
+        seen = self.state.get("seen", {})
+        self._seen = OrderedDict(seen.items() if isinstance(seen, dict) else ((i, "") for i in seen))
 
     def poll(self) -> int:
-        """Fetch new items and send them to the sink; returns how many were sent."""
+        """Fetch new and changed items and send them to the sink; returns how many were sent."""
         sent = 0
         for event in self.fetch():
-            native_id = str(event.payload.get("id", ""))
-            if native_id and native_id in self._seen:
-                continue
-            self.sink.send(event)
+            native_id = self.native_id(event)
+            fingerprint = self.fingerprint(event)
             if native_id:
-                self._unflushed.append(native_id)
+                previous = self._unflushed.get(native_id, self._seen.get(native_id))
+                if previous == fingerprint:
+                    continue
+                if previous is not None:
+                    event = event.model_copy(update={"context": {**event.context, "change": "changed"}})
+                self._unflushed[native_id] = fingerprint
+            self.sink.send(event)
             sent += 1
         return sent
 
@@ -109,39 +179,54 @@ class Connector(ABC):
         try:
             self.sink.flush(timeout)
         except Exception:
-            self.pending = dict(self.state)
+            self.pending = json.loads(json.dumps(self.state))
             self._unflushed.clear()
             raise
-        for native_id in self._unflushed:
-            self._remember(native_id)
+        for native_id, fingerprint in self._unflushed.items():
+            self._seen.pop(native_id, None)
+            self._seen[native_id] = fingerprint
+        while len(self._seen) > self.seen_capacity:
+            self._seen.popitem(last=False)
         self._unflushed.clear()
-        self.pending["seen"] = list(self._seen)
+        self.pending["seen"] = dict(self._seen)
         if self.pending != self.state:
             self.cursors.save(self.platform, self.account_id, self.pending)
-            self.state = dict(self.pending)
+            self.state = json.loads(json.dumps(self.pending))
 
     def cleanup(self) -> None:
-        self.client.session.close()
+        self.client.close()
 
     # -- for subclasses ----------------------------------------------------------------------
     @abstractmethod
     def fetch(self) -> Iterator[RawEvent]:
         """Yield raw events newer than the cursors, updating ``self.pending`` as it goes."""
 
+    def native_id(self, event: RawEvent) -> str:
+        value = event.payload.get("id")
+        return str(value) if value is not None else ""
+
+    def fingerprint(self, event: RawEvent) -> str:
+        """A short digest of the fields that can change after an item was first delivered."""
+        values = {key: event.payload.get(key) for key in self.fingerprint_keys if key in event.payload}
+        if not values:
+            return ""
+        return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+    def url(self, path: str) -> str:
+        return f"{self.api_base}{path}"
+
     def window_start(self) -> datetime:
         """How far back a first poll (no stored cursor) reaches: ``--since`` or the backfill."""
         return self.since or (self.clock() - self.backfill)
 
-    def pages(self, url: str, params: dict[str, Any], paginator: Paginator) -> Iterator[dict[str, Any]]:
-        """Items of every page of a listing, following the paginator until it ends."""
-        next_url: str | None = url
-        next_params: dict[str, Any] | None = params
-        while next_url:
-            body, headers = self.client.get_json(next_url, next_params)
-            data = body.get("data")
-            if isinstance(data, list):
-                yield from (item for item in data if isinstance(item, dict))
-            next_url, next_params = paginator.advance(body, headers), None
+    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
+              headers: dict[str, str] | None = None) -> Iterator[Any]:
+        """Every page (JSON body) of a listing, following the paginator until it ends."""
+        page: NextPage | None = NextPage(url, dict(params))
+        while page is not None:
+            body, response_headers = self.client.get_json(page.url, page.params or None, headers)
+            yield body
+            page = paginator.advance(page.url, page.params, body, response_headers)
 
     def raw(self, resource: str, payload: dict[str, Any], **context: Any) -> RawEvent:
         return RawEvent(
@@ -149,11 +234,6 @@ class Connector(ABC):
             account_id=self.account_id,
             resource=resource,
             payload=payload,
-            context=context,
+            context={k: v for k, v in context.items() if v is not None},
             fetched_at=self.clock(),
         )
-
-    def _remember(self, native_id: str) -> None:
-        self._seen[native_id] = None
-        while len(self._seen) > self.seen_capacity:
-            self._seen.popitem(last=False)

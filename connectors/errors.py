@@ -48,3 +48,11 @@ class MappingError(ValueError):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+
+
+class IgnoredItem(Exception):
+    """A platform item that is not a message (a like, a read receipt): dropped, only counted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

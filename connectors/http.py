@@ -1,8 +1,14 @@
-"""The HTTP client connectors share: base-URL override, timeouts, retries, error classification.
+"""The HTTP client connectors share: base-URL override, auth, retries, rate limits, error classes.
 
 ``--base-url`` replaces only the scheme and host of every request, including the absolute paging
 URLs an API returns, so a recorded or simulated API can stand in for the real one with the same
-paths.
+paths. Every failure is classified in one place, a ``ResponsePolicy`` per platform:
+
+- retriable (5xx, timeouts, connection errors): exponential backoff with full jitter;
+- rate limited (429, platform error codes, exhausted rate-limit headers): wait for the announced
+  reset if it is near, otherwise give up for this poll with ``RateLimited.retry_after``;
+- auth (expired or revoked token): never retried;
+- anything else (other 4xx, malformed JSON): fatal for that request, with a clear message.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
+from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError
+from connectors.ratelimits import RateLimit, parse_rate_limit, retry_after_seconds
 
 
 def rebase_url(url: str, base_url: str | None) -> str:
@@ -30,35 +37,45 @@ def rebase_url(url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, parts.fragment))
 
 
-#: Classifies a response that was not a success; returns the exception to raise.
-ErrorClassifier = Callable[[requests.Response, Any], Exception]
+class ResponsePolicy:
+    """How a platform signals errors and rate limits. Subclasses refine ``classify``."""
+
+    def rate_limit(self, headers: Any, now: float) -> RateLimit | None:
+        return parse_rate_limit(headers, now)
+
+    def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
+        """The error for a response that is not a success."""
+        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
+        if status == 429:
+            if retry_after is None:
+                limit = self.rate_limit(headers, now)
+                retry_after = max(0.0, limit.reset_at - now) if limit and limit.reset_at else None
+            return RateLimited(f"HTTP 429 (rate limited) from {path}", retry_after)
+        if status == 401:
+            return AuthError(f"HTTP 401: token rejected for {path}")
+        if status == 403:
+            return FatalRequestError(f"HTTP 403: not allowed for {path} (missing permission?)")
+        if status >= 500:
+            return RetriableError(f"HTTP {status} from {path}", retry_after)
+        return FatalRequestError(f"HTTP {status} from {path}")
 
 
-def default_classifier(response: requests.Response, body: Any) -> Exception:
-    status = response.status_code
-    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-    if status == 429:
-        return RateLimited(f"HTTP 429 from {urlsplit(response.url).path}", retry_after)
-    if status in (401, 403):
-        return AuthError(f"HTTP {status}: token rejected for {urlsplit(response.url).path}")
-    if status >= 500:
-        return RetriableError(f"HTTP {status} from {urlsplit(response.url).path}", retry_after)
-    return FatalRequestError(f"HTTP {status} from {urlsplit(response.url).path}")
+def _header(headers: Any, name: str) -> str | None:
+    for key, value in dict(headers or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+#: Applies credentials to a session: sets headers or ``session.auth`` (OAuth 1.0a, OAuth 2).
+SessionFactory = Callable[[], requests.Session]
 
 
 class ApiClient:
     """GETs JSON with bounded retries; raises classified ``ConnectorError`` subclasses.
 
-    The token is sent as a bearer header, never in the URL, so it cannot leak into logs.
+    Credentials are applied by the session (bearer header or requests-oauthlib auth), never
+    placed in URLs, so they cannot leak into logs or error messages.
     """
 
     def __init__(
@@ -66,52 +83,92 @@ class ApiClient:
         base_url: str | None = None,
         token: str | None = None,
         session: requests.Session | None = None,
-        classifier: ErrorClassifier = default_classifier,
+        policy: ResponsePolicy | None = None,
         timeout: float = 20.0,
         max_attempts: int = 4,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url
         self.session = session or requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
-        self.classifier = classifier
+        self.policy = policy or ResponsePolicy()
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
         self.sleep = sleep
+        self.clock = clock
+        self.rate_limit: RateLimit | None = None
+        self.requests = 0
 
-    def get_json(self, url: str, params: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
-        """GET ``url`` (rebased) and return the JSON object body and the response headers."""
+    def get_json(self, url: str, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+        """GET ``url`` (rebased) and return the JSON body (object or array) and the headers."""
+        return self.request_json("GET", url, params=params, headers=headers)
+
+    def post_json(self, url: str, body: Any, headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+        """POST a JSON body (e.g. a session login) with the same retries and error classes."""
+        return self.request_json("POST", url, json_body=body, headers=headers)
+
+    def request_json(self, method: str, url: str, params: dict[str, Any] | None = None, json_body: Any = None,
+                     headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
         target = rebase_url(url, self.base_url)
-        last: Exception | None = None
+        path = urlsplit(target).path
+        error: ConnectorError | None = None
         for attempt in range(1, self.max_attempts + 1):
+            self._wait_for_rate_limit(path)
+            self.requests += 1
             try:
-                response = self.session.get(target, params=params, timeout=self.timeout)
+                response = self.session.request(method, target, params=params, json=json_body, headers=headers,
+                                                timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last = RetriableError(f"{type(exc).__name__} for {urlsplit(target).path}")
+                error = RetriableError(f"{type(exc).__name__} for {path}")
             else:
+                now = self.clock()
+                self.rate_limit = self.policy.rate_limit(response.headers, now) or self.rate_limit
                 body = _json_or_none(response)
-                if response.ok and isinstance(body, dict):
+                if response.ok and isinstance(body, (dict, list)):
                     return body, dict(response.headers)
                 if response.ok:
-                    raise FatalRequestError(f"malformed JSON from {urlsplit(target).path}")
-                last = self.classifier(response, body)
-                if not isinstance(last, RetriableError):
-                    raise last
-            if attempt < self.max_attempts:
-                self.sleep(self._backoff(attempt, getattr(last, "retry_after", None)))
-        assert last is not None
-        raise last
+                    raise FatalRequestError(f"malformed JSON from {path}")
+                error = self.policy.classify(response.status_code, body, response.headers, path, now)
+                if not isinstance(error, RetriableError):
+                    raise error
+            if attempt == self.max_attempts:
+                break
+            delay = self._backoff(attempt, error.retry_after if isinstance(error, RetriableError) else None)
+            if delay > self.max_wait:
+                break  # a long wait is the runner's business: it polls other accounts meanwhile
+            self.sleep(delay)
+        assert error is not None
+        raise error
+
+    def _wait_for_rate_limit(self, path: str) -> None:
+        """Before a request: if the last response said the limit is used up, wait for the reset."""
+        limit = self.rate_limit
+        if limit is None or not limit.exhausted:
+            return
+        wait = max(0.0, (limit.reset_at or 0.0) - self.clock()) if limit.reset_at else self.max_wait
+        if wait > self.max_wait:
+            raise RateLimited(f"rate limit used up before {path}", wait)
+        if wait > 0:
+            self.sleep(wait)
+        self.rate_limit = None
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(retry_after, self.backoff_cap * 4)
-        # Full jitter: spreads retries of many accounts so they do not hit the API together.
+            return retry_after
+        # Full jitter spreads the retries of many accounts so they do not hit the API together.
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def _json_or_none(response: requests.Response) -> Any:

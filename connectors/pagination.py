@@ -1,43 +1,159 @@
-"""Pagination as objects: each knows how to find the next page and refuses to loop."""
+"""Pagination as objects: each knows how to find the next page and refuses to loop.
+
+A paginator looks at one response (JSON body and headers) and returns the request for the next
+page, or None at the end. The same next page twice means the API is looping: ``PaginationLoop``.
+"""
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import PaginationLoop
 
 
+@dataclass(frozen=True)
+class NextPage:
+    """The next request: an absolute URL (rebased by the client) and query parameters."""
+
+    url: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def identity(self) -> str:
+        return self.url + "?" + "&".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+
+
 class Paginator(ABC):
-    """Yields the next request (URL and params) from a response; detects repeated cursors."""
+    """Finds the next page; one instance per listing, because it remembers the pages it handed out."""
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
 
-    def advance(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
-        """The next page's token/URL, or None at the end. Raises PaginationLoop on a repeat."""
-        token = self.next_token(body, headers)
-        if token is None:
+    def advance(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        """The next page after the response to ``url``/``params``, or None at the end."""
+        page = self.next_page(url, params, body, headers)
+        if page is None:
             return None
-        if token in self._seen:
+        identity = page.identity()
+        if identity in self._seen:
             raise PaginationLoop(f"{type(self).__name__}: the API returned the same cursor twice")
-        self._seen.add(token)
-        return token
+        self._seen.add(identity)
+        return page
 
     @abstractmethod
-    def next_token(self, body: dict[str, Any], headers: dict[str, str]) -> str | None: ...
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None: ...
 
 
-class GraphPaginator(Paginator):
-    """Graph API cursor paging: follow ``paging.next`` (an absolute URL) until it is absent.
+def _items(body: Any, key: str) -> list[Any]:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, list) else []
 
-    An empty ``data`` page ends the listing even if a ``next`` link is present, as the Graph API
-    sometimes returns one on the last page.
+
+class SinglePage(Paginator):
+    """Listings that are not paged."""
+
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        return None
+
+
+class NextUrlPaginator(Paginator):
+    """Follow an absolute next-page URL found at a path in the body (Graph API: ``paging.next``).
+
+    An empty page ends the listing even if a next link is present, as the Graph API sometimes
+    returns one on the last page.
     """
 
-    def next_token(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
-        if not body.get("data"):
+    def __init__(self, path: tuple[str, ...] = ("paging", "next"), items_key: str = "data") -> None:
+        super().__init__()
+        self.path = path
+        self.items_key = items_key
+
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        if not _items(body, self.items_key):
             return None
-        paging = body.get("paging") or {}
-        next_url = paging.get("next") if isinstance(paging, dict) else None
-        return next_url if isinstance(next_url, str) and next_url else None
+        value: Any = body
+        for part in self.path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return NextPage(value) if isinstance(value, str) and value else None
+
+
+#: Graph API paging (Facebook, Instagram).
+GraphPaginator = NextUrlPaginator
+
+
+class TokenPaginator(Paginator):
+    """A continuation token in the body, sent back as a query parameter.
+
+    X API v2: ``meta.next_token`` → ``pagination_token``; YouTube: ``nextPageToken`` →
+    ``pageToken``; Bluesky: ``cursor`` → ``cursor``.
+    """
+
+    def __init__(self, token_path: tuple[str, ...], param: str, items_key: str | None = None) -> None:
+        super().__init__()
+        self.token_path = token_path
+        self.param = param
+        self.items_key = items_key
+
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        if self.items_key is not None and not _items(body, self.items_key):
+            return None
+        value: Any = body
+        for part in self.token_path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value:
+            return None
+        return NextPage(url, {**params, self.param: value})
+
+
+_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
+
+
+def parse_link_header(value: str | None) -> dict[str, str]:
+    """RFC 8288 ``Link`` header to ``{rel: url}``."""
+    links: dict[str, str] = {}
+    for url, rels in _LINK.findall(value or ""):
+        for rel in rels.split():
+            links[rel] = url
+    return links
+
+
+class LinkHeaderPaginator(Paginator):
+    """Follow ``Link: <url>; rel="next"`` (Mastodon). An empty page ends the listing."""
+
+    def __init__(self, rel: str = "next") -> None:
+        super().__init__()
+        self.rel = rel
+
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        if isinstance(body, list) and not body:
+            return None
+        link = {k.lower(): v for k, v in headers.items()}.get("link")
+        target = parse_link_header(link).get(self.rel)
+        return NextPage(target) if target else None
+
+
+class OffsetPaginator(Paginator):
+    """``start``/``count`` paging with the total in the body (LinkedIn Rest.li: ``paging``)."""
+
+    def __init__(self, items_key: str = "elements", paging_key: str = "paging") -> None:
+        super().__init__()
+        self.items_key = items_key
+        self.paging_key = paging_key
+
+    def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
+        items = _items(body, self.items_key)
+        if not items:
+            return None
+        paging = body.get(self.paging_key) if isinstance(body, dict) else None
+        paging = paging if isinstance(paging, dict) else {}
+        start = int(paging.get("start", params.get("start", 0)) or 0)
+        count = int(paging.get("count", params.get("count", len(items))) or len(items))
+        total = paging.get("total")
+        next_start = start + len(items)
+        if isinstance(total, int) and next_start >= total:
+            return None
+        if total is None and len(items) < count:
+            return None
+        return NextPage(url, {**params, "start": next_start, "count": count})

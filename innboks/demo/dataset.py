@@ -47,6 +47,8 @@ class Dataset:
     page_id: str
     page_name: str
     items: list[Item] = field(default_factory=list)
+    #: Messenger conversation id -> the citizen taking part ({"name", "id"}).
+    participants: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def from_page(self, item: Item) -> bool:
         return item.payload.get("from", {}).get("id") == self.page_id
@@ -71,6 +73,7 @@ def build_dataset(now: datetime | None = None) -> Dataset:
                     post_id=post["id"])
     for conversation in data["conversations"]:
         participant = conversation["participant"]
+        dataset.participants[conversation["id"]] = participant
         for message in conversation["messages"]:
             sender = message["from"]
             recipient = participant if sender["id"] == page["id"] else {"name": page["name"], "id": page["id"]}

@@ -109,7 +109,9 @@ class GraphSimulator:
                 if item.resource == "conversation_message" and item.conversation_id:
                     threads[item.conversation_id] = max(item.created, threads.get(item.conversation_id, item.created))
             newest_first = sorted(threads.items(), key=lambda t: t[1], reverse=True)
-            data = [{"id": cid, "updated_time": updated.strftime("%Y-%m-%dT%H:%M:%S+0000")}
+            page_participant = {"name": self.dataset.page_name, "id": page}
+            data = [{"id": cid, "updated_time": updated.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                     "participants": {"data": [self.dataset.participants.get(cid, {}), page_participant]}}
                     for cid, updated in newest_first]
             return 200, self._page(path, query, data)
         if edge == "messages" and node.startswith("t_"):

@@ -1,14 +1,12 @@
 """The shared HTTP client: base-URL rewriting, retries, classification, pagination loops."""
 
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from connectors.errors import AuthError, FatalRequestError, PaginationLoop, RateLimited, RetriableError
+from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
 from connectors.http import ApiClient, rebase_url
-from connectors.pagination import GraphPaginator
 
 
 @pytest.mark.parametrize("url, base, expected", [
@@ -104,7 +102,7 @@ def test_rate_limit_exhausting_attempts_is_reported_as_such() -> None:
         server.close()
 
 
-@pytest.mark.parametrize("status, error", [(401, AuthError), (403, AuthError), (404, FatalRequestError)])
+@pytest.mark.parametrize("status, error", [(401, AuthError), (403, FatalRequestError), (404, FatalRequestError)])
 def test_client_errors_are_not_retried(status: int, error: type) -> None:
     server = Scripted([(status, {}, "{}")])
     try:
@@ -134,15 +132,43 @@ def test_token_never_appears_in_error_messages() -> None:
     assert "secret-token" not in str(info.value)
 
 
-def test_graph_paginator_detects_a_repeated_cursor() -> None:
-    paginator = GraphPaginator()
-    page = {"data": [{"id": "1"}], "paging": {"next": "https://graph.facebook.com/v24.0/x?after=A"}}
-    assert paginator.advance(page, {}) == "https://graph.facebook.com/v24.0/x?after=A"
-    with pytest.raises(PaginationLoop):
-        paginator.advance(page, {})
+def test_exhausted_rate_limit_waits_for_the_reset_before_the_next_request() -> None:
+    now = 1_800_000_000.0
+    server = Scripted([(200, {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0",
+                              "x-rate-limit-reset": str(int(now + 12))}, "{}")])
+    sleeps: list[float] = []
+    api = ApiClient(base_url=server.url, sleep=sleeps.append, clock=lambda: now)
+    try:
+        api.get_json("https://api.x.com/2/a")
+        assert api.rate_limit is not None and api.rate_limit.exhausted
+        api.get_json("https://api.x.com/2/b")
+    finally:
+        server.close()
+    assert sleeps == [12.0]
 
 
-def test_graph_paginator_stops_on_empty_page_or_missing_next() -> None:
-    assert GraphPaginator().advance({"data": [], "paging": {"next": "https://x"}}, {}) is None
-    assert GraphPaginator().advance({"data": [{"id": 1}]}, {}) is None
-    assert GraphPaginator().advance(json.loads('{"data": [1], "paging": {"next": null}}'), {}) is None
+def test_a_far_reset_is_left_to_the_runner() -> None:
+    now = 1_800_000_000.0
+    server = Scripted([(200, {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0",
+                              "x-rate-limit-reset": str(int(now + 900))}, "{}")])
+    api = ApiClient(base_url=server.url, sleep=lambda s: None, clock=lambda: now, max_wait=60)
+    try:
+        api.get_json("https://api.x.com/2/a")
+        with pytest.raises(RateLimited) as info:
+            api.get_json("https://api.x.com/2/b")
+    finally:
+        server.close()
+    assert info.value.retry_after == 900
+    assert server.hits == 1  # the second request was not sent
+
+
+def test_500_storm_ends_in_one_retriable_error_after_bounded_attempts() -> None:
+    server = Scripted([(500, {}, "")])
+    sleeps: list[float] = []
+    try:
+        with pytest.raises(RetriableError):
+            client(server, sleeps, max_attempts=5).get_json("https://h/x")
+    finally:
+        server.close()
+    assert server.hits == 5 and len(sleeps) == 4
+    assert all(s <= 0.5 * 2 ** i for i, s in enumerate(sleeps))  # exponential cap, full jitter

@@ -1,0 +1,204 @@
+"""Credentials for platform APIs: where secrets come from, and how a session uses them.
+
+Secrets are never written in the account registry. It holds references: ``env:NAME`` (an
+environment variable) or ``file:/path`` (a secret file, e.g. a mounted Kubernetes or Docker secret).
+Three kinds of credentials cover the platforms:
+
+- ``bearer``: a long-lived token (Facebook/Instagram Page token, Mastodon, Bluesky app session,
+  X app-only) sent as ``Authorization: Bearer``;
+- ``oauth2``: OAuth 2.0 with a refresh token (LinkedIn, YouTube/Google, X user context). The
+  session refreshes the access token before it expires (requests-oauthlib ``OAuth2Session``), and
+  a refreshed refresh token is written back to its file when the reference is a file;
+- ``oauth1``: OAuth 1.0a user context (X direct messages), signed per request (requests-oauthlib).
+
+Loaded secrets are ``SecretStr``: they print as ``**********`` and never reach logs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import requests
+from oauthlib.oauth2 import OAuth2Error
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from requests_oauthlib import OAuth1, OAuth2Session
+
+from connectors.errors import AuthError
+
+
+def _check_reference(value: str) -> str:
+    kind, _, target = value.partition(":")
+    if kind not in ("env", "file") or not target:
+        raise ValueError("secret references look like 'env:NAME' or 'file:/path' (secrets are never inline)")
+    return value
+
+
+SecretReference = Annotated[str, AfterValidator(_check_reference), Field(description="'env:NAME' or 'file:/path'")]
+
+
+class CredentialError(ValueError):
+    """A referenced secret is missing or empty."""
+
+
+def resolve(reference: str) -> SecretStr:
+    kind, _, target = reference.partition(":")
+    if kind == "env":
+        value = os.environ.get(target, "")
+        if not value:
+            raise CredentialError(f"environment variable {target} is not set")
+        return SecretStr(value.strip())
+    path = Path(target)
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise CredentialError(f"cannot read secret file {path}: {exc.strerror}") from None
+    if not value:
+        raise CredentialError(f"secret file {path} is empty")
+    return SecretStr(value)
+
+
+class _Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        return ()
+
+    def references(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.secret_fields() if getattr(self, name)}
+
+
+class BearerCredentials(_Credentials):
+    type: Literal["bearer"] = "bearer"
+    token: SecretReference
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        return ("token",)
+
+    def session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {resolve(self.token).get_secret_value()}"
+        return session
+
+
+class OAuth2Credentials(_Credentials):
+    type: Literal["oauth2"] = "oauth2"
+    client_id: SecretReference
+    client_secret: SecretReference | None = None
+    refresh_token: SecretReference
+    access_token: SecretReference | None = None
+    token_url: str = Field(description="The platform's token endpoint.")
+    #: Send client credentials in the body (Google, LinkedIn) or as HTTP Basic auth (X).
+    client_auth: Literal["body", "basic"] = "body"
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        return ("client_id", "client_secret", "refresh_token", "access_token")
+
+    def session(self) -> requests.Session:
+        client_id = resolve(self.client_id).get_secret_value()
+        client_secret = resolve(self.client_secret).get_secret_value() if self.client_secret else None
+        token: dict[str, Any] = {
+            "token_type": "Bearer",
+            "refresh_token": resolve(self.refresh_token).get_secret_value(),
+            # No known access token: expired at once, so the first request refreshes it.
+            "access_token": resolve(self.access_token).get_secret_value() if self.access_token else "",
+            "expires_in": 3600 if self.access_token else -60,
+        }
+        refresh_kwargs: dict[str, Any] = {}
+        auth = None
+        if self.client_auth == "body":
+            refresh_kwargs = {"client_id": client_id, **({"client_secret": client_secret} if client_secret else {})}
+        elif client_secret:
+            auth = requests.auth.HTTPBasicAuth(client_id, client_secret)
+        session = _RefreshingSession(
+            client_id=client_id, token=token, auto_refresh_url=self.token_url,
+            auto_refresh_kwargs=refresh_kwargs, token_updater=self._store_refresh_token,
+        )
+        session.refresh_auth = auth
+        return session
+
+    def _store_refresh_token(self, token: dict[str, Any]) -> None:
+        """Platforms that rotate refresh tokens (X, LinkedIn) invalidate the old one: keep the new."""
+        new = token.get("refresh_token")
+        kind, _, target = self.refresh_token.partition(":")
+        if new and kind == "file":
+            path = Path(target)
+            temporary = path.with_name(f".{path.name}.new")
+            temporary.write_text(str(new), encoding="utf-8")
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, path)
+
+
+class _RefreshingSession(OAuth2Session):
+    """``OAuth2Session`` that reports a failed refresh as ``AuthError`` (never retried)."""
+
+    refresh_auth: Any = None
+
+    def refresh_token(self, token_url: str, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        try:
+            return super().refresh_token(token_url, auth=self.refresh_auth, **kwargs)
+        except (OAuth2Error, ValueError) as exc:
+            raise AuthError(f"OAuth 2 token refresh failed: {type(exc).__name__}") from None
+
+
+class OAuth1Credentials(_Credentials):
+    type: Literal["oauth1"] = "oauth1"
+    consumer_key: SecretReference
+    consumer_secret: SecretReference
+    access_token: SecretReference
+    access_token_secret: SecretReference
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        return ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+    def session(self) -> requests.Session:
+        session = requests.Session()
+        session.auth = OAuth1(
+            resolve(self.consumer_key).get_secret_value(),
+            client_secret=resolve(self.consumer_secret).get_secret_value(),
+            resource_owner_key=resolve(self.access_token).get_secret_value(),
+            resource_owner_secret=resolve(self.access_token_secret).get_secret_value(),
+        )
+        return session
+
+
+class AppPasswordCredentials(_Credentials):
+    """An account identifier and an app password; the connector opens the session (Bluesky)."""
+
+    type: Literal["app_password"] = "app_password"
+    identifier: SecretReference
+    password: SecretReference
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        return ("identifier", "password")
+
+    def session(self) -> requests.Session:
+        return requests.Session()
+
+
+AnyCredentials = BearerCredentials | OAuth2Credentials | OAuth1Credentials | AppPasswordCredentials
+Credentials = Annotated[AnyCredentials, Field(discriminator="type")]
+
+
+def bearer_session(token: str) -> requests.Session:
+    """A session for a token given directly (``innboks poll --token``)."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def check_references(credentials: AnyCredentials) -> list[str]:
+    """Problems with the referenced secrets (missing variables, unreadable files), without values."""
+    problems = []
+    for name, reference in credentials.references().items():
+        try:
+            resolve(reference)
+        except CredentialError as exc:
+            problems.append(f"{name}: {exc}")
+    return problems
