@@ -29,6 +29,7 @@ class KafkaSink:
 
     def __init__(self, bootstrap_servers: str | list[str], topic: str = RAW, producer: KafkaProducer | None = None):
         self.topic = topic
+        self.owns_producer = producer is None
         self.producer = producer or KafkaProducer(
             bootstrap_servers=bootstrap_servers,
             acks="all",
@@ -53,7 +54,8 @@ class KafkaSink:
             raise DeliveryError(f"{len(failed)} of {len(futures)} raw events not acknowledged by the broker")
 
     def close(self) -> None:
-        self.producer.close(timeout=5)
+        if self.owns_producer:
+            self.producer.close(timeout=5)
 
 
 class StdoutSink:

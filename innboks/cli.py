@@ -78,9 +78,29 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how far back a first poll reaches (ISO 8601)")
     poll.add_argument("--once", action="store_true", help="poll once and exit")
     poll.add_argument("--stdout", action="store_true", help="print InboxMessage JSON lines instead of producing")
-    poll.add_argument("--interval", type=positive_float, default=60.0, metavar="S",
-                      help="seconds between polls (default 60)")
+    poll.add_argument("--interval", type=positive_float, metavar="S",
+                      help="seconds between polls (default: the registry's, else 60)")
     poll.set_defaults(handler=_poll)
+
+    connectors = commands.add_parser("connectors", help="platform connectors")
+    connector_commands = connectors.add_subparsers(dest="connectors_command", required=True, metavar="SUBCOMMAND",
+                                                   parser_class=OneLineParser)
+    run = connector_commands.add_parser("run", help="poll every account of the registry")
+    run.add_argument("--once", action="store_true", help="poll each account once and exit")
+    run.set_defaults(handler=_connectors_run)
+
+    accounts = commands.add_parser("accounts", help="the account registry")
+    account_commands = accounts.add_subparsers(dest="accounts_command", required=True, metavar="SUBCOMMAND",
+                                               parser_class=OneLineParser)
+    check = account_commands.add_parser("check", help="validate the registry; check admin rights where exposed")
+    check.add_argument("--offline", action="store_true", help="do not call platform APIs")
+    check.add_argument("--base-url", metavar="URL", help="replace scheme and host of the platform APIs")
+    check.set_defaults(handler=_accounts_check)
+
+    webhook = commands.add_parser("webhook", help="receive Meta webhooks (Facebook, Instagram)")
+    webhook.add_argument("--host", default="0.0.0.0", metavar="H", help="bind address (default 0.0.0.0)")
+    webhook.add_argument("--port", type=port_number, metavar="P", help="port (default INNBOKS_WEBHOOK_PORT, 8080)")
+    webhook.set_defaults(handler=_webhook)
 
     triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
     triage.set_defaults(handler=_triage)
@@ -121,12 +141,31 @@ def _broker(args: argparse.Namespace) -> int:
 
 
 def _poll(args: argparse.Namespace) -> int:
-    from innboks.commands import run_poll
+    from innboks.connector_commands import run_poll
 
     return run_poll(
         platform=Platform(args.platform), account=args.account, base_url=args.base_url, token=args.token,
         since=args.since, once=args.once, stdout=args.stdout, interval=args.interval,
     )
+
+
+def _connectors_run(args: argparse.Namespace) -> int:
+    from innboks.connector_commands import run_connectors
+
+    return run_connectors(once=args.once)
+
+
+def _accounts_check(args: argparse.Namespace) -> int:
+    from innboks.connector_commands import run_accounts_check
+
+    return run_accounts_check(offline=args.offline, base_url=args.base_url)
+
+
+def _webhook(args: argparse.Namespace) -> int:
+    from innboks.connector_commands import run_webhook
+    from innboks.settings import get_settings
+
+    return run_webhook(args.host, args.port or get_settings().webhook_port)
 
 
 def _triage(args: argparse.Namespace) -> int:

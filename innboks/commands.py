@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
-from datetime import datetime
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -18,7 +16,6 @@ from innboks.errors import CliError
 from innboks.runtime import broker_or_embedded, require_bootstrap
 from innboks.settings import get_settings
 from innboks.topics import TopicsError, TopicStatus, create_topics
-from schemas import Platform
 
 
 def run_worker() -> int:
@@ -78,60 +75,6 @@ def run_broker(port: int) -> int:
     finally:
         broker.stop()
     return 0
-
-
-def run_poll(
-    *, platform: Platform, account: str, base_url: str | None, token: str | None, since: datetime | None,
-    once: bool, stdout: bool, interval: float,
-) -> int:
-    from connectors.base import DeliveryError
-    from connectors.errors import ConnectorError
-    from connectors.http import ApiClient, rebase_url
-    from connectors.registry import CONNECTORS
-    from connectors.sinks import KafkaSink, StdoutSink
-
-    connector_class = CONNECTORS.get(platform)
-    if connector_class is None:
-        raise CliError(f"no connector for {platform.value} yet (available: {', '.join(CONNECTORS)})")
-    token = token or os.environ.get(f"INNBOKS_{platform.name}_TOKEN")
-    if not token:
-        raise CliError(f"no access token: pass --token or set INNBOKS_{platform.name}_TOKEN")
-    if base_url:
-        try:
-            rebase_url("https://example.invalid/", base_url)
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-    sink: Any = StdoutSink() if stdout else _kafka_sink(KafkaSink, require_bootstrap(get_settings()))
-    connector = connector_class(account, ApiClient(base_url=base_url, token=token), sink, since=since)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    connector.setup()
-    try:
-        while True:
-            try:
-                sent = connector.poll()
-                connector.flush()
-                print(f"{platform.value} {account}: {sent} new item(s)", file=sys.stderr)
-            except (ConnectorError, DeliveryError) as exc:
-                if once:
-                    raise CliError(f"{platform.value} {account}: {exc}") from None
-                print(f"{platform.value} {account}: {exc}; retrying in {interval:.0f} s", file=sys.stderr)
-            if once or stop.wait(interval):
-                return 0
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        connector.cleanup()
-        sink.close()
-
-
-def _kafka_sink(sink_class: Any, bootstrap: str) -> Any:
-    from kafka.errors import KafkaError
-
-    try:
-        return sink_class(bootstrap)
-    except KafkaError as exc:
-        raise CliError(f"cannot produce to Kafka: no broker answers at {bootstrap} ({type(exc).__name__})") from exc
 
 
 def run_triage(lines: TextIO, out: TextIO) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     embedded_broker: bool = Field(
         default=False, description="Set by Innboks itself when it started the embedded broker."
     )
+    accounts_file: Path = Field(default=Path("accounts.yaml"), description="The account registry.")
+    connector_metrics_port: int = Field(default=6067, ge=0, le=65535, description="0 turns it off.")
+    # Meta webhooks (innboks webhook): the app secret signs deliveries; the verify token answers
+    # the subscription handshake. Either the value or a file holding it.
+    meta_app_secret: SecretStr | None = None
+    meta_app_secret_file: Path | None = None
+    meta_verify_token: SecretStr | None = None
+    meta_verify_token_file: Path | None = None
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Where case-handling inquiries are sent (used in suggested replies).
     municipality: str = "Alta kommune"
     case_email: str = "postmottak@alta.kommune.no"

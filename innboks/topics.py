@@ -25,6 +25,7 @@ SLA = "innboks.sla"
 DEADLETTER = "innboks.deadletter"
 CONTROL = "innboks.control"
 CONNECTOR_STATE = "innboks.connector-state"
+CONNECTOR_EVENTS = "innboks.connector-events"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               COMPACTED, partitions=1),
     TopicSpec(CONNECTOR_STATE, "ConnectorCursor", "connector poll cursors per account (compacted)",
               COMPACTED, partitions=1),
+    TopicSpec(CONNECTOR_EVENTS, "ConnectorEvent", "connector health changes: token rejected, rate limited, recovered",
+              {"retention.ms": str(90 * DAY_MS)}, partitions=1),
 )
 
 

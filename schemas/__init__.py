@@ -8,6 +8,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseForward, Screening
+from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -32,6 +33,8 @@ PUBLISHED: dict[str, type[Contract]] = {
     "CaseForward": CaseForward,
     "SlaEvent": SlaEvent,
     "DeadLetter": DeadLetter,
+    "ConnectorCursor": ConnectorCursor,
+    "ConnectorEvent": ConnectorEvent,
 }
 
 __all__ = [
@@ -39,6 +42,9 @@ __all__ = [
     "SCHEMA_VERSION",
     "CaseForward",
     "Category",
+    "ConnectorCursor",
+    "ConnectorEvent",
+    "ConnectorEventKind",
     "Contract",
     "DeadLetter",
     "EscalationReason",

@@ -41,12 +41,41 @@ class OpenInquiries(Collector):
         yield family
 
 
+class LatestTimestamp(Collector):
+    """The newest own-account message time per account (for the dormant-account alert).
+
+    Only ever moves forward, so a late or replayed message cannot make an account look older.
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[tuple[str, str], float] = {}
+
+    def observe(self, platform: str, account: str, timestamp: float) -> None:
+        key = (platform, account)
+        if timestamp > self._latest.get(key, 0.0):
+            self._latest[key] = timestamp
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "innboks_account_last_own_message_timestamp_seconds",
+            "When our own account last posted or replied (Unix time), as seen by this worker.",
+            labels=["platform", "account"],
+        )
+        for (platform, account), value in sorted(self._latest.items()):
+            family.add_metric([platform, account], value)
+        yield family
+
+
 class PipelineMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
         self.messages = Counter(
             "innboks_messages_total", "Messages normalised, by platform, kind and event.",
             ["platform", "kind", "event"], registry=registry,
+        )
+        self.ignored = Counter(
+            "innboks_raw_ignored_total", "Raw items that are not messages (likes, read receipts), by resource.",
+            ["platform", "resource"], registry=registry,
         )
         self.triaged = Counter(
             "innboks_triaged_total", "Inbound messages triaged, by category.",
@@ -86,6 +115,8 @@ class PipelineMetrics:
         )
         self.open_inquiries = OpenInquiries()
         registry.register(self.open_inquiries)
+        self.own_activity = LatestTimestamp()
+        registry.register(self.own_activity)
 
 
 REGISTRY = CollectorRegistry()

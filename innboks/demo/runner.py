@@ -112,7 +112,9 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             sink = KafkaSink(broker.bootstrap_servers)
             stack.callback(sink.close)
             connector = FacebookConnector(
-                dataset.page_id, ApiClient(base_url=simulator.base_url, token="demo-page-token"), sink,
+                dataset.page_id,
+                ApiClient(base_url=simulator.base_url, token="demo-page-token", policy=FacebookConnector.policy()),
+                sink,
                 backfill=timedelta(days=30),
             )
             loop = ConnectorLoop(connector).start()

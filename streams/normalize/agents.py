@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import faust
 
+from schemas import Event
 from streams import topics
 from streams.app import app
 from streams.codec import encode
 from streams.guard import guarded
 from streams.metrics import METRICS
-from streams.normalize.process import normalize_raw
+from streams.normalize.process import NotAMessage, normalize_raw
 
 
 async def _normalize(event: faust.EventT) -> None:
-    message = normalize_raw(event.value)
+    try:
+        message = normalize_raw(event.value)
+    except NotAMessage as ignored:
+        METRICS.ignored.labels(ignored.platform, ignored.resource).inc()
+        return
     METRICS.messages.labels(message.platform.value, message.kind.value, message.event.value).inc()
+    if message.from_account and message.event is Event.CREATED:
+        METRICS.own_activity.observe(message.platform.value, message.account_id, message.created_at.timestamp())
     await topics.messages.send(key=message.key.encode(), value=encode(message))
 
 

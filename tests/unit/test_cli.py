@@ -31,10 +31,13 @@ def innboks(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.
     (["poll", "facebook"], "--account"),
     (["poll", "facebook", "--account", "1", "--token", "t", "--base-url", "nohost", "--once", "--stdout"],
      "scheme://host"),
-    (["poll", "facebook", "--account", "1", "--once", "--stdout"], "no access token"),
+    (["poll", "facebook", "--account", "1", "--once", "--stdout"], "no credentials for facebook"),
     (["poll", "facebook", "--account", "1", "--token", "t", "--once"], "KAFKA_BOOTSTRAP_SERVERS is not set"),
-    (["poll", "youtube", "--account", "1", "--token", "t", "--once", "--stdout"], "no connector for youtube"),
     (["topics", "create"], "KAFKA_BOOTSTRAP_SERVERS is not set"),
+    (["connectors", "run"], "cannot read the account registry"),
+    (["accounts", "check"], "cannot read the account registry"),
+    (["accounts"], "SUBCOMMAND"),
+    (["webhook"], "INNBOKS_META_APP_SECRET"),
 ])
 def test_bad_input_gives_one_line_and_non_zero_exit(args: list[str], needle: str) -> None:
     result = innboks(*args, env={"INNBOKS_FACEBOOK_TOKEN": ""})

@@ -1,0 +1,68 @@
+"""Building a connector for an account from the registry and the command line."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import requests
+
+from connectors.auth import AnyCredentials, CredentialError, bearer_session, resolve
+from connectors.base import Connector, CursorStore, Sink
+from connectors.http import ApiClient
+from connectors.registry import CONNECTORS
+from connectors.runner import fingerprint_of
+from innboks.accounts import Account
+from schemas import Platform
+
+
+def token_variable(platform: Platform) -> str:
+    return f"INNBOKS_{platform.name}_TOKEN"
+
+
+def session_for(platform: Platform, account: Account | None, token: str | None) -> requests.Session:
+    """``--token`` first, then the registry's credentials, then ``INNBOKS_<PLATFORM>_TOKEN``."""
+    if token:
+        return bearer_session(token)
+    if account is not None and account.credentials is not None:
+        return account.credentials.session()
+    from_env = os.environ.get(token_variable(platform), "").strip()
+    if from_env:
+        return bearer_session(from_env)
+    raise CredentialError(
+        f"no credentials for {platform.value}: pass --token, set {token_variable(platform)}, "
+        "or add credentials to the account registry"
+    )
+
+
+def build_connector(
+    platform: Platform,
+    account_id: str,
+    sink: Sink,
+    cursors: CursorStore | None = None,
+    account: Account | None = None,
+    base_url: str | None = None,
+    token: str | None = None,
+    since: datetime | None = None,
+) -> Connector:
+    connector_class = CONNECTORS.get(platform)
+    if connector_class is None:
+        raise CredentialError(f"no connector for {platform.value} (available: {', '.join(CONNECTORS)})")
+    client = ApiClient(base_url=base_url, session=session_for(platform, account, token),
+                       policy=connector_class.policy())
+    return connector_class(
+        account_id, client, sink, cursors=cursors, since=since,
+        options=dict(account.options) if account else {},
+        credentials=account.credentials if account and not token else None,
+    )
+
+
+def credential_values(credentials: AnyCredentials | None, platform: Platform) -> list[str]:
+    """The current secret values (for noticing that an operator replaced a rejected token)."""
+    if credentials is None:
+        return [os.environ.get(token_variable(platform), "")]
+    return [resolve(reference).get_secret_value() for reference in credentials.references().values()]
+
+
+def credential_watch(account: Account | None, platform: Platform):  # type: ignore[no-untyped-def]
+    return fingerprint_of(lambda: credential_values(account.credentials if account else None, platform))

@@ -1,0 +1,154 @@
+"""The Meta webhook receiver: handshake, signatures, splitting deliveries, and never losing one."""
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from innboks.webhook import create_app, signature_valid, split_delivery
+from schemas import Platform, RawEvent
+from tests.helpers import PAGE_ID
+
+SECRET = "app-secret-123"
+VERIFY = "verify-me"
+
+DELIVERY = {
+    "object": "page",
+    "entry": [{
+        "id": PAGE_ID, "time": 1763370001,
+        "changes": [{"field": "feed", "value": {
+            "from": {"id": "4242", "name": "Kari Nordmann"}, "post_id": f"{PAGE_ID}_9", "comment_id": "9_1",
+            "parent_id": f"{PAGE_ID}_9", "message": "Når åpner biblioteket?", "created_time": 1763370000,
+            "item": "comment", "verb": "add"}}],
+        "messaging": [{"sender": {"id": "4242"}, "recipient": {"id": PAGE_ID}, "timestamp": 1763370000123,
+                       "message": {"mid": "m_1", "text": "Hei"}}],
+    }],
+}
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Recorder:
+    def __init__(self, fail: bool = False) -> None:
+        self.batches: list[list[RawEvent]] = []
+        self.fail = fail
+
+    async def __call__(self, events: list[RawEvent]) -> None:
+        if self.fail:
+            raise ConnectionError("kafka down")
+        self.batches.append(events)
+
+
+async def client(recorder: Recorder) -> TestClient:
+    test_client = TestClient(TestServer(create_app(SECRET, VERIFY, recorder)))
+    await test_client.start_server()
+    return test_client
+
+
+@pytest.mark.asyncio
+async def test_handshake_answers_the_challenge_only_with_the_right_token() -> None:
+    c = await client(Recorder())
+    try:
+        ok = await c.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
+                                                   "hub.challenge": "1158201444"})
+        assert ok.status == 200 and await ok.text() == "1158201444"
+        wrong = await c.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": "nope",
+                                                      "hub.challenge": "1"})
+        assert wrong.status == 403
+    finally:
+        await c.close()
+
+
+@pytest.mark.asyncio
+async def test_signed_delivery_is_split_and_published() -> None:
+    recorder = Recorder()
+    c = await client(recorder)
+    body = json.dumps(DELIVERY).encode()
+    try:
+        response = await c.post("/webhooks/meta", data=body, headers={"X-Hub-Signature-256": sign(body),
+                                                                      "Content-Type": "application/json"})
+        assert response.status == 200
+        metrics = await (await c.get("/metrics")).text()
+    finally:
+        await c.close()
+    [events] = recorder.batches
+    assert [(e.platform, e.account_id, e.resource, e.source) for e in events] == [
+        (Platform.FACEBOOK, PAGE_ID, "webhook:feed", "webhook"),
+        (Platform.FACEBOOK, PAGE_ID, "webhook:messages", "webhook"),
+    ]
+    assert 'innboks_webhook_requests_total{outcome="ok"} 1.0' in metrics
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("headers", [
+    {},                                                        # missing
+    {"X-Hub-Signature-256": "sha256=" + "0" * 64},             # wrong
+    {"X-Hub-Signature-256": "sha1=abc"},                       # wrong scheme
+])
+async def test_bad_or_missing_signature_gets_401_and_nothing_is_produced(headers: dict) -> None:
+    recorder = Recorder()
+    c = await client(recorder)
+    try:
+        response = await c.post("/webhooks/meta", data=json.dumps(DELIVERY).encode(), headers=headers)
+        assert response.status == 401
+    finally:
+        await c.close()
+    assert recorder.batches == []
+
+
+@pytest.mark.asyncio
+async def test_signature_over_a_different_body_is_refused() -> None:
+    recorder = Recorder()
+    c = await client(recorder)
+    body = json.dumps(DELIVERY).encode()
+    try:
+        response = await c.post("/webhooks/meta", data=body.replace(b"biblioteket", b"svommehallen"),
+                                headers={"X-Hub-Signature-256": sign(body)})
+        assert response.status == 401
+    finally:
+        await c.close()
+    assert recorder.batches == []
+
+
+@pytest.mark.asyncio
+async def test_kafka_failure_answers_503_so_meta_delivers_again() -> None:
+    c = await client(Recorder(fail=True))
+    body = json.dumps(DELIVERY).encode()
+    try:
+        response = await c.post("/webhooks/meta", data=body, headers={"X-Hub-Signature-256": sign(body)})
+        assert response.status == 503
+    finally:
+        await c.close()
+
+
+@pytest.mark.asyncio
+async def test_signed_body_that_is_not_json_is_a_400() -> None:
+    c = await client(Recorder())
+    try:
+        response = await c.post("/webhooks/meta", data=b"not json", headers={"X-Hub-Signature-256": sign(b"not json")})
+        assert response.status == 400
+    finally:
+        await c.close()
+
+
+def test_signature_check_is_exact() -> None:
+    body = b'{"a":1}'
+    assert signature_valid(SECRET.encode(), body, sign(body))
+    assert signature_valid(SECRET.encode(), body, sign(body).upper().replace("SHA256=", "sha256="))
+    assert not signature_valid(SECRET.encode(), body, sign(body, "other"))
+    assert not signature_valid(SECRET.encode(), body, None)
+
+
+def test_split_handles_instagram_and_unknown_objects() -> None:
+    instagram = {"object": "instagram", "entry": [{"id": "1784", "time": 1, "changes": [
+        {"field": "comments", "value": {"id": "c1", "text": "Hei", "from": {"id": "9", "username": "kari"},
+                                        "media": {"id": "m1"}}}]}]}
+    [event] = split_delivery(instagram, datetime(2026, 11, 17, tzinfo=UTC))
+    assert (event.platform, event.account_id, event.resource) == (Platform.INSTAGRAM, "1784", "webhook:comments")
+    assert split_delivery({"object": "whatsapp_business_account", "entry": []}, event.fetched_at) == []
+    assert split_delivery([1, 2], event.fetched_at) == []
