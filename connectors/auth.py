@@ -17,6 +17,8 @@ Loaded secrets are ``SecretStr``: they print as ``**********`` and never reach l
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -98,51 +100,96 @@ class OAuth2Credentials(_Credentials):
     def secret_fields(cls) -> tuple[str, ...]:
         return ("client_id", "client_secret", "refresh_token", "access_token")
 
-    def session(self) -> requests.Session:
-        client_id = resolve(self.client_id).get_secret_value()
-        client_secret = resolve(self.client_secret).get_secret_value() if self.client_secret else None
-        token: dict[str, Any] = {
-            "token_type": "Bearer",
-            "refresh_token": resolve(self.refresh_token).get_secret_value(),
-            # No known access token: expired at once, so the first request refreshes it.
-            "access_token": resolve(self.access_token).get_secret_value() if self.access_token else "",
-            "expires_in": 3600 if self.access_token else -60,
-        }
-        refresh_kwargs: dict[str, Any] = {}
-        auth = None
-        if self.client_auth == "body":
-            refresh_kwargs = {"client_id": client_id, **({"client_secret": client_secret} if client_secret else {})}
-        elif client_secret:
-            auth = requests.auth.HTTPBasicAuth(client_id, client_secret)
-        session = _RefreshingSession(
-            client_id=client_id, token=token, auto_refresh_url=self.token_url,
-            auto_refresh_kwargs=refresh_kwargs, token_updater=self._store_refresh_token,
+    def session(self) -> RefreshingSession:
+        return RefreshingSession(
+            client_id=resolve(self.client_id).get_secret_value(),
+            client_secret=resolve(self.client_secret).get_secret_value() if self.client_secret else None,
+            refresh_token=resolve(self.refresh_token).get_secret_value(),
+            token_url=self.token_url,
+            client_auth=self.client_auth,
+            access_token=resolve(self.access_token).get_secret_value() if self.access_token else None,
+            on_rotate=self._store_refresh_token,
         )
-        session.refresh_auth = auth
-        return session
 
-    def _store_refresh_token(self, token: dict[str, Any]) -> None:
+    def _store_refresh_token(self, new: str) -> None:
         """Platforms that rotate refresh tokens (X, LinkedIn) invalidate the old one: keep the new."""
-        new = token.get("refresh_token")
         kind, _, target = self.refresh_token.partition(":")
-        if new and kind == "file":
+        if kind == "file":
             path = Path(target)
             temporary = path.with_name(f".{path.name}.new")
-            temporary.write_text(str(new), encoding="utf-8")
+            temporary.write_text(new, encoding="utf-8")
             os.chmod(temporary, 0o600)
             os.replace(temporary, path)
 
 
-class _RefreshingSession(OAuth2Session):
-    """``OAuth2Session`` that reports a failed refresh as ``AuthError`` (never retried)."""
+class RefreshingSession(requests.Session):
+    """A bearer-token session that renews its access token with the refresh-token grant.
 
-    refresh_auth: Any = None
+    It refreshes before the first request when no access token is known, shortly before the
+    token expires, and once after a 401. The grant itself is requests-oauthlib's
+    ``OAuth2Session.refresh_token``. A refused refresh is an ``AuthError`` (never retried). An
+    unreachable token endpoint is a ``RetriableError``.
+    """
 
-    def refresh_token(self, token_url: str, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    #: Refresh this many seconds before the announced expiry.
+    leeway = 60.0
+
+    def __init__(self, client_id: str, client_secret: str | None, refresh_token: str, token_url: str,
+                 client_auth: str = "body", access_token: str | None = None,
+                 on_rotate: Callable[[str], None] | None = None, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._refresh_token = refresh_token
+        self._token_url = token_url
+        self._client_auth = client_auth
+        self._on_rotate = on_rotate
+        self._clock = clock
+        self._expires_at: float | None = None
+        self.refreshes = 0
+        if access_token:
+            self.headers["Authorization"] = f"Bearer {access_token}"
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if "Authorization" not in self.headers or (
+            self._expires_at is not None and self._clock() >= self._expires_at - self.leeway
+        ):
+            self.refresh()
+        response = super().request(method, url, *args, **kwargs)
+        if response.status_code == 401:
+            self.refresh()
+            response = super().request(method, url, *args, **kwargs)
+        return response
+
+    def refresh(self) -> None:
+        from connectors.errors import RetriableError
+
+        oauth = OAuth2Session(client_id=self._client_id)
+        extra: dict[str, Any] = {}
+        auth = None
+        if self._client_auth == "basic" and self._client_secret:
+            auth = requests.auth.HTTPBasicAuth(self._client_id, self._client_secret)
+        else:
+            extra = {"client_id": self._client_id, **({"client_secret": self._client_secret}
+                                                      if self._client_secret else {})}
         try:
-            return super().refresh_token(token_url, auth=self.refresh_auth, **kwargs)
-        except (OAuth2Error, ValueError) as exc:
-            raise AuthError(f"OAuth 2 token refresh failed: {type(exc).__name__}") from None
+            token = oauth.refresh_token(self._token_url, refresh_token=self._refresh_token, auth=auth, timeout=20,
+                                        **extra)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise RetriableError(f"OAuth 2 token endpoint unreachable: {type(exc).__name__}") from None
+        except (OAuth2Error, ValueError, KeyError) as exc:
+            raise AuthError(f"OAuth 2 token refresh refused: {type(exc).__name__}") from None
+        finally:
+            oauth.close()
+        self.refreshes += 1
+        self.headers["Authorization"] = f"Bearer {token['access_token']}"
+        expires_in = token.get("expires_in")
+        self._expires_at = self._clock() + float(expires_in) if isinstance(expires_in, (int, float)) else None
+        rotated = token.get("refresh_token")
+        if rotated and rotated != self._refresh_token:
+            self._refresh_token = str(rotated)
+            if self._on_rotate is not None:
+                self._on_rotate(self._refresh_token)
 
 
 class OAuth1Credentials(_Credentials):

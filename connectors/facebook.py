@@ -17,12 +17,20 @@ The module also maps Meta webhook deliveries for Pages (``webhook:feed``, ``webh
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors.base import Connector, items, later, nonempty, obj, parse_time, string
 from connectors.errors import IgnoredItem, MappingError
-from connectors.meta import GRAPH_HOST, GRAPH_VERSION, GraphPolicy, parse_graph_time, required_id
+from connectors.meta import (
+    GRAPH_HOST,
+    GRAPH_VERSION,
+    GraphPolicy,
+    epoch_time,
+    map_messaging_event,
+    parse_graph_time,
+    required_id,
+)
 from connectors.pagination import GraphPaginator
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
@@ -47,7 +55,7 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
     if raw.resource == "webhook:feed":
         return _map_feed_change(raw)
     if raw.resource == "webhook:messages":
-        return _map_messaging(raw)
+        return map_messaging_event(raw, Platform.FACEBOOK)
     payload, ctx = raw.payload, raw.context
     native_id = required_id(payload)
     author_id, author_name = _author(payload)
@@ -81,12 +89,6 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
     raise MappingError("unsupported_resource", f"facebook resource {raw.resource!r} is not supported")
 
 
-def _epoch(value: Any, field: str, millis: bool = False) -> datetime:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise MappingError("schema_violation", f"payload.{field}: missing or not a number")
-    return datetime.fromtimestamp(value / 1000 if millis else value, UTC)
-
-
 def _map_feed_change(raw: RawEvent) -> InboxMessage:
     """A ``feed`` webhook change: comments (with verb) and visitor posts; reactions are ignored."""
     value = raw.payload
@@ -102,7 +104,7 @@ def _map_feed_change(raw: RawEvent) -> InboxMessage:
         "author_name": author_name,
         "from_account": author_id == raw.account_id,
         "text": string(value.get("message")),
-        "created_at": _epoch(value.get("created_time"), "created_time"),
+        "created_at": epoch_time(value.get("created_time"), "payload.created_time"),
         "fetched_at": raw.fetched_at,
         "event": event,
     }
@@ -116,30 +118,6 @@ def _map_feed_change(raw: RawEvent) -> InboxMessage:
         return InboxMessage(id=f"facebook:{comment_id}", kind=Kind.COMMENT, conversation_id=comment_id,
                             parent_id=post_id, **common)
     return InboxMessage(id=f"facebook:{post_id}", kind=Kind.POST, conversation_id=post_id, **common)
-
-
-def _map_messaging(raw: RawEvent) -> InboxMessage:
-    """A Messenger ``messages`` webhook event; echoes are our own Page's messages."""
-    value = raw.payload
-    if not isinstance(value.get("message"), dict):
-        raise IgnoredItem("messaging event without a message (delivery, read, postback)")
-    message, sender, recipient = obj(value.get("message")), obj(value.get("sender")), obj(value.get("recipient"))
-    echo = message.get("is_echo") is True
-    citizen = nonempty(recipient.get("id")) if echo else nonempty(sender.get("id"))
-    if citizen is None:
-        raise MappingError("schema_violation", "payload.sender/recipient: missing id")
-    return InboxMessage(
-        id=f"facebook:{required_id(message, 'mid')}",
-        platform=Platform.FACEBOOK,
-        account_id=raw.account_id,
-        kind=Kind.DIRECT_MESSAGE,
-        conversation_id=citizen,
-        author_id=nonempty(sender.get("id")),
-        from_account=echo,
-        text=string(message.get("text")),
-        created_at=_epoch(value.get("timestamp"), "timestamp", millis=True),
-        fetched_at=raw.fetched_at,
-    )
 
 
 class FacebookConnector(Connector):

@@ -48,6 +48,8 @@ def build_connector(
     connector_class = CONNECTORS.get(platform)
     if connector_class is None:
         raise CredentialError(f"no connector for {platform.value} (available: {', '.join(CONNECTORS)})")
+    # --base-url wins; an account may set options.base_url (a proxy, a recorded API).
+    base_url = base_url or (str(account.options["base_url"]) if account and account.options.get("base_url") else None)
     client = ApiClient(base_url=base_url, session=session_for(platform, account, token),
                        policy=connector_class.policy())
     return connector_class(

@@ -40,6 +40,11 @@ def rebase_url(url: str, base_url: str | None) -> str:
 class ResponsePolicy:
     """How a platform signals errors and rate limits. Subclasses refine ``classify``."""
 
+    def limit_scope(self, path: str) -> str:
+        """What one rate limit covers. Most platforms limit the app or account as a whole (one
+        scope); X limits every endpoint separately (the path)."""
+        return "*"
+
     def rate_limit(self, headers: Any, now: float) -> RateLimit | None:
         return parse_rate_limit(headers, now)
 
@@ -104,7 +109,10 @@ class ApiClient:
         self.max_wait = max_wait
         self.sleep = sleep
         self.clock = clock
+        #: The latest rate-limit state seen (any endpoint), for the headroom metric.
         self.rate_limit: RateLimit | None = None
+        #: Rate-limit state per scope (see ``ResponsePolicy.limit_scope``).
+        self._limits: dict[str, RateLimit] = {}
         self.requests = 0
 
     def get_json(self, url: str, params: dict[str, Any] | None = None,
@@ -131,7 +139,8 @@ class ApiClient:
                 error = RetriableError(f"{type(exc).__name__} for {path}")
             else:
                 now = self.clock()
-                self.rate_limit = self.policy.rate_limit(response.headers, now) or self.rate_limit
+                if (limit := self.policy.rate_limit(response.headers, now)) is not None:
+                    self.rate_limit = self._limits[self.policy.limit_scope(path)] = limit
                 body = _json_or_none(response)
                 if response.ok and isinstance(body, (dict, list)):
                     return body, dict(response.headers)
@@ -146,12 +155,14 @@ class ApiClient:
             if delay > self.max_wait:
                 break  # a long wait is the runner's business: it polls other accounts meanwhile
             self.sleep(delay)
+            self._limits.pop(self.policy.limit_scope(path), None)  # waited out: not again for the same reset
         assert error is not None
         raise error
 
     def _wait_for_rate_limit(self, path: str) -> None:
-        """Before a request: if the last response said the limit is used up, wait for the reset."""
-        limit = self.rate_limit
+        """Before a request: if the limit covering this path is used up, wait for its reset (or give up)."""
+        scope = self.policy.limit_scope(path)
+        limit = self._limits.get(scope)
         if limit is None or not limit.exhausted:
             return
         wait = max(0.0, (limit.reset_at or 0.0) - self.clock()) if limit.reset_at else self.max_wait
@@ -159,7 +170,7 @@ class ApiClient:
             raise RateLimited(f"rate limit used up before {path}", wait)
         if wait > 0:
             self.sleep(wait)
-        self.rate_limit = None
+        self._limits.pop(scope, None)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:

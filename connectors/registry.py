@@ -5,16 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.base import Connector
+from connectors.bluesky import BlueskyConnector, map_bluesky
 from connectors.errors import MappingError
 from connectors.facebook import FacebookConnector, map_facebook
+from connectors.instagram import InstagramConnector, map_instagram
+from connectors.linkedin import LinkedInConnector, map_linkedin
+from connectors.mastodon import MastodonConnector, map_mastodon
+from connectors.x import XConnector, map_x
+from connectors.youtube import YouTubeConnector, map_youtube
 from schemas import InboxMessage, Platform, RawEvent
 
 CONNECTORS: dict[Platform, type[Connector]] = {
     Platform.FACEBOOK: FacebookConnector,
+    Platform.INSTAGRAM: InstagramConnector,
+    Platform.X: XConnector,
+    Platform.LINKEDIN: LinkedInConnector,
+    Platform.YOUTUBE: YouTubeConnector,
+    Platform.MASTODON: MastodonConnector,
+    Platform.BLUESKY: BlueskyConnector,
 }
 
 MAPPERS: dict[Platform, Callable[[RawEvent], InboxMessage]] = {
     Platform.FACEBOOK: map_facebook,
+    Platform.INSTAGRAM: map_instagram,
+    Platform.X: map_x,
+    Platform.LINKEDIN: map_linkedin,
+    Platform.YOUTUBE: map_youtube,
+    Platform.MASTODON: map_mastodon,
+    Platform.BLUESKY: map_bluesky,
 }
 
 

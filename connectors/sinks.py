@@ -10,7 +10,7 @@ from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from connectors.base import DeliveryError
-from connectors.errors import MappingError
+from connectors.errors import IgnoredItem, MappingError
 from connectors.registry import normalize
 from innboks.topics import RAW
 from schemas import RawEvent
@@ -20,7 +20,7 @@ def raw_key(event: RawEvent) -> str:
     """Key a raw item by its conversation when it can be mapped, so a thread stays in order."""
     try:
         return normalize(event).key
-    except (MappingError, ValidationError):
+    except (MappingError, IgnoredItem, ValidationError):
         return f"{event.platform.value}:{event.account_id}:{event.resource}"
 
 
@@ -69,6 +69,8 @@ class StdoutSink:
     def send(self, event: RawEvent) -> None:
         try:
             message = normalize(event)
+        except IgnoredItem:
+            return  # not a message (a like, a read receipt): nothing to print
         except (MappingError, ValidationError) as exc:
             self.skipped += 1
             reason = exc.reason if isinstance(exc, MappingError) else _first_error(exc)

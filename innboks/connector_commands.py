@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
@@ -23,6 +24,8 @@ from innboks.errors import CliError
 from innboks.runtime import require_bootstrap
 from innboks.settings import get_settings
 from schemas import Platform
+
+log = logging.getLogger(__name__)
 
 
 def _registry(path: Path, required: bool) -> Registry | None:
@@ -62,6 +65,12 @@ def _serve_metrics(port: int) -> None:
                            "set INNBOKS_CONNECTOR_METRICS_PORT") from None
 
 
+def _log_to_stderr() -> None:
+    """Timestamped log lines for long-running commands (never message content, never tokens)."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def _stop_on_sigterm() -> threading.Event:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -99,6 +108,7 @@ def run_poll(
                                credential_fingerprint=credential_watch(entry, platform))
         stack.callback(poller.close)
         if once:
+            logging.getLogger("connectors.runner").setLevel(logging.ERROR)  # the error line below says it
             outcome = poller.poll_once()
             if outcome.state is not PollState.OK:
                 raise CliError(f"{platform.value} {account}: {outcome.error}")
@@ -106,13 +116,14 @@ def run_poll(
             return 0
         if not stdout:
             _serve_metrics(settings.connector_metrics_port)
+        _log_to_stderr()
         stop = _stop_on_sigterm()
         try:
             while not stop.is_set():
                 if poller.due(datetime.now().timestamp()):
-                    outcome = poller.poll_once()
-                    print(f"{platform.value} {account}: {outcome.state.value}, {outcome.sent} item(s)"
-                          + (f" ({outcome.error})" if outcome.error else ""), file=sys.stderr)
+                    outcome = poller.poll_once()  # failures are logged by the poller
+                    if outcome.state is PollState.OK:
+                        log.info("%s %s: %d new or changed item(s)", platform.value, account, outcome.sent)
                 stop.wait(1.0)
         except KeyboardInterrupt:
             return 130
@@ -153,6 +164,7 @@ def run_connectors(once: bool) -> int:
                       file=sys.stderr)
             return 1 if failed else 0
         _serve_metrics(settings.connector_metrics_port)
+        _log_to_stderr()
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         try:
             runner.run()
@@ -236,23 +248,23 @@ def _admin_status(registry: Registry, account: Account, skip: bool, base_url: st
 def run_webhook(host: str, port: int) -> int:
     from aiohttp import web
 
-    from innboks.webhook import create_app, kafka_publisher
+    from innboks.webhook import KafkaPublisher, create_app
 
     settings = get_settings()
     secret = _secret(settings.meta_app_secret, settings.meta_app_secret_file, "INNBOKS_META_APP_SECRET")
     verify = _secret(settings.meta_verify_token, settings.meta_verify_token_file, "INNBOKS_META_VERIFY_TOKEN")
     bootstrap = require_bootstrap(settings)
-    publish, start, stop = kafka_publisher(bootstrap)
-    app = create_app(secret, verify, publish)
+    publisher = KafkaPublisher(bootstrap)
+    app = create_app(secret, verify, publisher)
 
     async def on_startup(_app: web.Application) -> None:
         try:
-            await start()
+            await publisher.start()
         except Exception as exc:
             raise CliError(f"cannot reach Kafka at {bootstrap} ({type(exc).__name__})") from exc
 
     async def on_cleanup(_app: web.Application) -> None:
-        await stop()
+        await publisher.stop()
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)

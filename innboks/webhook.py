@@ -123,18 +123,30 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
     return app
 
 
-def kafka_publisher(bootstrap: str) -> tuple[Publish, Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
-    """``publish`` plus start/stop coroutines of an aiokafka producer (acks=all, keyed by conversation)."""
-    from aiokafka import AIOKafkaProducer
+class KafkaPublisher:
+    """Produces webhook events to ``innboks.raw`` (acks=all, keyed by conversation).
 
-    from connectors.sinks import raw_key
-    from innboks.topics import RAW
+    The aiokafka producer is created in ``start``: it must be made inside the running event loop.
+    """
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", client_id="innboks-webhook")
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self.producer: Any = None
 
-    async def publish(events: list[RawEvent]) -> None:
-        futures = [await producer.send(RAW, key=raw_key(e).encode(), value=e.to_json_bytes()) for e in events]
+    async def start(self) -> None:
+        from aiokafka import AIOKafkaProducer
+
+        self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", client_id="innboks-webhook")
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+
+    async def __call__(self, events: list[RawEvent]) -> None:
+        from connectors.sinks import raw_key
+        from innboks.topics import RAW
+
+        futures = [await self.producer.send(RAW, key=raw_key(e).encode(), value=e.to_json_bytes()) for e in events]
         for future in futures:
             await future
-
-    return publish, producer.start, producer.stop

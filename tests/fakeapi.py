@@ -114,7 +114,7 @@ class FakeApi:
         return [r.path for r in self.requests]
 
     def __enter__(self) -> FakeApi:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -58,7 +58,8 @@ class GraphSimulator:
         self.requests = 0
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="graph-simulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="graph-simulator", daemon=True)
 
     @property
     def base_url(self) -> str:

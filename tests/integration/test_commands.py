@@ -96,7 +96,8 @@ def test_poll_reports_api_errors_in_one_line(simulator: GraphSimulator) -> None:
     result = innboks("poll", "facebook", "--account", "999", "--base-url", simulator.base_url, "--token", "t",
                      "--once", "--stdout", env=env())
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["innboks poll: error: facebook 999: HTTP 400 from /v24.0/999/feed"]
+    assert result.stderr.strip().splitlines() == [
+        "innboks poll: error: facebook 999: Graph error 100/33 from /v24.0/999/feed"]
 
 
 def test_worker_without_kafka_runs_its_own_embedded_broker(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
-from connectors.http import ApiClient, rebase_url
+from connectors.http import ApiClient, ResponsePolicy, rebase_url
 
 
 @pytest.mark.parametrize("url, base, expected", [
@@ -49,7 +49,7 @@ class Scripted:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self) -> None:
@@ -132,19 +132,37 @@ def test_token_never_appears_in_error_messages() -> None:
     assert "secret-token" not in str(info.value)
 
 
-def test_exhausted_rate_limit_waits_for_the_reset_before_the_next_request() -> None:
+class PerEndpoint(ResponsePolicy):
+    def limit_scope(self, path: str) -> str:
+        return path
+
+
+@pytest.mark.parametrize("policy, sleeps_after_other_endpoint", [(ResponsePolicy(), [12.0]), (PerEndpoint(), [])])
+def test_exhausted_rate_limit_waits_for_the_reset_of_its_scope(policy, sleeps_after_other_endpoint) -> None:
     now = 1_800_000_000.0
     server = Scripted([(200, {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0",
                               "x-rate-limit-reset": str(int(now + 12))}, "{}")])
     sleeps: list[float] = []
-    api = ApiClient(base_url=server.url, sleep=sleeps.append, clock=lambda: now)
+    api = ApiClient(base_url=server.url, sleep=sleeps.append, clock=lambda: now, policy=policy)
     try:
-        api.get_json("https://api.x.com/2/a")
+        api.get_json("https://api.x.com/2/users/1/mentions")
         assert api.rate_limit is not None and api.rate_limit.exhausted
-        api.get_json("https://api.x.com/2/b")
+        api.get_json("https://api.x.com/2/dm_events")  # account-wide by default; per endpoint when the policy says
+        assert sleeps == sleeps_after_other_endpoint
     finally:
         server.close()
-    assert sleeps == [12.0]
+
+
+def test_a_waited_out_429_is_not_waited_for_twice() -> None:
+    now = 1_800_000_000.0
+    headers = {"x-rate-limit-limit": "75", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(now + 5))}
+    server = Scripted([(429, headers, "{}"), (200, {}, "{}")])
+    sleeps: list[float] = []
+    try:
+        ApiClient(base_url=server.url, sleep=sleeps.append, clock=lambda: now).get_json("https://api.x.com/2/a")
+    finally:
+        server.close()
+    assert sleeps == [5.0] and server.hits == 2
 
 
 def test_a_far_reset_is_left_to_the_runner() -> None:
@@ -155,7 +173,7 @@ def test_a_far_reset_is_left_to_the_runner() -> None:
     try:
         api.get_json("https://api.x.com/2/a")
         with pytest.raises(RateLimited) as info:
-            api.get_json("https://api.x.com/2/b")
+            api.get_json("https://api.x.com/2/a")
     finally:
         server.close()
     assert info.value.retry_after == 900

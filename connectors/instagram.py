@@ -1,0 +1,349 @@
+"""Instagram professional accounts via the Instagram Graph API (Facebook Login, ``graph.facebook.com``).
+
+Endpoints (versioned path; ``--base-url`` swaps only scheme and host):
+
+- ``GET /{version}/{ig-user-id}/media?since=``: our own media (posts, reels); ``since`` is documented
+  time-based paging for this edge;
+- ``GET /{version}/{ig-media-id}/comments``: top-level comments only, newest first, at most 50 per
+  page, and **no time filter**. Replies come through the ``replies{...}`` field expansion; when a
+  thread has more replies than fit, its ``replies.paging.next`` (a ``/{ig-comment-id}/replies`` URL)
+  is followed;
+- ``GET /{version}/{ig-user-id}/tags``: media other accounts tagged us in (``mention``);
+- ``GET /{version}/{page-id}/conversations?platform=instagram`` and ``/{conversation-id}/messages``:
+  direct messages, when ``options.page_id`` names the Facebook Page linked to the account. Meta only
+  gives details of the 20 most recent messages of a conversation, so one page of 20 is read.
+
+Because comments cannot be filtered by time, every poll re-reads the comments of the media of the
+last ``post_lookback`` days and yields those created since the cutoff (the previous poll, but at least
+the backfill window). Unchanged items are dropped by the base class; a comment whose ``hidden`` flag
+or a caption that changed comes back as ``hidden``/``edited``. A new reply under an old comment is
+found, because the replies of every comment are read.
+
+Threads: a top-level comment opens a conversation of its own (its id); replies, ours included, belong
+to the comment they answer (Instagram only allows one level of replies). A direct-message thread is
+keyed by the citizen's Instagram-scoped id (IGSID), which the Conversations API and the ``messages``
+webhook both carry. Our own items are recognised by our account id or by ``options.username``, which
+the connector puts into ``RawEvent.context["username"]`` because the mapping sees nothing else.
+
+The module also maps Meta webhook deliveries for Instagram (``webhook:comments``, ``webhook:mentions``,
+``webhook:messages``, ``webhook:message_edits``). Comment and mention notifications carry no timestamp:
+the mapping takes the entry time the receiver puts in ``context["entry_time"]``, otherwise the receive
+time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from connectors.base import Connector, items, later, nonempty, obj, parse_time, string
+from connectors.errors import MappingError
+from connectors.meta import (
+    GRAPH_HOST,
+    GRAPH_VERSION,
+    GraphPolicy,
+    epoch_time,
+    map_messaging_event,
+    parse_graph_time,
+    required_id,
+)
+from connectors.pagination import GraphPaginator
+from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+
+MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,media_product_type,username,comments_count"
+TAG_FIELDS = "id,caption,timestamp,permalink,media_type,media_product_type,username"
+REPLY_FIELDS = "id,text,timestamp,username,from,hidden,parent_id"
+COMMENT_FIELDS = f"{REPLY_FIELDS},replies{{{REPLY_FIELDS}}}"
+CONVERSATION_FIELDS = "id,updated_time,participants"
+MESSAGE_FIELDS = "id,created_time,from,to,message"
+
+
+# -- mapping --------------------------------------------------------------------------------------
+
+def map_instagram(raw: RawEvent) -> InboxMessage:
+    """Map one Graph API item or webhook change (``RawEvent.payload``) to an ``InboxMessage``."""
+    if raw.resource == "webhook:comments":
+        return _map_comment_change(raw)
+    if raw.resource == "webhook:mentions":
+        return _map_mention_change(raw)
+    if raw.resource in ("webhook:messages", "webhook:message_edits"):
+        return map_messaging_event(raw, Platform.INSTAGRAM)
+    payload, ctx = raw.payload, raw.context
+    native_id = required_id(payload)
+    changed = Event.EDITED if ctx.get("change") else Event.CREATED
+    common: dict[str, Any] = {
+        "id": f"instagram:{native_id}",
+        "platform": Platform.INSTAGRAM,
+        "account_id": raw.account_id,
+        "fetched_at": raw.fetched_at,
+    }
+    if raw.resource == "media":
+        return InboxMessage(kind=Kind.POST, conversation_id=native_id, event=changed, author_id=raw.account_id,
+                            author_name=nonempty(payload.get("username")), from_account=True,
+                            text=string(payload.get("caption")),
+                            created_at=parse_graph_time(payload.get("timestamp"), "timestamp"),
+                            permalink=nonempty(payload.get("permalink")), **common)
+    if raw.resource == "tagged_media":
+        # `owner` is only returned to the media's owner: another account's media carries `username` only.
+        return InboxMessage(kind=Kind.MENTION, conversation_id=native_id, event=changed, author_id=None,
+                            author_name=nonempty(payload.get("username")), from_account=False,
+                            text=string(payload.get("caption")),
+                            created_at=parse_graph_time(payload.get("timestamp"), "timestamp"),
+                            permalink=nonempty(payload.get("permalink")), **common)
+    if raw.resource == "comment":
+        author = obj(payload.get("from"))
+        author_id = nonempty(author.get("id"))
+        author_name = nonempty(author.get("username")) or nonempty(payload.get("username"))
+        event = Event.HIDDEN if payload.get("hidden") is True else changed
+        fields: dict[str, Any] = {
+            "author_id": author_id,
+            "author_name": author_name,
+            "from_account": _is_us(raw, author_id, author_name),
+            "text": string(payload.get("text")),
+            "created_at": parse_graph_time(payload.get("timestamp"), "timestamp"),
+            "event": event,
+        }
+        parent_id = nonempty(payload.get("parent_id")) or nonempty(ctx.get("parent_id"))
+        if parent_id:
+            return InboxMessage(kind=Kind.REPLY, conversation_id=parent_id, parent_id=parent_id, **fields, **common)
+        return InboxMessage(kind=Kind.COMMENT, conversation_id=native_id, parent_id=nonempty(ctx.get("media_id")),
+                            **fields, **common)
+    if raw.resource == "conversation_message":
+        author = obj(payload.get("from"))
+        author_id = nonempty(author.get("id"))
+        author_name = nonempty(author.get("username"))
+        ours = _is_us(raw, author_id, author_name)
+        thread = nonempty(ctx.get("participant_id")) or (_first_recipient(raw, payload) if ours else author_id)
+        if thread is None:
+            raise MappingError("schema_violation", "payload.from/to: no Instagram-scoped id of the citizen")
+        return InboxMessage(kind=Kind.DIRECT_MESSAGE, conversation_id=thread, event=changed, author_id=author_id,
+                            author_name=author_name, from_account=ours, text=string(payload.get("message")),
+                            created_at=parse_graph_time(payload.get("created_time"), "created_time"), **common)
+    raise MappingError("unsupported_resource", f"instagram resource {raw.resource!r} is not supported")
+
+
+def _is_us(raw: RawEvent, author_id: str | None, username: str | None) -> bool:
+    """Our account wrote it: its id is the account id, or its username is ``context["username"]``."""
+    if author_id is not None and author_id == raw.account_id:
+        return True
+    ours = nonempty(raw.context.get("username"))
+    return ours is not None and username is not None and username.lower() == ours.lstrip("@").lower()
+
+
+def _first_recipient(raw: RawEvent, payload: dict[str, Any]) -> str | None:
+    """The citizen a message of ours went to: the first ``to`` entry that is not us."""
+    for person in items(obj(payload.get("to")), "data"):
+        person_id, name = nonempty(person.get("id")), nonempty(person.get("username"))
+        if person_id and not _is_us(raw, person_id, name):
+            return person_id
+    return None
+
+
+def _delivery_time(raw: RawEvent) -> datetime:
+    """Comment and mention notifications have no timestamp: the entry time if known, else receive time."""
+    entry_time = raw.context.get("entry_time")
+    if isinstance(entry_time, (int, float)) and not isinstance(entry_time, bool):
+        return epoch_time(entry_time, "context.entry_time")
+    return raw.fetched_at
+
+
+def _map_comment_change(raw: RawEvent) -> InboxMessage:
+    """A ``comments`` change: ``{from{id,username}, media{id,media_product_type}, id, text, parent_id}``."""
+    value = raw.payload
+    comment_id = nonempty(value.get("id")) or required_id(value, "comment_id")
+    author = obj(value.get("from"))
+    author_id, author_name = nonempty(author.get("id")), nonempty(author.get("username"))
+    common: dict[str, Any] = {
+        "id": f"instagram:{comment_id}",
+        "platform": Platform.INSTAGRAM,
+        "account_id": raw.account_id,
+        "author_id": author_id,
+        "author_name": author_name,
+        "from_account": _is_us(raw, author_id, author_name),
+        "text": string(value.get("text")),
+        "created_at": _delivery_time(raw),
+        "fetched_at": raw.fetched_at,
+    }
+    parent_id = nonempty(value.get("parent_id"))
+    if parent_id:
+        return InboxMessage(kind=Kind.REPLY, conversation_id=parent_id, parent_id=parent_id, **common)
+    return InboxMessage(kind=Kind.COMMENT, conversation_id=comment_id,
+                        parent_id=nonempty(obj(value.get("media")).get("id")), **common)
+
+
+def _map_mention_change(raw: RawEvent) -> InboxMessage:
+    """A ``mentions`` change carries ids only: ``{media_id, comment_id}`` (no ``comment_id`` for a caption).
+
+    The text has to be fetched separately (``mentioned_comment``/``mentioned_media``), so it is None.
+    """
+    value = raw.payload
+    media_id = required_id(value, "media_id")
+    native_id = nonempty(value.get("comment_id")) or media_id
+    return InboxMessage(
+        id=f"instagram:{native_id}",
+        platform=Platform.INSTAGRAM,
+        account_id=raw.account_id,
+        kind=Kind.MENTION,
+        conversation_id=native_id,
+        parent_id=media_id if native_id != media_id else None,
+        text=None,
+        created_at=_delivery_time(raw),
+        fetched_at=raw.fetched_at,
+    )
+
+
+# -- polling --------------------------------------------------------------------------------------
+
+class InstagramConnector(Connector):
+    """Polls one Instagram professional account (``account_id`` = the IG User id).
+
+    Options: ``username`` (our username, to recognise our own comments), ``page_id`` (the linked
+    Facebook Page, needed for direct messages) and ``graph_version``.
+    """
+
+    platform: ClassVar[Platform] = Platform.INSTAGRAM
+    api_base: ClassVar[str] = GRAPH_HOST
+    policy = GraphPolicy
+    fingerprint_keys: ClassVar[tuple[str, ...]] = ("text", "caption", "hidden", "message")
+    media_page_size: ClassVar[int] = 25
+    comment_page_size: ClassVar[int] = 50  # the documented maximum per query
+    tags_page_size: ClassVar[int] = 25
+    conversation_page_size: ClassVar[int] = 25
+    message_limit: ClassVar[int] = 20  # details exist only for the 20 most recent messages
+    post_lookback: ClassVar[timedelta] = timedelta(days=30)
+
+    @property
+    def version(self) -> str:
+        return str(self.options.get("graph_version", GRAPH_VERSION))
+
+    @property
+    def username(self) -> str | None:
+        return nonempty(self.options.get("username"))
+
+    @property
+    def page_id(self) -> str | None:
+        value = self.options.get("page_id")
+        return str(value) if isinstance(value, (str, int)) and str(value) else None
+
+    def edge(self, node: str, edge: str) -> str:
+        return self.url(f"/{self.version}/{node}/{edge}")
+
+    def cutoff(self) -> datetime:
+        """Items created before this are not yielded: the backfill window, or the last poll if older."""
+        window = self.window_start()
+        last = parse_time(self.pending.get("polled_at"))
+        return window if last is None else min(window, last)
+
+    def fetch(self) -> Iterator[RawEvent]:
+        started = self.clock()
+        cutoff = self.cutoff()
+        yield from self._media_and_comments(cutoff)
+        yield from self._tags(cutoff)
+        if self.page_id:
+            yield from self._conversations(self.page_id)
+        self.pending["polled_at"] = started.isoformat()
+
+    def _media_and_comments(self, cutoff: datetime) -> Iterator[RawEvent]:
+        media_from = min(cutoff, self.clock() - self.post_lookback)
+        params = {"fields": MEDIA_FIELDS, "limit": self.media_page_size, "since": int(media_from.timestamp())}
+        listing = self.pages(self.edge(self.account_id, "media"), params, GraphPaginator())
+        for media in (m for body in listing for m in items(body, "data")):
+            if not _before(media.get("timestamp"), cutoff):
+                yield self.raw("media", media, username=self.username)  # unusable ids are dead-lettered
+            media_id = nonempty(media.get("id"))
+            if media_id is not None:
+                yield from self._comments(media_id, cutoff)
+
+    def _comments(self, media_id: str, cutoff: datetime) -> Iterator[RawEvent]:
+        params = {"fields": COMMENT_FIELDS, "limit": self.comment_page_size}
+        for body in self.pages(self.edge(media_id, "comments"), params, GraphPaginator()):
+            for comment in items(body, "data"):
+                if not _before(comment.get("timestamp"), cutoff):
+                    # The replies are sent as items of their own, not inside their parent.
+                    payload = {key: value for key, value in comment.items() if key != "replies"}
+                    yield self.raw("comment", payload, media_id=media_id, username=self.username)
+                comment_id = nonempty(comment.get("id"))
+                if comment_id is not None:
+                    yield from self._replies(obj(comment.get("replies")), comment_id, media_id, cutoff)
+
+    def _replies(self, first: dict[str, Any], comment_id: str, media_id: str, cutoff: datetime) -> Iterator[RawEvent]:
+        """The expanded first page of replies, then ``replies.paging.next`` while there is one."""
+        pages: Iterator[Any] = iter([first])
+        next_url = nonempty(obj(first.get("paging")).get("next"))
+        if next_url and items(first, "data"):
+            pages = _chain(first, self.pages(next_url, {}, GraphPaginator()))
+        for body in pages:
+            for reply in items(body, "data"):
+                if not _before(reply.get("timestamp"), cutoff):
+                    yield self.raw("comment", reply, media_id=media_id, parent_id=comment_id, username=self.username)
+
+    def _tags(self, cutoff: datetime) -> Iterator[RawEvent]:
+        params = {"fields": TAG_FIELDS, "limit": self.tags_page_size}
+        for body in self.pages(self.edge(self.account_id, "tags"), params, GraphPaginator()):
+            page = items(body, "data")
+            for media in page:
+                if not _before(media.get("timestamp"), cutoff):
+                    yield self.raw("tagged_media", media, username=self.username)
+            if page and all(_before(media.get("timestamp"), cutoff) for media in page):
+                break  # newest first: a page entirely before the cutoff ends the listing
+
+    def _conversations(self, page_id: str) -> Iterator[RawEvent]:
+        since_text: str | None = self.pending.get("messages_since")
+        since = parse_time(since_text) or self.window_start()
+        newest = since_text
+        params = {"platform": "instagram", "fields": CONVERSATION_FIELDS, "limit": self.conversation_page_size}
+        for body in self.pages(self.edge(page_id, "conversations"), params, GraphPaginator()):
+            page = items(body, "data")
+            for conversation in page:
+                conversation_id = nonempty(conversation.get("id"))
+                if conversation_id is None or _before(conversation.get("updated_time"), since):
+                    continue
+                participant = self._citizen(conversation)
+                messages, _ = self.client.get_json(self.edge(conversation_id, "messages"),
+                                                   {"fields": MESSAGE_FIELDS, "limit": self.message_limit})
+                for message in items(messages, "data"):  # newest first
+                    if _before(message.get("created_time"), since):
+                        break
+                    yield self.raw("conversation_message", message, conversation_id=conversation_id,
+                                   participant_id=participant, username=self.username)
+                    newest = later(newest, _iso(message.get("created_time")))
+            if page and all(_before(c.get("updated_time"), since) for c in page):
+                break  # most recently updated first: the rest is older still
+        if newest:
+            self.pending["messages_since"] = newest
+
+    def _citizen(self, conversation: dict[str, Any]) -> str | None:
+        """The participant who is not us (by id, or by username when ids are scoped differently)."""
+        ours = (self.username or "").lstrip("@").lower()
+        for person in items(obj(conversation.get("participants")), "data"):
+            person_id, name = nonempty(person.get("id")), nonempty(person.get("username"))
+            if person_id and person_id != self.account_id and not (ours and name and name.lower() == ours):
+                return person_id
+        return None
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _graph_time_or_none(value: Any) -> datetime | None:
+    """A Graph timestamp (``2026-11-16T08:14:03+0000``); epoch seconds are accepted too."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    try:
+        return parse_graph_time(value, "timestamp")
+    except MappingError:
+        return None
+
+
+def _iso(value: Any) -> str | None:
+    parsed = _graph_time_or_none(value)
+    return parsed.isoformat() if parsed else None
+
+
+def _before(value: Any, since: datetime) -> bool:
+    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
+    parsed = _graph_time_or_none(value)
+    return parsed is not None and parsed < since
