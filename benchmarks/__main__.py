@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import hotpaths, pipeline
+from benchmarks import hotpaths, pipeline, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
     "deadline": hotpaths.deadline_throughput,
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,
+    "webhook": webhook.run,
 }
 
 

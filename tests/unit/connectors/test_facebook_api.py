@@ -198,3 +198,28 @@ def test_messenger_read_receipts_are_ignored() -> None:
     with pytest.raises(IgnoredItem):
         map_facebook(webhook("webhook:messages", {"sender": {"id": "4242"}, "recipient": {"id": PAGE_ID},
                                                   "timestamp": 1, "read": {"watermark": 1}}))
+
+
+def test_a_500_storm_ends_in_a_retriable_error_after_bounded_attempts() -> None:
+    from connectors.errors import RetriableError
+
+    api = FakeApi().json("GET", rf"/v24.0/{PAGE_ID}/feed", {"error": {"message": "x", "code": 2}}, status=500)
+    with api:
+        c = connector(api, ListSink())
+        c.setup()
+        with pytest.raises(RetriableError):
+            c.poll()
+    assert len(api.requests) == c.client.max_attempts
+
+
+def test_malformed_json_is_fatal_for_the_request_and_nothing_is_sent() -> None:
+    from connectors.errors import FatalRequestError
+
+    sink = ListSink()
+    api = FakeApi().route("GET", rf"/v24.0/{PAGE_ID}/feed", lambda req: (200, {}, "<html>Bad gateway</html>"))
+    with api:
+        c = connector(api, sink)
+        c.setup()
+        with pytest.raises(FatalRequestError, match="malformed JSON"):
+            c.poll()
+    assert sink.events == [] and len(api.requests) == 1
