@@ -2,7 +2,9 @@
 
 The guideline makes the communication unit co-admin of every official account. Facebook exposes
 the people with tasks on a Page (``/{page}/roles``, and ``/{page}/assigned_users`` for business
-users); MANAGE is full control. Other platforms that expose roles add a function here.
+users); MANAGE is full control. LinkedIn exposes an organization's role holders
+(``/rest/organizationAcls``, scope ``rw_organization_admin``); ADMINISTRATOR is full control. The
+other platforms do not expose roles.
 """
 
 from __future__ import annotations
@@ -32,7 +34,20 @@ def facebook_admins(client: ApiClient, account: Account) -> set[str]:
     return admins
 
 
+def linkedin_admins(client: ApiClient, account: Account) -> set[str]:
+    from connectors.linkedin import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL, organization_urn
+
+    headers = {"LinkedIn-Version": str(account.options.get("api_version", DEFAULT_API_VERSION)),
+               "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
+    params = {"q": "organization", "organization": organization_urn(account.account_id),
+              "role": "ADMINISTRATOR", "state": "APPROVED", "count": 100}
+    body, _ = client.get_json(f"{API_HOST}/rest/organizationAcls", params, headers)
+    return {str(acl["roleAssignee"]) for acl in items(obj(body), "elements")
+            if acl.get("role") == "ADMINISTRATOR" and acl.get("state") == "APPROVED" and acl.get("roleAssignee")}
+
+
 #: Platform → function returning the ids with admin rights on the account.
 ADMIN_CHECKS: dict[Platform, Callable[[ApiClient, Account], set[str]]] = {
     Platform.FACEBOOK: facebook_admins,
+    Platform.LINKEDIN: linkedin_admins,
 }

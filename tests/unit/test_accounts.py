@@ -108,6 +108,31 @@ def test_check_flags_an_account_where_the_unit_is_not_admin(tmp_path: Path, monk
     assert code == 1 and "NO" in out
 
 
+def test_linkedin_administrators_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connectors.admins import linkedin_admins
+    from connectors.http import ApiClient
+    from innboks.accounts import Account
+
+    api = FakeApi().json("GET", r"/rest/organizationAcls", {
+        "elements": [
+            {"roleAssignee": "urn:li:person:a1B2c3D4e5", "role": "ADMINISTRATOR", "state": "APPROVED",
+             "organization": "urn:li:organization:2414183"},
+            {"roleAssignee": "urn:li:person:zzz", "role": "ADMINISTRATOR", "state": "REQUESTED",
+             "organization": "urn:li:organization:2414183"},
+        ],
+        "paging": {"start": 0, "count": 100, "total": 2},
+    })
+    account = Account.model_validate({"platform": "linkedin", "account_id": "2414183", "name": "Alta kommune",
+                                      "owning_unit": "Kommunikasjonsenheten"})
+    with api:
+        admins = linkedin_admins(ApiClient(base_url=api.url, token="t"), account)
+    assert admins == {"urn:li:person:a1B2c3D4e5"}
+    request = api.requests[0]
+    assert request.query["q"] == "organization" and request.query["organization"] == "urn:li:organization:2414183"
+    assert request.query["role"] == "ADMINISTRATOR" and request.headers["x-restli-protocol-version"] == "2.0.0"
+    assert request.headers["linkedin-version"]
+
+
 def test_offline_check_makes_no_requests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with roles_api(manage=True) as api:
         _, out = check(tmp_path, monkeypatch, api, offline=True)
