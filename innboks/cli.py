@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import NoReturn
 
 from innboks import __version__
@@ -104,6 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
     triage.set_defaults(handler=_triage)
+    triage_commands = triage.add_subparsers(dest="triage_command", required=False, metavar="[eval]",
+                                            parser_class=OneLineParser)
+    evaluate = triage_commands.add_parser("eval", help="precision, recall, F1 and confusion matrix on a corpus")
+    evaluate.add_argument("corpus", type=Path, metavar="CORPUS", help="labelled JSON lines (docs/triage-labelling.md)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misclassified ids")
+    evaluate.set_defaults(handler=_triage_eval)
+
+    crisis = commands.add_parser("crisis", help="crisis mode: on, off, status")
+    crisis.add_argument("state", choices=["on", "off", "status"], metavar="on|off|status")
+    crisis.add_argument("--reason", metavar="TEXT", help="why (required for on and off)")
+    crisis.set_defaults(handler=_crisis)
 
     sla = commands.add_parser("sla", help="response-time SLAs")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SUBCOMMAND",
@@ -166,6 +179,22 @@ def _webhook(args: argparse.Namespace) -> int:
     from innboks.settings import get_settings
 
     return run_webhook(args.host, args.port or get_settings().webhook_port)
+
+
+def _crisis(args: argparse.Namespace) -> int:
+    from innboks.crisis import crisis_status, switch_crisis
+
+    if args.state == "status":
+        return crisis_status()
+    if not args.reason:
+        raise CliError("--reason is required: say why crisis mode is switched")
+    return switch_crisis(args.state == "on", args.reason)
+
+
+def _triage_eval(args: argparse.Namespace) -> int:
+    from innboks.triage_eval import run_triage_eval
+
+    return run_triage_eval(args.corpus, as_json=args.json, errors=args.errors)
 
 
 def _triage(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
+from schemas.control import CRISIS_KEY, ControlEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -35,6 +36,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "DeadLetter": DeadLetter,
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
+    "ControlEvent": ControlEvent,
 }
 
 __all__ = [
@@ -42,9 +44,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "CaseForward",
     "Category",
+    "CRISIS_KEY",
     "ConnectorCursor",
     "ConnectorEvent",
     "ConnectorEventKind",
+    "ControlEvent",
     "Contract",
     "DeadLetter",
     "EscalationReason",

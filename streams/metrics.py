@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -113,6 +113,7 @@ class PipelineMetrics:
             "innboks_processing_errors_total", "Unexpected errors while processing an event (also dead-lettered).",
             ["stage"], registry=registry,
         )
+        self.crisis_mode = Gauge("innboks_crisis_mode", "1 while crisis mode is on.", registry=registry)
         self.open_inquiries = OpenInquiries()
         registry.register(self.open_inquiries)
         self.own_activity = LatestTimestamp()

@@ -9,6 +9,7 @@ from streams.app import app
 
 def load() -> faust.App:
     """Import the domain modules so that their agents, tables, timers and pages register."""
+    import streams.control  # noqa: F401
     import streams.normalize.agents  # noqa: F401
     import streams.routing.agents  # noqa: F401
     import streams.sla.agents  # noqa: F401

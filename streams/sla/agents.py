@@ -16,9 +16,11 @@ from schemas import SlaState, TriagedMessage
 from streams import topics
 from streams.app import app
 from streams.codec import decode, encode, read_table
+from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.sla.inquiries import ConversationClock, apply_message
+from streams.sla.policies import CRISIS as CRISIS_POLICY_NAME
 from streams.sla.policies import DEFAULT_POLICIES, STANDARD
 
 clocks = app.Table(
@@ -32,7 +34,8 @@ async def _track(event: faust.EventT) -> None:
     message = triaged.message
     key = message.key.encode()
     clock = read_table(clocks, key, ConversationClock)
-    updated, emitted = apply_message(clock, message, STANDARD, DEFAULT_POLICIES, datetime.now(UTC))
+    policy = CRISIS_POLICY_NAME if CRISIS.active else STANDARD
+    updated, emitted = apply_message(clock, message, policy, DEFAULT_POLICIES, datetime.now(UTC))
     if updated != clock:
         clocks[key] = encode(updated)
     for sla_event in emitted:

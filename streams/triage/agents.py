@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 import faust
 
 from innboks.settings import get_settings
-from schemas import InboxMessage
+from schemas import Event, InboxMessage
 from streams import topics
 from streams.app import app
-from streams.codec import decode, encode
+from streams.codec import decode, encode, read_table
+from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.triage.classifier import Classifier, ReplyContext
+from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message
 from streams.triage.ruleset import load_ruleset
 
@@ -34,15 +36,32 @@ def build_classifier() -> Classifier:
 CLASSIFIER = build_classifier()
 
 
+activity = app.Table("conversation-activity", key_type=bytes, value_type=bytes,
+                     partitions=get_settings().topic_partitions)
+
+
 async def _triage(event: faust.EventT) -> None:
+    await CRISIS.loaded.wait()  # never triage before the crisis switch is known
     message = decode(InboxMessage, event.value)
+    key = message.key.encode()
     triaged = triage_message(message, CLASSIFIER, datetime.now(UTC))
-    key, value = message.key.encode(), encode(triaged)
+    if triaged.triage is not None:
+        spike = False
+        if message.event is Event.CREATED:
+            window, spike = record_activity(read_table(activity, key, ActivityWindow), message,
+                                            CLASSIFIER.rules.spike)
+            activity[key] = encode(window)
+        triaged = triaged.model_copy(update={"triage": with_context(triaged.triage, crisis=CRISIS.active,
+                                                                     spike=spike)})
+    elif CRISIS.active and message.event is Event.CREATED and (flag := off_channel_in_crisis(message)):
+        triaged = triaged.model_copy(update={"triage": flag})
+    value = encode(triaged)
     await topics.triaged.send(key=key, value=value)
     triage = triaged.triage
     if triage is None:
         return
-    METRICS.triaged.labels(message.platform.value, triage.category.value).inc()
+    if message.inbound:
+        METRICS.triaged.labels(message.platform.value, triage.category.value).inc()
     for finding in triage.pii:
         METRICS.pii.labels(finding.type.value).inc()
     for reason in triage.moderation:

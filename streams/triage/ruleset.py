@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas import Category, EscalationReason, Language, ModerationReason
+from streams.triage.context import SpikeRule
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 
@@ -77,6 +78,7 @@ class Ruleset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
+    spike: SpikeRule = Field(default_factory=SpikeRule)
     category_priority: list[Category]
     categories: list[CategoryRule]
     moderation: list[ModerationRule] = Field(default_factory=list)

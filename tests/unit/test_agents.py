@@ -14,6 +14,16 @@ from streams.normalize.agents import normalize_agent  # noqa: E402
 from streams.triage.agents import triage_agent  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def control_loaded():
+    """No control-topic follower runs in test_context: the crisis switch is known (off)."""
+    from streams.control import CRISIS
+
+    CRISIS.loaded.set()
+    yield
+    CRISIS.active = False
+
+
 @pytest.fixture()
 def sent():
     """Capture what the agents send, per topic name."""
@@ -57,3 +67,21 @@ async def test_triage_agent_routes_flags_to_their_topics(sent) -> None:
     assert triaged.triage is not None and triaged.triage.escalate
     assert len(sent["innboks.escalations"]) == 1 and len(sent["innboks.moderation"]) == 1
 
+
+
+@pytest.mark.asyncio
+async def test_crisis_mode_escalates_every_inbound_message(sent) -> None:
+    from datetime import UTC, datetime
+
+    from schemas import ControlEvent
+    from streams.control import CRISIS, apply_record
+    from streams.normalize.process import normalize_raw
+
+    apply_record(CRISIS, b"crisis", ControlEvent(active=True, reason="flom i Alta sentrum",
+                                                 at=datetime.now(UTC)).to_json_bytes())
+    question = normalize_raw(facebook_comment_raw("1_8", "Når åpner biblioteket?").to_json_bytes())
+    async with triage_agent.test_context() as agent:
+        await agent.put(key=question.key.encode(), value=question.to_json_bytes())
+    triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
+    assert triaged.triage.escalation_reasons[-1].value == "crisis" and triaged.triage.escalate
+    assert len(sent["innboks.escalations"]) == 1
