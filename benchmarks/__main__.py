@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import hotpaths, pipeline, webhook
+from benchmarks import hotpaths, pipeline, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
+    "triage-cli": triage_cli.run,
     "deadline": hotpaths.deadline_throughput,
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,

@@ -19,6 +19,12 @@ from innboks.topics import TopicsError, TopicStatus, create_topics
 
 
 def run_worker() -> int:
+    from streams.triage.ruleset import RulesError, load_ruleset
+
+    try:
+        load_ruleset()  # a broken rules file is reported now, in one line, not by a crashing agent
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
     with broker_or_embedded() as settings:
         if settings.create_topics:
             _ensure_topics(settings.kafka_bootstrap_servers or "", settings.topic_partitions,
@@ -79,23 +85,32 @@ def run_broker(port: int) -> int:
 
 def run_triage(lines: TextIO, out: TextIO) -> int:
     """JSON lines ``{"id", "text", ...}`` in, one JSON line per input out (result or error)."""
-    from streams.triage.agents import build_classifier
+    from streams.triage.ruleset import RulesError
 
-    classifier = build_classifier()
+    try:
+        from streams.triage.classifier import build_classifier
+
+        classifier = build_classifier()
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
     failures = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         result = _triage_line(classifier, line, number)
-        failures += "error" in result
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        if isinstance(result, dict):
+            failures += 1
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            out.write(result + "\n")
     out.flush()
     if failures:
         print(f"innboks triage: {failures} malformed input line(s)", file=sys.stderr)
     return 1 if failures else 0
 
 
-def _triage_line(classifier: Any, line: str, number: int) -> dict[str, Any]:
+def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any]:
+    """The output line (JSON text) for a good input; an error object for a bad one."""
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -108,4 +123,5 @@ def _triage_line(classifier: Any, line: str, number: int) -> dict[str, Any]:
     text = item.get("text")
     if not isinstance(text, str):
         return {"id": item_id, "line": number, "error": "missing or non-string field: text"}
-    return {"id": item_id, **classifier.triage(text).model_dump(mode="json")}
+    triage_json = classifier.triage(text).model_dump_json()  # '{"category":...}': splice the id in front
+    return f'{{"id":{json.dumps(item_id, ensure_ascii=False)},{triage_json[1:]}'

@@ -14,13 +14,16 @@ from streams.triage.evaluation import CorpusError, dumps, evaluate, load_corpus
 
 
 def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None) -> int:
-    from streams.triage.agents import build_classifier
+    from streams.triage.ruleset import RulesError
 
     try:
         messages = load_corpus(corpus)
-    except CorpusError as exc:
+        from streams.triage.classifier import build_classifier
+
+        classifier = build_classifier()
+    except (CorpusError, RulesError) as exc:
         raise CliError(str(exc)) from None
-    result = evaluate(build_classifier(), messages)
+    result = evaluate(classifier, messages)
     console = console or Console()
     if as_json:
         console.print_json(dumps(result))
@@ -38,6 +41,6 @@ def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, consol
     for expected in Category:
         matrix.add_row(expected.value, *[str(result.confusion[(expected.value, p.value)]) for p in Category])
     console.print(matrix)
-    for error in result.errors[:errors]:
-        console.print(json.dumps(error, ensure_ascii=False))
+    for error in result.errors[:errors]:  # one JSON line each, never wrapped
+        print(json.dumps(error, ensure_ascii=False), file=console.file)
     return 0

@@ -14,24 +14,9 @@ from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
-from streams.triage.classifier import Classifier, ReplyContext
+from streams.triage.classifier import build_classifier
 from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message
-from streams.triage.ruleset import load_ruleset
-
-
-def build_classifier() -> Classifier:
-    settings = get_settings()
-    return Classifier(
-        load_ruleset(),
-        ReplyContext(
-            municipality=settings.municipality,
-            email=settings.case_email,
-            web_form=settings.case_web_form,
-            postal_address=settings.case_postal_address,
-        ),
-    )
-
 
 CLASSIFIER = build_classifier()
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
 from streams.triage.pii import find_pii
-from streams.triage.ruleset import EscalationRule, ModerationRule, Ruleset
+from streams.triage.ruleset import EscalationRule, Features, ModerationRule, Ruleset, tokens
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_NORWEGIAN_LETTERS = re.compile("[æøåÆØÅ]")
 
 
 @dataclass(frozen=True)
@@ -25,27 +25,30 @@ class ReplyContext:
     postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
 
 
-def detect_language(text: str, rules: Ruleset) -> Language:
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
+def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
+    counts = Counter(w for w in (words if words is not None else tokens(text)) if not w.isdigit())
+    if not counts:
         return Language.UNDETERMINED
+    lowered = text.lower()
     scores: dict[Language, float] = {}
     for language, markers in rules.languages.items():
-        score = sum(1 + (w in markers.exclusive) for w in words if w in markers.markers)
+        present = markers.markers.intersection(counts)
+        score = sum(counts[w] for w in present) + sum(counts[w] for w in markers.exclusive.intersection(present))
         if markers.letters:
-            score += 2 * sum(ch in markers.letters for ch in text.lower())
+            score += 2 * sum(lowered.count(letter) for letter in markers.letters)
         scores[language] = score
-    best = max(scores, key=lambda lang: scores[lang])
+    best = max(scores, key=lambda lang: scores[lang])  # ties: the earlier language in the rules file
     if scores[best] <= 0:
-        return Language.UNDETERMINED
+        return Language.BOKMAL if _NORWEGIAN_LETTERS.search(text) else Language.UNDETERMINED
     return best
 
 
-def _reasons(rules: Sequence[ModerationRule] | Sequence[EscalationRule], text: str, fired: list[str]) -> list[Any]:
-    """The distinct reasons of the rules that match ``text``, in rule order; records fired rule ids."""
+def _reasons(rules: Sequence[ModerationRule] | Sequence[EscalationRule], features: Features,
+             fired: list[str]) -> list[Any]:
+    """The distinct reasons of the rules that fire, in rule order; records fired rule ids."""
     found: list[Any] = []
     for rule in rules:
-        if rule.regex.search(text):
+        if rule.fires(features):
             fired.append(rule.id)
             if rule.reason not in found:
                 found.append(rule.reason)
@@ -61,17 +64,23 @@ class Classifier:
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
 
     def triage(self, text: str) -> Triage:
+        pii = find_pii(text)
+        features = Features(text, frozenset(finding.type.value for finding in pii))
         fired: list[str] = []
         scores: dict[Category, float] = defaultdict(float)
         for rule in self.rules.categories:
-            if rule.regex.search(text):
+            if rule.fires(features):
                 scores[rule.category] += rule.weight
                 fired.append(rule.id)
-        moderation: list[ModerationReason] = _reasons(self.rules.moderation, text, fired)
-        escalation: list[EscalationReason] = _reasons(self.rules.escalation, text, fired)
+        moderation: list[ModerationReason] = _reasons(self.rules.moderation, features, fired)
+        escalation: list[EscalationReason] = _reasons(self.rules.escalation, features, fired)
+        flagged = {*moderation, *escalation}
+        for evidence in self.rules.evidence:
+            if flagged.intersection(evidence.reasons):
+                scores[evidence.category] += evidence.weight
+                fired.append(evidence.id)
         category = self._decide(scores)
-        language = detect_language(text, self.rules)
-        pii = find_pii(text)
+        language = detect_language(text, self.rules, features.words)
         return Triage(
             category=category,
             language=language,
@@ -80,23 +89,54 @@ class Classifier:
             escalate=bool(escalation),
             escalation_reasons=escalation,
             rules=fired,
-            suggested_reply=self._reply(category, language, bool(pii)),
+            suggested_reply=self._reply(category, language, bool(pii), moderation, escalation),
         )
 
     def _decide(self, scores: dict[Category, float]) -> Category:
         if not scores:
-            return Category.OTHER
+            return self.rules.default_category
         return min(scores, key=lambda c: (-scores[c], self._priority.get(c, len(self._priority))))
 
-    def _reply(self, category: Category, language: Language, has_pii: bool) -> str | None:
-        if has_pii:
-            templates = self.rules.replies.personal_data
+    def _reply(self, category: Category, language: Language, has_pii: bool,
+               moderation: list[ModerationReason], escalation: list[EscalationReason]) -> str | None:
+        """The reply an operator may post, in the message's language (bokmål where none is written).
+
+        Threats get none: how to answer one is for the leader and the communication unit to decide.
+        """
+        replies = self.rules.replies
+        if EscalationReason.THREAT in escalation:
+            return None
+        if EscalationReason.SELF_HARM in escalation and replies.self_harm:
+            templates = replies.self_harm
+        elif has_pii:
+            templates = replies.personal_data
+        elif moderation and replies.moderation:
+            templates = replies.moderation
         elif category is Category.CASE_HANDLING:
-            templates = self.rules.replies.case_handling
+            templates = replies.case_handling
+        elif category is Category.FEEDBACK and replies.feedback:
+            templates = replies.feedback
         else:
-            return None  # general questions and feedback need a person's own answer
+            return None  # general questions need a person's own answer with the facts
         template = templates.get(language) or templates[Language.BOKMAL]
         ctx = self.reply_context
         return template.format(
             municipality=ctx.municipality, email=ctx.email, web_form=ctx.web_form, postal_address=ctx.postal_address
         )
+
+
+def build_classifier() -> Classifier:
+    """The classifier with the rules file and the reply addresses from the settings."""
+    from innboks.settings import get_settings
+    from streams.triage.ruleset import load_ruleset
+
+    settings = get_settings()
+    return Classifier(
+        load_ruleset(),
+        ReplyContext(
+            municipality=settings.municipality,
+            email=settings.case_email,
+            web_form=settings.case_web_form,
+            postal_address=settings.case_postal_address,
+        ),
+    )
