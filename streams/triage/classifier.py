@@ -12,7 +12,7 @@ from schemas import Category, EscalationReason, Language, ModerationReason, Tria
 from streams.triage.pii import find_pii
 from streams.triage.ruleset import EscalationRule, Features, ModerationRule, Ruleset, tokens
 
-_NORWEGIAN_LETTERS = re.compile("[æøåÆØÅ]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,18 @@ def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -
         scores[language] = score
     best = max(scores, key=lambda lang: scores[lang])  # ties: the earlier language in the rules file
     if scores[best] <= 0:
-        return Language.BOKMAL if _NORWEGIAN_LETTERS.search(text) else Language.UNDETERMINED
+        # No marker words ("Skandale!", "Bra!"): the municipality's own language, unless there is
+        # nothing written at all (only emoji or digits).
+        return rules.default_language if _LETTER.search(text) else Language.UNDETERMINED
     return best
 
 
 def _reasons(rules: Sequence[ModerationRule] | Sequence[EscalationRule], features: Features,
-             fired: list[str]) -> list[Any]:
+             first_names: frozenset[str], fired: list[str]) -> list[Any]:
     """The distinct reasons of the rules that fire, in rule order; records fired rule ids."""
     found: list[Any] = []
     for rule in rules:
-        if rule.fires(features):
+        if rule.fires(features, first_names):
             fired.append(rule.id)
             if rule.reason not in found:
                 found.append(rule.reason)
@@ -68,12 +70,13 @@ class Classifier:
         features = Features(text, frozenset(finding.type.value for finding in pii))
         fired: list[str] = []
         scores: dict[Category, float] = defaultdict(float)
+        names = self.rules.first_names
         for rule in self.rules.categories:
-            if rule.fires(features):
+            if rule.fires(features, names):
                 scores[rule.category] += rule.weight
                 fired.append(rule.id)
-        moderation: list[ModerationReason] = _reasons(self.rules.moderation, features, fired)
-        escalation: list[EscalationReason] = _reasons(self.rules.escalation, features, fired)
+        moderation: list[ModerationReason] = _reasons(self.rules.moderation, features, names, fired)
+        escalation: list[EscalationReason] = _reasons(self.rules.escalation, features, names, fired)
         flagged = {*moderation, *escalation}
         for evidence in self.rules.evidence:
             if flagged.intersection(evidence.reasons):

@@ -3,12 +3,17 @@
 A rule has up to four kinds of condition, and fires when every kind it specifies holds:
 
 - ``words``: any of these words or phrases occurs (a trailing ``*`` matches a word prefix:
-  ``klage*`` matches "klagen", "klager");
+  ``klage*`` matches "klagen", "klager"; a leading one a word ending, for the heads of Norwegian
+  compounds: ``*faktura`` matches "vannfaktura"; both an inner part: ``*faktura*`` matches
+  "vannfakturaen");
 - ``all``: each group of words has at least one hit (e.g. a first-person word and a case noun);
 - ``patterns``: any of these regular expressions matches (for what words cannot say: case numbers,
   a question mark);
 - ``pii``: personal data of one of these types was found (e.g. a fødselsnummer);
-- ``unless``: none of these words or phrases occurs (a veto).
+- ``unless``: none of these words or phrases occurs (a veto); ``unless_patterns``: none of these
+  regular expressions matches (``'\?'``: not a question);
+- ``full_name``: a first name from the file's ``first_names`` list, capitalised, followed by a
+  capitalised word (a surname): how a private person or an employee is named.
 
 Patterns are case-insensitive unless the rule says ``case_sensitive: true`` (for names).
 
@@ -50,7 +55,7 @@ def tokens(text: str) -> list[str]:
 class Features:
     """What rules look at, computed once per message: tokens, their prefixes, the raw text."""
 
-    __slots__ = ("text", "words", "word_set", "joined", "prefixes", "pii")
+    __slots__ = ("text", "words", "word_set", "joined", "prefixes", "pii", "_cased")
 
     def __init__(self, text: str, pii: frozenset[str] = frozenset()) -> None:
         self.text = text
@@ -59,17 +64,40 @@ class Features:
         self.word_set = frozenset(self.words)
         self.joined = f" {' '.join(self.words)} "
         self.prefixes = frozenset(word[:end] for word in self.word_set for end in range(2, len(word) + 1))
+        self._cased: list[str] | None = None
+
+    def has_full_name(self, first_names: frozenset[str]) -> bool:
+        """A listed first name written with a capital, then another capitalised word."""
+        if first_names.isdisjoint(self.word_set):
+            return False
+        if self._cased is None:
+            self._cased = _TOKEN.findall(self.text)
+        cased = self._cased
+        return any(
+            word[0].isupper() and word.lower() in first_names and following[0].isupper()
+            for word, following in zip(cased, cased[1:])
+        )
 
 
 class WordSet:
-    """Words, phrases and prefixes (``klage*``) of one condition, ready for fast lookups."""
+    """Words, phrases, prefixes (``klage*``), endings (``*faktura``) and inner parts (``*faktura*``)
+    of one condition, ready for fast lookups."""
 
-    __slots__ = ("singles", "phrases", "first_words", "prefixes")
+    __slots__ = ("singles", "phrases", "first_words", "prefixes", "fragments")
 
     def __init__(self, entries: list[str]) -> None:
-        normalised = [" ".join(tokens(e.rstrip("*"))) + ("*" if e.endswith("*") else "") for e in entries]
-        self.singles = frozenset(e for e in normalised if " " not in e and not e.endswith("*"))
-        self.prefixes = frozenset(e.rstrip("*") for e in normalised if e.endswith("*"))
+        normalised = [
+            ("*" if e.startswith("*") else "") + " ".join(tokens(e.strip("*"))) + ("*" if e.endswith("*") else "")
+            for e in entries
+        ]
+        plain = [e for e in normalised if not e.startswith("*")]
+        self.singles = frozenset(e for e in plain if " " not in e and not e.endswith("*"))
+        self.prefixes = frozenset(e.rstrip("*") for e in plain if e.endswith("*"))
+        #: Endings and inner parts, searched for in the space-joined tokens: "faktura " ends a word,
+        #: "faktura" lies inside one (the words themselves hold no spaces).
+        self.fragments = tuple(
+            e.strip("*") + ("" if e.endswith("*") else " ") for e in normalised if e.startswith("*")
+        )
         phrases: dict[str, list[str]] = {}
         for entry in (e for e in normalised if " " in e):
             phrases.setdefault(entry.split(" ", 1)[0], []).append(f" {entry} ")
@@ -83,6 +111,8 @@ class WordSet:
         if self.prefixes and not self.prefixes.isdisjoint(features.prefixes):
             return True
         joined = features.joined
+        if self.fragments and any(fragment in joined for fragment in self.fragments):
+            return True
         for first in self.first_words.intersection(features.word_set):
             if any(phrase in joined for phrase in self.phrases[first]):
                 return True
@@ -91,11 +121,13 @@ class WordSet:
 
 def _check_words(entries: list[str]) -> list[str]:
     for entry in entries:
-        word = entry.rstrip("*").strip()
-        if not word or word != entry.rstrip("*") or "*" in word:
-            raise ValueError(f"word {entry!r}: words are plain text, a trailing * for a prefix, no spaces around")
-        if entry.endswith("*") and " " in word:
-            raise ValueError(f"word {entry!r}: prefixes (*) are single words")
+        word = entry.strip("*").strip()
+        if not word or word != entry.strip("*") or "*" in word or entry.startswith("**") or entry.endswith("**"):
+            raise ValueError(f"word {entry!r}: words are plain text with an optional * at either end, no spaces around")
+        if "*" in entry and " " in word:
+            raise ValueError(f"word {entry!r}: prefixes and endings (*) are single words")
+        if entry.startswith("*") and len(word) < 3:
+            raise ValueError(f"word {entry!r}: endings and inner parts (*) need at least three letters")
         if len(tokens(word)) > MAX_PHRASE_WORDS:
             raise ValueError(f"word {entry!r}: phrases have at most {MAX_PHRASE_WORDS} words")
     return entries
@@ -110,7 +142,9 @@ class _Rule(BaseModel):
     patterns: list[str] = Field(default_factory=list)
     case_sensitive: bool = False
     pii: list[PiiType] = Field(default_factory=list)
+    full_name: bool = False
     unless: list[str] = Field(default_factory=list)
+    unless_patterns: list[str] = Field(default_factory=list)
 
     @field_validator("words", "unless")
     @classmethod
@@ -126,7 +160,7 @@ class _Rule(BaseModel):
             _check_words(group)
         return groups
 
-    @field_validator("patterns")
+    @field_validator("patterns", "unless_patterns")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
@@ -138,22 +172,23 @@ class _Rule(BaseModel):
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> _Rule:
-        if not (self.words or self.all or self.patterns or self.pii):
-            raise ValueError(f"rule {self.id!r} needs `words`, `all`, `patterns` or `pii`")
+        if not (self.words or self.all or self.patterns or self.pii or self.full_name):
+            raise ValueError(f"rule {self.id!r} needs `words`, `all`, `patterns`, `pii` or `full_name`")
         return self
 
     @cached_property
-    def _compiled(self) -> tuple[WordSet | None, list[WordSet], re.Pattern[str] | None, WordSet | None]:
+    def _compiled(self) -> tuple[WordSet | None, list[WordSet], re.Pattern[str] | None, WordSet | None,
+                                 re.Pattern[str] | None]:
         return (
             WordSet(self.words) if self.words else None,
             [WordSet(group) for group in self.all],
-            re.compile("|".join(f"(?:{p})" for p in self.patterns), 0 if self.case_sensitive else re.IGNORECASE)
-            if self.patterns else None,
+            _any_of(self.patterns, self.case_sensitive),
             WordSet(self.unless) if self.unless else None,
+            _any_of(self.unless_patterns, self.case_sensitive),
         )
 
-    def fires(self, features: Features) -> bool:
-        words, groups, regex, unless = self._compiled
+    def fires(self, features: Features, first_names: frozenset[str] = frozenset()) -> bool:
+        words, groups, regex, unless, unless_regex = self._compiled
         if words is not None and not words.matches(features):
             return False
         if any(not group.matches(features) for group in groups):
@@ -162,7 +197,17 @@ class _Rule(BaseModel):
             return False
         if self.pii and features.pii.isdisjoint(t.value for t in self.pii):
             return False
+        if self.full_name and not features.has_full_name(first_names):
+            return False
+        if unless_regex is not None and unless_regex.search(features.text) is not None:
+            return False
         return regex is None or regex.search(features.text) is not None
+
+
+def _any_of(patterns: list[str], case_sensitive: bool) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), 0 if case_sensitive else re.IGNORECASE)
 
 
 class CategoryRule(_Rule):
@@ -228,12 +273,21 @@ class Ruleset(BaseModel):
     category_priority: list[Category]
     #: The category when no category rule fires.
     default_category: Category = Category.OTHER
+    #: The language of a text with no marker words of any language ("Skandale!").
+    default_language: Language = Language.BOKMAL
     categories: list[CategoryRule]
     evidence: list[Evidence] = Field(default_factory=list)
     moderation: list[ModerationRule] = Field(default_factory=list)
     escalation: list[EscalationRule] = Field(default_factory=list)
     languages: dict[Language, LanguageMarkers]
     replies: Replies
+    #: First names (lower case) for ``full_name`` conditions.
+    first_names: frozenset[str] = frozenset()
+
+    @field_validator("first_names", mode="before")
+    @classmethod
+    def _lower_case_names(cls, names: list[str]) -> frozenset[str]:
+        return frozenset(name.lower() for name in names)
 
     @field_validator("categories", "moderation", "escalation")
     @classmethod

@@ -28,9 +28,31 @@ def fires(rule: dict, text: str, pii: frozenset[str] = frozenset()) -> bool:
     ({"patterns": ["Ola Nordmann"], "case_sensitive": True}, "ola nordmann", False),
     ({"patterns": ["Ola Nordmann"]}, "ola nordmann", True),
     ({"words": ["konto"], "patterns": [r"\d"]}, "konto nummer", False),    # every condition must hold
+    ({"words": ["*faktura"]}, "Vannfaktura er feil", True),               # a compound's head
+    ({"words": ["*faktura"]}, "vannfakturaen er feil", False),
+    ({"words": ["*faktura*"]}, "vannfakturaen er feil", True),            # an inner part
+    ({"words": ["*faktura*"]}, "fak tura", False),
+    ({"words": ["*skatt"]}, "skatt er høy", True),                        # the word itself ends in it too
+    ({"words": ["søknad*"], "unless_patterns": [r"\?"]}, "søknaden min er borte", True),
+    ({"words": ["søknad*"], "unless_patterns": [r"\?"]}, "hvor er søknaden?", False),
 ])
 def test_conditions(rule: dict, text: str, expected: bool) -> None:
     assert fires(rule, text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Naboen min Per Arne Vollan har bygd over grensa", True),
+    ("Saksbehandler Grete Myrvold svarer ikke", True),
+    ("Kari ringte i går", False),                     # a first name alone is not a full name
+    ("kari hansen ringte", False),                    # names are written with capitals
+    ("Per Hansen", True),
+    ("Per dag koster det 50 kroner", False),          # "Per" the word, followed by a lower-case word
+    ("Torsdag Kommunestyret møtes", False),           # not a listed first name
+])
+def test_full_name_condition(text: str, expected: bool) -> None:
+    rule = CategoryRule.model_validate({"id": "t", "category": "feedback", "full_name": True})
+    names = frozenset({"per", "grete", "kari"})
+    assert rule.fires(Features(text), names) is expected
 
 
 def test_pii_condition() -> None:
@@ -39,9 +61,13 @@ def test_pii_condition() -> None:
 
 
 @pytest.mark.parametrize("rule, message", [
-    ({}, "needs `words`, `all`, `patterns` or `pii`"),
-    ({"words": ["søk om*"]}, r"prefixes \(\*\) are single words"),
-    ({"words": ["søk* om"]}, "plain text, a trailing"),
+    ({}, "needs `words`, `all`, `patterns`, `pii` or `full_name`"),
+    ({"words": ["søk om*"]}, r"prefixes and endings \(\*\) are single words"),
+    ({"words": ["*søk om"]}, r"prefixes and endings \(\*\) are single words"),
+    ({"words": ["søk* om"]}, "plain text with an optional"),
+    ({"words": ["**søk"]}, "plain text with an optional"),
+    ({"words": ["*ab"]}, "at least three letters"),
+    ({"unless_patterns": ["(unclosed"], "words": ["x"]}, "not a valid regular expression"),
     ({"words": ["en to tre fire fem seks"]}, "at most 5 words"),
     ({"all": [[]]}, "at least one word"),
     ({"patterns": ["(unclosed"]}, "not a valid regular expression"),
