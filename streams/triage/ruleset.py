@@ -41,6 +41,10 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
 
 
+#: A capitalised word followed, after spaces only, by another capitalised word (lookahead, so
+#: "Per Arne Vollan" yields both "Per" and "Arne").
+_NAME_PAIR = re.compile(r"(?<![\w@#])([A-ZÆØÅÁČĐŊŠŦŽ][a-zæøåäöüáčđŋšŧž]+)(?= +[A-ZÆØÅÁČĐŊŠŦŽ][a-zæøåäöüáčđŋšŧž])")
+
 MAX_PHRASE_WORDS = 5
 
 
@@ -64,19 +68,18 @@ class Features:
         self.word_set = frozenset(self.words)
         self.joined = f" {' '.join(self.words)} "
         self.prefixes = frozenset(word[:end] for word in self.word_set for end in range(2, len(word) + 1))
-        self._cased: list[str] | None = None
+        self._cased: list[tuple[int, str]] | None = None
 
     def has_full_name(self, first_names: frozenset[str]) -> bool:
-        """A listed first name written with a capital, then another capitalised word."""
+        """A listed first name written with a capital, then, after spaces only, another capitalised
+        word. At the very start of a short message it is how Facebook shows a tagged friend, so
+        there it counts only when the message goes on to say something (eight words or more)."""
         if first_names.isdisjoint(self.word_set):
             return False
         if self._cased is None:
-            self._cased = _TOKEN.findall(self.text)
-        cased = self._cased
-        return any(
-            word[0].isupper() and word.lower() in first_names and following[0].isupper()
-            for word, following in zip(cased, cased[1:])
-        )
+            self._cased = [(m.start(), m.group(1)) for m in _NAME_PAIR.finditer(self.text)]
+        start = -1 if len(self.words) >= 8 else len(self.text) - len(self.text.lstrip())
+        return any(at > start and word.lower() in first_names for at, word in self._cased)
 
 
 class WordSet:

@@ -45,13 +45,17 @@ def test_conditions(rule: dict, text: str, expected: bool) -> None:
     ("Saksbehandler Grete Myrvold svarer ikke", True),
     ("Kari ringte i går", False),                     # a first name alone is not a full name
     ("kari hansen ringte", False),                    # names are written with capitals
-    ("Per Hansen", True),
+    ("Per Hansen se her!", False),                   # at the start of a short message: a tagged friend
+    ("Thea Nilsen i 9B mobber dattera mi hver eneste dag", True),
+    ("Du er et fjols, Kari. Les saken", False),      # punctuation between: not one name
+    ("Spør @Kari Hansen", False),                    # a handle, not a name in the text
+    ("Kjenner noen Roar Mikkelsen?", True),
     ("Per dag koster det 50 kroner", False),          # "Per" the word, followed by a lower-case word
     ("Torsdag Kommunestyret møtes", False),           # not a listed first name
 ])
 def test_full_name_condition(text: str, expected: bool) -> None:
     rule = CategoryRule.model_validate({"id": "t", "category": "feedback", "full_name": True})
-    names = frozenset({"per", "grete", "kari"})
+    names = frozenset({"per", "grete", "kari", "roar", "thea"})
     assert rule.fires(Features(text), names) is expected
 
 
