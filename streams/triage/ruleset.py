@@ -116,10 +116,13 @@ class WordSet:
         joined = features.joined
         if self.fragments and any(fragment in joined for fragment in self.fragments):
             return True
-        for first in self.first_words.intersection(features.word_set):
-            if any(phrase in joined for phrase in self.phrases[first]):
-                return True
-        return False
+        if self.first_words.isdisjoint(features.word_set):  # the common case: no allocation
+            return False
+        return any(
+            phrase in joined
+            for first in self.first_words.intersection(features.word_set)
+            for phrase in self.phrases[first]
+        )
 
 
 def _check_words(entries: list[str]) -> list[str]:

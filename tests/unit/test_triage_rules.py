@@ -72,8 +72,56 @@ def test_escalation_and_moderation(classifier: Classifier) -> None:
     assert EscalationReason.EMERGENCY in gas.escalation_reasons
 
 
-def test_harsh_criticism_is_not_a_moderation_reason(classifier: Classifier) -> None:
-    assert classifier.triage("Dette vedtaket er en skandale og sløseri med skattepengene våre").moderation == []
+@pytest.mark.parametrize("text, reason", [
+    # veiled threats, dialect and English (written for this test, not taken from the corpora)
+    ("Det hadde vært synd om noe skjedde med bilen til rektor", EscalationReason.THREAT),
+    ("Æ vet kor byggesjefen bor, bare så det er sagt", EscalationReason.THREAT),
+    ("Legger dere ned skolen kommer dere til å angre 🔪", EscalationReason.THREAT),
+    ("You will regret this, watch your back", EscalationReason.THREAT),
+    ("Eg orkar ikkje meir og ser ikkje poenget med noko lenger", EscalationReason.SELF_HARM),
+    ("whats the point anymore, im done", EscalationReason.SELF_HARM),
+    ("Naboungen på 6 er aleine heime heile natta og mora ruser seg", EscalationReason.CHILD_WELFARE),
+    ("Elva går over breidda og vatnet står inn i kjellaren", EscalationReason.EMERGENCY),
+    ("Bestefar kom ikke hjem fra turen i går kveld", EscalationReason.EMERGENCY),
+    ("Harstad Tidende her: vil kommunen kommentere rapporten?", EscalationReason.MEDIA),
+])
+def test_escalation_lexicons(classifier: Classifier, text: str, reason: EscalationReason) -> None:
+    assert reason in classifier.triage(text).escalation_reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Vet noen hvor man bor billigst i sentrum?",            # a question, not "I know where you live"
+    "Hvordan melder man bekymring til barnevernet?",        # guidance, no concern reported yet
+    "Jeg har kontakter i VG, bare så dere vet det",         # bluster, not a threat
+    "Leste i avisa at biblioteket får nye åpningstider",    # reading the paper is not a press inquiry
+    "Søsteren min klarer ikke mer snø i år 😂",              # a joke about snow
+])
+def test_lookalikes_do_not_escalate(classifier: Classifier, text: str) -> None:
+    assert classifier.triage(text).escalation_reasons == []
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Naboen min Per Arne Vollan har bygd garasje over grensa vår", ModerationReason.THIRD_PARTY),
+    ("Disse folkene er dyr som bare kommer hit for å stjele", ModerationReason.UNLAWFUL),
+    ("Muslimer er en pest som må jages ut", ModerationReason.UNLAWFUL),
+    ("Du er en patetisk liten mann. Hold kjeft.", ModerationReason.PERSONAL_ATTACK),
+])
+def test_moderation_lexicons(classifier: Classifier, text: str, reason: ModerationReason) -> None:
+    assert reason in classifier.triage(text).moderation
+
+
+@pytest.mark.parametrize("text", [
+    "Dette vedtaket er en skandale og sløseri med skattepengene våre",
+    "Kommunen er totalt udugelig og politikerne har ikke peiling",
+    "Tusen takk til Kari Hansen på servicetorget for god hjelp!",
+    "Ordføreren har brutt valgløftet om skolen, det er uansvarlig",
+])
+def test_harsh_criticism_and_praise_are_not_moderation_reasons(classifier: Classifier, text: str) -> None:
+    assert classifier.triage(text).moderation == []
+
+
+def test_arguments_between_commenters_are_other(classifier: Classifier) -> None:
+    assert classifier.triage("Du som skriver over her burde lese saken før du uttaler deg").category == Category.OTHER
 
 
 def test_invalid_rules_file_names_file_and_key(tmp_path: Path) -> None:
