@@ -4,6 +4,9 @@ An inquiry opens on a citizen's message when none is open; follow-ups before our
 restart the clock; our own account's message in the same conversation answers it; a citizen's
 message after our answer opens a new inquiry. Processing is at-least-once, so the state remembers
 recent message ids and the time of the last answer: a redelivered message changes nothing.
+
+Warnings and breaches come from ``tick``: the open inquiry records that each was emitted, in the
+same table write, so a worker that takes over the partition does not emit them again.
 """
 
 from __future__ import annotations
@@ -29,6 +32,18 @@ class OpenInquiry(BaseModel):
     policy: str
     received_at: UtcDatetime
     due_at: UtcDatetime
+    warning_at: UtcDatetime | None = None
+    warned: bool = False
+    breached: bool = False
+
+    @property
+    def next_alarm(self) -> datetime | None:
+        """When ``tick`` has something to emit next (None once breached)."""
+        if self.breached:
+            return None
+        if not self.warned and self.warning_at is not None:
+            return self.warning_at
+        return self.due_at
 
 
 class ConversationClock(BaseModel):
@@ -74,15 +89,53 @@ def apply_message(
         return seen, []  # a follow-up: the clock keeps running from the first message
     if clock.last_answered_at is not None and message.created_at <= clock.last_answered_at:
         return seen, []  # older than our last answer: delivered late, already answered
-    opened = OpenInquiry(
-        inquiry_id=message.id,
-        account_id=message.account_id,
-        platform=message.platform,
-        policy=policy,
-        received_at=message.created_at,
-        due_at=policies[policy].due_at(message.created_at),
-    )
+    opened = _open(message.id, message.account_id, message.platform, policies[policy], message.created_at)
     return seen.model_copy(update={"open": opened}), [_event(opened, message.key, SlaState.OPENED, now)]
+
+
+def _open(inquiry_id: str, account_id: str, platform: Platform, policy: Policy, received_at: datetime) -> OpenInquiry:
+    return OpenInquiry(
+        inquiry_id=inquiry_id,
+        account_id=account_id,
+        platform=platform,
+        policy=policy.name,
+        received_at=received_at,
+        due_at=policy.due_at(received_at),
+        warning_at=policy.warning_at(received_at),
+    )
+
+
+def tick(clock: ConversationClock, key: str, now: datetime) -> tuple[ConversationClock, list[SlaEvent]]:
+    """Emit the warning and the breach that have fallen due by ``now``, each once."""
+    inquiry = clock.open
+    if inquiry is None or inquiry.breached:
+        return clock, []
+    events: list[SlaEvent] = []
+    update: dict[str, bool] = {}
+    if not inquiry.warned and inquiry.warning_at is not None and now >= inquiry.warning_at:
+        events.append(_event(inquiry, key, SlaState.WARNING, now))
+        update["warned"] = True
+    if now >= inquiry.due_at:
+        events.append(_event(inquiry, key, SlaState.BREACHED, now))
+        update["warned"] = update.get("warned", inquiry.warned)
+        update["breached"] = True
+    if not events:
+        return clock, []
+    return clock.model_copy(update={"open": inquiry.model_copy(update=update)}), events
+
+
+def switch_policy(clock: ConversationClock, policy: Policy) -> ConversationClock:
+    """Move an open inquiry to another policy (crisis mode), keeping when it was received.
+
+    The new due time counts from the first message, so a crisis can make an inquiry overdue at
+    once; what was already emitted under the old policy is not emitted again.
+    """
+    inquiry = clock.open
+    if inquiry is None or inquiry.policy == policy.name:
+        return clock
+    switched = _open(inquiry.inquiry_id, inquiry.account_id, inquiry.platform, policy, inquiry.received_at)
+    return clock.model_copy(update={"open": switched.model_copy(
+        update={"warned": inquiry.warned, "breached": inquiry.breached})})
 
 
 def _event(inquiry: OpenInquiry, key: str, state: SlaState, now: datetime, **answer: object) -> SlaEvent:

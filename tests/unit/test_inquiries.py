@@ -1,10 +1,11 @@
-"""The inquiry clock: opening, follow-ups, answers, re-opening, and at-least-once redelivery."""
+"""The inquiry clock: opening, follow-ups, answers, re-opening, at-least-once redelivery, warnings,
+breaches and the crisis switch."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from schemas import Event, SlaState
-from streams.sla.inquiries import ConversationClock, apply_message
-from streams.sla.policies import DEFAULT_POLICIES
+from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
+from streams.sla.policies import CRISIS_POLICY, DEFAULT_POLICIES
 from tests.helpers import message
 
 NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
@@ -87,3 +88,59 @@ def test_edits_and_deletions_do_not_touch_the_clock() -> None:
 def test_event_ids_are_deterministic_per_inquiry_and_state() -> None:
     _, events = run(message("a"))
     assert events[0].event_id == "facebook:a:opened"
+
+
+def opened_at(created: str):
+    clock, _ = run(message("a", created=created))
+    return clock
+
+
+def test_tick_emits_warning_at_80_percent_then_breach_each_once() -> None:
+    clock = opened_at("2026-11-16T09:00:00+00:00")  # Monday 10:00 Oslo; due Tuesday 10:00
+    inquiry = clock.open
+    assert inquiry.warning_at == datetime(2026, 11, 17, 7, 30, tzinfo=UTC)  # 6 of 7.5 hours: Tue 08:30
+    assert inquiry.next_alarm == inquiry.warning_at
+    clock, events = tick(clock, "k", inquiry.warning_at - timedelta(seconds=1))
+    assert events == []
+    clock, events = tick(clock, "k", inquiry.warning_at)
+    assert [e.state for e in events] == [SlaState.WARNING]
+    assert events[0].event_id == "facebook:a:warning"
+    assert clock.open.next_alarm == inquiry.due_at
+    assert tick(clock, "k", inquiry.warning_at + timedelta(minutes=5))[1] == []  # not twice
+    clock, events = tick(clock, "k", inquiry.due_at)
+    assert [e.state for e in events] == [SlaState.BREACHED]
+    assert clock.open.breached and clock.open.next_alarm is None
+    assert tick(clock, "k", inquiry.due_at + timedelta(hours=1))[1] == []
+
+
+def test_tick_after_a_long_outage_emits_warning_and_breach_together() -> None:
+    clock = opened_at("2026-11-16T09:00:00+00:00")
+    clock, events = tick(clock, "k", datetime(2026, 11, 20, tzinfo=UTC))
+    assert [e.state for e in events] == [SlaState.WARNING, SlaState.BREACHED]
+
+
+def test_answer_after_breach_is_still_reported() -> None:
+    clock = opened_at("2026-11-16T09:00:00+00:00")
+    clock, _ = tick(clock, "k", datetime(2026, 11, 18, tzinfo=UTC))
+    clock, events = apply_message(clock, message("r", from_account=True, created="2026-11-18T09:00:00+00:00"),
+                                  "standard", DEFAULT_POLICIES, NOW)
+    assert [e.state for e in events] == [SlaState.ANSWERED] and clock.open is None
+
+
+def test_crisis_switch_recomputes_due_time_from_the_first_message() -> None:
+    clock = opened_at("2026-11-16T09:00:00+00:00")
+    switched = switch_policy(clock, CRISIS_POLICY)
+    assert switched.open.policy == "crisis"
+    assert switched.open.due_at == datetime(2026, 11, 16, 10, tzinfo=UTC)
+    assert switched.open.received_at == clock.open.received_at
+    assert switch_policy(switched, CRISIS_POLICY) is switched
+    _, events = tick(switched, "k", datetime(2026, 11, 16, 10, 0, 1, tzinfo=UTC))
+    assert [e.state for e in events] == [SlaState.WARNING, SlaState.BREACHED]
+    assert {e.policy for e in events} == {"crisis"}
+
+
+def test_crisis_switch_keeps_what_was_already_emitted() -> None:
+    clock = opened_at("2026-11-16T09:00:00+00:00")
+    clock, _ = tick(clock, "k", datetime(2026, 11, 18, tzinfo=UTC))  # breached under standard
+    switched = switch_policy(clock, CRISIS_POLICY)
+    assert tick(switched, "k", datetime(2026, 11, 18, 1, tzinfo=UTC))[1] == []
