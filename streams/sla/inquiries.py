@@ -117,7 +117,6 @@ def tick(clock: ConversationClock, key: str, now: datetime) -> tuple[Conversatio
         update["warned"] = True
     if now >= inquiry.due_at:
         events.append(_event(inquiry, key, SlaState.BREACHED, now))
-        update["warned"] = update.get("warned", inquiry.warned)
         update["breached"] = True
     if not events:
         return clock, []

@@ -1,6 +1,6 @@
 """Loading the triage rules file (YAML) into validated, compiled rules.
 
-A rule has up to four kinds of condition, and fires when every kind it specifies holds:
+A rule lists conditions of these kinds, and fires when every condition it specifies holds:
 
 - ``words``: any of these words or phrases occurs (a trailing ``*`` matches a word prefix:
   ``klage*`` matches "klagen", "klager"; a leading one a word ending, for the heads of Norwegian
@@ -57,9 +57,10 @@ def tokens(text: str) -> list[str]:
 
 
 class Features:
-    """What rules look at, computed once per message: tokens, their prefixes, the raw text."""
+    """What rules look at, computed once per message: tokens, their prefixes, the raw text (and,
+    on demand, the capitalised word pairs that may be names)."""
 
-    __slots__ = ("text", "words", "word_set", "joined", "prefixes", "pii", "_cased")
+    __slots__ = ("text", "words", "word_set", "joined", "prefixes", "pii", "_name_pairs")
 
     def __init__(self, text: str, pii: frozenset[str] = frozenset()) -> None:
         self.text = text
@@ -68,7 +69,7 @@ class Features:
         self.word_set = frozenset(self.words)
         self.joined = f" {' '.join(self.words)} "
         self.prefixes = frozenset(word[:end] for word in self.word_set for end in range(2, len(word) + 1))
-        self._cased: list[tuple[int, str]] | None = None
+        self._name_pairs: list[tuple[int, str]] | None = None
 
     def has_full_name(self, first_names: frozenset[str]) -> bool:
         """A listed first name written with a capital, then, after spaces only, another capitalised
@@ -76,10 +77,10 @@ class Features:
         there it counts only when the message goes on to say something (eight words or more)."""
         if first_names.isdisjoint(self.word_set):
             return False
-        if self._cased is None:
-            self._cased = [(m.start(), m.group(1)) for m in _NAME_PAIR.finditer(self.text)]
+        if self._name_pairs is None:
+            self._name_pairs = [(m.start(), m.group(1)) for m in _NAME_PAIR.finditer(self.text)]
         start = -1 if len(self.words) >= 8 else len(self.text) - len(self.text.lstrip())
-        return any(at > start and word.lower() in first_names for at, word in self._cased)
+        return any(at > start and word.lower() in first_names for at, word in self._name_pairs)
 
 
 class WordSet:
