@@ -8,6 +8,7 @@ the file, the line and the key, and never echo values (a pasted token must not b
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from connectors.auth import Credentials
-from schemas import Platform
+from schemas import Kind, Platform
+from streams.sla.config import SlaConfig
 
 
 class RegistryError(ValueError):
@@ -39,6 +41,8 @@ class Account(BaseModel):
     name: str = Field(min_length=1)
     owning_unit: str = Field(min_length=1)
     sla_policy: str = Field(default="standard", pattern=r"^[a-z][a-z0-9_\-]*$")
+    #: A different policy for some message kinds, e.g. ``{direct_message: direct-messages}``.
+    sla_policy_by_kind: dict[Kind, str] = Field(default_factory=dict)
     admins: list[str] = Field(default_factory=list, description="People responsible (e-mail or name).")
     credentials: Credentials | None = None
     options: dict[str, Any] = Field(default_factory=dict)
@@ -56,6 +60,7 @@ class Registry(BaseModel):
     version: Literal[1] = 1
     communication_unit: CommunicationUnit = Field(default_factory=CommunicationUnit)
     accounts: list[Account] = Field(default_factory=list)
+    sla: SlaConfig = Field(default_factory=SlaConfig)
 
     @model_validator(mode="after")
     def _unique(self) -> Registry:
@@ -64,10 +69,24 @@ class Registry(BaseModel):
             if account.key in seen:
                 raise ValueError(f"account {account.key} is listed twice")
             seen.add(account.key)
+            for policy in (account.sla_policy, *account.sla_policy_by_kind.values()):
+                if policy not in self.sla.all_policy_configs:
+                    raise ValueError(f"account {account.key} uses unknown SLA policy {policy!r}")
         return self
 
     def find(self, platform: Platform, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.platform is platform and a.account_id == account_id), None)
+
+    def sla_policy_for(self, platform: Platform, account_id: str, kind: Kind) -> str:
+        """The policy a new inquiry gets: per kind, else the account's, else ``standard``."""
+        account = self._by_key.get(f"{platform.value}:{account_id}")
+        if account is None:
+            return "standard"
+        return account.sla_policy_by_kind.get(kind, account.sla_policy)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Account]:
+        return {account.key: account for account in self.accounts}
 
 
 def _line_of(node: yaml.Node | None, location: tuple[int | str, ...]) -> int | None:

@@ -31,6 +31,15 @@ def iso_datetime(value: str) -> datetime:
     return parsed
 
 
+def report_time(value: str) -> datetime:
+    from innboks.sla_report import parse_since
+
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def positive_float(value: str) -> float:
     try:
         number = float(value)
@@ -126,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="when the inquiry came (ISO 8601)")
     deadline.add_argument("--policy", default="standard", metavar="NAME", help="SLA policy (default: standard)")
     deadline.set_defaults(handler=_sla_deadline)
+    report = sla_commands.add_parser("report", help="response times per account (table or CSV)")
+    report.add_argument("--since", type=report_time, required=True, metavar="DATE",
+                        help="first day (YYYY-MM-DD, Europe/Oslo) or ISO 8601 timestamp")
+    report.add_argument("--until", type=report_time, metavar="DATE", help="end of the period (exclusive)")
+    report.add_argument("--csv", action="store_true", help="print CSV instead of the table")
+    report.add_argument("--events", type=Path, metavar="FILE",
+                        help="read SlaEvent JSON lines from FILE instead of the innboks.sla topic")
+    report.set_defaults(handler=_sla_report)
 
     topics = commands.add_parser("topics", help="Kafka topics")
     topic_commands = topics.add_subparsers(dest="topics_command", required=True, metavar="SUBCOMMAND",
@@ -204,14 +221,23 @@ def _triage(args: argparse.Namespace) -> int:
 
 
 def _sla_deadline(args: argparse.Namespace) -> int:
+    from innboks.accounts import Registry, RegistryError, registry_or_none
+    from innboks.settings import get_settings
     from streams.sla.policies import UnknownPolicy, get_policy
 
     try:
-        policy = get_policy(args.policy)
-    except UnknownPolicy as exc:
+        registry = registry_or_none(get_settings().accounts_file) or Registry()
+        policy = get_policy(args.policy, registry.sla.built_policies)
+    except (UnknownPolicy, RegistryError) as exc:
         raise CliError(str(exc)) from None
     print(policy.due_at(args.received).astimezone(policy.calendar.timezone).isoformat())
     return 0
+
+
+def _sla_report(args: argparse.Namespace) -> int:
+    from innboks.sla_report import run_sla_report
+
+    return run_sla_report(args.since, args.until, args.csv, args.events, sys.stdout)
 
 
 def _topics_create(args: argparse.Namespace) -> int:

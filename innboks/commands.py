@@ -19,11 +19,14 @@ from innboks.topics import TopicsError, TopicStatus, create_topics
 
 
 def run_worker() -> int:
+    from innboks.accounts import RegistryError, registry_or_none
     from streams.triage.ruleset import RulesError, load_ruleset
 
     try:
-        load_ruleset()  # a broken rules file is reported now, in one line, not by a crashing agent
-    except RulesError as exc:
+        # Broken rules or registry files are reported now, in one line, not by a crashing agent.
+        load_ruleset()
+        registry_or_none(get_settings().accounts_file)
+    except (RulesError, RegistryError) as exc:
         raise CliError(str(exc)) from None
     with broker_or_embedded() as settings:
         if settings.create_topics:

@@ -184,7 +184,6 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
     from connectors.errors import ConnectorError
     from connectors.factory import session_for
     from connectors.registry import CONNECTORS
-    from streams.sla.policies import DEFAULT_POLICIES
 
     console = console or Console()
     settings = get_settings()
@@ -196,8 +195,6 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
     problems = 0
     for account in registry.accounts:
         issues: list[str] = []
-        if account.sla_policy not in DEFAULT_POLICIES:
-            issues.append(f"unknown SLA policy {account.sla_policy!r}")
         if account.platform not in CONNECTORS:
             issues.append("no connector for this platform")
         if account.credentials is None:
@@ -213,7 +210,8 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
         if admin.startswith("[red]"):
             issues.append("communication unit is not admin")
         problems += bool(issues)
-        policy = account.sla_policy if account.sla_policy in DEFAULT_POLICIES else f"[red]{account.sla_policy}[/red]"
+        policy = ", ".join([account.sla_policy, *(f"{kind.value}: {name}"
+                                                  for kind, name in account.sla_policy_by_kind.items())])
         table.add_row(account.key + ("" if account.enabled else " (disabled)"), account.name, account.owning_unit,
                       policy, credentials, admin)
     console.print(table)

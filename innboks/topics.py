@@ -22,6 +22,7 @@ CASES = "innboks.cases"
 MODERATION = "innboks.moderation"
 ESCALATIONS = "innboks.escalations"
 SLA = "innboks.sla"
+SLA_TICKS = "innboks.sla-ticks"
 DEADLETTER = "innboks.deadletter"
 CONTROL = "innboks.control"
 CONNECTOR_STATE = "innboks.connector-state"
@@ -55,6 +56,8 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               {"retention.ms": str(90 * DAY_MS)}),
     TopicSpec(SLA, "SlaEvent", "response-time clock events: opened, warning, breached, answered",
               {"retention.ms": str(90 * DAY_MS)}),
+    TopicSpec(SLA_TICKS, "SlaTick", "internal: the SLA timer asks the clock's owner to check a conversation "
+              "(co-partitioned with innboks.triaged)", {"retention.ms": str(DAY_MS)}),
     TopicSpec(DEADLETTER, "DeadLetter", "inputs that could not be processed, with the reason",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
     TopicSpec(CONTROL, "ControlEvent", "crisis mode (compacted)",

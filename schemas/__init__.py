@@ -20,10 +20,11 @@ from schemas.enums import (
     ModerationReason,
     PiiType,
     Platform,
+    Resolution,
     SlaState,
 )
 from schemas.message import InboxMessage, RawEvent, conversation_key
-from schemas.sla import SlaEvent
+from schemas.sla import SlaEvent, SlaTick
 from schemas.triage import PiiFinding, Triage, TriagedMessage
 
 #: The models published as JSON Schema, by file name (without ``.json``).
@@ -33,6 +34,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "TriagedMessage": TriagedMessage,
     "CaseForward": CaseForward,
     "SlaEvent": SlaEvent,
+    "SlaTick": SlaTick,
     "DeadLetter": DeadLetter,
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
@@ -63,7 +65,9 @@ __all__ = [
     "RawEvent",
     "Screening",
     "SlaEvent",
+    "Resolution",
     "SlaState",
+    "SlaTick",
     "Triage",
     "TriagedMessage",
     "conversation_key",

@@ -75,3 +75,16 @@ class SlaState(StrEnum):
     BREACHED = "breached"
     ANSWERED = "answered"
     CLOSED = "closed"
+
+
+class Resolution(StrEnum):
+    """How an inquiry's clock stopped."""
+
+    #: Our account answered in the conversation.
+    REPLY = "reply"
+    #: A case-handling request: forwarded to the archive and the citizen told so by our reply.
+    FORWARDED = "forwarded"
+    #: Every pending message was hidden for a reason the guideline allows (a moderation flag).
+    HIDDEN = "hidden"
+    #: Every pending message was deleted (by its author or by us); nothing is left to answer.
+    DELETED = "deleted"

@@ -6,7 +6,9 @@ kind, category, reason, stage, state) or from the account registry, never from m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
@@ -17,28 +19,43 @@ disable_created_metrics()
 #: First-response buckets, in seconds: 5 min to one week.
 RESPONSE_BUCKETS = (300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 16 * 3600, 24 * 3600,
                     48 * 3600, 72 * 3600, 7 * 24 * 3600)
+#: First-response buckets in business seconds: 5 min to three business days (7.5 h each).
+BUSINESS_BUCKETS = (300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 6 * 3600, 7.5 * 3600, 15 * 3600, 22.5 * 3600)
+
+
+class InquirySummary(Protocol):
+    open: int
+    oldest_received: float
+    overdue: int
 
 
 class OpenInquiries(Collector):
-    """Open inquiries per platform and account, from the latest snapshot of the local SLA table.
+    """Open, overdue and oldest open inquiry per platform and account, computed at scrape time.
 
-    A snapshot replaced as a whole keeps a scrape consistent and drops accounts that no longer have
-    open inquiries (or whose partitions moved to another worker).
+    The source is the SLA agent's index of the clocks on this worker's partitions, so the numbers
+    follow the partitions when they move to another worker, and the age is exact at scrape time.
     """
 
     def __init__(self) -> None:
-        self._snapshot: dict[tuple[str, str], int] = {}
+        self._source: Callable[[float], Mapping[tuple[str, str], InquirySummary]] = lambda now: {}
 
-    def update(self, counts: Mapping[tuple[str, str], int]) -> None:
-        self._snapshot = dict(counts)
+    def set_source(self, source: Callable[[float], Mapping[tuple[str, str], InquirySummary]]) -> None:
+        self._source = source
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
-            "innboks_inquiries_open", "Inquiries waiting for a first response.", labels=["platform", "account"]
-        )
-        for (platform, account), count in sorted(self._snapshot.items()):
-            family.add_metric([platform, account], count)
-        yield family
+        now = time.time()
+        summary = sorted(self._source(now).items())
+        labels = ["platform", "account"]
+        open_ = GaugeMetricFamily("innboks_inquiries_open", "Inquiries waiting for a first response.", labels=labels)
+        overdue = GaugeMetricFamily("innboks_inquiries_overdue", "Open inquiries past their due time (late replies).",
+                                    labels=labels)
+        oldest = GaugeMetricFamily("innboks_inquiry_oldest_open_age_seconds",
+                                   "Wall-clock age of the oldest open inquiry.", labels=labels)
+        for (platform, account), row in summary:
+            open_.add_metric([platform, account], row.open)
+            overdue.add_metric([platform, account], row.overdue)
+            oldest.add_metric([platform, account], max(0.0, now - row.oldest_received))
+        yield from (open_, overdue, oldest)
 
 
 class LatestTimestamp(Collector):
@@ -104,6 +121,19 @@ class PipelineMetrics:
         self.first_response = Histogram(
             "innboks_first_response_seconds", "Wall-clock time from an inquiry to our first answer.",
             ["platform", "policy"], buckets=RESPONSE_BUCKETS, registry=registry,
+        )
+        self.first_response_business = Histogram(
+            "innboks_first_response_business_seconds",
+            "Time from an inquiry to our first answer, counted on the policy's business-hours calendar.",
+            ["platform", "policy"], buckets=BUSINESS_BUCKETS, registry=registry,
+        )
+        self.answered = Counter(
+            "innboks_inquiries_answered_total", "Inquiries answered, by whether the answer came by the due time.",
+            ["platform", "account", "policy", "in_time"], registry=registry,
+        )
+        self.inquiries_closed = Counter(
+            "innboks_inquiries_closed_total", "Inquiries closed without an answer (hidden for an allowed reason, deleted).",
+            ["platform", "resolution"], registry=registry,
         )
         self.deadletters = Counter(
             "innboks_deadletters_total", "Inputs sent to the dead-letter topic, by stage and reason.",

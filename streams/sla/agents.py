@@ -2,63 +2,150 @@
 
 The clock table is keyed by conversation key, co-partitioned with its input, and backed by a
 changelog topic, so a replaced worker resumes every open clock.
+
+Warnings and breaches: Faust tables change only inside an event, so the timer never writes the
+table. It watches an in-memory index of the open inquiries (``schedule``) and, when an alarm comes,
+sends a tick keyed by the conversation to ``innboks.sla-ticks``, which has the same partitions as
+``innboks.triaged``. The agent consumes both topics; for a tick it runs ``tick`` on the clock, so
+the event it emits and the flag that stops it from being emitted again are one table write.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import logging
+import time
 from datetime import UTC, datetime
 
 import faust
 
+from innboks.accounts import Registry, registry_or_none
 from innboks.settings import get_settings
-from schemas import SlaState, TriagedMessage
+from innboks.topics import SLA_TICKS
+from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
 from streams import topics
 from streams.app import app
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
-from streams.sla.inquiries import ConversationClock, apply_message
-from streams.sla.policies import CRISIS as CRISIS_POLICY_NAME
-from streams.sla.policies import DEFAULT_POLICIES, STANDARD
+from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
+from streams.sla.schedule import InquiryIndex
+
+log = logging.getLogger(__name__)
+
+_settings = get_settings()
+REGISTRY: Registry = registry_or_none(_settings.accounts_file) or Registry()
+SLA = REGISTRY.sla
+POLICIES = SLA.built_policies
+
+#: How often the timer looks for alarms; warnings and breaches go out within this plus one hop.
+ALARM_INTERVAL = 0.2
+#: How often the index is rebuilt from the table besides after every recovery.
+REBUILD_INTERVAL = 60.0
 
 clocks = app.Table(
     "sla-clocks", key_type=bytes, value_type=bytes,
-    partitions=get_settings().topic_partitions,
+    partitions=_settings.topic_partitions,
 )
+INDEX = InquiryIndex()
+METRICS.open_inquiries.set_source(INDEX.summary)
+
+sla_input = app.topic(topics.triaged.get_topic_name(), SLA_TICKS,
+                      key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
 
-async def _track(event: faust.EventT) -> None:
+def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
+    """The policy a new inquiry from this message gets, or None when it opens no clock."""
+    if message.from_account or message.kind is Kind.POST:
+        return None
+    if not SLA.opens_clock(triage.category if triage is not None else None):
+        return None
+    if CRISIS.active:
+        return SLA.crisis_policy
+    return REGISTRY.sla_policy_for(message.platform, message.account_id, message.kind)
+
+
+def _in_crisis(clock: ConversationClock) -> ConversationClock:
+    return switch_policy(clock, POLICIES[SLA.crisis_policy]) if CRISIS.active else clock
+
+
+async def _message(event: faust.EventT) -> None:
     triaged = decode(TriagedMessage, event.value)
     message = triaged.message
     key = message.key.encode()
     clock = read_table(clocks, key, ConversationClock)
-    policy = CRISIS_POLICY_NAME if CRISIS.active else STANDARD
-    updated, emitted = apply_message(clock, message, policy, DEFAULT_POLICIES, datetime.now(UTC))
-    if updated != clock:
-        clocks[key] = encode(updated)
+    updated, emitted = apply_message(_in_crisis(clock), message, policy_for(message, triaged.triage), POLICIES,
+                                     datetime.now(UTC), triaged.triage)
+    await _save(key, clock, updated, emitted)
+
+
+async def _tick(event: faust.EventT) -> None:
+    request = decode(SlaTick, event.value)
+    key = request.conversation_key.encode()
+    clock = read_table(clocks, key, ConversationClock)
+    updated, emitted = tick(_in_crisis(clock), request.conversation_key, datetime.now(UTC))
+    await _save(key, clock, updated, emitted)
+
+
+async def _save(key: bytes, before: ConversationClock, after: ConversationClock, emitted: list[SlaEvent]) -> None:
+    """Write the clock (its changelog record goes out before the events) and emit the events."""
+    value = encode(after)
+    if after != before:
+        clocks[key] = value
+    INDEX.track(key, after, hash(value))
     for sla_event in emitted:
         await topics.sla.send(key=key, value=encode(sla_event))
-        METRICS.sla_events.labels(sla_event.platform.value, sla_event.state.value).inc()
-        if sla_event.state is SlaState.ANSWERED and sla_event.response_seconds is not None:
-            METRICS.first_response.labels(sla_event.platform.value, sla_event.policy).observe(
-                sla_event.response_seconds
-            )
+        _count(sla_event)
 
 
-@app.agent(topics.triaged, name="sla")
+def _count(sla_event: SlaEvent) -> None:
+    platform = sla_event.platform.value
+    METRICS.sla_events.labels(platform, sla_event.state.value).inc()
+    if sla_event.state is SlaState.ANSWERED:
+        METRICS.answered.labels(platform, sla_event.account_id, sla_event.policy,
+                                "true" if sla_event.in_time else "false").inc()
+        if sla_event.response_seconds is not None:
+            METRICS.first_response.labels(platform, sla_event.policy).observe(sla_event.response_seconds)
+        if sla_event.business_seconds is not None:
+            METRICS.first_response_business.labels(platform, sla_event.policy).observe(sla_event.business_seconds)
+    elif sla_event.state is SlaState.CLOSED and sla_event.resolution is not None:
+        METRICS.inquiries_closed.labels(platform, sla_event.resolution.value).inc()
+
+
+async def _dispatch(event: faust.EventT) -> None:
+    await (_tick if event.message.topic == SLA_TICKS else _message)(event)
+
+
+@app.agent(sla_input, name="sla")
 async def sla_agent(stream: faust.StreamT) -> None:
     async for event in stream.events():
-        await guarded("sla", event, _track)
+        await guarded("sla", event, _dispatch)
 
 
-@app.timer(interval=5.0)
-async def refresh_open_inquiries() -> None:
-    """Recount open inquiries on this worker's partitions for the gauge."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for value in clocks.values():
-        clock = ConversationClock.model_validate_json(value)
-        if clock.open is not None:
-            counts[(clock.open.platform.value, clock.open.account_id)] += 1
-    METRICS.open_inquiries.update(counts)
+@app.timer(interval=ALARM_INTERVAL)
+async def fire_alarms() -> None:
+    """Send a tick for every inquiry whose warning or due time has come (or, in a crisis, not yet switched)."""
+    now = time.time()
+    due = INDEX.due_keys(now, SLA.crisis_policy if CRISIS.active else None)
+    sent_at = datetime.fromtimestamp(now, UTC)
+    for key in due:
+        request = SlaTick(conversation_key=key.decode(), sent_at=sent_at,
+                          reason="crisis" if CRISIS.active else "due")
+        await topics.sla_ticks.send(key=key, value=encode(request))
+
+
+@clocks.on_recover
+async def _rebuild_after_recovery() -> None:
+    _rebuild()
+
+
+@app.timer(interval=REBUILD_INTERVAL)
+async def rebuild_index() -> None:
+    _rebuild()
+
+
+def _rebuild() -> None:
+    started = time.perf_counter()
+    INDEX.rebuild(clocks.items())
+    log.info("SLA index: %d open inquiries on this worker (rebuilt in %.0f ms)",
+             len(INDEX), (time.perf_counter() - started) * 1000)

@@ -5,6 +5,10 @@ restart the clock; our own account's message in the same conversation answers it
 message after our answer opens a new inquiry. Processing is at-least-once, so the state remembers
 recent message ids and the time of the last answer: a redelivered message changes nothing.
 
+An inquiry is also closed without an answer when every message it waits on is gone: hidden for a
+reason the guideline allows (triage flagged it: personal attack, third party, unlawful) or
+deleted. A message hidden without such a reason keeps the clock running.
+
 Warnings and breaches come from ``tick``: the open inquiry records that each was emitted, in the
 same table write, so a worker that takes over the partition does not emit them again.
 """
@@ -16,11 +20,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas import Event, InboxMessage, Platform, SlaEvent, SlaState
+from schemas import Category, Event, InboxMessage, ModerationReason, Platform, Resolution, SlaEvent, SlaState, Triage
 from schemas.base import UtcDatetime
 from streams.sla.policies import Policy
 
 RECENT_IDS = 64
+#: Citizen messages remembered per open inquiry (the opening one and follow-ups).
+PENDING_IDS = 32
 
 
 class OpenInquiry(BaseModel):
@@ -35,6 +41,10 @@ class OpenInquiry(BaseModel):
     warning_at: UtcDatetime | None = None
     warned: bool = False
     breached: bool = False
+    #: Citizen messages waiting for the answer, with the moderation reason triage gave each (if any).
+    pending: dict[str, ModerationReason | None] = {}
+    #: A case-handling request: routing forwarded it, so our answer tells the citizen where it went.
+    case_handling: bool = False
 
     @property
     def next_alarm(self) -> datetime | None:
@@ -59,14 +69,18 @@ class ConversationClock(BaseModel):
 def apply_message(
     clock: ConversationClock,
     message: InboxMessage,
-    policy: str,
+    policy: str | None,
     policies: Mapping[str, Policy],
     now: datetime,
+    triage: Triage | None = None,
 ) -> tuple[ConversationClock, list[SlaEvent]]:
     """Advance the clock with one message; returns the new state and the events to emit.
 
-    ``policy`` names the policy a new inquiry gets (from the account registry, or crisis mode).
+    ``policy`` names the policy a new inquiry gets (account registry, or crisis mode); None means
+    this message needs no answer and opens no clock (it still joins an inquiry already open).
     """
+    if message.event in (Event.HIDDEN, Event.DELETED):
+        return _withdraw(clock, message, now)
     if message.id in clock.recent_ids or message.event is not Event.CREATED:
         return clock, []
     seen = clock.model_copy(update={"recent_ids": (*clock.recent_ids, message.id)[-RECENT_IDS:]})
@@ -83,14 +97,45 @@ def apply_message(
             answered_by=message.id,
             response_seconds=(message.created_at - inquiry.received_at).total_seconds(),
             business_seconds=policies[inquiry.policy].business_seconds(inquiry.received_at, message.created_at),
+            in_time=message.created_at <= inquiry.due_at,
+            resolution=Resolution.FORWARDED if inquiry.case_handling else Resolution.REPLY,
         )
         return seen.model_copy(update={"open": None, "last_answered_at": answered_at}), [event]
     if inquiry is not None:
-        return seen, []  # a follow-up: the clock keeps running from the first message
+        # A follow-up: the clock keeps running from the first message.
+        return seen.model_copy(update={"open": _with_pending(inquiry, message, triage)}), []
     if clock.last_answered_at is not None and message.created_at <= clock.last_answered_at:
         return seen, []  # older than our last answer: delivered late, already answered
-    opened = _open(message.id, message.account_id, message.platform, policies[policy], message.created_at)
+    if policy is None:
+        return seen, []
+    opened = _with_pending(
+        _open(message.id, message.account_id, message.platform, policies[policy], message.created_at),
+        message, triage,
+    )
     return seen.model_copy(update={"open": opened}), [_event(opened, message.key, SlaState.OPENED, now)]
+
+
+def _with_pending(inquiry: OpenInquiry, message: InboxMessage, triage: Triage | None) -> OpenInquiry:
+    reason = triage.moderation[0] if triage is not None and triage.moderation else None
+    pending = dict(list({**inquiry.pending, message.id: reason}.items())[-PENDING_IDS:])
+    case = inquiry.case_handling or (triage is not None and triage.category is Category.CASE_HANDLING)
+    return inquiry.model_copy(update={"pending": pending, "case_handling": case})
+
+
+def _withdraw(clock: ConversationClock, message: InboxMessage, now: datetime) -> tuple[ConversationClock, list[SlaEvent]]:
+    """A citizen message hidden or deleted: close the inquiry once nothing is left to answer."""
+    inquiry = clock.open
+    if inquiry is None or message.id not in inquiry.pending:
+        return clock, []
+    reason = inquiry.pending[message.id]
+    if message.event is Event.HIDDEN and reason is None:
+        return clock, []  # hidden without an allowed reason: the citizen still waits for an answer
+    pending = {key: value for key, value in inquiry.pending.items() if key != message.id}
+    if pending:
+        return clock.model_copy(update={"open": inquiry.model_copy(update={"pending": pending})}), []
+    resolution = Resolution.HIDDEN if message.event is Event.HIDDEN else Resolution.DELETED
+    event = _event(inquiry, message.key, SlaState.CLOSED, now, resolution=resolution, close_reason=reason)
+    return clock.model_copy(update={"open": None}), [event]
 
 
 def _open(inquiry_id: str, account_id: str, platform: Platform, policy: Policy, received_at: datetime) -> OpenInquiry:
@@ -133,8 +178,10 @@ def switch_policy(clock: ConversationClock, policy: Policy) -> ConversationClock
     if inquiry is None or inquiry.policy == policy.name:
         return clock
     switched = _open(inquiry.inquiry_id, inquiry.account_id, inquiry.platform, policy, inquiry.received_at)
-    return clock.model_copy(update={"open": switched.model_copy(
-        update={"warned": inquiry.warned, "breached": inquiry.breached})})
+    return clock.model_copy(update={"open": switched.model_copy(update={
+        "warned": inquiry.warned, "breached": inquiry.breached,
+        "pending": inquiry.pending, "case_handling": inquiry.case_handling,
+    })})
 
 
 def _event(inquiry: OpenInquiry, key: str, state: SlaState, now: datetime, **answer: object) -> SlaEvent:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,12 +39,16 @@ DEFAULT_POLICIES: dict[str, Policy] = {p.name: p for p in (STANDARD_POLICY, CRIS
 
 
 class UnknownPolicy(KeyError):
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        super().__init__(name)
+        self.known = sorted(known)
+
     def __str__(self) -> str:
-        return f"unknown SLA policy {self.args[0]!r} (known: {', '.join(sorted(DEFAULT_POLICIES))})"
+        return f"unknown SLA policy {self.args[0]!r} (known: {', '.join(self.known)})"
 
 
-def get_policy(name: str, policies: dict[str, Policy] = DEFAULT_POLICIES) -> Policy:
+def get_policy(name: str, policies: Mapping[str, Policy] = DEFAULT_POLICIES) -> Policy:
     try:
         return policies[name]
     except KeyError:
-        raise UnknownPolicy(name) from None
+        raise UnknownPolicy(name, policies) from None

@@ -1,4 +1,4 @@
-"""Loading the triage rules file (YAML) into validated, compiled rules.
+r"""Loading the triage rules file (YAML) into validated, compiled rules.
 
 A rule lists conditions of these kinds, and fires when every condition it specifies holds:
 

@@ -85,3 +85,27 @@ async def test_crisis_mode_escalates_every_inbound_message(sent) -> None:
     triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
     assert triaged.triage.escalation_reasons[-1].value == "crisis" and triaged.triage.escalate
     assert len(sent["innboks.escalations"]) == 1
+
+
+@pytest.mark.asyncio
+async def test_sla_agent_opens_then_ticks_emit_warning_and_breach_once(sent) -> None:
+    from datetime import UTC, datetime
+
+    from schemas import SlaEvent, SlaTick
+    from streams.sla import agents as sla
+    from tests.helpers import message
+
+    triaged = TriagedMessage(message=message("sla_1", conversation="sla-c1", created="2026-11-16T09:00:00+00:00"),
+                             triaged_at=datetime.now(UTC))
+    key = triaged.message.key.encode()
+    async with sla.sla_agent.test_context() as agent:
+        await agent.put(key=key, value=triaged.to_json_bytes())
+        assert sla.INDEX.due_keys(datetime.now(UTC).timestamp()) == [key]  # long overdue
+    with patch.object(sla, "SLA_TICKS", "<internal>"):  # test_context names every input "<internal>"
+        async with sla.sla_agent.test_context() as agent:
+            request = SlaTick(conversation_key=key.decode(), sent_at=datetime.now(UTC)).to_json_bytes()
+            await agent.put(key=key, value=request)
+            await agent.put(key=key, value=request)  # a duplicate tick emits nothing more
+    states = [SlaEvent.model_validate_json(v).state.value for v in sent["innboks.sla"]]
+    assert states == ["opened", "warning", "breached"]
+    assert sla.INDEX.due_keys(2e9) == []  # breached: no more alarms

@@ -3,7 +3,7 @@ breaches and the crisis switch."""
 
 from datetime import UTC, datetime, timedelta
 
-from schemas import Event, SlaState
+from schemas import Category, Event, Language, ModerationReason, Resolution, SlaState, Triage
 from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.policies import CRISIS_POLICY, DEFAULT_POLICIES
 from tests.helpers import message
@@ -79,9 +79,9 @@ def test_own_post_without_open_inquiry_emits_nothing() -> None:
     assert events == [] and clock.open is None
 
 
-def test_edits_and_deletions_do_not_touch_the_clock() -> None:
+def test_edits_and_deletions_of_other_messages_do_not_touch_the_clock() -> None:
     clock, events = run(message("a", created="2026-11-16T09:00:00+00:00"))
-    clock2, events2 = run(message("a2", event=Event.EDITED), message("a3", event=Event.DELETED), clock=clock)
+    clock2, events2 = run(message("a", event=Event.EDITED), message("a3", event=Event.DELETED), clock=clock)
     assert events2 == [] and clock2.open == clock.open
 
 
@@ -144,3 +144,64 @@ def test_crisis_switch_keeps_what_was_already_emitted() -> None:
     clock, _ = tick(clock, "k", datetime(2026, 11, 18, tzinfo=UTC))  # breached under standard
     switched = switch_policy(clock, CRISIS_POLICY)
     assert tick(switched, "k", datetime(2026, 11, 18, 1, tzinfo=UTC))[1] == []
+
+
+def triage(category=Category.GENERAL_QUESTION, moderation=()):
+    return Triage(category=category, language=Language.BOKMAL, moderation=list(moderation))
+
+
+def step(clock, msg, policy="standard", tri=None):
+    return apply_message(clock, msg, policy, DEFAULT_POLICIES, NOW, tri)
+
+
+def test_message_that_needs_no_answer_opens_no_clock_but_joins_an_open_one() -> None:
+    clock, events = step(ConversationClock(), message("thanks"), policy=None)
+    assert events == [] and clock.open is None
+    clock, _ = step(clock, message("q", created="2026-11-16T09:05:00+00:00"))
+    clock, events = step(clock, message("thanks2", created="2026-11-16T09:10:00+00:00"), policy=None)
+    assert events == [] and set(clock.open.pending) == {"facebook:q", "facebook:thanks2"}
+
+
+def test_hiding_flagged_messages_closes_the_inquiry_with_the_reason() -> None:
+    clock, _ = step(ConversationClock(), message("a", created="2026-11-16T09:00:00+00:00"),
+                    tri=triage(moderation=[ModerationReason.PERSONAL_ATTACK]))
+    clock, events = step(clock, message("a", event=Event.HIDDEN))
+    assert [(e.state, e.resolution, e.close_reason) for e in events] == [
+        (SlaState.CLOSED, Resolution.HIDDEN, ModerationReason.PERSONAL_ATTACK)]
+    assert events[0].event_id == "facebook:a:closed" and clock.open is None
+
+
+def test_hiding_without_an_allowed_reason_keeps_the_clock_running() -> None:
+    clock, _ = step(ConversationClock(), message("a", created="2026-11-16T09:00:00+00:00"), tri=triage())
+    after, events = step(clock, message("a", event=Event.HIDDEN))
+    assert events == [] and after.open == clock.open
+
+
+def test_inquiry_closes_only_when_every_pending_message_is_gone() -> None:
+    clock, _ = step(ConversationClock(), message("q", created="2026-11-16T09:00:00+00:00"), tri=triage())
+    clock, _ = step(clock, message("attack", created="2026-11-16T09:01:00+00:00"),
+                    tri=triage(Category.FEEDBACK, [ModerationReason.THIRD_PARTY]))
+    clock, events = step(clock, message("attack", event=Event.HIDDEN))
+    assert events == [] and list(clock.open.pending) == ["facebook:q"]  # the question still waits
+    clock, events = step(clock, message("q", event=Event.DELETED))
+    assert [(e.state, e.resolution, e.close_reason) for e in events] == [(SlaState.CLOSED, Resolution.DELETED, None)]
+
+
+def test_answer_to_a_case_handling_request_resolves_as_forwarded() -> None:
+    clock, _ = step(ConversationClock(), message("a", created="2026-11-16T09:00:00+00:00"),
+                    tri=triage(Category.CASE_HANDLING))
+    _, events = step(clock, message("r", from_account=True, created="2026-11-16T10:00:00+00:00"))
+    assert (events[0].resolution, events[0].in_time) == (Resolution.FORWARDED, True)
+
+
+def test_late_answer_is_not_in_time() -> None:
+    clock, _ = step(ConversationClock(), message("a", created="2026-11-16T09:00:00+00:00"), tri=triage())
+    _, events = step(clock, message("r", from_account=True, created="2026-11-18T09:00:00+00:00"))
+    assert (events[0].resolution, events[0].in_time) == (Resolution.REPLY, False)
+
+
+def test_crisis_switch_keeps_pending_messages() -> None:
+    clock, _ = step(ConversationClock(), message("a", created="2026-11-16T09:00:00+00:00"),
+                    tri=triage(Category.CASE_HANDLING, [ModerationReason.UNLAWFUL]))
+    switched = switch_policy(clock, CRISIS_POLICY)
+    assert switched.open.pending == clock.open.pending and switched.open.case_handling

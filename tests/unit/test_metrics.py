@@ -3,6 +3,7 @@
 from prometheus_client import CollectorRegistry, generate_latest
 
 from streams.metrics import PipelineMetrics
+from streams.sla.schedule import AccountSummary as Row
 
 
 def test_metrics_register_on_a_private_registry_with_innboks_prefix() -> None:
@@ -10,21 +11,25 @@ def test_metrics_register_on_a_private_registry_with_innboks_prefix() -> None:
     metrics = PipelineMetrics(registry)
     metrics.messages.labels("facebook", "comment", "created").inc()
     metrics.first_response.labels("facebook", "standard").observe(120)
-    metrics.open_inquiries.update({("facebook", "104857362918274"): 3})
+    metrics.open_inquiries.set_source(lambda now: {("facebook", "104857362918274"): Row(3, now - 90, 1)})
     text = generate_latest(registry).decode()
     assert 'innboks_messages_total{event="created",kind="comment",platform="facebook"} 1.0' in text
     assert 'innboks_inquiries_open{account="104857362918274",platform="facebook"} 3.0' in text
+    assert 'innboks_inquiries_overdue{account="104857362918274",platform="facebook"} 1.0' in text
+    assert 'innboks_inquiry_oldest_open_age_seconds{account="104857362918274",platform="facebook"} 90.0' in text
     assert 'innboks_first_response_seconds_bucket{le="300.0",platform="facebook",policy="standard"} 1.0' in text
     names = {m.name for m in registry.collect()}
     assert all(name.startswith("innboks_") for name in names)
     assert "_created" not in text
 
 
-def test_open_inquiries_snapshot_replaces_the_previous_one() -> None:
+def test_open_inquiries_follow_the_source_at_each_scrape() -> None:
     registry = CollectorRegistry()
     metrics = PipelineMetrics(registry)
-    metrics.open_inquiries.update({("facebook", "a"): 1})
-    metrics.open_inquiries.update({("facebook", "b"): 2})
+    groups = {("facebook", "a"): Row(1, 0.0, 0)}
+    metrics.open_inquiries.set_source(lambda now: groups)
+    assert 'account="a"' in generate_latest(registry).decode()
+    groups = {("facebook", "b"): Row(2, 0.0, 0)}
     text = generate_latest(registry).decode()
     assert 'account="a"' not in text and 'account="b"' in text
 
@@ -32,7 +37,8 @@ def test_open_inquiries_snapshot_replaces_the_previous_one() -> None:
 def test_label_names_are_from_bounded_sets() -> None:
     registry = CollectorRegistry()
     PipelineMetrics(registry)
-    allowed = {"platform", "kind", "event", "category", "type", "reason", "stage", "state", "policy", "account", "le"}
+    allowed = {"platform", "kind", "event", "category", "type", "reason", "stage", "state", "policy", "account", "le", "in_time",
+               "resolution"}
     for family in registry.collect():
         for sample in family.samples:
             assert set(sample.labels) <= allowed, (family.name, sample.labels)
