@@ -1,10 +1,10 @@
-"""Run the benchmarks and print their numbers: ``python -m benchmarks [pipeline] [triage] [deadline]``."""
+"""Run the benchmarks and print their numbers: ``python -m benchmarks [NAME ...]``."""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import hotpaths, pipeline, triage_cli, webhook
+from benchmarks import hotpaths, pipeline, sla, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -13,6 +13,8 @@ BENCHMARKS = {
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,
     "webhook": webhook.run,
+    "sla-memory": sla.memory,
+    "sla-latency": sla.latency,
 }
 
 

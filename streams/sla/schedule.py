@@ -13,11 +13,12 @@ idempotent and the agent that owns the partition decides.
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from streams.sla.inquiries import ConversationClock
+from streams.sla.inquiries import ConversationClock, OpenInquiry
 
 #: Seconds after a fired alarm before it fires again if the agent has not answered.
 RETRY_SECONDS = 5.0
@@ -59,10 +60,7 @@ class InquiryIndex:
         if inquiry is None:
             self._entries.pop(key, None)
             return
-        alarm = inquiry.next_alarm
-        entry = Tracked(inquiry.platform.value, inquiry.account_id, inquiry.policy,
-                        inquiry.received_at.timestamp(), inquiry.due_at.timestamp(),
-                        alarm.timestamp() if alarm else None, digest)
+        entry = _entry(inquiry, digest)
         previous = self._entries.get(key)
         self._entries[key] = entry
         if entry.alarm is not None and (previous is None or previous.alarm != entry.alarm):
@@ -116,6 +114,12 @@ class InquiryIndex:
 def _parsed(value: bytes, digest: int) -> Tracked:
     inquiry = ConversationClock.model_validate_json(value).open
     assert inquiry is not None
+    return _entry(inquiry, digest)
+
+
+def _entry(inquiry: OpenInquiry, digest: int) -> Tracked:
     alarm = inquiry.next_alarm
-    return Tracked(inquiry.platform.value, inquiry.account_id, inquiry.policy, inquiry.received_at.timestamp(),
-                   inquiry.due_at.timestamp(), alarm.timestamp() if alarm else None, digest)
+    # Interned: a handful of accounts and policies shared by every entry, not a copy each.
+    return Tracked(inquiry.platform.value, sys.intern(inquiry.account_id), sys.intern(inquiry.policy),
+                   inquiry.received_at.timestamp(), inquiry.due_at.timestamp(),
+                   alarm.timestamp() if alarm else None, digest)

@@ -1,0 +1,195 @@
+"""SLA processor: memory per open inquiry, timer costs, and breach-detection latency on the broker.
+
+``sla-memory`` (in process): 100,000 open inquiries as the clock table holds them (encoded values,
+as in Faust's memory store) and as the timer's index holds them; bytes per inquiry from
+tracemalloc, and the cost of the index operations the timer and the metrics run.
+
+``sla-latency`` (embedded broker, a real worker): ``BENCH_SLA_OPEN`` (default 100,000) inquiries
+kept open in the background, written straight to ``innboks.triaged`` (the SLA agent's input), plus
+``BENCH_SLA_TIMED`` inquiries whose warning and due times fall in the following seconds. Latency is
+the broker timestamp of the ``warning``/``breached`` record minus the due time. The worker's
+resident memory is read before and after the background inquiries arrive.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from innboks import topics
+from innboks.broker import EmbeddedBroker, free_port
+from innboks.processes import worker_process
+from innboks.topics import create_topics
+from schemas import Kind, TriagedMessage
+from streams.codec import encode
+from streams.sla.inquiries import ConversationClock, apply_message
+from streams.sla.policies import DEFAULT_POLICIES
+from streams.sla.schedule import InquiryIndex
+from tests.conftest import wait_http_ok
+from tests.helpers import PAGE_ID, message
+
+OPEN = int(os.environ.get("BENCH_SLA_OPEN", "100000"))
+TIMED = int(os.environ.get("BENCH_SLA_TIMED", "1000"))
+PARTITIONS = 6
+TARGET = 20.0  # seconds, always open; warning at half
+GIVE_UP_SECONDS = 600
+
+
+def _clocks(count: int, created: datetime, policy: str = "standard") -> list[tuple[bytes, ConversationClock]]:
+    now = datetime.now(UTC)
+    result = []
+    for i in range(count):
+        inbound = message(f"m{i}", conversation=f"c{i}", created=created.isoformat())
+        clock, _ = apply_message(ConversationClock(), inbound, policy, DEFAULT_POLICIES, now)
+        result.append((inbound.key.encode(), clock))
+    return result
+
+
+def _measure(build):  # type: ignore[no-untyped-def]
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = build()
+    gc.collect()
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return kept, used
+
+
+def memory() -> None:
+    count = 100_000
+    clocks = _clocks(count, datetime.now(UTC) - timedelta(hours=1))
+    store, store_bytes = _measure(lambda: {key: encode(clock) for key, clock in clocks})
+    index, index_bytes = _measure(lambda: _indexed(store))
+    value_size = statistics.mean(len(v) for v in store.values())
+    print(f"{'open inquiries':<48} {count:>10,}")
+    print(f"{'clock table, in-memory store (keys + values)':<48} {store_bytes / count:>10,.0f} B/inquiry  "
+          f"({store_bytes / 2**20:,.1f} MiB; JSON value {value_size:,.0f} B)")
+    print(f"{'timer index (with RocksDB, the only heap part)':<48} {index_bytes / count:>10,.0f} "
+          f"B/inquiry  ({index_bytes / 2**20:,.1f} MiB; keys shared with the table)")
+    timings = {
+        "index rebuild from the table, cold": lambda: InquiryIndex().rebuild(store.items()),
+        "index rebuild from the table, warm": lambda: index.rebuild(store.items()),
+        "metrics summary (scrape)": lambda: index.summary(time.time()),
+        "alarm check, nothing due (every 0.2 s)": lambda: index.due_keys(time.time() - 10**6),
+    }
+    for label, run in timings.items():
+        started = time.perf_counter()
+        run()
+        print(f"{label:<48} {(time.perf_counter() - started) * 1000:>10,.1f} ms")
+
+
+def _indexed(store: dict[bytes, bytes]) -> InquiryIndex:
+    index = InquiryIndex()
+    index.rebuild(store.items())
+    return index
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _triaged(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMMENT) -> list[tuple[bytes, bytes]]:
+    fetched = datetime.now(UTC)
+    items = []
+    for i in range(count):
+        inbound = message(f"{prefix}{i}", conversation=f"{prefix}{i}", created=created.isoformat(), kind=kind)
+        triaged = TriagedMessage(message=inbound.model_copy(update={"fetched_at": fetched}), triaged_at=fetched)
+        items.append((inbound.key.encode(), triaged.to_json_bytes()))
+    return items
+
+
+class SlaTail:
+    def __init__(self, bootstrap: str) -> None:
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.consumer.assign([TopicPartition(topics.SLA, p) for p in range(PARTITIONS)])
+        self.consumer.seek_to_beginning()
+        self.seen: dict[str, dict[str, tuple[float, dict]]] = {}
+
+    def poll(self) -> None:
+        for records in self.consumer.poll(timeout_ms=200).values():
+            for record in records:
+                event = json.loads(record.value)
+                self.seen.setdefault(event["state"], {}).setdefault(event["inquiry_id"], (record.timestamp / 1000, event))
+
+    def count(self, state: str, prefix: str) -> int:
+        return sum(1 for inquiry in self.seen.get(state, {}) if inquiry.startswith(prefix))
+
+
+def latency() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="innboks-bench-sla-"))
+    (workdir / "accounts.yaml").write_text(
+        "version: 1\nsla:\n  policies:\n"
+        f"    bench: {{target: {TARGET}s, calendar: always, warning_fraction: 0.5}}\n"
+        f"accounts:\n  - {{platform: facebook, account_id: '{PAGE_ID}', name: Bench, owning_unit: K, "
+        "sla_policy_by_kind: {direct_message: bench}}\n", encoding="utf-8")
+    with EmbeddedBroker(log_path=workdir / "tansu.log") as broker:
+        bootstrap = broker.bootstrap_servers
+        create_topics(bootstrap, PARTITIONS, 1)
+        port = free_port()
+        worker = worker_process(bootstrap, workdir / "data", port, workdir / "worker.log", extra_env={
+            "INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS), "INNBOKS_ACCOUNTS_FILE": str(workdir / "accounts.yaml")})
+        worker.start()
+        tail = SlaTail(bootstrap)
+        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+        try:
+            wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, worker)
+            time.sleep(3)
+            rss_empty = _rss_kib(worker.process.pid)
+            started = time.perf_counter()
+            for key, value in _triaged("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
+                producer.send(topics.TRIAGED, key=key, value=value)
+            producer.flush()
+            while tail.count("opened", "facebook:bg") < OPEN:
+                tail.poll()
+                if time.perf_counter() - started > GIVE_UP_SECONDS:
+                    print(f"sla-latency: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
+                    return
+            loaded = time.perf_counter() - started
+            time.sleep(65)  # one periodic index rebuild included
+            rss_loaded = _rss_kib(worker.process.pid)
+            first = datetime.now(UTC) + timedelta(seconds=2)
+            spread = 10.0
+            for i in range(TIMED):
+                created = first + timedelta(seconds=spread * i / TIMED)
+                for key, value in _triaged(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
+                    producer.send(topics.TRIAGED, key=key, value=value)
+            producer.flush()
+            deadline = time.perf_counter() + TARGET + spread + 60
+            while tail.count("breached", "facebook:t") < TIMED and time.perf_counter() < deadline:
+                tail.poll()
+        finally:
+            producer.close()
+            tail.consumer.close()
+            worker.stop()
+
+    print(f"{'open inquiries in the worker':<48} {OPEN:>10,}  (loaded in {loaded:.0f} s, "
+          f"{OPEN / loaded:,.0f}/s into the SLA agent)")
+    print(f"{'worker RSS empty / with open inquiries':<48} {rss_empty / 1024:>10,.0f} / {rss_loaded / 1024:,.0f} MiB "
+          f"= {(rss_loaded - rss_empty) * 1024 / OPEN:,.0f} B/inquiry (RocksDB store)")
+    for state, due_field in (("warning", None), ("breached", "due_at")):
+        delays = []
+        for inquiry, (timestamp, event) in tail.seen.get(state, {}).items():
+            if not inquiry.startswith("facebook:t"):
+                continue
+            received = datetime.fromisoformat(event["received_at"]).timestamp()
+            due = datetime.fromisoformat(event[due_field]).timestamp() if due_field else received + TARGET / 2
+            delays.append(timestamp - due)
+        if len(delays) < 2:
+            print(f"{state}: only {len(delays)} of {TIMED} seen; log {workdir}")
+            continue
+        cuts = statistics.quantiles(delays, n=100, method="inclusive")
+        print(f"{state + ' after its time p50 / p99 / max':<48} {cuts[49] * 1000:>10,.0f} / {cuts[98] * 1000:,.0f} / "
+              f"{max(delays) * 1000:,.0f} ms  ({len(delays):,} inquiries, {OPEN:,} open)")
