@@ -89,13 +89,16 @@ async def test_crisis_mode_escalates_every_inbound_message(sent) -> None:
 
 @pytest.mark.asyncio
 async def test_sla_agent_opens_then_ticks_emit_warning_and_breach_once(sent) -> None:
+    import uuid
     from datetime import UTC, datetime
 
     from schemas import SlaEvent, SlaTick
     from streams.sla import agents as sla
     from tests.helpers import message
 
-    triaged = TriagedMessage(message=message("sla_1", conversation="sla-c1", created="2026-11-16T09:00:00+00:00"),
+    run = uuid.uuid4().hex  # the table store (RocksDB in the working directory) outlives a test run
+    triaged = TriagedMessage(message=message(f"sla_{run}", conversation=f"sla-{run}",
+                                             created="2026-11-16T09:00:00+00:00"),
                              triaged_at=datetime.now(UTC))
     key = triaged.message.key.encode()
     async with sla.sla_agent.test_context() as agent:
