@@ -3,6 +3,7 @@
 import re
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,6 +25,14 @@ def wait_gauge(worker, value: int, timeout: float = 20) -> None:
 
 def test_crisis_on_escalates_and_applies_the_crisis_policy_then_off_restores(broker, reader, worker) -> None:
     kafka = env(KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap_servers)
+    # Open since two hours: not yet due under `standard` (7.5 business hours are at least 7.5 hours),
+    # overdue at once when crisis mode moves it to the one-hour crisis policy.
+    waiting_id = f"5_{uuid.uuid4().int % 10**12}"
+    two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    produce(broker.bootstrap_servers, topics.RAW, [(b"k", facebook_comment_raw(
+        waiting_id, "Når blir veien åpnet igjen?", created=two_hours_ago).to_json_bytes())])
+    before = reader.wait_for(topics.SLA, lambda e: e["inquiry_id"] == f"facebook:{waiting_id}")[0]
+    assert (before["state"], before["policy"]) == ("opened", "standard")
     switched = innboks("crisis", "on", "--reason", "flom i Alta sentrum, kriseledelsen er satt", env=kafka)
     assert switched.returncode == 0, switched.stderr
     try:
@@ -38,6 +47,9 @@ def test_crisis_on_escalates_and_applies_the_crisis_policy_then_off_restores(bro
         opened = reader.wait_for(topics.SLA, lambda e: e["inquiry_id"] == f"facebook:{comment_id}")[0]
         assert opened["policy"] == "crisis"
         assert opened["due_at"].startswith("2026-11-21T11:00:00")  # one hour, on a Saturday
+        breached = reader.wait_for(topics.SLA, lambda e: e["inquiry_id"] == f"facebook:{waiting_id}"
+                                   and e["state"] == "breached")[0]
+        assert breached["policy"] == "crisis" and breached["received_at"] == before["received_at"]
     finally:
         innboks("crisis", "off", "--reason", "vannet har trukket seg tilbake", env=kafka)
         wait_gauge(worker, 0)

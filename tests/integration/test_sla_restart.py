@@ -7,8 +7,12 @@ has been killed (SIGKILL: no commit, no goodbye) and a replacement with an empty
 has restored the clock table from its changelog.
 """
 
+import csv
+import io
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -99,6 +103,16 @@ def test_breaches_are_emitted_once_across_a_killed_worker(tmp_path: Path) -> Non
             alarms = [e for e in reader.json_values(topics.SLA) if e["state"] in ("warning", "breached")]
         finally:
             second.stop()
+        report = subprocess.run(
+            [sys.executable, "-m", "innboks", "sla", "report", "--since", (now - timedelta(days=1)).isoformat(), "--csv"],
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                 "INNBOKS_ACCOUNTS_FILE": str(tmp_path / "accounts.yaml")},
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    assert report.returncode == 0, report.stderr
+    row = next(csv.DictReader(io.StringIO(report.stdout)))
+    assert (row["account_name"], row["inquiries"], row["breaches"], row["open"]) == (
+        "Alta kommune", str(2 * PER_GROUP), str(2 * PER_GROUP), str(2 * PER_GROUP))
     early = [e["event_id"] for e in alarms
              if e["state"] == "breached" and datetime.fromisoformat(e["emitted_at"]) < datetime.fromisoformat(e["due_at"])]
     assert early == [], "breached before the due time"
