@@ -122,7 +122,8 @@ class SlaTail:
         for records in self.consumer.poll(timeout_ms=200).values():
             for record in records:
                 event = json.loads(record.value)
-                self.seen.setdefault(event["state"], {}).setdefault(event["inquiry_id"], (record.timestamp / 1000, event))
+                by_id = self.seen.setdefault(event["state"], {})
+                by_id.setdefault(event["inquiry_id"], (record.timestamp / 1000, event))
 
     def count(self, state: str, prefix: str) -> int:
         return sum(1 for inquiry in self.seen.get(state, {}) if inquiry.startswith(prefix))

@@ -24,9 +24,12 @@ BUSINESS_BUCKETS = (300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 6 * 3600, 7.5 * 36
 
 
 class InquirySummary(Protocol):
-    open: int
-    oldest_received: float
-    overdue: int
+    @property
+    def open(self) -> int: ...
+    @property
+    def oldest_received(self) -> float: ...
+    @property
+    def overdue(self) -> int: ...
 
 
 class OpenInquiries(Collector):
@@ -132,7 +135,8 @@ class PipelineMetrics:
             ["platform", "account", "policy", "in_time"], registry=registry,
         )
         self.inquiries_closed = Counter(
-            "innboks_inquiries_closed_total", "Inquiries closed without an answer (hidden for an allowed reason, deleted).",
+            "innboks_inquiries_closed_total",
+            "Inquiries closed without an answer (hidden for an allowed reason, deleted).",
             ["platform", "resolution"], registry=registry,
         )
         self.deadletters = Counter(

@@ -102,14 +102,16 @@ class SpecialHours(BaseModel):
     open_days_only: bool = True
 
 
+def _office_hours() -> dict[str, tuple[Interval, ...]]:
+    return {day: ((time(8, 0), time(15, 30)),) for day in WEEKDAYS[:5]}
+
+
 class CalendarConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = "Europe/Oslo"
     #: Opening hours per weekday; a weekday not listed is closed. Default: 08:00–15:30 Monday–Friday.
-    hours: dict[str, Hours] = Field(
-        default_factory=lambda: {day: ((time(8, 0), time(15, 30)),) for day in WEEKDAYS[:5]}
-    )
+    hours: dict[str, Hours] = Field(default_factory=lambda: _office_hours())
     public_holidays: bool = Field(default=True, description="Norwegian public holidays are closed.")
     closed: list[Dates] = Field(default_factory=list, description="Extra closed days or ranges.")
     special_hours: list[SpecialHours] = Field(default_factory=list)

@@ -122,7 +122,9 @@ def _with_pending(inquiry: OpenInquiry, message: InboxMessage, triage: Triage | 
     return inquiry.model_copy(update={"pending": pending, "case_handling": case})
 
 
-def _withdraw(clock: ConversationClock, message: InboxMessage, now: datetime) -> tuple[ConversationClock, list[SlaEvent]]:
+def _withdraw(
+    clock: ConversationClock, message: InboxMessage, now: datetime
+) -> tuple[ConversationClock, list[SlaEvent]]:
     """A citizen message hidden or deleted: close the inquiry once nothing is left to answer."""
     inquiry = clock.open
     if inquiry is None or message.id not in inquiry.pending:

@@ -104,7 +104,8 @@ def test_breaches_are_emitted_once_across_a_killed_worker(tmp_path: Path) -> Non
         finally:
             second.stop()
         report = subprocess.run(
-            [sys.executable, "-m", "innboks", "sla", "report", "--since", (now - timedelta(days=1)).isoformat(), "--csv"],
+            [sys.executable, "-m", "innboks", "sla", "report", "--since", (now - timedelta(days=1)).isoformat(),
+             "--csv"],
             env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                  "INNBOKS_ACCOUNTS_FILE": str(tmp_path / "accounts.yaml")},
             capture_output=True, text=True, timeout=60, check=False,
@@ -113,8 +114,8 @@ def test_breaches_are_emitted_once_across_a_killed_worker(tmp_path: Path) -> Non
     row = next(csv.DictReader(io.StringIO(report.stdout)))
     assert (row["account_name"], row["inquiries"], row["breaches"], row["open"]) == (
         "Alta kommune", str(2 * PER_GROUP), str(2 * PER_GROUP), str(2 * PER_GROUP))
-    early = [e["event_id"] for e in alarms
-             if e["state"] == "breached" and datetime.fromisoformat(e["emitted_at"]) < datetime.fromisoformat(e["due_at"])]
+    early = [e["event_id"] for e in alarms if e["state"] == "breached"
+             and datetime.fromisoformat(e["emitted_at"]) < datetime.fromisoformat(e["due_at"])]
     assert early == [], "breached before the due time"
     assert set(states["breached"]) == group_a | group_b, f"inquiries lost in the takeover; log {tmp_path}"
     assert set(states["warning"]) == group_a | group_b

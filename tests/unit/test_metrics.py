@@ -37,8 +37,8 @@ def test_open_inquiries_follow_the_source_at_each_scrape() -> None:
 def test_label_names_are_from_bounded_sets() -> None:
     registry = CollectorRegistry()
     PipelineMetrics(registry)
-    allowed = {"platform", "kind", "event", "category", "type", "reason", "stage", "state", "policy", "account", "le", "in_time",
-               "resolution"}
+    allowed = {"platform", "kind", "event", "category", "type", "reason", "stage", "state", "policy", "account", "le",
+               "in_time", "resolution"}
     for family in registry.collect():
         for sample in family.samples:
             assert set(sample.labels) <= allowed, (family.name, sample.labels)
