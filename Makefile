@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench schemas install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml .ci/system-packages
+	bash .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -1,0 +1,168 @@
+"""A forwarded case as a KS Fiks Arkiv V1 ``arkivmelding`` (create): a case file with one incoming
+registry entry, its sender, and the conversation as the main document.
+
+Shape (Noark 5): ``mappe`` (``saksmappe``) and ``registrering`` (``journalpost``, type ``I``,
+incoming) side by side, the registry entry pointing at the case file by ``systemID``; the citizen as
+``korrespondansepart`` of type ``EA`` (sender); a ``dokumentbeskrivelse`` linked as ``H`` (main
+document) with one ``dokumentobjekt`` in archive format (the PDF/A). When the case is screened, the
+registry entry and the document carry ``skjerming`` with the legal basis, and the public titles
+leave out everything personal.
+
+Every id is derived from the case id (uuid5), so the same case always gives the same XML.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from schemas import CaseForward
+from streams.sla.calendar import OSLO
+
+NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
+MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSD_DIR = Path(__file__).parent / "xsd"
+SCHEMA_FILE = XSD_DIR / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+
+SYSTEM = "Innboks"
+#: Noark 5 code for access restriction by the duty of confidentiality (tilgangsrestriksjon 13).
+CONFIDENTIALITY_CODE = ("13", "Taushetsplikt")
+
+_PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
+                   "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+
+
+class InvalidArkivmelding(ValueError):
+    """The XML does not validate against the Fiks Arkiv schema (a bug: never archive it)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The file the package carries for the main document."""
+
+    filename: str
+    sha256: str
+    size: int
+    created_at: datetime
+
+
+def _id(case_id: str, part: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(case_id), part))
+
+
+def _el(parent: etree._Element, name: str, text: str | None = None, ns: str = NS) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{name}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _code(parent: etree._Element, name: str, code: str, description: str) -> None:
+    element = _el(parent, name)
+    _el(element, "kode", code, MDK)
+    _el(element, "beskrivelse", description, MDK)
+
+
+def _external_key(parent: etree._Element, key: str) -> None:
+    element = _el(parent, "referanseEksternNoekkel")
+    _el(element, "fagsystem", SYSTEM, MDK)
+    _el(element, "noekkel", key, MDK)
+
+
+def titles(case: CaseForward) -> tuple[str, str]:
+    """The title, and the public title that leaves out names and content (offentlig journal)."""
+    platform = _PLATFORM_NAMES.get(case.inquiry.platform.value, case.inquiry.platform.value)
+    public = f"Henvendelse via {platform}"
+    name = case.inquiry.author_name
+    title = f"{public} fra {name}" if name and not case.screening.screened else public
+    return title, public
+
+
+def _screening(parent: etree._Element, case: CaseForward) -> None:
+    if not case.screening.screened:
+        return
+    element = _el(parent, "skjerming")
+    _code(element, "tilgangsrestriksjon", *CONFIDENTIALITY_CODE)
+    _el(element, "skjermingshjemmel", case.screening.legal_basis or "Offl. § 13")
+
+
+def build(case: CaseForward, document: Document, owning_unit: str | None = None) -> bytes:
+    """The ``arkivmelding.xml`` of one case (UTF-8, validated)."""
+    message = case.inquiry
+    title, public_title = titles(case)
+    received_local = message.created_at.astimezone(OSLO)
+    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
+    _el(root, "system", SYSTEM)
+    _el(root, "antallFiler", "1")
+
+    folder = _el(root, "mappe")
+    folder.set(f"{{{XSI}}}type", "saksmappe")
+    _el(folder, "systemID", case.case_id)
+    _el(folder, "tittel", title)
+    _el(folder, "offentligTittel", public_title)
+    if owning_unit:
+        _el(folder, "beskrivelse", f"Eierenhet for kontoen: {owning_unit}")
+    _external_key(folder, case.case_id)
+    _el(folder, "saksdato", received_local.date().isoformat())
+
+    entry = _el(root, "registrering")
+    entry.set(f"{{{XSI}}}type", "journalpost")
+    _el(entry, "systemID", _id(case.case_id, "journalpost"))
+    parent = _el(entry, "referanseForelderMappe")
+    _el(parent, "systemID", case.case_id, MDK)
+    _screening(entry, case)
+    description = _el(entry, "dokumentbeskrivelse")
+    _el(description, "systemID", _id(case.case_id, "dokumentbeskrivelse:1"))
+    _el(description, "tittel", f"{public_title}: samtalen")
+    _el(description, "opprettetDato", document.created_at.isoformat())
+    _el(description, "opprettetAv", SYSTEM)
+    _code(description, "tilknyttetRegistreringSom", "H", "Hoveddokument")
+    _el(description, "dokumentnummer", "1")
+    _screening(description, case)
+    obj = _el(description, "dokumentobjekt")
+    _el(obj, "systemID", _id(case.case_id, "dokumentobjekt:1"))
+    _el(obj, "versjonsnummer", "1")
+    _code(obj, "variantformat", "A", "Arkivformat")
+    _code(obj, "format", "RA-PDF", "PDF/A - ISO 19005-2")
+    _el(obj, "mimeType", "application/pdf")
+    _el(obj, "filnavn", document.filename)
+    _el(obj, "referanseDokumentfil", document.filename)
+    _el(obj, "sjekksum", document.sha256)
+    _el(obj, "sjekksumAlgoritme", "SHA-256")
+    _el(obj, "filstoerrelse", str(document.size))
+    _el(entry, "tittel", title)
+    _el(entry, "offentligTittel", public_title)
+    sender = _el(entry, "korrespondansepart")
+    _code(sender, "korrespondanseparttype", "EA", "Avsender")
+    _el(sender, "korrespondansepartNavn", message.author_name or f"Ukjent avsender ({message.author_id or 'ukjent'})")
+    if case.screening.screened:
+        _el(sender, "erSkjermet", "true")
+    _external_key(entry, message.id)
+    _code(entry, "journalposttype", "I", "Inngående dokument")
+    _code(entry, "journalstatus", "M", "Mottatt")
+    _el(entry, "dokumentetsDato", received_local.date().isoformat())
+    _el(entry, "mottattDato", message.created_at.isoformat())
+
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    validate(xml)
+    return xml
+
+
+@lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_FILE)))
+
+
+def validate(xml: bytes) -> None:
+    """Raise ``InvalidArkivmelding`` with the first error (line and message) unless the XML is valid."""
+    schema = _schema()
+    document = etree.fromstring(xml)
+    if not schema.validate(document):
+        error = schema.error_log[0]
+        raise InvalidArkivmelding(f"arkivmelding.xml:{error.line}: {error.message}")

@@ -1,0 +1,86 @@
+"""The conversation of a forwarded case as a PDF/A-2b document (the package's main document).
+
+Rendered from HTML by WeasyPrint, which embeds (subsets of) the fonts and writes the PDF/A
+identification and output intent. The text is the citizen's as received: the archive keeps the
+original, and screening is a matter of access (``skjerming``), not of blacking out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from schemas import CaseForward, InboxMessage
+from streams.sla.calendar import OSLO
+
+PDF_VARIANT = "pdf/a-2b"
+
+_STYLE = """
+@page { size: A4; margin: 20mm 18mm; @bottom-right { content: "Side " counter(page) " av " counter(pages);
+        font-size: 8pt; color: #555; } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; color: #111; }
+h1 { font-size: 14pt; margin: 0 0 4mm 0; }
+table.meta { border-collapse: collapse; margin-bottom: 5mm; }
+table.meta td { padding: 1mm 4mm 1mm 0; vertical-align: top; }
+table.meta td:first-child { color: #444; white-space: nowrap; }
+.screened { border: 1px solid #900; color: #900; padding: 2mm; margin-bottom: 4mm; font-weight: bold; }
+.message { border-left: 3px solid #bbb; padding: 1mm 0 1mm 3mm; margin: 0 0 4mm 0; }
+.message.inquiry { border-left-color: #1a5; }
+.message.ours { border-left-color: #26c; }
+.who { font-size: 8.5pt; color: #444; }
+.text { white-space: pre-wrap; }
+h2 { font-size: 11pt; margin: 6mm 0 2mm 0; }
+"""
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+
+
+def _message(message: InboxMessage, css: str, label: str) -> str:
+    who = "Kommunens konto" if message.from_account else (message.author_name or "Ukjent avsender")
+    text = escape(message.text) if message.text else "<em>(ingen tekst)</em>"
+    link = f' · <a href="{escape(message.permalink)}">lenke</a>' if message.permalink else ""
+    return (f'<div class="message {css}"><div class="who">{escape(label)}: {escape(who)} · '
+            f'{_when(message.created_at)} · {escape(message.id)}{link}</div><div class="text">{text}</div></div>')
+
+
+def render_html(case: CaseForward, municipality: str, account_name: str | None = None) -> str:
+    inquiry = case.inquiry
+    rows = [
+        ("Kommune", municipality),
+        ("Plattform og konto", f"{inquiry.platform.value} · {account_name or inquiry.account_id}"),
+        ("Mottatt", _when(inquiry.created_at)),
+        ("Videresendt", _when(case.forwarded_at)),
+        ("Saks-ID i Innboks", case.case_id),
+        ("Kategori", case.triage.category.value),
+    ]
+    if case.triage.pii:
+        rows.append(("Personopplysninger funnet", ", ".join(sorted({p.type.value for p in case.triage.pii}))))
+    meta = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    screened = ""
+    if case.screening.screened:
+        screened = (f'<div class="screened">Skjermet: {escape(case.screening.legal_basis or "")} '
+                    f'({escape(", ".join(case.screening.reasons))})</div>')
+    context = "".join(_message(m, "ours" if m.from_account else "", "Tidligere i tråden") for m in case.conversation)
+    reply = ""
+    if case.suggested_reply:
+        reply = f'<h2>Foreslått svar til innbyggeren</h2><div class="text">{escape(case.suggested_reply)}</div>'
+    return (
+        f'<!DOCTYPE html><html lang="no"><head><meta charset="utf-8"><title>Henvendelse {case.case_id}</title>'
+        f"<style>{_STYLE}</style></head><body><h1>Henvendelse fra sosiale medier</h1>{screened}"
+        f'<table class="meta">{meta}</table>'
+        + (f"<h2>Samtalen</h2>{context}" if context else "")
+        + f"<h2>Henvendelsen</h2>{_message(inquiry, 'inquiry', 'Henvendelse')}{reply}</body></html>"
+    )
+
+
+def render_pdf(case: CaseForward, municipality: str, account_name: str | None = None) -> bytes:
+    """The PDF/A-2b bytes of the case's conversation."""
+    from weasyprint import HTML
+
+    html = render_html(case, municipality, account_name)
+    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False,
+                                      custom_metadata=True)
+    assert pdf is not None
+    return pdf
