@@ -7,7 +7,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
 from schemas.base import SCHEMA_VERSION, Contract
-from schemas.case import CaseForward, Screening
+from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
 from schemas.control import CRISIS_KEY, ControlEvent
 from schemas.deadletter import DeadLetter
@@ -44,6 +44,7 @@ PUBLISHED: dict[str, type[Contract]] = {
 __all__ = [
     "PUBLISHED",
     "SCHEMA_VERSION",
+    "CaseChange",
     "CaseForward",
     "Category",
     "CRISIS_KEY",

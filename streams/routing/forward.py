@@ -6,7 +6,20 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas import CaseForward, Category, EscalationReason, Event, InboxMessage, Screening, Triage, TriagedMessage
+import hashlib
+
+from schemas import (
+    CaseChange,
+    CaseForward,
+    Category,
+    EscalationReason,
+    Event,
+    InboxMessage,
+    Kind,
+    Screening,
+    Triage,
+    TriagedMessage,
+)
 from schemas.case import case_id_for
 
 #: Messages of a conversation kept as context for a forwarded case.
@@ -49,7 +62,14 @@ def screening_for(triage: Triage, legal_basis: str) -> Screening:
 
 
 def build_case(
-    triaged: TriagedMessage, history: ConversationHistory, legal_basis: str, now: datetime
+    triaged: TriagedMessage,
+    history: ConversationHistory,
+    legal_basis: str,
+    now: datetime,
+    *,
+    post: InboxMessage | None = None,
+    account_name: str | None = None,
+    owning_unit: str | None = None,
 ) -> CaseForward:
     inquiry, triage = triaged.message, triaged.triage
     assert triage is not None, "only triaged messages are forwarded"
@@ -57,9 +77,52 @@ def build_case(
     return CaseForward(
         case_id=case_id_for(inquiry.id),
         inquiry=inquiry,
+        post=post,
         conversation=context,
+        account_name=account_name,
+        owning_unit=owning_unit,
         triage=triage,
         screening=screening_for(triage, legal_basis),
         suggested_reply=triage.suggested_reply,
         forwarded_at=now,
     )
+
+
+def post_id_of(message: InboxMessage, history: ConversationHistory) -> str | None:
+    """The id of the post a comment (or a reply in its thread) belongs to, where the platform says."""
+    root = message if message.kind is Kind.COMMENT else next(
+        (m for m in history.messages if m.kind is Kind.COMMENT), None)
+    if root is None or not root.parent_id:
+        return None
+    return f"{message.platform.value}:{root.parent_id}"
+
+
+class ForwardedCase(BaseModel):
+    """Value of the forwarded-cases table: the case as forwarded and the changes sent since."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case: CaseForward
+    changes: tuple[str, ...] = ()
+
+
+CHANGES = (Event.EDITED, Event.HIDDEN, Event.DELETED)
+
+
+def change_key(message: InboxMessage) -> str:
+    """Identifies one change, so a redelivered change is sent once (an edit by its new text)."""
+    text = hashlib.sha256((message.text or "").encode()).hexdigest()[:16] if message.event is Event.EDITED else ""
+    return f"{message.event.value}:{text}"
+
+
+def case_update(forwarded: ForwardedCase, message: InboxMessage, now: datetime) -> ForwardedCase | None:
+    """The forwarded case with the next revision for this change, or None if it was already sent."""
+    key = change_key(message)
+    if message.event not in CHANGES or key in forwarded.changes:
+        return None
+    revision = forwarded.case.model_copy(update={
+        "revision": len(forwarded.changes) + 1,
+        "change": CaseChange(event=message.event, message=message, observed_at=now),
+        "forwarded_at": now,
+    })
+    return ForwardedCase(case=revision, changes=(*forwarded.changes, key))

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 
 import faust
 
-from innboks.accounts import Registry, registry_or_none
 from innboks.settings import get_settings
 from innboks.topics import SLA_TICKS
 from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
@@ -28,13 +27,13 @@ from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
+from streams.registry import REGISTRY
 from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.schedule import InquiryIndex
 
 log = logging.getLogger(__name__)
 
 _settings = get_settings()
-REGISTRY: Registry = registry_or_none(_settings.accounts_file) or Registry()
 SLA = REGISTRY.sla
 POLICIES = SLA.built_policies
 

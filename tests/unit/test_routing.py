@@ -2,9 +2,17 @@
 
 from datetime import UTC, datetime
 
-from schemas import Category, EscalationReason, Event, Language, PiiFinding, PiiType, Triage, TriagedMessage
+from schemas import Category, EscalationReason, Event, Kind, Language, PiiFinding, PiiType, Triage, TriagedMessage
 from schemas.case import case_id_for
-from streams.routing.forward import HISTORY_LIMIT, ConversationHistory, build_case, should_forward
+from streams.routing.forward import (
+    HISTORY_LIMIT,
+    ConversationHistory,
+    ForwardedCase,
+    build_case,
+    case_update,
+    post_id_of,
+    should_forward,
+)
 from tests.helpers import message
 
 NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)
@@ -54,3 +62,24 @@ def test_history_is_bounded_and_replaces_edits() -> None:
     assert [m.text for m in history.messages if m.id == "facebook:m054"] == ["endret"]
     deleted = message("m054", event=Event.DELETED, created="2026-11-16T09:54:00+00:00")
     assert all(m.id != "facebook:m054" for m in history.with_message(deleted).messages)
+
+
+def test_post_of_a_comment_and_of_a_reply_in_its_thread() -> None:
+    comment = message("c1").model_copy(update={"parent_id": "104857362918274_1"})
+    assert post_id_of(comment, ConversationHistory()) == "facebook:104857362918274_1"
+    reply = message("r1", kind=Kind.REPLY).model_copy(update={"parent_id": "c1"})
+    assert post_id_of(reply, ConversationHistory().with_message(comment)) == "facebook:104857362918274_1"
+    assert post_id_of(message("dm", kind=Kind.DIRECT_MESSAGE), ConversationHistory()) is None
+
+
+def test_changes_to_a_forwarded_inquiry_become_revisions_once_each() -> None:
+    original = build_case(triaged(message("a", text="Søknad om byggetillatelse?")), ConversationHistory(), "x", NOW)
+    stored = ForwardedCase(case=original)
+    edited = message("a", text="Søknad om byggetillatelse, gnr 12?", event=Event.EDITED)
+    first = case_update(stored, edited, NOW)
+    assert first is not None and first.case.revision == 1 and first.case.change.event is Event.EDITED
+    assert first.case.inquiry == original.inquiry  # the original stays as it was received
+    assert case_update(first, edited, NOW) is None  # redelivered: nothing new
+    hidden = case_update(first, message("a", text=None, event=Event.HIDDEN), NOW)
+    assert hidden is not None and hidden.case.revision == 2 and hidden.case.case_id == original.case_id
+    assert case_update(hidden, message("a", event=Event.CREATED), NOW) is None

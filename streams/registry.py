@@ -1,0 +1,12 @@
+"""The account registry as the worker knows it: loaded once at start (a change needs a restart).
+
+``innboks worker`` validates the file before the app starts, so a broken registry is reported in
+one line instead of failing here.
+"""
+
+from __future__ import annotations
+
+from innboks.accounts import Registry, registry_or_none
+from innboks.settings import get_settings
+
+REGISTRY: Registry = registry_or_none(get_settings().accounts_file) or Registry()
