@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="stop after S seconds (default: until Ctrl-C)")
     demo.add_argument("--metrics-port", type=port_number, default=6066, metavar="P",
                       help="port of /metrics (default 6066)")
+    demo.add_argument("--archive-dir", type=Path, metavar="DIR",
+                      help="also run the archive consumer, writing a package per case into DIR")
     demo.set_defaults(handler=_demo)
 
     worker = commands.add_parser("worker", help="run the stream processors (a Faust worker)")
@@ -127,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     crisis.add_argument("--reason", metavar="TEXT", help="why (required for on and off)")
     crisis.set_defaults(handler=_crisis)
 
+    archive = commands.add_parser("archive", help="write each forwarded case as a Noark 5 archive package")
+    archive.add_argument("--out", type=Path, required=True, metavar="DIR", help="where the packages go")
+    archive.add_argument("--once", action="store_true", help="process what is on innboks.cases, then exit")
+    archive.add_argument("--group", default="innboks-archive", metavar="NAME",
+                         help="consumer group (default innboks-archive; a new name replays from the start)")
+    archive.set_defaults(handler=_archive)
+
     sla = commands.add_parser("sla", help="response-time SLAs")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar="SUBCOMMAND",
                                       parser_class=OneLineParser)
@@ -155,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _demo(args: argparse.Namespace) -> int:
     from innboks.demo.runner import run_demo
 
-    return run_demo(duration=args.duration, metrics_port=args.metrics_port)
+    return run_demo(duration=args.duration, metrics_port=args.metrics_port, archive_dir=args.archive_dir)
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -218,6 +227,12 @@ def _triage(args: argparse.Namespace) -> int:
     from innboks.commands import run_triage
 
     return run_triage(sys.stdin, sys.stdout)
+
+
+def _archive(args: argparse.Namespace) -> int:
+    from innboks.archive.consumer import run_archive
+
+    return run_archive(args.out, args.once, args.group)
 
 
 def _sla_deadline(args: argparse.Namespace) -> int:

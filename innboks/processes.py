@@ -69,3 +69,17 @@ def worker_process(
         **(extra_env or {}),
     }
     return ManagedProcess([sys.executable, "-m", "innboks", "worker"], env, log_path)
+
+
+def archive_process(bootstrap_servers: str, out: Path, log_path: Path, once: bool = False,
+                    extra_env: dict[str, str] | None = None) -> ManagedProcess:
+    """``innboks archive --out OUT`` against the given broker."""
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
+        "INNBOKS_EMBEDDED_BROKER": "true",
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    args = [sys.executable, "-m", "innboks", "archive", "--out", str(out)] + (["--once"] if once else [])
+    return ManagedProcess(args, env, log_path)

@@ -63,6 +63,8 @@ def render_html(case: CaseForward, municipality: str, account_name: str | None =
         screened = (f'<div class="screened">Skjermet: {escape(case.screening.legal_basis or "")} '
                     f'({escape(", ".join(case.screening.reasons))})</div>')
     context = "".join(_message(m, "ours" if m.from_account else "", "Tidligere i tråden") for m in case.conversation)
+    if case.post is not None:
+        context = _message(case.post, "ours", "Innlegget det kommenteres på") + context
     reply = ""
     if case.suggested_reply:
         reply = f'<h2>Foreslått svar til innbyggeren</h2><div class="text">{escape(case.suggested_reply)}</div>'
@@ -75,12 +77,46 @@ def render_html(case: CaseForward, municipality: str, account_name: str | None =
     )
 
 
-def render_pdf(case: CaseForward, municipality: str, account_name: str | None = None) -> bytes:
-    """The PDF/A-2b bytes of the case's conversation."""
+_CHANGE_NAMES = {"edited": "redigert", "hidden": "skjult", "deleted": "slettet"}
+
+
+def render_change_html(case: CaseForward, municipality: str) -> str:
+    """A later change of the inquiry, as an additional document; the original stays in the package."""
+    change = case.change
+    assert change is not None
+    what = _CHANGE_NAMES.get(change.event.value, change.event.value)
+    rows = [
+        ("Kommune", municipality),
+        ("Saks-ID i Innboks", case.case_id),
+        ("Endring nr.", str(case.revision)),
+        ("Henvendelsen ble", what),
+        ("Registrert av Innboks", _when(change.observed_at)),
+    ]
+    meta = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    body = ""
+    if change.message.text:
+        body = f"<h2>Teksten nå</h2>{_message(change.message, 'inquiry', 'Henvendelse')}"
+    return (
+        f'<!DOCTYPE html><html lang="no"><head><meta charset="utf-8"><title>Endring {case.revision} i '
+        f"{case.case_id}</title><style>{_STYLE}</style></head><body><h1>Endring i henvendelsen</h1>"
+        f'<table class="meta">{meta}</table>{body}'
+        f"<h2>Opprinnelig henvendelse</h2>{_message(case.inquiry, '', 'Mottatt')}</body></html>"
+    )
+
+
+def _pdf(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_html(case, municipality, account_name)
-    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False,
-                                      custom_metadata=True)
+    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)
     assert pdf is not None
     return pdf
+
+
+def render_pdf(case: CaseForward, municipality: str, account_name: str | None = None) -> bytes:
+    """The PDF/A-2b bytes of the case's conversation."""
+    return _pdf(render_html(case, municipality, account_name))
+
+
+def render_change_pdf(case: CaseForward, municipality: str) -> bytes:
+    """The PDF/A-2b bytes of a change (revision > 0) of the case."""
+    return _pdf(render_change_html(case, municipality))

@@ -33,7 +33,7 @@ from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
 from innboks.errors import CliError
-from innboks.processes import worker_process
+from innboks.processes import archive_process, worker_process
 from innboks.settings import get_settings
 from innboks.topics import create_topics
 
@@ -82,10 +82,13 @@ class ConnectorLoop:
             self._stop.wait(POLL_SECONDS)
 
 
-def run_demo(duration: float | None, metrics_port: int, console: Console | None = None) -> int:
+def run_demo(duration: float | None, metrics_port: int, console: Console | None = None,
+             archive_dir: Path | None = None) -> int:
     console = console or Console()
     if not port_is_free("127.0.0.1", metrics_port):
         raise CliError(f"metrics port {metrics_port} is in use; pass --metrics-port with a free port")
+    if archive_dir is not None and archive_dir.exists() and not archive_dir.is_dir():
+        raise CliError(f"--archive-dir {archive_dir}: not a directory")
     workdir = Path(tempfile.mkdtemp(prefix="innboks-demo-"))
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -107,6 +110,9 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             worker = worker_process(broker.bootstrap_servers, workdir / "data", metrics_port, workdir / "worker.log")
             worker.start()
             stack.callback(worker.stop)
+            if archive_dir is not None:
+                archiver = archive_process(broker.bootstrap_servers, archive_dir, workdir / "archive.log").start()
+                stack.callback(archiver.stop)
             monitor = TopicMonitor(broker.bootstrap_servers).start()
             stack.callback(monitor.stop)
             sink = KafkaSink(broker.bootstrap_servers)
@@ -127,7 +133,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 if worker.running and not _metrics_up(metrics_url):
                     worker_state = "starting (joining the consumer group)"
                 return _panel(counts, len(dataset.items), simulator, loop, worker_state, metrics_url, elapsed,
-                              duration)
+                              duration, archive_dir)
 
             with Live(view(), console=console, refresh_per_second=4, transient=True) as live:
                 try:
@@ -141,7 +147,8 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             final = monitor.snapshot()
             worker_failed = not worker.running
             console.print("[dim]stopping: connector, worker, broker …[/dim]")
-        console.print(_summary(final, len(dataset.items), time.monotonic() - started, metrics_url, workdir))
+        console.print(_summary(final, len(dataset.items), time.monotonic() - started, metrics_url, workdir,
+                               archive_dir))
         if worker_failed:
             console.print(f"[red]the worker stopped unexpectedly; see {workdir / 'worker.log'}[/red]")
             return 1
@@ -151,8 +158,16 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
         shutil.rmtree(workdir / "data", ignore_errors=True)
 
 
+def archive_packages(directory: Path | None) -> int:
+    """Finished packages in the archive directory (temporary and rejected entries start with a dot)."""
+    if directory is None or not directory.is_dir():
+        return 0
+    return sum(1 for entry in directory.iterdir() if entry.is_dir() and not entry.name.startswith("."))
+
+
 def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop: ConnectorLoop,
-           worker_state: str, metrics_url: str, elapsed: float, duration: float | None) -> Panel:
+           worker_state: str, metrics_url: str, elapsed: float, duration: float | None,
+           archive_dir: Path | None = None) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -163,6 +178,8 @@ def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop
     table.add_row("Normalised", f"{len(counts.messages)}/{bundled} messages")
     table.add_row("Triaged", ", ".join(f"{k} {v}" for k, v in sorted(counts.categories.items())) or "–")
     table.add_row("Cases forwarded", str(len(counts.cases)))
+    if archive_dir is not None:
+        table.add_row("Archive packages", f"{archive_packages(archive_dir)} in {archive_dir}")
     table.add_row("Inquiries", f"{len(counts.sla_opened)} opened, {len(counts.sla_answered)} answered, "
                   f"{counts.open_inquiries} open")
     table.add_row("Moderation / escalations", f"{len(counts.moderation)} / {len(counts.escalations)}")
@@ -172,7 +189,8 @@ def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop
     return Panel(table, title=f"Innboks demo — {elapsed:.0f} s{limit}", border_style="cyan")
 
 
-def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: str, workdir: Path) -> Panel:
+def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: str, workdir: Path,
+             archive_dir: Path | None = None) -> Panel:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -183,6 +201,8 @@ def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: 
     for category, count in sorted(counts.categories.items()):
         table.add_row(f"  triaged {category}", str(count))
     table.add_row("Cases forwarded", f"{len(counts.cases)} ({len(counts.screened_cases)} screened for personal data)")
+    if archive_dir is not None:
+        table.add_row("Archive packages", f"{archive_packages(archive_dir)} in {archive_dir}")
     table.add_row("Inquiries opened", str(len(counts.sla_opened)))
     table.add_row("Inquiries answered", str(len(counts.sla_answered)))
     table.add_row("Inquiries open", str(counts.open_inquiries))
