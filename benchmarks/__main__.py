@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import hotpaths, pipeline, sla, triage_cli, webhook
+from benchmarks import archive, hotpaths, pipeline, sla, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "webhook": webhook.run,
     "sla-memory": sla.memory,
     "sla-latency": sla.latency,
+    "archive": archive.run,
 }
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-
-import hashlib
 
 from schemas import (
     CaseChange,

@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from innboks import topics
 from innboks.archive.arkivmelding import MDK, NS, validate
 from innboks.processes import archive_process
-from schemas import Event
+from schemas import Event, Kind
 from schemas.case import case_id_for
-from tests.helpers import facebook_comment_raw, message, produce
+from tests.helpers import PAGE_ID, facebook_comment_raw, message, produce
 
 pytestmark = pytest.mark.integration
 
@@ -65,9 +65,15 @@ def assert_valid_package(directory: Path) -> etree._Element:
 def test_one_valid_package_per_case_across_a_killed_consumer(broker, reader, worker, tmp_path: Path) -> None:
     run = uuid.uuid4().hex[:8]
     ids = [f"6{run}_{i}" for i in range(CASES)]
+    post_native = f"{PAGE_ID}_{run}"
+    post = message(post_native, conversation=post_native, kind=Kind.POST, from_account=True,
+                   text=f"Byggesaksavdelingen har lengre saksbehandlingstid i høst ({run}).")
+    produce(broker.bootstrap_servers, topics.MESSAGES, [(post.key.encode(), post.to_json_bytes())])
+    reader.wait_for(topics.TRIAGED, lambda e: e["message"]["id"] == post.id, timeout=60)
     texts = [SCREENED_TEXT if i == 0 else CASE_TEXT for i in range(CASES)]
     produce(broker.bootstrap_servers, topics.RAW, [
-        (None, facebook_comment_raw(native, text).to_json_bytes()) for native, text in zip(ids, texts, strict=True)])
+        (None, facebook_comment_raw(native, text, post_id=post_native).to_json_bytes())
+        for native, text in zip(ids, texts, strict=True)])
     ours = {case_id_for(f"facebook:{native}") for native in ids}
     reader.wait_for(topics.CASES, lambda e: e["case_id"] in ours, count=CASES, timeout=90)
 
@@ -100,6 +106,11 @@ def test_one_valid_package_per_case_across_a_killed_consumer(broker, reader, wor
                           namespaces={"a": NS, "m": MDK})[0].text == "13"
     open_case = assert_valid_package(written[case_id_for(f"facebook:{ids[1]}")])
     assert not open_case.xpath("//a:skjerming", namespaces={"a": NS})
+    forwarded = json.loads((written[case_id_for(f"facebook:{ids[1]}")] / "case.json").read_bytes())
+    assert forwarded["post"]["id"] == post.id  # from the global posts table, another partition
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(
+        io.BytesIO((written[case_id_for(f"facebook:{ids[1]}")] / "samtale.pdf").read_bytes())).pages)
+    assert run in pdf_text and "Markveien" in pdf_text
 
     # Later changes on the platform: appended to the package, the original is kept as it was.
     target = written[case_id_for(f"facebook:{ids[1]}")]

@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from innboks.archive.arkivmelding import validate
 from innboks.broker import free_port
 from innboks.demo.dataset import build_dataset
 from tests.integration.test_commands import children, env
@@ -46,13 +47,14 @@ def scrape(url: str, timeout: float) -> str:
     raise AssertionError(f"no forwarded case in {url} within {timeout} s")
 
 
-def test_demo_ingests_everything_and_exits_cleanly() -> None:
+def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     port = free_port()
-    demo = start_demo("--duration", "40", "--metrics-port", str(port))
+    archive = tmp_path / "arkiv"
+    demo = start_demo("--duration", "40", "--metrics-port", str(port), "--archive-dir", str(archive))
     try:
         metrics = scrape(f"http://127.0.0.1:{port}/metrics", 35)
         spawned = descendants(demo.pid)
-        assert len(spawned) >= 2  # the broker and the worker
+        assert len(spawned) >= 3  # the broker, the worker and the archive consumer
         out, err = demo.communicate(timeout=90)
     finally:
         demo.kill()
@@ -61,6 +63,10 @@ def test_demo_ingests_everything_and_exits_cleanly() -> None:
     assert f"{bundled}/{bundled} bundled" in out and "all ingested" in out
     cases = int(re.search(r"Cases forwarded\s+(\d+)", out).group(1))
     assert cases >= 1
+    packages = [p for p in archive.iterdir() if not p.name.startswith(".")]
+    assert re.search(rf"Archive packages\s+{len(packages)} in", out) and 1 <= len(packages) <= cases
+    for package in packages:
+        validate((package / "arkivmelding.xml").read_bytes())
     assert re.search(r"Dead letters\s+1 \(normalize: schema_violation", out)
     assert re.search(r'^innboks_messages_total\{[^}]*\} [1-9]', metrics, re.M)
     assert all(wait_gone(pid, 10) for pid in spawned), "the demo left processes behind"
