@@ -45,6 +45,16 @@ def wait_http_ok(url: str, timeout: float, process: ManagedProcess | None = None
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
+def start_named_worker(bootstrap: str, workdir: Path, name: str, partitions: int,
+                       extra_env: dict[str, str] | None = None) -> ManagedProcess:
+    """A worker with its own data directory and log in ``workdir``, once its metrics answer."""
+    port = free_port()
+    process = worker_process(bootstrap, workdir / f"data-{name}", port, workdir / f"{name}.log",
+                             extra_env={"INNBOKS_TOPIC_PARTITIONS": str(partitions), **(extra_env or {})}).start()
+    wait_http_ok(f"http://127.0.0.1:{port}/metrics", 60, process)
+    return process
+
+
 class RunningWorker:
     def __init__(self, process: ManagedProcess, metrics_url: str, log_path: Path) -> None:
         self.process = process

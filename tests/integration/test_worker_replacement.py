@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port
-from innboks.processes import worker_process
+from innboks.broker import EmbeddedBroker
 from innboks.topics import create_topics
-from tests.conftest import wait_http_ok
+from tests.conftest import start_named_worker
 from tests.helpers import PAGE_ID, TopicReader, facebook_comment_raw, produce
 
 pytestmark = pytest.mark.integration
@@ -27,11 +26,7 @@ PARTITIONS = 6
 
 
 def start_worker(bootstrap: str, workdir: Path, name: str):
-    port = free_port()
-    process = worker_process(bootstrap, workdir / f"data-{name}", port, workdir / f"{name}.log",
-                             extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS)}).start()
-    wait_http_ok(f"http://127.0.0.1:{port}/metrics", 60, process)
-    return process
+    return start_named_worker(bootstrap, workdir, name, PARTITIONS)
 
 
 def sla_states(reader: TopicReader) -> dict[str, set[str]]:
