@@ -7,6 +7,7 @@ name the topic, partition and offset, never the content.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 async def guarded(stage: str, event: faust.EventT, step: Callable[[faust.EventT], Awaitable[None]]) -> None:
     try:
         await step(event)
+        if event.message.timestamp:
+            METRICS.processing_latency.labels(stage).observe(max(0.0, time.time() - event.message.timestamp))
     except InvalidPayload as exc:
         await reject(stage, exc.code, exc.reason, event)
     except Exception as exc:  # noqa: BLE001 - one bad event must not stop the stream

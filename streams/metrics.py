@@ -143,6 +143,17 @@ class PipelineMetrics:
             "innboks_deadletters_total", "Inputs sent to the dead-letter topic, by stage and reason.",
             ["stage", "reason"], registry=registry,
         )
+        self.processing_latency = Histogram(
+            "innboks_processing_latency_seconds",
+            "From a record's timestamp on its input topic to the end of its processing, by stage.",
+            ["stage"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=registry,
+        )
+        self.moderation_actions = Counter(
+            "innboks_moderation_actions_total",
+            "Inbound messages hidden or deleted, by the moderation reason triage gave them "
+            "('none': no allowed reason).",
+            ["platform", "action", "reason"], registry=registry,
+        )
         self.processing_errors = Counter(
             "innboks_processing_errors_total", "Unexpected errors while processing an event (also dead-lettered).",
             ["stage"], registry=registry,

@@ -7,6 +7,9 @@ from prometheus_client import generate_latest
 
 from streams.app import app
 from streams.metrics import REGISTRY
+from streams.sensors import WorkerSensors
+
+REGISTRY.register(WorkerSensors(lambda: app.monitor))
 
 #: Prometheus text exposition format 0.0.4 (aiohttp adds the charset itself).
 CONTENT_TYPE = "text/plain; version=0.0.4"

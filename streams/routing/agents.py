@@ -59,7 +59,9 @@ async def _route(event: faust.EventT) -> None:
         await _forward(triaged, history, key)
     elif message.inbound and message.event in CHANGES:
         await _forward_change(message, key)
-    histories[key] = encode(history.with_message(message))
+    if message.inbound and (reason := history.removal_reason(message)) is not None:
+        METRICS.moderation_actions.labels(message.platform.value, message.event.value, reason).inc()
+    histories[key] = encode(history.with_message(message, triaged.triage))
 
 
 async def _forward(triaged: TriagedMessage, history: ConversationHistory, key: bytes) -> None:

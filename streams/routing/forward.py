@@ -34,14 +34,29 @@ class ConversationHistory(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     messages: tuple[InboxMessage, ...] = ()
+    #: The first moderation reason triage gave a message of the history (to judge a later removal).
+    flagged: dict[str, str] = {}
 
-    def with_message(self, message: InboxMessage) -> ConversationHistory:
-        """Add (or, for an edit, replace) a message, keeping the newest ``HISTORY_LIMIT``."""
+    def with_message(self, message: InboxMessage, triage: Triage | None = None) -> ConversationHistory:
+        """Add (or, for an edit, replace) a message, keeping the newest ``HISTORY_LIMIT``.
+
+        A hidden or deleted message leaves the history."""
         kept = [m for m in self.messages if m.id != message.id]
         if message.event in (Event.CREATED, Event.EDITED):
             kept.append(message)
         kept.sort(key=lambda m: m.created_at)
-        return ConversationHistory(messages=tuple(kept[-HISTORY_LIMIT:]))
+        kept = kept[-HISTORY_LIMIT:]
+        flagged = dict(self.flagged)
+        if triage is not None and triage.moderation:
+            flagged[message.id] = triage.moderation[0].value
+        ids = {m.id for m in kept}
+        return ConversationHistory(messages=tuple(kept), flagged={k: v for k, v in flagged.items() if k in ids})
+
+    def removal_reason(self, message: InboxMessage) -> str | None:
+        """For a hidden or deleted message still in the history: its moderation reason, or ``none``."""
+        if message.event not in (Event.HIDDEN, Event.DELETED) or all(m.id != message.id for m in self.messages):
+            return None
+        return self.flagged.get(message.id, "none")
 
 
 def should_forward(triaged: TriagedMessage) -> bool:

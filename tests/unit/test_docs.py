@@ -12,6 +12,7 @@ from innboks.topics import CATALOGUE
 from innboks.webhook import WebhookMetrics
 from schemas import PUBLISHED
 from streams.metrics import PipelineMetrics
+from streams.sensors import WorkerSensors
 
 DOCS = Path(__file__).parents[2] / "docs"
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
@@ -24,9 +25,13 @@ def test_every_setting_is_documented() -> None:
         assert f"`{env}`" in text, f"{env} missing from docs/configuration.md"
 
 
+def _worker_sensors(registry: CollectorRegistry) -> None:
+    registry.register(WorkerSensors(lambda: None))
+
+
 def test_metrics_catalogue_matches_the_code() -> None:
     in_code: set[str] = set()
-    for metrics_class in (PipelineMetrics, ConnectorMetrics, WebhookMetrics):
+    for metrics_class in (PipelineMetrics, ConnectorMetrics, WebhookMetrics, _worker_sensors):
         registry = CollectorRegistry()
         metrics_class(registry)
         for family in registry.collect():

@@ -42,3 +42,25 @@ def test_label_names_are_from_bounded_sets() -> None:
     for family in registry.collect():
         for sample in family.samples:
             assert set(sample.labels) <= allowed, (family.name, sample.labels)
+
+
+def test_worker_sensors_report_lag_per_topic_and_faust_counters() -> None:
+    from types import SimpleNamespace
+
+    from faust.types import TP
+
+    from streams.sensors import WorkerSensors
+
+    monitor = SimpleNamespace(
+        messages_received_by_topic={"innboks.raw": 7}, messages_sent_by_topic={"innboks.messages": 6},
+        events_total=7, rebalances=1, commit_latency=[0.01, 0.03], send_latency=[],
+        tp_end_offsets={TP("innboks.raw", 0): 10, TP("innboks.raw", 1): 5, TP("innboks.sla", 0): 3},
+        tp_read_offsets={TP("innboks.raw", 0): 6, TP("innboks.raw", 1): 4},
+    )
+    registry = CollectorRegistry()
+    registry.register(WorkerSensors(lambda: monitor))
+    text = generate_latest(registry).decode()
+    assert 'innboks_consumer_lag_messages{topic="innboks.raw"} 3.0' in text  # (10 - 7) + (5 - 5)
+    assert 'innboks_consumer_lag_messages{topic="innboks.sla"} 3.0' in text  # nothing read yet
+    assert 'innboks_worker_messages_received_total{topic="innboks.raw"} 7.0' in text
+    assert "innboks_worker_commit_latency_seconds 0.02" in text

@@ -2,7 +2,18 @@
 
 from datetime import UTC, datetime
 
-from schemas import Category, EscalationReason, Event, Kind, Language, PiiFinding, PiiType, Triage, TriagedMessage
+from schemas import (
+    Category,
+    EscalationReason,
+    Event,
+    Kind,
+    Language,
+    ModerationReason,
+    PiiFinding,
+    PiiType,
+    Triage,
+    TriagedMessage,
+)
 from schemas.case import case_id_for
 from streams.routing.forward import (
     HISTORY_LIMIT,
@@ -83,3 +94,16 @@ def test_changes_to_a_forwarded_inquiry_become_revisions_once_each() -> None:
     hidden = case_update(first, message("a", text=None, event=Event.HIDDEN), NOW)
     assert hidden is not None and hidden.case.revision == 2 and hidden.case.case_id == original.case_id
     assert case_update(hidden, message("a", event=Event.CREATED), NOW) is None
+
+
+def test_removals_are_judged_by_the_moderation_reason_of_the_removed_message() -> None:
+    attack = message("x1", text="Du er en idiot")
+    flagged = Triage(category=Category.FEEDBACK, language=Language.BOKMAL,
+                     moderation=[ModerationReason.PERSONAL_ATTACK])
+    history = ConversationHistory().with_message(attack, flagged).with_message(message("x2"))
+    assert history.removal_reason(message("x1", event=Event.HIDDEN)) == "personal_attack"
+    assert history.removal_reason(message("x2", event=Event.DELETED)) == "none"
+    assert history.removal_reason(message("x3", event=Event.HIDDEN)) is None  # not seen: not counted
+    after = history.with_message(message("x1", event=Event.HIDDEN))
+    assert after.removal_reason(message("x1", event=Event.HIDDEN)) is None  # a redelivery counts once
+    assert "facebook:x1" not in after.flagged
