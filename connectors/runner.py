@@ -35,6 +35,10 @@ AUTH_RECHECK_SECONDS = 3600.0
 MAX_BACKOFF_SECONDS = 900.0
 
 
+#: The error classes of ``innboks_connector_errors_total`` (docs/metrics.md).
+ERROR_CLASSES = ("auth", "rate_limited", "retriable", "fatal", "pagination_loop", "delivery")
+
+
 class PollState(StrEnum):
     OK = "ok"
     RATE_LIMITED = "rate_limited"
@@ -72,6 +76,10 @@ class AccountPoller:
         self._rejected_credentials: str | None = None
         self._labels = (connector.platform.value, connector.account_id)
         self._set_up = False
+        # Every series exists from the start (at 0), so dashboards and alerts see "no errors yet"
+        # rather than no data.
+        for error_class in ERROR_CLASSES:
+            metrics.errors.labels(*self._labels, error_class)
 
     def due(self, now: float) -> bool:
         if self.state is PollState.TOKEN_INVALID and self.credential_fingerprint() != self._rejected_credentials:

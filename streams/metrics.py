@@ -158,6 +158,10 @@ class PipelineMetrics:
             "innboks_processing_errors_total", "Unexpected errors while processing an event (also dead-lettered).",
             ["stage"], registry=registry,
         )
+        self.account_info = Gauge(
+            "innboks_account_info", "The official accounts of the registry (value 1), to join names and units onto.",
+            ["platform", "account", "name", "owning_unit"], registry=registry,
+        )
         self.crisis_mode = Gauge("innboks_crisis_mode", "1 while crisis mode is on.", registry=registry)
         self.open_inquiries = OpenInquiries()
         registry.register(self.open_inquiries)

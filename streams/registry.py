@@ -8,5 +8,10 @@ from __future__ import annotations
 
 from innboks.accounts import Registry, registry_or_none
 from innboks.settings import get_settings
+from streams.metrics import METRICS
 
 REGISTRY: Registry = registry_or_none(get_settings().accounts_file) or Registry()
+
+for _account in REGISTRY.accounts:
+    METRICS.account_info.labels(_account.platform.value, _account.account_id, _account.name,
+                                _account.owning_unit).set(1)

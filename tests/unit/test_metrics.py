@@ -38,7 +38,7 @@ def test_label_names_are_from_bounded_sets() -> None:
     registry = CollectorRegistry()
     PipelineMetrics(registry)
     allowed = {"platform", "kind", "event", "category", "type", "reason", "stage", "state", "policy", "account", "le",
-               "in_time", "resolution"}
+               "in_time", "resolution", "action", "name", "owning_unit"}
     for family in registry.collect():
         for sample in family.samples:
             assert set(sample.labels) <= allowed, (family.name, sample.labels)
