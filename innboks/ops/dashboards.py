@@ -1,0 +1,203 @@
+"""Grafana dashboards as code (grafana-foundation-sdk), written to ``deploy/grafana/dashboards/``.
+
+``python -m innboks.ops.dashboards`` regenerates the JSON files; ``--check`` exits 1 when the
+committed files differ from what this code builds (a test runs it). Every panel query is also run
+against a real Prometheus in the end-to-end operations test, so each one must return data from a
+running Innboks: counters are summed with ``or vector(0)`` only where "nothing happened" is the
+normal state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from grafana_foundation_sdk.builders import common, heatmap, stat, timeseries
+from grafana_foundation_sdk.builders import dashboard as dash
+from grafana_foundation_sdk.builders import prometheus as prom
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.common import BigValueColorMode, BigValueGraphMode
+from grafana_foundation_sdk.models.dashboard import (
+    DataSourceRef,
+    GridPos,
+    Threshold,
+    ThresholdsMode,
+    ValueMap,
+    ValueMappingResult,
+)
+
+OUT = Path(__file__).parents[2] / "deploy" / "grafana" / "dashboards"
+DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    legend: str = ""
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    title: str
+    kind: str  # stat, timeseries, heatmap
+    queries: tuple[Query, ...]
+    unit: str = "short"
+    description: str = ""
+    width: int = 8
+    height: int = 7
+    #: A banner: red background with this text when the value is 1, green "off" otherwise.
+    banner: str | None = None
+
+
+SERVICE: tuple[PanelSpec, ...] = (
+    PanelSpec("Crisis mode", "stat", (Query("max(innboks_crisis_mode) or vector(0)"),), width=4, height=4,
+              description="While crisis mode is on, all communication goes via the website and the Facebook page.",
+              banner="CRISIS MODE"),
+    PanelSpec("Inquiries open", "stat", (Query("sum(innboks_inquiries_open) or vector(0)"),), width=5, height=4),
+    PanelSpec("Overdue (late replies)", "stat", (Query("sum(innboks_inquiries_overdue) or vector(0)"),),
+              width=5, height=4),
+    PanelSpec("Answered in time (7 days)", "stat", (Query(
+        'sum(increase(innboks_inquiries_answered_total{in_time="true"}[7d]))'
+        " / sum(increase(innboks_inquiries_answered_total[7d]))"),), unit="percentunit", width=5, height=4),
+    PanelSpec("Oldest open inquiry", "stat", (Query("max(innboks_inquiry_oldest_open_age_seconds) or vector(0)"),),
+              unit="s", width=5, height=4),
+    PanelSpec("Inquiries open per account", "timeseries", (Query(
+        "sum by (platform, account) (innboks_inquiries_open)", "{{platform}} {{account}}"),), width=12),
+    PanelSpec("Oldest open inquiry per account", "timeseries", (Query(
+        "max by (platform, account) (innboks_inquiry_oldest_open_age_seconds)", "{{platform}} {{account}}"),),
+              unit="s", width=12),
+    PanelSpec("Answered in time per account (24 h)", "timeseries", (Query(
+        'sum by (account) (increase(innboks_inquiries_answered_total{in_time="true"}[24h]))'
+        " / sum by (account) (increase(innboks_inquiries_answered_total[24h]))", "{{account}}"),),
+              unit="percentunit"),
+    PanelSpec("First response, business time", "heatmap", (Query(
+        "sum by (le) (increase(innboks_first_response_business_seconds_bucket[1h]))", "{{le}}"),), unit="s"),
+    PanelSpec("Warnings and breaches", "timeseries", (Query(
+        'sum by (state) (increase(innboks_sla_events_total{state=~"warning|breached"}[1h]))', "{{state}}"),)),
+    PanelSpec("Cases forwarded to the archive", "timeseries", (Query(
+        "sum by (platform) (increase(innboks_cases_forwarded_total[1h]))", "{{platform}}"),)),
+    PanelSpec("Moderation flags by reason", "timeseries", (Query(
+        "sum by (reason) (increase(innboks_moderation_flags_total[1h]))", "{{reason}}"),)),
+    PanelSpec("Hidden and deleted by reason", "timeseries", (Query(
+        "sum by (action, reason) (increase(innboks_moderation_actions_total[1h])) or vector(0)",
+        "{{action}} {{reason}}"),), description="reason none: no allowed reason (alert on hidden)"),
+    PanelSpec("Escalations by reason", "timeseries", (Query(
+        "sum by (reason) (increase(innboks_escalations_total[1h]))", "{{reason}}"),)),
+)
+
+PIPELINE: tuple[PanelSpec, ...] = (
+    PanelSpec("Ingestion per platform", "timeseries", (Query(
+        "sum by (platform) (rate(innboks_messages_total[5m]))", "{{platform}}"),), unit="reqps", width=12),
+    PanelSpec("Processing latency p95 by stage", "timeseries", (Query(
+        "histogram_quantile(0.95, sum by (stage, le) (rate(innboks_processing_latency_seconds_bucket[5m])))",
+        "{{stage}}"),), unit="s", width=12),
+    PanelSpec("Connector errors by class", "timeseries", (Query(
+        "sum by (platform, error_class) (increase(innboks_connector_errors_total[1h]))",
+        "{{platform}} {{error_class}}"),)),
+    PanelSpec("Rate-limit headroom", "timeseries", (Query(
+        "min by (platform, account) (innboks_connector_rate_limit_remaining_ratio)", "{{platform}} {{account}}"),),
+              unit="percentunit"),
+    PanelSpec("Token status", "stat", (Query(
+        "min by (platform, account) (innboks_connector_token_valid)", "{{platform}} {{account}}"),),
+              description="1: the platform accepts the credentials; 0: rejected, renew the token"),
+    PanelSpec("Consumer lag by topic", "timeseries", (Query(
+        "sum by (topic) (innboks_consumer_lag_messages)", "{{topic}}"),), width=12),
+    PanelSpec("Dead letters", "timeseries", (Query(
+        "sum by (stage, reason) (increase(innboks_deadletters_total[1h])) or vector(0)", "{{stage}} {{reason}}"),),
+              width=12),
+    PanelSpec("Last successful poll", "timeseries", (Query(
+        "time() - max by (platform, account) (innboks_connector_last_success_timestamp_seconds)",
+        "{{platform}} {{account}}"),), unit="s", width=12),
+    PanelSpec("Worker commit and send latency", "timeseries", (
+        Query("max(innboks_worker_commit_latency_seconds)", "commit"),
+        Query("max(innboks_worker_send_latency_seconds)", "send"),
+    ), unit="s", width=12),
+)
+
+DASHBOARDS = {
+    "innboks-service": ("Innboks — service", SERVICE),
+    "innboks-pipeline": ("Innboks — pipeline", PIPELINE),
+}
+
+
+def _targets(spec: PanelSpec) -> Iterator[prom.Dataquery]:
+    for ref, query in zip("ABCDEFGH", spec.queries, strict=False):
+        target = prom.Dataquery().expr(query.expr).ref_id(ref)
+        if query.legend:
+            target = target.legend_format(query.legend)
+        yield target
+
+
+def _panel(spec: PanelSpec, x: int, y: int):  # type: ignore[no-untyped-def]
+    builder = {"stat": stat.Panel, "timeseries": timeseries.Panel, "heatmap": heatmap.Panel}[spec.kind]()
+    panel = builder.title(spec.title).datasource(DATASOURCE).grid_pos(GridPos(h=spec.height, w=spec.width, x=x, y=y))
+    if spec.kind != "heatmap":
+        panel = panel.unit(spec.unit)
+    if spec.kind == "stat":
+        panel = panel.reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]))
+    if spec.description:
+        panel = panel.description(spec.description)
+    if spec.banner:
+        panel = (panel.color_mode(BigValueColorMode.BACKGROUND_SOLID).graph_mode(BigValueGraphMode.NONE)
+                 .thresholds(dash.ThresholdsConfig().mode(ThresholdsMode.ABSOLUTE).steps(
+                     [Threshold(None, "green"), Threshold(1, "red")]))
+                 .mappings([ValueMap({"0": ValueMappingResult(text="off"),
+                                      "1": ValueMappingResult(text=spec.banner)})]))
+    for target in _targets(spec):
+        panel = panel.with_target(target)
+    return panel
+
+
+def build(uid: str) -> dict:  # type: ignore[type-arg]
+    title, panels = DASHBOARDS[uid]
+    board = (
+        dash.Dashboard(title).uid(uid).tags(["innboks"]).refresh("30s").time("now-24h", "now")
+        .timezone("Europe/Oslo").editable()
+        .with_variable(dash.DatasourceVariable("datasource").label("Data source").type("prometheus"))
+    )
+    x = y = row_height = 0
+    for spec in panels:
+        if x + spec.width > 24:
+            x, y, row_height = 0, y + row_height, 0
+        board = board.with_panel(_panel(spec, x, y))
+        x += spec.width
+        row_height = max(row_height, spec.height)
+    return json.loads(JSONEncoder(sort_keys=True, indent=2).encode(board.build()))
+
+
+def queries(uid: str) -> list[str]:
+    """Every panel query of a dashboard (the end-to-end test runs them all)."""
+    return [query.expr for spec in DASHBOARDS[uid][1] for query in spec.queries]
+
+
+def render(uid: str) -> str:
+    return json.dumps(build(uid), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m innboks.ops.dashboards")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed JSON is stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for uid in DASHBOARDS:
+        path = OUT / f"{uid}.json"
+        text = render(uid)
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path.name)
+        else:
+            OUT.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(path)
+    if stale:
+        print(f"stale dashboards: {', '.join(stale)} (run python -m innboks.ops.dashboards)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
