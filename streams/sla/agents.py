@@ -101,8 +101,9 @@ def _count(sla_event: SlaEvent) -> None:
     platform = sla_event.platform.value
     METRICS.sla_events.labels(platform, sla_event.state.value).inc()
     if sla_event.state is SlaState.ANSWERED:
-        METRICS.answered.labels(platform, sla_event.account_id, sla_event.policy,
-                                "true" if sla_event.in_time else "false").inc()
+        for in_time in ("true", "false"):  # both series exist, so the in-time ratio can be 0 (not missing)
+            METRICS.answered.labels(platform, sla_event.account_id, sla_event.policy, in_time).inc(
+                1 if (in_time == "true") == bool(sla_event.in_time) else 0)
         if sla_event.response_seconds is not None:
             METRICS.first_response.labels(platform, sla_event.policy).observe(sla_event.response_seconds)
         if sla_event.business_seconds is not None:
