@@ -13,6 +13,7 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -24,6 +25,7 @@ from innboks.topics import create_topics
 from tests.helpers import facebook_comment_raw
 
 N = int(os.environ.get("BENCH_PIPELINE_MESSAGES", "5000"))
+OVERDUE = os.environ.get("BENCH_PIPELINE_OVERDUE") == "1"
 PARTITIONS = 6
 GIVE_UP_SECONDS = 180
 STEADY = 100
@@ -77,7 +79,11 @@ def run() -> None:
                 pass
             first_output = time.perf_counter() - worker_started
 
-            events = [facebook_comment_raw(f"9_{i}", "Hei! Når får jeg svar på byggesøknaden min, saksnr 24/1234?")
+            # Fresh inquiries (none due yet), or with BENCH_PIPELINE_OVERDUE=1 nine days old: every one is
+            # breached at once, so the SLA timer emits a warning and a breach for each on top.
+            now = (datetime.now(UTC) - timedelta(days=9 if OVERDUE else 0)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+            events = [facebook_comment_raw(f"9_{i}", "Hei! Når får jeg svar på byggesøknaden min, saksnr 24/1234?",
+                                           created=now)
                       for i in range(N)]
             produce_start = time.perf_counter()
             for event in events:
@@ -91,7 +97,7 @@ def run() -> None:
                           f"worker log {workdir / 'worker.log'}")
                     return
             drained = time.perf_counter() - produce_start
-            steady = [facebook_comment_raw(f"8_{i}", "Hvor finner jeg skjemaet?") for i in range(STEADY)]
+            steady = [facebook_comment_raw(f"8_{i}", "Hvor finner jeg skjemaet?", created=now) for i in range(STEADY)]
             for event in steady:  # a steady trickle, as in daily use
                 producer.send(topics.RAW, key=f"k{event.payload['id']}".encode(), value=event.to_json_bytes())
                 producer.flush()

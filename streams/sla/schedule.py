@@ -20,8 +20,10 @@ from typing import NamedTuple
 
 from streams.sla.inquiries import ConversationClock, OpenInquiry
 
-#: Seconds after a fired alarm before it fires again if the agent has not answered.
-RETRY_SECONDS = 5.0
+#: Seconds after a fired alarm before it fires again if the agent has not answered. Only a safety
+#: net (a recovery rebuilds the index anyway), so long enough that a busy agent working through a
+#: backlog of ticks is not sent the same ticks again.
+RETRY_SECONDS = 30.0
 #: How every stored clock without an open inquiry starts (``encode`` writes fields in order).
 _IDLE_PREFIX = b'{"open":null'
 
