@@ -33,6 +33,9 @@ class ConnectorMetrics:
         self.token_valid = Gauge("innboks_connector_token_valid",
                                  "1 while the platform accepts the account's credentials, 0 once rejected.",
                                  labels, registry=registry)
+        self.token_expiry = Gauge("innboks_connector_token_expiry_timestamp_seconds",
+                                  "When the account's token expires (Unix time), where the registry records it.",
+                                  labels, registry=registry)
         self.poll_duration = Histogram("innboks_connector_poll_duration_seconds", "Duration of one poll.",
                                        ["platform"], buckets=POLL_BUCKETS, registry=registry)
         self.requests = Counter("innboks_connector_requests_total", "HTTP requests made to platform APIs.",

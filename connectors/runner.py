@@ -63,6 +63,7 @@ class AccountPoller:
         metrics: ConnectorMetrics = METRICS,
         credential_fingerprint: Callable[[], str] | None = None,
         clock: Callable[[], float] = time.time,
+        token_expires_at: float | None = None,
     ) -> None:
         self.connector = connector
         self.interval = interval
@@ -80,6 +81,8 @@ class AccountPoller:
         # rather than no data.
         for error_class in ERROR_CLASSES:
             metrics.errors.labels(*self._labels, error_class)
+        if token_expires_at is not None:
+            metrics.token_expiry.labels(*self._labels).set(token_expires_at)
 
     def due(self, now: float) -> bool:
         if self.state is PollState.TOKEN_INVALID and self.credential_fingerprint() != self._rejected_credentials:

@@ -8,9 +8,11 @@ the file, the line and the key, and never echo values (a pasted token must not b
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,6 +47,9 @@ class Account(BaseModel):
     sla_policy_by_kind: dict[Kind, str] = Field(default_factory=dict)
     admins: list[str] = Field(default_factory=list, description="People responsible (e-mail or name).")
     credentials: Credentials | None = None
+    #: When the access token expires, where the platform gives it a lifetime (LinkedIn and Meta user
+    #: tokens: 60 days). Exported as a metric; an alert fires a week before.
+    token_expires: date | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
     poll_interval_seconds: float = Field(default=60.0, ge=10.0, le=86_400.0)
@@ -52,6 +57,13 @@ class Account(BaseModel):
     @property
     def key(self) -> str:
         return f"{self.platform.value}:{self.account_id}"
+
+    @property
+    def token_expires_timestamp(self) -> float | None:
+        """Start of the expiry day in Oslo, as Unix time (the token may be gone from that morning)."""
+        if self.token_expires is None:
+            return None
+        return datetime.combine(self.token_expires, time(0), ZoneInfo("Europe/Oslo")).timestamp()
 
 
 class Registry(BaseModel):

@@ -105,7 +105,8 @@ def run_poll(
         except CredentialError as exc:
             raise CliError(str(exc)) from None
         poller = AccountPoller(connector, interval or (entry.poll_interval_seconds if entry else 60.0), events,
-                               credential_fingerprint=credential_watch(entry, platform))
+                               credential_fingerprint=credential_watch(entry, platform),
+                               token_expires_at=entry.token_expires_timestamp if entry else None)
         stack.callback(poller.close)
         if once:
             logging.getLogger("connectors.runner").setLevel(logging.ERROR)  # the error line below says it
@@ -151,7 +152,8 @@ def run_connectors(once: bool) -> int:
             print(f"skipping {account.key}: {exc}", file=sys.stderr)
             continue
         pollers.append(AccountPoller(connector, account.poll_interval_seconds, events,
-                                     credential_fingerprint=credential_watch(account, account.platform)))
+                                     credential_fingerprint=credential_watch(account, account.platform),
+                                     token_expires_at=account.token_expires_timestamp))
     if not pollers:
         raise CliError("no account can be polled (see the lines above, or enable accounts in the registry)")
     runner = Runner(pollers)

@@ -104,6 +104,10 @@ PIPELINE: tuple[PanelSpec, ...] = (
     PanelSpec("Token status", "stat", (Query(
         "min by (platform, account) (innboks_connector_token_valid)", "{{platform}} {{account}}"),),
               description="1: the platform accepts the credentials; 0: rejected, renew the token"),
+    PanelSpec("Token lifetime left", "stat", (Query(
+        "min by (platform, account) (innboks_connector_token_expiry_timestamp_seconds) - time()",
+        "{{platform}} {{account}}"),), unit="s",
+              description="Where the registry records token_expires; the alert fires a week before"),
     PanelSpec("Consumer lag by topic", "timeseries", (Query(
         "sum by (topic) (innboks_consumer_lag_messages)", "{{topic}}"),), width=12),
     PanelSpec("Dead letters", "timeseries", (Query(

@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def test_prometheus_alertmanager_and_dashboards_on_a_running_innboks(tmp_path: P
         "version": 1,
         "sla": {"policies": {"quick": {"target": "5s", "calendar": "always"}}},
         "accounts": [{"platform": "facebook", "account_id": dataset.page_id, "name": "Alta kommune",
-                      "owning_unit": "Kommunikasjonsenheten", "sla_policy": "quick"}],
+                      "owning_unit": "Kommunikasjonsenheten", "sla_policy": "quick",
+                      "token_expires": (datetime.now(UTC) + timedelta(days=30)).date()}],
     }), encoding="utf-8")
     worker_port, connector_port, prometheus_port, alertmanager_port = (free_port() for _ in range(4))
     sink = AlertSink()

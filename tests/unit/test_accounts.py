@@ -23,8 +23,8 @@ def test_example_registry_is_valid_and_covers_every_platform() -> None:
 
 
 @pytest.mark.parametrize("change, message", [
-    (("token: env:INNBOKS_MASTODON_TOKEN", "token: EAABsupersecret123"), r":82: accounts\.5\.credentials\.token"),
-    (("platform: youtube", "platform: myspace"), r":66: accounts\.4\.platform"),
+    (("token: env:INNBOKS_MASTODON_TOKEN", "token: EAABsupersecret123"), r":83: accounts\.5\.credentials\.token"),
+    (("platform: youtube", "platform: myspace"), r":67: accounts\.4\.platform"),
     (("sla_policy: standard", "sla_policy: Gold Plan"), r":31: accounts\.0\.sla_policy"),
     (("version: 1", "version: 2"), r":5: version"),
 ])
@@ -137,3 +137,15 @@ def test_offline_check_makes_no_requests(tmp_path: Path, monkeypatch: pytest.Mon
     with roles_api(manage=True) as api:
         _, out = check(tmp_path, monkeypatch, api, offline=True)
     assert api.requests == [] and "not checked" in out
+
+
+def test_token_expiry_is_the_start_of_the_day_in_oslo(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from innboks.accounts import load_registry
+
+    path = tmp_path / "accounts.yaml"
+    path.write_text("version: 1\naccounts:\n  - {platform: linkedin, account_id: '2414183', name: A, owning_unit: K,"
+                    " token_expires: 2027-01-20}\n", encoding="utf-8")
+    account = load_registry(path).accounts[0]
+    assert account.token_expires_timestamp == datetime(2027, 1, 19, 23, tzinfo=UTC).timestamp()
