@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=False, description="Set by Innboks itself when it started the embedded broker."
     )
     accounts_file: Path = Field(default=Path("accounts.yaml"), description="The account registry.")
+    # The largest record the producers send. Keep it at or below the brokers' message.max.bytes
+    # (Apache Kafka's default: 1048588) and the topics' max.message.bytes; see docs/operations.md.
+    max_message_bytes: int = Field(default=1_000_000, ge=64 * 1024, le=100 * 1024 * 1024)
+    deadletter_payload_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Raw bytes kept in a dead letter; the rest is cut.",
+    )
     connector_metrics_port: int = Field(default=6067, ge=0, le=65535, description="0 turns it off.")
     # Meta webhooks (innboks webhook): the app secret signs deliveries; the verify token answers
     # the subscription handshake. Either the value or a file holding it.

@@ -38,6 +38,7 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         "web_port": settings.metrics_port,
         "web_host": "localhost",
         "processing_guarantee": "at_least_once",
+        "producer_max_request_size": settings.max_message_bytes,
         # Tansu reports a partition's end offset as the last batch's base offset + 1. Faust recovers
         # tables by reading changelogs up to that offset, so with multi-record batches the newest
         # table entries would be lost on a restart. One record per batch keeps it exact.

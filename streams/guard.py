@@ -1,7 +1,9 @@
 """Running one event through a processing step without ever stopping the stream.
 
 Invalid input and unexpected errors alike end up on ``innboks.deadletter`` with the reason; logs
-name the topic, partition and offset, never the content.
+name the topic, partition and offset, never the content. Rejecting never raises: a dead letter that
+cannot be written either is counted (``innboks_deadletter_failures_total``), logged by offset and
+skipped, because a stage that dies on one record stops its whole partition.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import UTC, datetime
 import faust
 
 from streams import topics
+from streams.app import settings
 from streams.codec import InvalidPayload, encode
 from streams.deadletter import dead_letter
 from streams.metrics import METRICS
@@ -50,6 +53,15 @@ async def reject(stage: str, code: str, reason: str, event: faust.EventT) -> Non
         partition=message.partition,
         offset=message.offset,
         now=datetime.now(UTC),
+        max_payload_bytes=settings.deadletter_payload_bytes,
     )
+    try:
+        await topics.deadletter.send(key=letter.key.encode() if letter.key else None, value=encode(letter))
+    except Exception as exc:  # noqa: BLE001 - the record is skipped rather than the stage stopped
+        METRICS.deadletter_failures.labels(stage).inc()
+        log.error(
+            "%s: could not write the dead letter for %s[%s]@%s (%s); record skipped",
+            stage, message.topic, message.partition, message.offset, type(exc).__name__,
+        )
+        return
     METRICS.deadletters.labels(stage, code).inc()
-    await topics.deadletter.send(key=event.key, value=encode(letter))

@@ -143,6 +143,11 @@ class PipelineMetrics:
             "innboks_deadletters_total", "Inputs sent to the dead-letter topic, by stage and reason.",
             ["stage", "reason"], registry=registry,
         )
+        self.deadletter_failures = Counter(
+            "innboks_deadletter_failures_total",
+            "Rejected inputs whose dead letter could not be written either; skipped, logged by offset only.",
+            ["stage"], registry=registry,
+        )
         self.processing_latency = Histogram(
             "innboks_processing_latency_seconds",
             "From a record's timestamp on its input topic to the end of its processing, by stage.",

@@ -57,6 +57,32 @@ async def test_normalize_agent_survives_bad_input_and_keeps_going(sent) -> None:
 
 
 @pytest.mark.asyncio
+async def test_an_oversized_record_is_dead_lettered_small(sent) -> None:
+    huge = b'{"platform": "facebook", "payload": "' + b"x" * 1_500_000 + b'"'
+    async with normalize_agent.test_context() as agent:
+        await agent.put(key=b"k", value=huge)
+        await agent.put(key=b"k", value=facebook_comment_raw("1_101", "Hei").to_json_bytes())
+    [letter_bytes] = sent["innboks.deadletter"]
+    letter = DeadLetter.model_validate_json(letter_bytes)
+    assert letter.payload_truncated and letter.payload_size == len(huge) and len(letter_bytes) < 200_000
+    assert [InboxMessage.model_validate_json(v).id for v in sent["innboks.messages"]] == ["facebook:1_101"]
+
+
+@pytest.mark.asyncio
+async def test_a_dead_letter_that_cannot_be_written_is_counted_and_skipped(sent) -> None:
+    from streams.metrics import METRICS
+
+    failures = METRICS.deadletter_failures.labels("normalize")
+    before = failures._value.get()
+    with patch.object(topics.deadletter, "send", AsyncMock(side_effect=RuntimeError("MessageSizeTooLarge"))):
+        async with normalize_agent.test_context() as agent:
+            await agent.put(key=b"k", value=b"not json")
+            await agent.put(key=b"k", value=facebook_comment_raw("1_102", "Hei").to_json_bytes())
+    assert failures._value.get() == before + 1
+    assert [InboxMessage.model_validate_json(v).id for v in sent["innboks.messages"]] == ["facebook:1_102"]
+
+
+@pytest.mark.asyncio
 async def test_triage_agent_routes_flags_to_their_topics(sent) -> None:
     from streams.normalize.process import normalize_raw
 

@@ -55,3 +55,19 @@ def test_dead_letter_keeps_the_original_bytes() -> None:
                          now=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC))
     assert letter.payload_encoding == "base64" and letter.payload == "//4="
     assert (letter.source_partition, letter.source_offset, letter.key) == (2, 7, "k")
+
+
+def test_dead_letter_of_an_oversized_record_is_cut_with_size_and_digest() -> None:
+    import hashlib
+    from datetime import UTC, datetime
+
+    raw = ("æ" * 600_000).encode()  # 1.2 MB, two bytes per character
+    letter = dead_letter(stage="normalize", reason_code="too_large", reason="x", source_topic="innboks.raw",
+                         payload=raw, key=b"k" * 5000, partition=0, offset=1, now=datetime(2026, 1, 1, tzinfo=UTC),
+                         max_payload_bytes=65_537)
+    assert letter.payload_truncated and letter.payload_size == len(raw)
+    assert letter.payload_sha256 == hashlib.sha256(raw).hexdigest()
+    # The cut fell inside a character: the text up to it is kept, still as UTF-8.
+    assert letter.payload_encoding == "utf-8" and letter.payload == "æ" * 32_768
+    assert len(letter.key or "") == 1024
+    assert len(letter.to_json_bytes()) < 100_000
