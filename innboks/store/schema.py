@@ -1,0 +1,261 @@
+"""Tables of the conversation store (SQLAlchemy Core), the one definition Alembic migrates to.
+
+Two kinds of table, kept apart on purpose:
+
+* **projected** tables are a function of the topics (``innboks.messages``, ``innboks.triaged``,
+  ``innboks.sla``, ``innboks.cases``, ``innboks.actions``): ``innboks store rebuild`` empties and
+  replays them, and a replay yields the same rows (idempotent on event ids and content digests);
+* **staff** tables hold what people did in the inbox (users, assignments, triage corrections, the
+  audit log, saved replies, retention and legal holds); they are never rebuilt.
+
+Times are stored as tz-aware UTC (``UtcDateTime``) on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every dialect (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+# --- projected -------------------------------------------------------------------------------
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.String(600), primary_key=True, comment="InboxMessage.id"),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("conversation_key", sa.String(1100), nullable=False),
+    sa.Column("conversation_id", sa.String(512), nullable=False),
+    sa.Column("parent_id", sa.String(600)),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("event", sa.String(16), nullable=False, comment="the latest revision's event"),
+    sa.Column("from_account", sa.Boolean, nullable=False, default=False),
+    sa.Column("author_id", sa.String(512)),
+    sa.Column("author_name", sa.String(512)),
+    sa.Column("text", sa.Text, comment="the latest revision's text (the original is revision 0)"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("permalink", sa.String(2048)),
+    sa.Column("revision", sa.Integer, nullable=False, default=0, comment="the latest revision number"),
+    sa.Column("first_seen_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The latest triage (innboks.triaged); a staff correction lives in triage_corrections.
+    sa.Column("category", sa.String(32)),
+    sa.Column("language", sa.String(8)),
+    sa.Column("escalate", sa.Boolean, nullable=False, default=False),
+    sa.Column("escalation_reasons", Json, nullable=False, default=list),
+    sa.Column("moderation", Json, nullable=False, default=list),
+    sa.Column("pii", Json, nullable=False, default=list, comment="[{type, start, end}]; never the values"),
+    sa.Column("rules", Json, nullable=False, default=list),
+    sa.Column("suggested_reply", sa.Text),
+    sa.Column("ruleset_version", sa.String(64)),
+    sa.Index(None, "conversation_key", "created_at"),
+    sa.Index(None, "account_id", "created_at"),
+)
+
+message_revisions = sa.Table(
+    "message_revisions",
+    metadata,
+    sa.Column("message_id", sa.String(600), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True, comment="0: as first seen; 1, 2, …: later changes"),
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text),
+    sa.Column("author_name", sa.String(512)),
+    sa.Column("content_sha256", sa.String(64), nullable=False, comment="digest of the revision's content"),
+    sa.Column("message", Json, nullable=False, comment="the InboxMessage as received"),
+    sa.Column("raw_payload", Json, comment="the platform's original item, when known"),
+    sa.Column("observed_at", UtcDateTime, nullable=False, comment="InboxMessage.fetched_at"),
+    sa.UniqueConstraint("message_id", "content_sha256"),
+)
+
+inquiries = sa.Table(
+    "inquiries",
+    metadata,
+    sa.Column("inquiry_id", sa.String(600), primary_key=True, comment="SlaEvent.inquiry_id"),
+    sa.Column("message_id", sa.String(600), nullable=False, comment="the pending message to answer"),
+    sa.Column("conversation_key", sa.String(1100), nullable=False),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("policy", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, comment="the latest SlaEvent.state"),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("answered_at", UtcDateTime),
+    sa.Column("answered_by", sa.String(600)),
+    sa.Column("response_seconds", sa.Float),
+    sa.Column("business_seconds", sa.Float),
+    sa.Column("in_time", sa.Boolean),
+    sa.Column("resolution", sa.String(32)),
+    sa.Column("close_reason", sa.String(32)),
+    sa.Column("updated_at", UtcDateTime, nullable=False, comment="the latest SlaEvent.emitted_at"),
+    sa.Index(None, "state", "due_at"),
+    sa.Index(None, "account_id", "state", "due_at"),
+    sa.Index(None, "conversation_key"),
+)
+
+sla_events = sa.Table(
+    "sla_events",
+    metadata,
+    sa.Column("event_id", sa.String(700), primary_key=True, comment="SlaEvent.event_id (dedupe key)"),
+    sa.Column("inquiry_id", sa.String(600), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("emitted_at", UtcDateTime, nullable=False),
+    sa.Column("event", Json, nullable=False),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("inquiry_message_id", sa.String(600), nullable=False, index=True),
+    sa.Column("conversation_key", sa.String(1100), nullable=False),
+    sa.Column("screened", sa.Boolean, nullable=False, default=False),
+    sa.Column("forwarded_at", UtcDateTime, nullable=False),
+    sa.Column("case", Json, nullable=False, comment="the CaseForward as sent to the archive"),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("action_id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False, comment="reply, hide, unhide, delete"),
+    sa.Column("message_id", sa.String(600), nullable=False, index=True, comment="the target message"),
+    sa.Column("conversation_key", sa.String(1100)),
+    sa.Column("text", sa.Text),
+    sa.Column("reason", sa.String(32)),
+    sa.Column("requested_by", sa.String(128)),
+    sa.Column("outcome", sa.String(16), nullable=False, comment="requested, done, failed (the latest)"),
+    sa.Column("failure_reason", sa.String(64)),
+    sa.Column("platform_id", sa.String(600), comment="the platform's id of our reply, on done"),
+    sa.Column("requested_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+projection_offsets = sa.Table(
+    "projection_offsets",
+    metadata,
+    sa.Column("topic", sa.String(255), primary_key=True),
+    sa.Column("partition", sa.Integer, primary_key=True),
+    sa.Column("next_offset", sa.BigInteger, nullable=False, comment="written in the same transaction as the rows"),
+)
+
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, projection_offsets)
+
+# --- staff -----------------------------------------------------------------------------------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(128), primary_key=True),
+    sa.Column("display_name", sa.String(256)),
+    sa.Column("role", sa.String(16), nullable=False, comment="reader, operator, admin"),
+    sa.Column("units", Json, nullable=False, default=list, comment="units whose accounts the user sees; [] = all"),
+    sa.Column("password_hash", sa.String(256), comment="local users only (argon2/bcrypt); NULL for OIDC users"),
+    sa.Column("oidc_subject", sa.String(256), unique=True),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+assignments = sa.Table(
+    "assignments",
+    metadata,
+    sa.Column("conversation_key", sa.String(1100), primary_key=True),
+    sa.Column("assignee", sa.String(256), nullable=False, comment="a username or a unit"),
+    sa.Column("assigned_by", sa.String(128), nullable=False),
+    sa.Column("assigned_at", UtcDateTime, nullable=False),
+)
+
+triage_corrections = sa.Table(
+    "triage_corrections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.String(600), nullable=False, index=True),
+    sa.Column("category", sa.String(32)),
+    sa.Column("moderation", Json, nullable=False, default=list),
+    sa.Column("corrected_by", sa.String(128), nullable=False),
+    sa.Column("corrected_at", UtcDateTime, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False, comment="a username, or 'system:<component>'"),
+    sa.Column("action", sa.String(64), nullable=False, comment="e.g. assign, correct_triage, crisis_on, sign_in"),
+    sa.Column("target", sa.String(1100)),
+    sa.Column("details", Json, nullable=False, default=dict, comment="ids and enums; no message text"),
+    comment="append-only: UPDATE and DELETE are refused by triggers (see the migration)",
+)
+
+saved_replies = sa.Table(
+    "saved_replies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False, comment="nb, nn, en"),
+    sa.Column("body", sa.Text, nullable=False, comment="with {account_name}, {case_email}, … variables"),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+retention_rules = sa.Table(
+    "retention_rules",
+    metadata,
+    sa.Column("account_id", sa.String(512), primary_key=True),
+    sa.Column("keep_days", sa.Integer, comment="NULL: keep for ever (the default)"),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+legal_holds = sa.Table(
+    "legal_holds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(512), comment="NULL: every account"),
+    sa.Column("conversation_key", sa.String(1100), comment="NULL: the whole account"),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("placed_by", sa.String(128), nullable=False),
+    sa.Column("placed_at", UtcDateTime, nullable=False),
+    sa.Column("released_by", sa.String(128)),
+    sa.Column("released_at", UtcDateTime),
+)
+
+STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
