@@ -13,10 +13,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from innboks.archive.arkivmelding import Document, build
-from innboks.archive.document import render_pdf
-from innboks.archive.package import ArchiveWriter
-from streams.routing.forward import ConversationHistory, build_case
+from connectors.archive.arkivmelding import Document, build
+from connectors.archive.document import render_pdf
+from connectors.archive.package import ArchiveWriter
+from streams.routing.process import ConversationHistory, build_case
 from streams.triage.classifier import build_classifier
 from streams.triage.process import triage_message
 from tests.helpers import message

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port
+from innboks.config import topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import worker_process
-from innboks.topics import create_topics
 from tests.helpers import facebook_comment_raw
 
 N = int(os.environ.get("BENCH_PIPELINE_MESSAGES", "5000"))

@@ -25,14 +25,14 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port
+from innboks.config import topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import worker_process
-from innboks.topics import create_topics
 from schemas import Kind, TriagedMessage
 from streams.codec import encode
-from streams.sla.inquiries import ConversationClock, apply_message
 from streams.sla.policies import DEFAULT_POLICIES
+from streams.sla.process import ConversationClock, apply_message
 from streams.sla.schedule import InquiryIndex
 from tests.conftest import wait_http_ok
 from tests.helpers import PAGE_ID, message

@@ -19,9 +19,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port
-from innboks.topics import create_topics
+from innboks.config import topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from tests.conftest import wait_http_ok
 from tests.helpers import PAGE_ID, TopicReader
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from connectors.base import items, obj
 from connectors.http import ApiClient
 from connectors.meta import GRAPH_HOST, GRAPH_VERSION
-from innboks.accounts import Account
+from innboks.config.accounts import Account
 from schemas import Platform
 
 
@@ -35,7 +35,7 @@ def facebook_admins(client: ApiClient, account: Account) -> set[str]:
 
 
 def linkedin_admins(client: ApiClient, account: Account) -> set[str]:
-    from connectors.linkedin import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL, organization_urn
+    from connectors.linkedin.client import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL, organization_urn
 
     headers = {"LinkedIn-Version": str(account.options.get("api_version", DEFAULT_API_VERSION)),
                "X-Restli-Protocol-Version": RESTLI_PROTOCOL}

@@ -20,106 +20,61 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from requests_oauthlib import OAuth1, OAuth2Session
 
 from connectors.errors import AuthError
+from innboks.config.credentials import (
+    AnyCredentials,
+    AppPasswordCredentials,
+    BearerCredentials,
+    OAuth1Credentials,
+    OAuth2Credentials,
+    resolve,
+)
 
 
-def _check_reference(value: str) -> str:
-    kind, _, target = value.partition(":")
-    if kind not in ("env", "file") or not target:
-        raise ValueError("secret references look like 'env:NAME' or 'file:/path' (secrets are never inline)")
-    return value
-
-
-SecretReference = Annotated[str, AfterValidator(_check_reference), Field(description="'env:NAME' or 'file:/path'")]
-
-
-class CredentialError(ValueError):
-    """A referenced secret is missing or empty."""
-
-
-def resolve(reference: str) -> SecretStr:
-    kind, _, target = reference.partition(":")
-    if kind == "env":
-        value = os.environ.get(target, "")
-        if not value:
-            raise CredentialError(f"environment variable {target} is not set")
-        return SecretStr(value.strip())
-    path = Path(target)
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise CredentialError(f"cannot read secret file {path}: {exc.strerror}") from None
-    if not value:
-        raise CredentialError(f"secret file {path} is empty")
-    return SecretStr(value)
-
-
-class _Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @classmethod
-    def secret_fields(cls) -> tuple[str, ...]:
-        return ()
-
-    def references(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in self.secret_fields() if getattr(self, name)}
-
-
-class BearerCredentials(_Credentials):
-    type: Literal["bearer"] = "bearer"
-    token: SecretReference
-
-    @classmethod
-    def secret_fields(cls) -> tuple[str, ...]:
-        return ("token",)
-
-    def session(self) -> requests.Session:
+def open_session(credentials: AnyCredentials) -> requests.Session:
+    """A requests session that authenticates with these credentials."""
+    if isinstance(credentials, BearerCredentials):
         session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {resolve(self.token).get_secret_value()}"
+        session.headers["Authorization"] = f"Bearer {resolve(credentials.token).get_secret_value()}"
         return session
-
-
-class OAuth2Credentials(_Credentials):
-    type: Literal["oauth2"] = "oauth2"
-    client_id: SecretReference
-    client_secret: SecretReference | None = None
-    refresh_token: SecretReference
-    access_token: SecretReference | None = None
-    token_url: str = Field(description="The platform's token endpoint.")
-    #: Send client credentials in the body (Google, LinkedIn) or as HTTP Basic auth (X).
-    client_auth: Literal["body", "basic"] = "body"
-
-    @classmethod
-    def secret_fields(cls) -> tuple[str, ...]:
-        return ("client_id", "client_secret", "refresh_token", "access_token")
-
-    def session(self) -> RefreshingSession:
+    if isinstance(credentials, OAuth2Credentials):
         return RefreshingSession(
-            client_id=resolve(self.client_id).get_secret_value(),
-            client_secret=resolve(self.client_secret).get_secret_value() if self.client_secret else None,
-            refresh_token=resolve(self.refresh_token).get_secret_value(),
-            token_url=self.token_url,
-            client_auth=self.client_auth,
-            access_token=resolve(self.access_token).get_secret_value() if self.access_token else None,
-            on_rotate=self._store_refresh_token,
+            client_id=resolve(credentials.client_id).get_secret_value(),
+            client_secret=resolve(credentials.client_secret).get_secret_value() if credentials.client_secret else None,
+            refresh_token=resolve(credentials.refresh_token).get_secret_value(),
+            token_url=credentials.token_url,
+            client_auth=credentials.client_auth,
+            access_token=resolve(credentials.access_token).get_secret_value() if credentials.access_token else None,
+            on_rotate=lambda new: _store_refresh_token(credentials, new),
         )
+    if isinstance(credentials, OAuth1Credentials):
+        session = requests.Session()
+        session.auth = OAuth1(
+            resolve(credentials.consumer_key).get_secret_value(),
+            client_secret=resolve(credentials.consumer_secret).get_secret_value(),
+            resource_owner_key=resolve(credentials.access_token).get_secret_value(),
+            resource_owner_secret=resolve(credentials.access_token_secret).get_secret_value(),
+        )
+        return session
+    assert isinstance(credentials, AppPasswordCredentials)
+    return requests.Session()  # the connector opens the session (Bluesky)
 
-    def _store_refresh_token(self, new: str) -> None:
-        """Platforms that rotate refresh tokens (X, LinkedIn) invalidate the old one: keep the new."""
-        kind, _, target = self.refresh_token.partition(":")
-        if kind == "file":
-            path = Path(target)
-            temporary = path.with_name(f".{path.name}.new")
-            temporary.write_text(new, encoding="utf-8")
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, path)
+
+def _store_refresh_token(credentials: OAuth2Credentials, new: str) -> None:
+    """Platforms that rotate refresh tokens (X, LinkedIn) invalidate the old one: keep the new."""
+    kind, _, target = credentials.refresh_token.partition(":")
+    if kind == "file":
+        path = Path(target)
+        temporary = path.with_name(f".{path.name}.new")
+        temporary.write_text(new, encoding="utf-8")
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
 
 
 class RefreshingSession(requests.Session):
@@ -192,47 +147,6 @@ class RefreshingSession(requests.Session):
                 self._on_rotate(self._refresh_token)
 
 
-class OAuth1Credentials(_Credentials):
-    type: Literal["oauth1"] = "oauth1"
-    consumer_key: SecretReference
-    consumer_secret: SecretReference
-    access_token: SecretReference
-    access_token_secret: SecretReference
-
-    @classmethod
-    def secret_fields(cls) -> tuple[str, ...]:
-        return ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
-
-    def session(self) -> requests.Session:
-        session = requests.Session()
-        session.auth = OAuth1(
-            resolve(self.consumer_key).get_secret_value(),
-            client_secret=resolve(self.consumer_secret).get_secret_value(),
-            resource_owner_key=resolve(self.access_token).get_secret_value(),
-            resource_owner_secret=resolve(self.access_token_secret).get_secret_value(),
-        )
-        return session
-
-
-class AppPasswordCredentials(_Credentials):
-    """An account identifier and an app password; the connector opens the session (Bluesky)."""
-
-    type: Literal["app_password"] = "app_password"
-    identifier: SecretReference
-    password: SecretReference
-
-    @classmethod
-    def secret_fields(cls) -> tuple[str, ...]:
-        return ("identifier", "password")
-
-    def session(self) -> requests.Session:
-        return requests.Session()
-
-
-AnyCredentials = BearerCredentials | OAuth2Credentials | OAuth1Credentials | AppPasswordCredentials
-Credentials = Annotated[AnyCredentials, Field(discriminator="type")]
-
-
 def bearer_session(token: str) -> requests.Session:
     """A session for a token given directly (``innboks poll --token``)."""
     session = requests.Session()
@@ -240,12 +154,3 @@ def bearer_session(token: str) -> requests.Session:
     return session
 
 
-def check_references(credentials: AnyCredentials) -> list[str]:
-    """Problems with the referenced secrets (missing variables, unreadable files), without values."""
-    problems = []
-    for name, reference in credentials.references().items():
-        try:
-            resolve(reference)
-        except CredentialError as exc:
-            problems.append(f"{name}: {exc}")
-    return problems

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
-from connectors.auth import AnyCredentials
 from connectors.http import ApiClient, ResponsePolicy
 from connectors.pagination import NextPage, Paginator
+from innboks.config.credentials import AnyCredentials
 from schemas import Platform, RawEvent
 
 Clock = Callable[[], datetime]

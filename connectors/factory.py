@@ -7,12 +7,13 @@ from datetime import datetime
 
 import requests
 
-from connectors.auth import AnyCredentials, CredentialError, bearer_session, resolve
+from connectors.auth import bearer_session, open_session
 from connectors.base import Connector, CursorStore, Sink
 from connectors.http import ApiClient
-from connectors.registry import CONNECTORS
+from connectors.platforms import CONNECTORS
 from connectors.runner import fingerprint_of
-from innboks.accounts import Account
+from innboks.config.accounts import Account
+from innboks.config.credentials import AnyCredentials, CredentialError, resolve
 from schemas import Platform
 
 
@@ -25,7 +26,7 @@ def session_for(platform: Platform, account: Account | None, token: str | None) 
     if token:
         return bearer_session(token)
     if account is not None and account.credentials is not None:
-        return account.credentials.session()
+        return open_session(account.credentials)
     from_env = os.environ.get(token_variable(platform), "").strip()
     if from_env:
         return bearer_session(from_env)

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from connectors.base import DeliveryError
 from connectors.errors import IgnoredItem, MappingError
-from connectors.registry import normalize
-from innboks.topics import RAW
+from connectors.platforms import normalize
+from innboks.config.topics import RAW
 from schemas import RawEvent
 
 

@@ -15,7 +15,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from connectors.base import DeliveryError, utcnow
-from innboks.topics import CONNECTOR_EVENTS, CONNECTOR_STATE
+from innboks.config.topics import CONNECTOR_EVENTS, CONNECTOR_STATE
 from schemas import ConnectorCursor, ConnectorEvent, Platform
 
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from innboks.broker import die_with_parent
+from innboks.kafka.broker import die_with_parent
 
 
 class ManagedProcess:

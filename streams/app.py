@@ -10,7 +10,7 @@ from typing import Any
 
 import faust
 
-from innboks.settings import Settings, get_settings
+from innboks.config.settings import Settings, get_settings
 from streams.transport import KAFKA_SCHEME, TANSU_SCHEME
 from streams.transport import register as register_transports
 

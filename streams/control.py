@@ -15,8 +15,8 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from innboks.settings import get_settings
-from innboks.topics import CONTROL
+from innboks.config.settings import get_settings
+from innboks.config.topics import CONTROL
 from schemas import CRISIS_KEY, ControlEvent
 from streams.app import app
 from streams.metrics import METRICS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from innboks import topics as catalogue
+from innboks.config import topics as catalogue
 from streams.app import app
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from innboks.broker import EmbeddedBroker, free_port
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import ManagedProcess, worker_process
-from innboks.topics import create_topics
 from tests.helpers import TopicReader
 
 PARTITIONS = 3

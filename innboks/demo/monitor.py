@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer, TopicPartition
 
-from innboks import topics
+from innboks.config import topics
 
 
 @dataclass

@@ -25,17 +25,17 @@ from rich.table import Table
 
 from connectors.base import DeliveryError
 from connectors.errors import ConnectorError
-from connectors.facebook import FacebookConnector
+from connectors.facebook.client import FacebookConnector
 from connectors.http import ApiClient
 from connectors.sinks import KafkaSink
-from innboks.broker import BrokerError, EmbeddedBroker, port_is_free
+from innboks.config.settings import get_settings
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
 from innboks.errors import CliError
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import BrokerError, EmbeddedBroker, port_is_free
 from innboks.processes import archive_process, worker_process
-from innboks.settings import get_settings
-from innboks.topics import create_topics
 
 POLL_SECONDS = 1.0
 DEFAULT_RELEASE_SECONDS = 20.0

@@ -13,16 +13,16 @@ from datetime import UTC, datetime
 
 import faust
 
-from innboks.settings import get_settings
+from innboks.config.settings import get_settings
 from schemas import Event, InboxMessage, Kind, TriagedMessage
 from schemas.case import case_id_for
 from streams import topics
+from streams.accounts import REGISTRY
 from streams.app import app
 from streams.codec import decode, encode, read_table
 from streams.guard import guarded
 from streams.metrics import METRICS
-from streams.registry import REGISTRY
-from streams.routing.forward import (
+from streams.routing.process import (
     CHANGES,
     ConversationHistory,
     ForwardedCase,

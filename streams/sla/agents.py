@@ -18,24 +18,25 @@ from datetime import UTC, datetime
 
 import faust
 
-from innboks.settings import get_settings
-from innboks.topics import SLA_TICKS
+from innboks.config.settings import get_settings
+from innboks.config.topics import SLA_TICKS
 from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
 from streams import topics
+from streams.accounts import REGISTRY
 from streams.app import app
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
-from streams.registry import REGISTRY
-from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
+from streams.sla.policies import built_policies
+from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.schedule import InquiryIndex
 
 log = logging.getLogger(__name__)
 
 _settings = get_settings()
 SLA = REGISTRY.sla
-POLICIES = SLA.built_policies
+POLICIES = built_policies(SLA)
 
 #: How often the timer looks for alarms; warnings and breaches go out within this plus one hop.
 ALARM_INTERVAL = 0.2

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from innboks.config.sla import Interval
+
 OSLO = ZoneInfo("Europe/Oslo")
 
-Interval = tuple[time, time]
 
 
 @lru_cache(maxsize=64)

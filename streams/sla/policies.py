@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from innboks.config.sla import CRISIS, DEFAULT_CALENDARS, STANDARD, WEEKDAYS, CalendarConfig, Interval, SlaConfig
 from streams.sla.calendar import ALWAYS_OPEN, BUSINESS_HOURS, Calendar
 
-STANDARD = "standard"
-CRISIS = "crisis"
+__all__ = ["CRISIS", "STANDARD", "Policy", "UnknownPolicy", "build_calendar", "built_policies", "get_policy"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,35 @@ def get_policy(name: str, policies: Mapping[str, Policy] = DEFAULT_POLICIES) -> 
         return policies[name]
     except KeyError:
         raise UnknownPolicy(name, policies) from None
+
+
+def build_calendar(config: CalendarConfig, name: str) -> Calendar:
+    regular = Calendar(
+        name=name,
+        timezone=ZoneInfo(config.timezone),
+        weekly_hours={WEEKDAYS.index(day): hours for day, hours in config.hours.items()},
+        public_holidays=config.public_holidays,
+        closed_dates=frozenset(day for dates in config.closed for day in dates),
+        always_open=config.always_open,
+    )
+    special: dict[date, tuple[Interval, ...]] = {}
+    for entry in config.special_hours:
+        special.update({day: entry.hours for day in entry.dates
+                        if not entry.open_days_only or regular.hours_on(day)})
+    return dataclasses.replace(regular, special_hours=special)
+
+
+_BUILT: dict[int, tuple[SlaConfig, dict[str, Policy]]] = {}
+
+
+def built_policies(sla: SlaConfig) -> dict[str, Policy]:
+    """Policy objects by name, each with its calendar built once per configuration."""
+    cached = _BUILT.get(id(sla))
+    if cached is not None and cached[0] is sla:
+        return cached[1]
+    calendars = {name: ALWAYS_OPEN if name == "always" else build_calendar(config, name)
+                 for name, config in {**DEFAULT_CALENDARS, **sla.calendars}.items()}
+    policies = {name: Policy(name, config.target, calendars[config.calendar], config.warning_fraction)
+                for name, config in sla.all_policy_configs.items()}
+    _BUILT[id(sla)] = (sla, policies)
+    return policies

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from streams.sla.inquiries import ConversationClock, OpenInquiry
+from streams.sla.process import ConversationClock, OpenInquiry
 
 #: Seconds after a fired alarm before it fires again if the agent has not answered. Only a safety
 #: net (a recovery rebuilds the index anyway), so long enough that a busy agent working through a

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import faust
 
-from innboks.settings import get_settings
+from innboks.config.settings import get_settings
 from schemas import Event, InboxMessage
 from streams import topics
 from streams.app import app

@@ -130,7 +130,7 @@ class Classifier:
 
 def build_classifier() -> Classifier:
     """The classifier with the rules file and the reply addresses from the settings."""
-    from innboks.settings import get_settings
+    from innboks.config.settings import get_settings
     from streams.triage.ruleset import load_ruleset
 
     settings = get_settings()

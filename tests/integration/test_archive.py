@@ -17,8 +17,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from innboks import topics
-from innboks.archive.arkivmelding import MDK, NS, validate
+from connectors.archive.arkivmelding import MDK, NS, validate
+from innboks.config import topics
 from innboks.processes import archive_process
 from schemas import Event, Kind
 from schemas.case import case_id_for

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port, kafka_answers
+from innboks.config import topics
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
+from innboks.kafka.broker import EmbeddedBroker, free_port, kafka_answers
 from tests.conftest import wait_http_ok
 from tests.helpers import TopicReader
 from tests.unit.test_broker import alive, wait_gone

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker, free_port
+from innboks.config import topics
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
-from innboks.topics import create_topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from tests.conftest import wait_http_ok
 from tests.helpers import PAGE_ID, TopicReader
 from tests.integration.test_commands import env, innboks

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from innboks import topics
+from innboks.config import topics
 from tests.helpers import facebook_comment_raw, produce
 from tests.integration.test_commands import env, innboks
 

@@ -9,9 +9,9 @@ import urllib.request
 
 import pytest
 
-from innboks.archive.arkivmelding import validate
-from innboks.broker import free_port
+from connectors.archive.arkivmelding import validate
 from innboks.demo.dataset import build_dataset
+from innboks.kafka.broker import free_port
 from tests.integration.test_commands import children, env
 from tests.unit.test_broker import wait_gone
 

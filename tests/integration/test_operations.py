@@ -23,12 +23,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from innboks.broker import EmbeddedBroker, free_port
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.ops.dashboards import DASHBOARDS, queries
 from innboks.processes import ManagedProcess, worker_process
-from innboks.topics import create_topics
 from tests.conftest import wait_http_ok
 
 pytestmark = pytest.mark.integration

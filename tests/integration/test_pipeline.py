@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from innboks import topics
+from innboks.config import topics
 from schemas import RawEvent
 from tests.helpers import PAGE_ID, facebook_comment_raw, produce
 

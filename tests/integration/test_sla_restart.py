@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from innboks import topics
-from innboks.broker import EmbeddedBroker
-from innboks.topics import create_topics
+from innboks.config import topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker
 from tests.conftest import start_named_worker
 from tests.helpers import PAGE_ID, TopicReader, facebook_comment_raw, produce
 

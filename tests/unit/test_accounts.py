@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from innboks.accounts import RegistryError, load_registry
-from innboks.connector_commands import run_accounts_check
-from innboks.settings import get_settings
+from innboks.cli.accounts import run_accounts_check
+from innboks.config.accounts import RegistryError, load_registry
+from innboks.config.settings import get_settings
 from tests.fakeapi import FakeApi
 from tests.helpers import PAGE_ID
 
@@ -111,7 +111,7 @@ def test_check_flags_an_account_where_the_unit_is_not_admin(tmp_path: Path, monk
 def test_linkedin_administrators_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from connectors.admins import linkedin_admins
     from connectors.http import ApiClient
-    from innboks.accounts import Account
+    from innboks.config.accounts import Account
 
     api = FakeApi().json("GET", r"/rest/organizationAcls", {
         "elements": [
@@ -142,7 +142,7 @@ def test_offline_check_makes_no_requests(tmp_path: Path, monkeypatch: pytest.Mon
 def test_token_expiry_is_the_start_of_the_day_in_oslo(tmp_path) -> None:
     from datetime import UTC, datetime
 
-    from innboks.accounts import load_registry
+    from innboks.config.accounts import load_registry
 
     path = tmp_path / "accounts.yaml"
     path.write_text("version: 1\naccounts:\n  - {platform: linkedin, account_id: '2414183', name: A, owning_unit: K,"

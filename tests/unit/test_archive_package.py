@@ -9,10 +9,10 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from innboks.archive.arkivmelding import MDK, NS, Document, InvalidArkivmelding, build, validate
-from innboks.archive.document import render_pdf
+from connectors.archive.arkivmelding import MDK, NS, Document, InvalidArkivmelding, build, validate
+from connectors.archive.document import render_pdf
 from schemas import CaseForward
-from streams.routing.forward import ConversationHistory, build_case
+from streams.routing.process import ConversationHistory, build_case
 from streams.triage.classifier import build_classifier
 from streams.triage.process import triage_message
 from tests.helpers import message
@@ -93,7 +93,7 @@ def test_conversation_pdf_is_pdfa_with_embedded_fonts_and_the_whole_thread() -> 
 
 
 def test_writer_is_idempotent_cleans_leftovers_and_appends_changes(tmp_path) -> None:
-    from innboks.archive.package import ArchiveWriter, Outcome
+    from connectors.archive.package import ArchiveWriter, Outcome
     from schemas import CaseChange, Event
 
     out = tmp_path / "arkiv"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from innboks.broker import BrokerError, EmbeddedBroker, free_port, kafka_answers
+from innboks.kafka.broker import BrokerError, EmbeddedBroker, free_port, kafka_answers
 
 
 def alive(pid: int) -> bool:
@@ -60,7 +60,7 @@ def test_stop_is_idempotent() -> None:
 def test_no_orphan_when_the_parent_dies(sig: signal.Signals) -> None:
     script = textwrap.dedent("""
         import sys, time
-        from innboks.broker import EmbeddedBroker
+        from innboks.kafka.broker import EmbeddedBroker
         broker = EmbeddedBroker().start()
         print(broker.pid, flush=True)
         time.sleep(60)

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from innboks.cli import main
-from innboks.commands import run_triage
+from innboks.cli.triage import run_triage
 
 
 def innboks(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess[str]:

@@ -6,10 +6,10 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from connectors.metrics import ConnectorMetrics
+from connectors.webhook.meta import WebhookMetrics
 from innboks.cli import build_parser
-from innboks.settings import Settings
-from innboks.topics import CATALOGUE
-from innboks.webhook import WebhookMetrics
+from innboks.config.settings import Settings
+from innboks.config.topics import CATALOGUE
 from schemas import PUBLISHED
 from streams.metrics import PipelineMetrics
 from streams.sensors import WorkerSensors

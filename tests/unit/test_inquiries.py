@@ -4,8 +4,8 @@ breaches and the crisis switch."""
 from datetime import UTC, datetime, timedelta
 
 from schemas import Category, Event, Language, ModerationReason, Resolution, SlaState, Triage
-from streams.sla.inquiries import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.policies import CRISIS_POLICY, DEFAULT_POLICIES
+from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from tests.helpers import message
 
 NOW = datetime(2026, 11, 16, 12, tzinfo=UTC)

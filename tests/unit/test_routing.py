@@ -15,7 +15,7 @@ from schemas import (
     TriagedMessage,
 )
 from schemas.case import case_id_for
-from streams.routing.forward import (
+from streams.routing.process import (
     HISTORY_LIMIT,
     ConversationHistory,
     ForwardedCase,

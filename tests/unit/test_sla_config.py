@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from innboks.accounts import RegistryError, load_registry
 from innboks.cli import main
+from innboks.config.accounts import RegistryError, load_registry
+from innboks.config.sla import SlaConfig, parse_duration
 from schemas import Category, Kind, Platform
-from streams.sla.config import SlaConfig, parse_duration
+from streams.sla.policies import built_policies
 
 REGISTRY = """\
 version: 1
@@ -49,7 +50,7 @@ def test_policies_per_account_and_kind(tmp_path: Path) -> None:
 
 
 def test_closed_days_and_a_shortened_day_move_the_deadline(tmp_path: Path) -> None:
-    standard = load_registry(write(tmp_path)).sla.built_policies["standard"]
+    standard = built_policies(load_registry(write(tmp_path)).sla)["standard"]
     # Wed 23 Dec 2026 09:00 Oslo: 3 h left that day (shortened), 24th closed, 25th/26th holidays,
     # 27th Sunday; Monday 28th 08:00 + 4.5 h = 12:30 Oslo.
     due = standard.due_at(datetime(2026, 12, 23, 8, tzinfo=UTC))
@@ -57,13 +58,13 @@ def test_closed_days_and_a_shortened_day_move_the_deadline(tmp_path: Path) -> No
 
 
 def test_summer_hours_over_a_range_keep_weekends_closed(tmp_path: Path) -> None:
-    calendar = load_registry(write(tmp_path)).sla.built_policies["standard"].calendar
+    calendar = built_policies(load_registry(write(tmp_path)).sla)["standard"].calendar
     assert calendar.hours_on(date(2027, 7, 2))[0][1].hour == 15  # Friday: shortened
     assert calendar.hours_on(date(2027, 7, 3)) == ()  # Saturday: still closed
 
 
 def test_custom_calendar_with_weekend_hours_and_no_holidays(tmp_path: Path) -> None:
-    policy = load_registry(write(tmp_path)).sla.built_policies["direct-messages"]
+    policy = built_policies(load_registry(write(tmp_path)).sla)["direct-messages"]
     # Saturday 26 Dec 2026 13:00 Oslo: 1 h that day (to 14:00), closed Sunday, Monday 28th 08:00 + 1 h.
     assert policy.due_at(datetime(2026, 12, 26, 12, tzinfo=UTC)) == datetime(2026, 12, 28, 8, tzinfo=UTC)
     assert policy.warning_at(datetime(2026, 12, 26, 12, tzinfo=UTC)) == datetime(2026, 12, 26, 13, tzinfo=UTC)
@@ -91,12 +92,12 @@ def test_durations(text: object, seconds: float) -> None:
 
 
 def test_defaults_without_a_section() -> None:
-    policies = SlaConfig().built_policies
+    policies = built_policies(SlaConfig())
     assert policies["standard"].target_seconds == 7.5 * 3600 and policies["crisis"].calendar.always_open
 
 
 def test_deadline_command_uses_the_configured_policies(tmp_path: Path, monkeypatch, capsys) -> None:
-    from innboks.settings import get_settings
+    from innboks.config.settings import get_settings
 
     monkeypatch.setenv("INNBOKS_ACCOUNTS_FILE", str(write(tmp_path)))
     get_settings.cache_clear()

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from innboks.cli import main
-from innboks.sla_report import inquiries_in, parse_since, percentile, render, rows_by_account, write_csv
+from innboks.cli.sla_report import inquiries_in, parse_since, percentile, render, rows_by_account, write_csv
 from schemas import Platform, Resolution, SlaEvent, SlaState
 
 T0 = datetime(2026, 11, 16, 9, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from innboks.webhook import create_app, signature_valid, split_delivery
+from connectors.webhook.meta import create_app, signature_valid, split_delivery
 from schemas import Platform, RawEvent
 from tests.helpers import PAGE_ID
 

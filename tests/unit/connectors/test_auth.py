@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from connectors.auth import CredentialError, Credentials, OAuth1Credentials, OAuth2Credentials, resolve
+from connectors.auth import open_session
 from connectors.errors import AuthError
+from innboks.config.credentials import CredentialError, Credentials, OAuth1Credentials, OAuth2Credentials, resolve
 from tests.fakeapi import FakeApi, Request
 
 CREDENTIALS: TypeAdapter = TypeAdapter(Credentials)
@@ -68,7 +69,7 @@ def test_oauth2_refreshes_first_rotates_and_retries_once_after_401(tmp_path: Pat
         {"access_token": "access-2", "token_type": "bearer", "expires_in": 3600},
     ])
     with api:
-        session = oauth2(tmp_path, monkeypatch, api).session()
+        session = open_session(oauth2(tmp_path, monkeypatch, api))
         response = session.get(f"{api.url}/resource")
     assert response.status_code == 200 and session.refreshes == 2
     assert (tmp_path / "refresh").read_text() == "refresh-2"  # the rotated refresh token was kept
@@ -79,7 +80,7 @@ def test_oauth2_refused_refresh_is_an_auth_error(tmp_path: Path, monkeypatch) ->
     api = FakeApi()
     token_endpoint(api, [{"error": "invalid_grant", "error_description": "Refresh token revoked"}])
     with api:
-        session = oauth2(tmp_path, monkeypatch, api).session()
+        session = open_session(oauth2(tmp_path, monkeypatch, api))
         with pytest.raises(AuthError, match="refresh refused") as info:
             session.get(f"{api.url}/resource")
     assert "refresh-1" not in str(info.value) and "shh" not in str(info.value)
@@ -90,7 +91,7 @@ def test_oauth2_basic_client_auth(tmp_path: Path, monkeypatch) -> None:
     seen = token_endpoint(api, [{"access_token": "a", "token_type": "bearer", "expires_in": 7200}])
     api.json("GET", r"/resource", {"ok": True})
     with api:
-        oauth2(tmp_path, monkeypatch, api, client_auth="basic").session().get(f"{api.url}/resource")
+        open_session(oauth2(tmp_path, monkeypatch, api, client_auth="basic")).get(f"{api.url}/resource")
     assert seen[0]["authorization"][0].startswith("Basic ")
 
 
@@ -101,6 +102,6 @@ def test_oauth1_signs_every_request(monkeypatch) -> None:
                                     access_token="env:INNBOKS_TEST_AT", access_token_secret="env:INNBOKS_TEST_AS")
     api = FakeApi().json("GET", r"/2/dm_events", {"data": []})
     with api:
-        credentials.session().get(f"{api.url}/2/dm_events", params={"max_results": 50})
+        open_session(credentials).get(f"{api.url}/2/dm_events", params={"max_results": 50})
     header = api.requests[0].headers["authorization"]
     assert header.startswith("OAuth ") and "oauth_signature=" in header and 'oauth_consumer_key="ck"' in header

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 
-from connectors.auth import AppPasswordCredentials, BearerCredentials
 from connectors.base import MemoryCursorStore, obj
-from connectors.bluesky import BlueskyConnector, BlueskyPolicy, SessionExpired, map_bluesky
+from connectors.bluesky.client import BlueskyConnector, BlueskyPolicy, SessionExpired, map_bluesky
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
+from innboks.config.credentials import AppPasswordCredentials, BearerCredentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, load
 

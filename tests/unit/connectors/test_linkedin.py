@@ -10,11 +10,11 @@ from urllib.parse import quote
 
 import pytest
 
-from connectors.auth import OAuth2Credentials, RefreshingSession
+from connectors.auth import RefreshingSession, open_session
 from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.linkedin import (
+from connectors.linkedin.client import (
     DEFAULT_API_VERSION,
     DEFAULT_RATE_LIMIT_PAUSE,
     LinkedInConnector,
@@ -23,6 +23,7 @@ from connectors.linkedin import (
     map_linkedin,
     seconds_to_midnight_utc,
 )
+from innboks.config.credentials import OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
 
@@ -96,7 +97,7 @@ class ListSink:
 def connector(url: str, sink: ListSink | None = None, cursors: MemoryCursorStore | None = None,
               options: dict[str, Any] | None = None, credentials: OAuth2Credentials | None = None,
               token: str | None = "li-test-token", **client: Any) -> LinkedInConnector:
-    session = credentials.session() if credentials is not None and token is None else None
+    session = open_session(credentials) if credentials is not None and token is None else None
     api_client = ApiClient(base_url=url, token=token, session=session, policy=LinkedInPolicy(), sleep=lambda s: None,
                            clock=lambda: NOW.timestamp(), **client)
     made = LinkedInConnector(ORG_ID, api_client, sink or ListSink(), cursors=cursors, clock=lambda: NOW,

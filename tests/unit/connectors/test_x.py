@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from connectors.auth import BearerCredentials, OAuth1Credentials, OAuth2Credentials
+from connectors.auth import open_session
 from connectors.base import DeliveryError, MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.x import TWEET_FIELDS, XConnector, XPolicy, map_x
+from connectors.x.client import TWEET_FIELDS, XConnector, XPolicy, map_x
+from innboks.config.credentials import BearerCredentials, OAuth1Credentials, OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
 
@@ -519,7 +520,7 @@ def test_oauth1_session_signs_every_request(monkeypatch: pytest.MonkeyPatch) -> 
                                     access_token="env:INNBOKS_X_ACCESS_TOKEN",
                                     access_token_secret="env:INNBOKS_X_ACCESS_TOKEN_SECRET")
     with x_api() as api:
-        api_client = ApiClient(base_url=api.url, session=credentials.session(), policy=XPolicy(),
+        api_client = ApiClient(base_url=api.url, session=open_session(credentials), policy=XPolicy(),
                                sleep=lambda s: None)
         conn, sink = connector(api, api_client=api_client, credentials=credentials)
         poll(conn)
@@ -552,7 +553,7 @@ def oauth2_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
 def test_oauth2_user_context_sends_the_user_token_and_reads_dms(oauth2_env: Any) -> None:
     with x_api() as api:
         credentials = _oauth2(api, oauth2_env, "env:INNBOKS_X_ACCESS_TOKEN")
-        api_client = ApiClient(base_url=api.url, session=credentials.session(), policy=XPolicy(),
+        api_client = ApiClient(base_url=api.url, session=open_session(credentials), policy=XPolicy(),
                                sleep=lambda s: None)
         conn, _ = connector(api, api_client=api_client, credentials=credentials)
         poll(conn)
@@ -566,7 +567,7 @@ def test_oauth2_session_without_access_token_refreshes_first(oauth2_env: Any) ->
     with x_api() as api:
         api.json("POST", "/2/oauth2/token", token)
         credentials = _oauth2(api, oauth2_env, None)
-        api_client = ApiClient(base_url=api.url, session=credentials.session(), policy=XPolicy(),
+        api_client = ApiClient(base_url=api.url, session=open_session(credentials), policy=XPolicy(),
                                sleep=lambda s: None)
         conn, _ = connector(api, api_client=api_client, credentials=credentials)
         poll(conn)

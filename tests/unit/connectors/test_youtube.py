@@ -8,17 +8,18 @@ from typing import Any
 
 import pytest
 
-from connectors.auth import OAuth2Credentials
+from connectors.auth import open_session
 from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.youtube import (
+from connectors.youtube.client import (
     CommentsDisabled,
     YouTubeConnector,
     YouTubePolicy,
     map_youtube,
     seconds_until_quota_reset,
 )
+from innboks.config.credentials import OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
 
@@ -489,7 +490,7 @@ def test_oauth2_credentials_send_the_google_access_token(monkeypatch: pytest.Mon
                                     refresh_token="env:YT_REFRESH_TOKEN", access_token="env:YT_ACCESS_TOKEN",
                                     token_url="https://oauth2.googleapis.com/token")
     with FakeApi().json("GET", THREADS, fixture("comment_threads_empty")) as api:
-        client = ApiClient(base_url=api.url, session=credentials.session(), policy=YouTubePolicy())
+        client = ApiClient(base_url=api.url, session=open_session(credentials), policy=YouTubePolicy())
         assert poll(make_connector(api, ListSink(), client=client)) == 0
     assert {r.headers.get("authorization") for r in api.requests} == {"Bearer ya29.from-file"}
 
@@ -503,7 +504,7 @@ def test_oauth2_refreshes_the_access_token_at_the_google_token_endpoint(monkeypa
     with FakeApi().json("POST", "/token", token).json("GET", THREADS, fixture("comment_threads_empty")) as api:
         credentials = OAuth2Credentials(client_id="env:YT_CLIENT_ID", refresh_token="env:YT_REFRESH_TOKEN",
                                         token_url=f"{api.url}/token")
-        client = ApiClient(base_url=api.url, session=credentials.session(), policy=YouTubePolicy())
+        client = ApiClient(base_url=api.url, session=open_session(credentials), policy=YouTubePolicy())
         poll(make_connector(api, ListSink(), client=client))
     assert api.paths()[0] == "/token"
     assert api.requests[-1].headers.get("authorization") == "Bearer ya29.refreshed"

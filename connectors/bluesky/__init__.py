@@ -1,0 +1,1 @@
+"""The Bluesky connector: ``client`` fetches from the platform API."""

@@ -1,0 +1,1 @@
+"""The Facebook connector: ``client`` fetches from the platform API."""

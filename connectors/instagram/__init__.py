@@ -1,0 +1,1 @@
+"""The Instagram connector: ``client`` fetches from the platform API."""

@@ -1,0 +1,1 @@
+"""The LinkedIn connector: ``client`` fetches from the platform API."""

@@ -1,0 +1,1 @@
+"""The Mastodon connector: ``client`` fetches from the platform API."""

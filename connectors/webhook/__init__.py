@@ -1,0 +1,1 @@
+"""Push sources: platform webhooks received over HTTP and produced to ``innboks.raw``."""

@@ -1,0 +1,1 @@
+"""The X connector: ``client`` fetches from the platform API."""

@@ -1,0 +1,376 @@
+"""X (Twitter) via the X API v2: mentions of our account, our own posts and replies, direct messages.
+
+Endpoints (``--base-url`` swaps only scheme and host):
+
+- ``GET /2/users/{id}/mentions``: public posts that mention us, including citizens' replies to our posts;
+- ``GET /2/users/{id}/tweets?exclude=retweets``: our own posts, needed to see our replies;
+- ``GET /2/dm_events?event_types=MessageCreate``: direct messages, sent and received (user context only).
+
+Both timelines are newest first and paged with ``meta.next_token`` → ``pagination_token``. The first
+poll sends ``start_time`` (second granularity, no milliseconds); later polls send ``since_id`` with the
+stored ``meta.newest_id`` (the API gives ``since_id`` precedence, so the two are never combined).
+``/2/dm_events`` has no ``since_id``: it is read newest first until the stored event id is reached.
+
+Threads: X's ``conversation_id`` is the id of the root post of a whole reply tree, shared by every
+citizen in it. An exchange is therefore ``"{conversation_id}:{citizen id}"``: a citizen's post is
+keyed by its author, our reply by the user it replies to (``in_reply_to_user_id``). Our reply to one
+citizen never answers another citizen in the same thread. A DM thread is its ``dm_conversation_id``.
+
+Edits: X gives every edit a new post id and lists the chain in ``edit_history_tweet_ids``
+(original first, latest last). A later version is mapped as ``event=edited`` with the message id of
+the original (``x:{original id}``), so it updates what was delivered first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from connectors.base import Connector, items, nonempty, obj, parse_time, string
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    FatalRequestError,
+    IgnoredItem,
+    MappingError,
+    RateLimited,
+    RetriableError,
+)
+from connectors.http import ResponsePolicy
+from connectors.pagination import Paginator, TokenPaginator
+from connectors.ratelimits import retry_after_seconds
+from innboks.config.credentials import BearerCredentials
+from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+
+X_HOST = "https://api.x.com"
+#: ``id`` and ``text`` are always returned; ``note_tweet`` carries the full text of long posts.
+TWEET_FIELDS = ("created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,"
+                "edit_history_tweet_ids,note_tweet")
+USER_FIELDS = "username,name"
+DM_EVENT_FIELDS = "id,text,event_type,created_at,sender_id,dm_conversation_id"
+#: The largest page both timelines and ``/2/dm_events`` allow.
+PAGE_SIZE = 100
+
+#: X rate limits are counted per endpoint in 15-minute windows: the pause when no reset is announced.
+DEFAULT_RATE_LIMIT_PAUSE = 900.0
+#: A used-up usage cap (monthly post reads or credits) does not lift at the next window.
+USAGE_CAP_PAUSE = 3600.0
+#: What a 403 problem type means for the people who configure the account.
+FORBIDDEN_HINTS = {
+    "client-forbidden": "the app is not attached to a Project or its plan does not include this endpoint",
+    "not-authorized-for-resource": "the authenticated account may not read this resource",
+    "unsupported-authentication": "this endpoint needs user context (oauth1 or oauth2), not an app-only token",
+    "disallowed-resource": "the resource is not available to this app",
+}
+
+
+def problem_type(body: Any) -> str | None:
+    """The last segment of a problem+json ``type`` URI (``client-forbidden``), or None.
+
+    X writes the type on both ``api.twitter.com`` and ``api.x.com``; ``about:blank`` means "see the
+    status". A body with only an ``errors`` array (partial errors) is read from its first entry.
+    """
+    if not isinstance(body, dict):
+        return None
+    value = body.get("type")
+    if not isinstance(value, str):
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors else None
+        value = first.get("type") if isinstance(first, dict) else None
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return None
+    return value.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def _header(headers: Any, name: str) -> str | None:
+    for key, value in dict(headers or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
+class XPolicy(ResponsePolicy):
+    """X errors are problem+json (``title``, ``detail``, ``type``, ``status``).
+
+    Only the status and the problem type are used in messages: ``detail`` may name accounts. A 429
+    is a rate limit (``x-rate-limit-reset``) or, with type ``usage-capped``, a spent usage cap.
+    """
+
+    def limit_scope(self, path: str) -> str:
+        """X limits every endpoint separately: a used-up mentions limit must not hold back DMs."""
+        return path
+
+    def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
+        problem = problem_type(body)
+        label = f"HTTP {status}" + (f" [{problem}]" if problem else "") + f" from {path}"
+        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
+        if status == 401:
+            return AuthError(f"{label}: credentials rejected (token expired or revoked, or wrong keys)")
+        if status == 429 or problem == "usage-capped":
+            if retry_after is None:
+                limit = self.rate_limit(headers, now)
+                if limit and limit.reset_at and limit.reset_at > now:
+                    retry_after = limit.reset_at - now
+            if problem == "usage-capped":
+                return RateLimited(f"{label}: the app's usage cap is used up", max(retry_after or 0.0, USAGE_CAP_PAUSE))
+            pause = DEFAULT_RATE_LIMIT_PAUSE if retry_after is None else retry_after
+            return RateLimited(f"{label}: rate limited", pause)
+        if status == 403:
+            hint = FORBIDDEN_HINTS.get(problem or "", "not allowed (missing permission or plan?)")
+            return FatalRequestError(f"{label}: {hint}")
+        if status >= 500:
+            return RetriableError(label, retry_after)
+        return FatalRequestError(label)
+
+
+# -- mapping -----------------------------------------------------------------------------------
+
+def _required(payload: dict[str, Any], field: str) -> str:
+    value = payload.get(field)
+    if not isinstance(value, str) or not value:
+        raise MappingError("schema_violation", f"payload.{field}: missing or not a string")
+    return value
+
+
+def _created(payload: dict[str, Any]) -> datetime:
+    parsed = parse_time(payload.get("created_at"))
+    if parsed is None:
+        raise MappingError("schema_violation", "payload.created_at: missing or not an RFC 3339 timestamp")
+    return parsed
+
+
+def _references(payload: dict[str, Any]) -> dict[str, str]:
+    """``referenced_tweets`` as ``{type: id}`` (``replied_to``, ``quoted``, ``retweeted``)."""
+    refs: dict[str, str] = {}
+    value = payload.get("referenced_tweets")
+    for ref in value if isinstance(value, list) else []:
+        if isinstance(ref, dict) and isinstance(ref.get("type"), str) and nonempty(ref.get("id")):
+            refs.setdefault(ref["type"], ref["id"])
+    return refs
+
+
+def _text(payload: dict[str, Any]) -> str | None:
+    """The full text: long posts carry a truncated ``text`` and the whole of it in ``note_tweet``."""
+    return string(obj(payload.get("note_tweet")).get("text")) or string(payload.get("text"))
+
+
+def permalink(username: str | None, tweet_id: str) -> str:
+    """``https://x.com/{username}/status/{id}``; X redirects ``/i/web/status/{id}`` when no name is known."""
+    return f"https://x.com/{username}/status/{tweet_id}" if username else f"https://x.com/i/web/status/{tweet_id}"
+
+
+def map_x(raw: RawEvent) -> InboxMessage:
+    """Map one X API item (``RawEvent.payload``) to an ``InboxMessage``.
+
+    Resources: ``mention`` (from the mentions timeline) and ``tweet`` (from our own timeline) are
+    both posts and are told apart by author; ``dm_event`` is a direct message. The author's
+    ``username``/``name`` come from ``includes.users`` via ``context``.
+    """
+    if raw.resource in ("mention", "tweet"):
+        return _map_post(raw)
+    if raw.resource == "dm_event":
+        return _map_dm(raw)
+    raise MappingError("unsupported_resource", f"x resource {raw.resource!r} is not supported")
+
+
+def _map_post(raw: RawEvent) -> InboxMessage:
+    payload, ctx = raw.payload, raw.context
+    tweet_id = _required(payload, "id")
+    author_id = _required(payload, "author_id")
+    root = _required(payload, "conversation_id")
+    refs = _references(payload)
+    if "retweeted" in refs:
+        raise IgnoredItem("a repost is not a message")
+    chain = payload.get("edit_history_tweet_ids")
+    history = [i for i in chain if isinstance(i, str) and i] if isinstance(chain, list) else []
+    history = history or [tweet_id]
+    original = history[0]
+    if root in history:  # an edited root post: its thread is the original's
+        root = original
+    replied_to = refs.get("replied_to")
+    common: dict[str, Any] = {
+        "id": f"x:{original}",
+        "platform": Platform.X,
+        "account_id": raw.account_id,
+        "event": Event.EDITED if original != tweet_id or ctx.get("change") else Event.CREATED,
+        "author_id": author_id,
+        "author_name": nonempty(ctx.get("author_name")),
+        "from_account": author_id == raw.account_id,
+        "text": _text(payload),
+        "created_at": _created(payload),
+        "permalink": permalink(nonempty(ctx.get("author_username")), tweet_id),
+        "fetched_at": raw.fetched_at,
+    }
+    if author_id == raw.account_id:
+        citizen = nonempty(payload.get("in_reply_to_user_id"))
+        if citizen and citizen != raw.account_id:
+            return InboxMessage(kind=Kind.REPLY, conversation_id=f"{root}:{citizen}", parent_id=replied_to, **common)
+        # A standalone post, or the next post of our own thread: not an answer to anyone.
+        return InboxMessage(kind=Kind.POST, conversation_id=original, parent_id=replied_to, **common)
+    return InboxMessage(kind=Kind.MENTION, conversation_id=f"{root}:{author_id}",
+                        parent_id=replied_to or refs.get("quoted"), **common)
+
+
+def _map_dm(raw: RawEvent) -> InboxMessage:
+    payload, ctx = raw.payload, raw.context
+    event_type = payload.get("event_type", "MessageCreate")
+    if event_type != "MessageCreate":
+        raise IgnoredItem(f"DM event {event_type!r} is not a message")
+    sender = _required(payload, "sender_id")
+    return InboxMessage(
+        id=f"x:{_required(payload, 'id')}",
+        platform=Platform.X,
+        account_id=raw.account_id,
+        kind=Kind.DIRECT_MESSAGE,
+        event=Event.EDITED if ctx.get("change") else Event.CREATED,
+        conversation_id=_required(payload, "dm_conversation_id"),
+        author_id=sender,
+        author_name=nonempty(ctx.get("author_name")),
+        from_account=sender == raw.account_id,
+        text=string(payload.get("text")),
+        created_at=_created(payload),
+        fetched_at=raw.fetched_at,
+    )
+
+
+# -- connector ---------------------------------------------------------------------------------
+
+def _as_int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def newest_id(current: str | None, candidate: Any) -> str | None:
+    """The larger of two X ids (snowflakes: numeric strings, increasing with time)."""
+    new = _as_int(candidate)
+    if new is None:
+        return current
+    old = _as_int(current)
+    return str(candidate) if old is None or new > old else current
+
+
+def rfc3339(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:mm:ssZ``: X rejects fractional seconds in ``start_time``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _users(body: Any) -> dict[str, dict[str, Any]]:
+    """``includes.users`` by id (the ``author_id``/``sender_id`` expansion)."""
+    return {u["id"]: u for u in items(obj(obj(body).get("includes")), "users") if isinstance(u.get("id"), str)}
+
+
+def _author(users: dict[str, dict[str, Any]], user_id: Any) -> dict[str, Any]:
+    user = users.get(user_id) if isinstance(user_id, str) else None
+    if user is None:
+        return {}
+    return {"author_username": nonempty(user.get("username")), "author_name": nonempty(user.get("name"))}
+
+
+def _paginator() -> TokenPaginator:
+    return TokenPaginator(("meta", "next_token"), "pagination_token", items_key="data")
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+class XConnector(Connector):
+    """Polls one X account: mentions, our own posts (for our replies) and, with user context, DMs.
+
+    ``options.dm: false`` turns DM polling off; it is also off for app-only ``bearer`` credentials,
+    which X does not accept on ``/2/dm_events``. The items of one poll are delivered oldest first
+    across the three listings, so a citizen's post precedes our answer. X counts rate limits per
+    endpoint: a listing that hits its limit is skipped for this poll, the others are still delivered,
+    and ``RateLimited`` is raised afterwards.
+    """
+
+    platform: ClassVar[Platform] = Platform.X
+    api_base: ClassVar[str] = X_HOST
+    policy = XPolicy
+    fingerprint_keys: ClassVar[tuple[str, ...]] = ("text",)
+    page_size: ClassVar[int] = PAGE_SIZE
+
+    @property
+    def direct_messages(self) -> bool:
+        return bool(self.options.get("dm", True)) and not isinstance(self.credentials, BearerCredentials)
+
+    def fetch(self) -> Iterator[RawEvent]:
+        listings = [("mentions_since_id", lambda: self._timeline("mentions", "mention", {})),
+                    ("tweets_since_id", lambda: self._timeline("tweets", "tweet", {"exclude": "retweets"}))]
+        if self.direct_messages:
+            listings.append(("dm_since_id", self._direct_messages))
+        collected: list[RawEvent] = []
+        cursors: dict[str, str] = {}
+        limited: RateLimited | None = None
+        for cursor_key, listing in listings:
+            try:
+                events, cursor = listing()
+            except RateLimited as exc:
+                limited = limited or exc
+                continue
+            collected.extend(events)
+            if cursor:
+                cursors[cursor_key] = cursor
+        collected.sort(key=lambda e: (parse_time(e.payload.get("created_at")) or _EPOCH,
+                                      _as_int(e.payload.get("id")) or 0))
+        yield from collected
+        self.pending.update(cursors)
+        if limited is not None:
+            raise limited
+
+    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
+              headers: dict[str, str] | None = None) -> Iterator[Any]:
+        """Pages as the base class fetches them, but a 200 body holding only ``errors`` (e.g.
+        ``resource-not-found`` for an unknown account id) is an error, not an empty page.
+        (Per-endpoint rate limits are ``XPolicy.limit_scope``.)"""
+        endpoint = urlsplit(url).path
+        for body in super().pages(url, params, paginator, headers):
+            if isinstance(body, dict) and "data" not in body and "meta" not in body and body.get("errors"):
+                raise FatalRequestError(f"X API error [{problem_type(body) or 'unknown'}] from {endpoint}")
+            yield body
+
+    def _timeline(self, edge: str, resource: str, extra: dict[str, str]) -> tuple[list[RawEvent], str | None]:
+        cursor_key = f"{edge}_since_id"
+        since_id: str | None = self.pending.get(cursor_key)
+        params: dict[str, Any] = {"max_results": self.page_size, "tweet.fields": TWEET_FIELDS,
+                                  "expansions": "author_id", "user.fields": USER_FIELDS, **extra}
+        if since_id:
+            params["since_id"] = since_id
+        else:
+            params["start_time"] = rfc3339(self.window_start())
+        newest = since_id
+        events: list[RawEvent] = []
+        for body in self.pages(self.url(f"/2/users/{self.account_id}/{edge}"), params, _paginator()):
+            users = _users(body)
+            newest = newest_id(newest, obj(obj(body).get("meta")).get("newest_id"))
+            for tweet in items(body, "data"):
+                newest = newest_id(newest, tweet.get("id"))
+                if "retweeted" in _references(tweet):
+                    continue  # a repost of a post that mentions us is not a message
+                events.append(self.raw(resource, tweet, **_author(users, tweet.get("author_id"))))
+        return events, newest
+
+    def _direct_messages(self) -> tuple[list[RawEvent], str | None]:
+        """DM events newest first, until the stored event id (or, on a first poll, the window)."""
+        cursor: str | None = self.pending.get("dm_since_id")
+        window = self.window_start()
+        params: dict[str, Any] = {"max_results": self.page_size, "event_types": "MessageCreate",
+                                  "dm_event.fields": DM_EVENT_FIELDS, "expansions": "sender_id",
+                                  "user.fields": USER_FIELDS}
+        newest = cursor
+        events: list[RawEvent] = []
+        for body in self.pages(self.url("/2/dm_events"), params, _paginator()):
+            users = _users(body)
+            reached = False
+            for event in items(body, "data"):
+                event_id = event.get("id")
+                created = parse_time(event.get("created_at"))
+                if (cursor and newest_id(cursor, event_id) == cursor) or (not cursor and created and created < window):
+                    reached = True
+                    break
+                newest = newest_id(newest, event_id)
+                if event.get("event_type", "MessageCreate") == "MessageCreate":
+                    events.append(self.raw("dm_event", event, **_author(users, event.get("sender_id"))))
+            if reached:
+                break
+        return events, newest

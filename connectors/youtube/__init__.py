@@ -1,0 +1,1 @@
+"""The YouTube connector: ``client`` fetches from the platform API."""

@@ -1,0 +1,214 @@
+"""``innboks poll`` and ``innboks connectors run``: the platform connectors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from connectors.base import MemoryCursorStore
+from connectors.http import rebase_url
+from connectors.runner import AccountPoller, PollState, Runner
+from connectors.state import ConnectorEvents, KafkaCursorStore, state_producer
+from innboks.cli.args import OneLineParser, iso_datetime, positive_float
+from innboks.config.accounts import Registry, RegistryError, load_registry, registry_or_none
+from innboks.config.credentials import CredentialError
+from innboks.config.settings import get_settings
+from innboks.errors import CliError
+from innboks.kafka.runtime import require_bootstrap
+from schemas import Platform
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    poll = commands.add_parser("poll", help="run one platform connector")
+    poll.add_argument("platform", choices=[p.value for p in Platform], metavar="PLATFORM")
+    poll.add_argument("--account", required=True, metavar="ID", help="the official account's platform id")
+    poll.add_argument("--base-url", metavar="URL", help="replace scheme and host of the platform API (proxies, tests)")
+    poll.add_argument("--token", metavar="T", help="access token (default: INNBOKS_<PLATFORM>_TOKEN)")
+    poll.add_argument("--since", type=iso_datetime, metavar="ISO8601",
+                      help="how far back a first poll reaches (ISO 8601)")
+    poll.add_argument("--once", action="store_true", help="poll once and exit")
+    poll.add_argument("--stdout", action="store_true", help="print InboxMessage JSON lines instead of producing")
+    poll.add_argument("--interval", type=positive_float, metavar="S",
+                      help="seconds between polls (default: the registry's, else 60)")
+    poll.set_defaults(handler=_poll)
+
+
+    connectors = commands.add_parser("connectors", help="platform connectors")
+    connector_commands = connectors.add_subparsers(dest="connectors_command", required=True, metavar="SUBCOMMAND",
+                                                   parser_class=OneLineParser)
+    run = connector_commands.add_parser("run", help="poll every account of the registry")
+    run.add_argument("--once", action="store_true", help="poll each account once and exit")
+    run.set_defaults(handler=_connectors_run)
+
+
+log = logging.getLogger(__name__)
+
+
+def _poll(args: argparse.Namespace) -> int:
+    return run_poll(
+        platform=Platform(args.platform), account=args.account, base_url=args.base_url, token=args.token,
+        since=args.since, once=args.once, stdout=args.stdout, interval=args.interval,
+    )
+
+
+def _connectors_run(args: argparse.Namespace) -> int:
+    return run_connectors(once=args.once)
+
+
+def _registry(path: Path, required: bool) -> Registry | None:
+    try:
+        return load_registry(path) if required else registry_or_none(path)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _check_base_url(base_url: str | None) -> None:
+    if base_url:
+        try:
+            rebase_url("https://example.invalid/", base_url)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+
+
+def _kafka(factory: Any, *args: Any) -> Any:
+    from kafka.errors import KafkaError
+
+    try:
+        return factory(*args)
+    except KafkaError as exc:
+        raise CliError(f"cannot reach Kafka at {args[0]} ({type(exc).__name__})") from exc
+
+
+def _serve_metrics(port: int) -> None:
+    if port:
+        from prometheus_client import start_http_server
+
+        from connectors.metrics import REGISTRY
+
+        try:
+            start_http_server(port, registry=REGISTRY)
+        except OSError as exc:
+            raise CliError(f"connector metrics port {port}: {exc.strerror}; "
+                           "set INNBOKS_CONNECTOR_METRICS_PORT") from None
+
+
+def _log_to_stderr() -> None:
+    """Timestamped log lines for long-running commands (never message content, never tokens)."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _stop_on_sigterm() -> threading.Event:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    return stop
+
+
+def run_poll(
+    *, platform: Platform, account: str, base_url: str | None, token: str | None, since: datetime | None,
+    once: bool, stdout: bool, interval: float | None,
+) -> int:
+    from connectors.factory import build_connector, credential_watch
+    from connectors.sinks import KafkaSink, StdoutSink
+
+    settings = get_settings()
+    _check_base_url(base_url)
+    registry = _registry(settings.accounts_file, required=False)
+    entry = registry.find(platform, account) if registry else None
+    with ExitStack() as stack:
+        if stdout:
+            sink: Any = StdoutSink()
+            cursors: Any = MemoryCursorStore()
+            events = ConnectorEvents(None)
+        else:
+            bootstrap = require_bootstrap(settings)
+            sink = _kafka(KafkaSink, bootstrap)
+            producer = _kafka(state_producer, bootstrap)
+            stack.callback(producer.close, 5)
+            cursors, events = KafkaCursorStore(bootstrap, producer), ConnectorEvents(producer)
+        stack.callback(sink.close)
+        try:
+            connector = build_connector(platform, account, sink, cursors, entry, base_url, token, since)
+        except CredentialError as exc:
+            raise CliError(str(exc)) from None
+        poller = AccountPoller(connector, interval or (entry.poll_interval_seconds if entry else 60.0), events,
+                               credential_fingerprint=credential_watch(entry, platform),
+                               token_expires_at=entry.token_expires_timestamp if entry else None)
+        stack.callback(poller.close)
+        if once:
+            logging.getLogger("connectors.runner").setLevel(logging.ERROR)  # the error line below says it
+            outcome = poller.poll_once()
+            if outcome.state is not PollState.OK:
+                raise CliError(f"{platform.value} {account}: {outcome.error}")
+            print(f"{platform.value} {account}: {outcome.sent} new or changed item(s)", file=sys.stderr)
+            return 0
+        if not stdout:
+            _serve_metrics(settings.connector_metrics_port)
+        _log_to_stderr()
+        stop = _stop_on_sigterm()
+        try:
+            while not stop.is_set():
+                if poller.due(datetime.now().timestamp()):
+                    outcome = poller.poll_once()  # failures are logged by the poller
+                    if outcome.state is PollState.OK:
+                        log.info("%s %s: %d new or changed item(s)", platform.value, account, outcome.sent)
+                stop.wait(1.0)
+        except KeyboardInterrupt:
+            return 130
+    return 0
+
+
+def run_connectors(once: bool) -> int:
+    """Poll every enabled account of the registry, each on its own schedule and thread."""
+    from connectors.factory import build_connector, credential_watch
+    from connectors.sinks import KafkaSink
+
+    settings = get_settings()
+    registry = _registry(settings.accounts_file, required=True)
+    assert registry is not None
+    bootstrap = require_bootstrap(settings)
+    producer = _kafka(state_producer, bootstrap)
+    sink_producer = _kafka(KafkaSink, bootstrap).producer
+    cursors, events = KafkaCursorStore(bootstrap, producer), ConnectorEvents(producer)
+    pollers: list[AccountPoller] = []
+    for account in (a for a in registry.accounts if a.enabled):
+        try:
+            sink = KafkaSink(bootstrap, producer=sink_producer)
+            connector = build_connector(account.platform, account.account_id, sink, cursors, account)
+        except CredentialError as exc:
+            print(f"skipping {account.key}: {exc}", file=sys.stderr)
+            continue
+        pollers.append(AccountPoller(connector, account.poll_interval_seconds, events,
+                                     credential_fingerprint=credential_watch(account, account.platform),
+                                     token_expires_at=account.token_expires_timestamp))
+    if not pollers:
+        raise CliError("no account can be polled (see the lines above, or enable accounts in the registry)")
+    runner = Runner(pollers)
+    try:
+        if once:
+            outcomes = runner.run(once=True)
+            failed = [o for o in outcomes if o.state is not PollState.OK]
+            for poller in pollers:
+                print(f"{poller.connector.platform.value} {poller.connector.account_id}: {poller.state.value}",
+                      file=sys.stderr)
+            return 1 if failed else 0
+        _serve_metrics(settings.connector_metrics_port)
+        _log_to_stderr()
+        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        try:
+            runner.run()
+        except KeyboardInterrupt:
+            runner.stop()
+        return 0
+    finally:
+        for poller in pollers:
+            poller.close()
+        sink_producer.close(timeout=5)
+        producer.close(timeout=5)

@@ -1,0 +1,25 @@
+"""``innboks demo``: the whole system on the embedded broker with demo data."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from innboks.cli.args import port_number, positive_float
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="run the whole system on the embedded broker with demo data")
+    demo.add_argument("--duration", type=positive_float, metavar="S",
+                      help="stop after S seconds (default: until Ctrl-C)")
+    demo.add_argument("--metrics-port", type=port_number, default=6066, metavar="P",
+                      help="port of /metrics (default 6066)")
+    demo.add_argument("--archive-dir", type=Path, metavar="DIR",
+                      help="also run the archive consumer, writing a package per case into DIR")
+    demo.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from innboks.demo.runner import run_demo
+
+    return run_demo(duration=args.duration, metrics_port=args.metrics_port, archive_dir=args.archive_dir)

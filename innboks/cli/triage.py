@@ -1,0 +1,114 @@
+"""``innboks triage`` (JSON lines in, triage out) and ``innboks triage eval CORPUS``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from innboks.cli.args import OneLineParser
+from innboks.errors import CliError
+from schemas import Category
+from streams.triage.evaluation import CorpusError, dumps, evaluate, load_corpus
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
+    triage.set_defaults(handler=_triage)
+    triage_commands = triage.add_subparsers(dest="triage_command", required=False, metavar="[eval]",
+                                            parser_class=OneLineParser)
+    evaluate = triage_commands.add_parser("eval", help="precision, recall, F1 and confusion matrix on a corpus")
+    evaluate.add_argument("corpus", type=Path, metavar="CORPUS", help="labelled JSON lines (docs/triage-labelling.md)")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misclassified ids")
+    evaluate.set_defaults(handler=_triage_eval)
+
+
+def _triage(args: argparse.Namespace) -> int:
+    return run_triage(sys.stdin, sys.stdout)
+
+
+def _triage_eval(args: argparse.Namespace) -> int:
+    return run_triage_eval(args.corpus, as_json=args.json, errors=args.errors)
+
+
+def run_triage(lines: TextIO, out: TextIO) -> int:
+    """JSON lines ``{"id", "text", ...}`` in, one JSON line per input out (result or error)."""
+    from streams.triage.ruleset import RulesError
+
+    try:
+        from streams.triage.classifier import build_classifier
+
+        classifier = build_classifier()
+    except RulesError as exc:
+        raise CliError(str(exc)) from None
+    failures = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        result = _triage_line(classifier, line, number)
+        if isinstance(result, dict):
+            failures += 1
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            out.write(result + "\n")
+    out.flush()
+    if failures:
+        print(f"innboks triage: {failures} malformed input line(s)", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any]:
+    """The output line (JSON text) for a good input; an error object for a bad one."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+    if not isinstance(item, dict):
+        return {"id": None, "line": number, "error": "expected a JSON object with id and text"}
+    item_id = item.get("id")
+    if item_id is None or isinstance(item_id, (dict, list)):
+        return {"id": None, "line": number, "error": "missing or invalid field: id"}
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"id": item_id, "line": number, "error": "missing or non-string field: text"}
+    triage_json = classifier.triage(text).model_dump_json()  # '{"category":...}': splice the id in front
+    return f'{{"id":{json.dumps(item_id, ensure_ascii=False)},{triage_json[1:]}'
+
+
+def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None) -> int:
+    from streams.triage.ruleset import RulesError
+
+    try:
+        messages = load_corpus(corpus)
+        from streams.triage.classifier import build_classifier
+
+        classifier = build_classifier()
+    except (CorpusError, RulesError) as exc:
+        raise CliError(str(exc)) from None
+    result = evaluate(classifier, messages)
+    console = console or Console()
+    if as_json:
+        console.print_json(dumps(result))
+        return 0
+    console.print(f"[bold]{corpus}[/bold]: {result.total} messages, category accuracy "
+                  f"[bold]{result.category_accuracy:.3f}[/bold], language accuracy {result.language_accuracy:.3f}, "
+                  f"false fødselsnummer: [bold]{len(result.false_fodselsnummer)}[/bold]")
+    for group in ("category", "language", "pii", "moderation", "escalate"):
+        table = Table("label", "precision", "recall", "F1", "support", title=group)
+        for label, score in sorted(result.scores.get(group, {}).items()):
+            table.add_row(label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
+                          str(score.support))
+        console.print(table)
+    matrix = Table("expected \\ predicted", *[c.value for c in Category], title="category confusion matrix")
+    for expected in Category:
+        matrix.add_row(expected.value, *[str(result.confusion[(expected.value, p.value)]) for p in Category])
+    console.print(matrix)
+    for error in result.errors[:errors]:  # one JSON line each, never wrapped
+        print(json.dumps(error, ensure_ascii=False), file=console.file)
+    return 0
