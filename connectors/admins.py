@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from connectors.base import items, obj
+from connectors.fields import items, obj
 from connectors.http import ApiClient
-from connectors.meta import GRAPH_HOST, GRAPH_VERSION
+from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION
 from innboks.config.accounts import Account
 from schemas import Platform
 
@@ -35,7 +35,8 @@ def facebook_admins(client: ApiClient, account: Account) -> set[str]:
 
 
 def linkedin_admins(client: ApiClient, account: Account) -> set[str]:
-    from connectors.linkedin.client import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL, organization_urn
+    from connectors.linkedin.client import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL
+    from connectors.linkedin.mapping import organization_urn
 
     headers = {"LinkedIn-Version": str(account.options.get("api_version", DEFAULT_API_VERSION)),
                "X-Restli-Protocol-Version": RESTLI_PROTOCOL}

@@ -69,47 +69,6 @@ class MemoryCursorStore:
         self._states[(platform, account_id)] = json.loads(json.dumps(state))
 
 
-def items(body: Any, key: str | None) -> list[dict[str, Any]]:
-    """The objects of a page: ``body[key]``, or the body itself when it is a list (``key=None``)."""
-    value = body if key is None else (body.get(key) if isinstance(body, dict) else None)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def obj(value: Any) -> dict[str, Any]:
-    """A JSON object, or an empty one for anything else (platforms omit what they may not show)."""
-    return value if isinstance(value, dict) else {}
-
-
-def nonempty(value: Any) -> str | None:
-    """A non-empty string, or None."""
-    return value if isinstance(value, str) and value else None
-
-
-def string(value: Any) -> str | None:
-    """A string (possibly empty), or None."""
-    return value if isinstance(value, str) else None
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 / RFC 3339 timestamp with an offset (``Z`` accepted), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None
-
-
-def later(current: str | None, candidate: Any) -> str | None:
-    """The later of two ISO timestamps, as text; unparseable values are ignored."""
-    new = parse_time(candidate)
-    if new is None:
-        return current
-    old = parse_time(current)
-    return new.isoformat() if old is None or new > old else current
-
-
 class Connector(ABC):
     """Base of every platform connector."""
 

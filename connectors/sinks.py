@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from connectors.base import DeliveryError
 from connectors.errors import IgnoredItem, MappingError
-from connectors.platforms import normalize
+from connectors.mapping import normalize
 from innboks.config.topics import RAW
 from schemas import RawEvent
 

@@ -35,27 +35,26 @@ Quirks the code handles:
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from connectors.base import Connector, items, nonempty, obj, parse_time, string
+from connectors.base import Connector
 from connectors.errors import (
     AuthError,
     ConnectorError,
     FatalRequestError,
-    IgnoredItem,
-    MappingError,
     RateLimited,
     RetriableError,
 )
+from connectors.fields import items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
+from connectors.linkedin.mapping import PUBLISHED, _millis, comment_urn, organization_urn, post_time
 from connectors.pagination import OffsetPaginator
 from connectors.ratelimits import retry_after_seconds
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Platform, RawEvent
 
 API_HOST = "https://api.linkedin.com"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -63,59 +62,20 @@ TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
 #: supports each monthly version for at least a year and rejects sunset ones with HTTP 426.
 DEFAULT_API_VERSION = "202607"
 RESTLI_PROTOCOL = "2.0.0"
-ORGANIZATION_PREFIX = "urn:li:organization:"
-PERMALINK = "https://www.linkedin.com/feed/update/{urn}/"
 #: Default pause after a 429 that is neither a daily quota nor announces a reset (LinkedIn's
 #: "infrastructure protection" throttling, which lifts by itself).
 DEFAULT_RATE_LIMIT_PAUSE = 300.0
 #: Margin after midnight UTC before retrying a spent daily quota.
 QUOTA_RESET_MARGIN = 60.0
-#: Posts in any other state (DRAFT, PUBLISH_REQUESTED, PUBLISH_FAILED) are not public messages.
-PUBLISHED = "PUBLISHED"
 
 _VERSION = re.compile(r"^\d{6}(\.\d{2})?$")
 _ERROR_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _DAILY = re.compile(r"\bDAY\b")
 
 
-def organization_urn(account_id: str) -> str:
-    """``urn:li:organization:{id}`` for a numeric id (a full URN is accepted as is)."""
-    return account_id if account_id.startswith(ORGANIZATION_PREFIX) else f"{ORGANIZATION_PREFIX}{account_id}"
-
-
 def encode_urn(urn: str) -> str:
     """A URN as one path segment: every reserved character percent-encoded (Rest.li 2.0.0)."""
     return quote(urn, safe="")
-
-
-def comment_urn(payload: dict[str, Any]) -> str | None:
-    """A comment's URN: ``commentUrn``, else ``$URN``, else built from ``object`` and ``id``."""
-    urn = nonempty(payload.get("commentUrn")) or nonempty(payload.get("$URN"))
-    if urn:
-        return urn
-    target, native = nonempty(payload.get("object")), nonempty(payload.get("id"))
-    return f"urn:li:comment:({target},{native})" if target and native else None
-
-
-def _millis(value: Any) -> datetime | None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        return None
-    try:
-        return datetime.fromtimestamp(value / 1000, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _required_millis(value: Any, field: str) -> datetime:
-    parsed = _millis(value)
-    if parsed is None:
-        raise MappingError("schema_violation", f"payload.{field}: missing or not epoch milliseconds")
-    return parsed
-
-
-def post_time(post: dict[str, Any]) -> datetime | None:
-    """When a post went public: ``publishedAt``, else ``createdAt`` (scheduled posts differ)."""
-    return _millis(post.get("publishedAt")) or _millis(post.get("createdAt"))
 
 
 def post_modified(post: dict[str, Any]) -> datetime | None:
@@ -124,46 +84,6 @@ def post_modified(post: dict[str, Any]) -> datetime | None:
 
 def comment_time(comment: dict[str, Any]) -> datetime | None:
     return _millis(obj(comment.get("created")).get("time"))
-
-
-def map_linkedin(raw: RawEvent) -> InboxMessage:
-    """Map one Posts API element (``post``) or Comments API element (``comment``)."""
-    payload, ctx = raw.payload, raw.context
-    ours = organization_urn(raw.account_id)
-    event = Event.EDITED if ctx.get("change") else Event.CREATED
-    common: dict[str, Any] = {"platform": Platform.LINKEDIN, "account_id": raw.account_id,
-                              "fetched_at": raw.fetched_at, "event": event}
-    if raw.resource == "post":
-        urn = nonempty(payload.get("id"))
-        if urn is None:
-            raise MappingError("schema_violation", "payload.id: missing or not a string")
-        state = payload.get("lifecycleState")
-        if isinstance(state, str) and state != PUBLISHED:
-            raise IgnoredItem(f"post in lifecycle state {state!r} is not public")
-        created = post_time(payload)
-        if created is None:
-            raise MappingError("schema_violation", "payload.publishedAt/createdAt: missing or not epoch milliseconds")
-        author = nonempty(payload.get("author"))
-        return InboxMessage(
-            id=f"linkedin:{urn}", kind=Kind.POST, conversation_id=urn, author_id=author,
-            from_account=author == ours, text=string(payload.get("commentary")), created_at=created,
-            permalink=PERMALINK.format(urn=urn), **common)
-    if raw.resource == "comment":
-        urn = comment_urn(payload)
-        if urn is None:
-            raise MappingError("schema_violation", "payload.commentUrn: missing (and no object/id to build it)")
-        actor = nonempty(payload.get("actor"))
-        message = obj(payload.get("message"))
-        fields: dict[str, Any] = {
-            "id": f"linkedin:{urn}", "author_id": actor, "from_account": actor == ours,
-            "text": string(message.get("text")),
-            "created_at": _required_millis(obj(payload.get("created")).get("time"), "created.time"), **common}
-        parent = nonempty(payload.get("parentComment")) or nonempty(ctx.get("parent_comment"))
-        if parent and parent != urn:
-            return InboxMessage(kind=Kind.REPLY, conversation_id=parent, parent_id=parent, **fields)
-        post = nonempty(ctx.get("post_urn")) or nonempty(payload.get("object"))
-        return InboxMessage(kind=Kind.COMMENT, conversation_id=urn, parent_id=post, **fields)
-    raise MappingError("unsupported_resource", f"linkedin resource {raw.resource!r} is not supported")
 
 
 class NotFound(FatalRequestError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from connectors.errors import IgnoredItem, MappingError
-from connectors.platforms import normalize
+from connectors.mapping import normalize
 from schemas import InboxMessage, RawEvent
 from streams.codec import InvalidPayload, decode, describe_validation_error
 

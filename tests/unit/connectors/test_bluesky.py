@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import requests
 
-from connectors.base import MemoryCursorStore, obj
-from connectors.bluesky.client import BlueskyConnector, BlueskyPolicy, SessionExpired, map_bluesky
+from connectors.base import MemoryCursorStore
+from connectors.bluesky.client import BlueskyConnector, BlueskyPolicy, SessionExpired
+from connectors.bluesky.mapping import map_bluesky
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
+from connectors.fields import obj
 from connectors.http import ApiClient
 from innboks.config.credentials import AppPasswordCredentials, BearerCredentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent

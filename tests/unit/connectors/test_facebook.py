@@ -8,7 +8,8 @@ import pytest
 
 from connectors.base import DeliveryError, MemoryCursorStore
 from connectors.errors import MappingError
-from connectors.facebook.client import FacebookConnector, map_facebook
+from connectors.facebook.client import FacebookConnector
+from connectors.facebook.mapping import map_facebook
 from connectors.http import ApiClient
 from connectors.sinks import StdoutSink
 from innboks.demo.dataset import build_dataset

@@ -6,7 +6,8 @@ import pytest
 
 from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, IgnoredItem, MappingError, RateLimited
-from connectors.facebook.client import FacebookConnector, map_facebook
+from connectors.facebook.client import FacebookConnector
+from connectors.facebook.mapping import map_facebook
 from connectors.http import ApiClient
 from schemas import Event, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi

@@ -11,8 +11,9 @@ import pytest
 from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.instagram.client import COMMENT_FIELDS, MEDIA_FIELDS, InstagramConnector, map_instagram
-from connectors.meta import GraphPolicy
+from connectors.instagram.client import COMMENT_FIELDS, MEDIA_FIELDS, InstagramConnector
+from connectors.instagram.mapping import map_instagram
+from connectors.meta.client import GraphPolicy
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
 

@@ -19,10 +19,9 @@ from connectors.linkedin.client import (
     DEFAULT_RATE_LIMIT_PAUSE,
     LinkedInConnector,
     LinkedInPolicy,
-    comment_urn,
-    map_linkedin,
     seconds_to_midnight_utc,
 )
+from connectors.linkedin.mapping import comment_urn, map_linkedin
 from innboks.config.credentials import OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load

@@ -15,7 +15,8 @@ import pytest
 from connectors.base import DeliveryError, MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.mastodon.client import MastodonConnector, MastodonPolicy, html_to_text, map_mastodon
+from connectors.mastodon.client import MastodonConnector, MastodonPolicy
+from connectors.mastodon.mapping import html_to_text, map_mastodon
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
 

@@ -12,7 +12,8 @@ from connectors.auth import open_session
 from connectors.base import DeliveryError, MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, IgnoredItem, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.x.client import TWEET_FIELDS, XConnector, XPolicy, map_x
+from connectors.x.client import TWEET_FIELDS, XConnector, XPolicy
+from connectors.x.mapping import map_x
 from innboks.config.credentials import BearerCredentials, OAuth1Credentials, OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load

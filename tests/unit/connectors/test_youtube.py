@@ -12,13 +12,8 @@ from connectors.auth import open_session
 from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, MappingError, RateLimited, RetriableError
 from connectors.http import ApiClient
-from connectors.youtube.client import (
-    CommentsDisabled,
-    YouTubeConnector,
-    YouTubePolicy,
-    map_youtube,
-    seconds_until_quota_reset,
-)
+from connectors.youtube.client import CommentsDisabled, YouTubeConnector, YouTubePolicy, seconds_until_quota_reset
+from connectors.youtube.mapping import map_youtube
 from innboks.config.credentials import OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load

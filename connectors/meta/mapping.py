@@ -1,57 +1,16 @@
-"""What Facebook and Instagram share: the Graph API host, version, timestamps and error codes."""
+"""Pure helpers shared by the Facebook and Instagram mappings (Graph API times, ids, Messenger events)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import nonempty, obj, string
 from connectors.errors import (
-    AuthError,
-    ConnectorError,
-    FatalRequestError,
     IgnoredItem,
     MappingError,
-    RateLimited,
-    RetriableError,
 )
-from connectors.http import ResponsePolicy
+from connectors.fields import nonempty, obj, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
-
-GRAPH_HOST = "https://graph.facebook.com"
-GRAPH_VERSION = "v24.0"
-
-#: Graph error codes that mean "slow down": app (4), user (17), page (32), custom (613) limits and
-#: the Business Use Case limits (80001-80014).
-RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
-#: Invalid, expired or revoked access token (190), missing token (104), expired session (102, 463, 467).
-AUTH_CODES = frozenset({190, 102, 104, 463, 467})
-#: Temporary server-side problems.
-TRANSIENT_CODES = frozenset({1, 2})
-#: Default pause when a Graph rate limit gives no reset time.
-DEFAULT_RATE_LIMIT_PAUSE = 300.0
-
-
-class GraphPolicy(ResponsePolicy):
-    """Graph API errors are JSON ``{"error": {"code", "error_subcode", "type", "is_transient"}}``."""
-
-    def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            return super().classify(status, body, headers, path, now)
-        code, subcode = error.get("code"), error.get("error_subcode")
-        label = f"Graph error {code}" + (f"/{subcode}" if subcode else "") + f" from {path}"
-        if code in AUTH_CODES:
-            return AuthError(f"{label}: access token expired, revoked or invalid")
-        if code in RATE_LIMIT_CODES:
-            limit = self.rate_limit(headers, now)
-            pause = limit.reset_at - now if limit and limit.reset_at and limit.reset_at > now else None
-            return RateLimited(f"{label}: rate limited", pause or DEFAULT_RATE_LIMIT_PAUSE)
-        if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
-            return RetriableError(f"{label}: temporary error")
-        if code == 10 or (isinstance(code, int) and 200 <= code < 300):
-            return FatalRequestError(f"{label}: permission missing")
-        return FatalRequestError(label)
 
 
 def parse_graph_time(value: Any, field: str) -> datetime:

@@ -1,0 +1,1 @@
+"""Meta Graph API (Facebook, Instagram): ``client`` has the shared response policy, ``mapping`` the pure helpers."""
