@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench schemas install clean
+.PHONY: demo test lint bench schemas install clean
 
 $(STAMP): pyproject.toml .ci/system-packages
 	bash .ci/system-packages
@@ -19,9 +19,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/innboks demo $(ARGS)
 
-## make test [PYTEST_ARGS=...]: unit and integration tests (the integration tests start Tansu)
-test: $(STAMP)
+## make test [PYTEST_ARGS=...]: lint, types, then unit and integration tests (the integration tests start Tansu)
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff, mypy (strict on schemas/, innboks/config/ and the mappings), the import layers
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## make bench: throughput and latency numbers
 bench: $(STAMP)

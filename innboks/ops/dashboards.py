@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grafana_foundation_sdk.builders import common, heatmap, stat, timeseries
 from grafana_foundation_sdk.builders import dashboard as dash
@@ -136,8 +137,12 @@ def _targets(spec: PanelSpec) -> Iterator[prom.Dataquery]:
         yield target
 
 
-def _panel(spec: PanelSpec, x: int, y: int):  # type: ignore[no-untyped-def]
-    builder = {"stat": stat.Panel, "timeseries": timeseries.Panel, "heatmap": heatmap.Panel}[spec.kind]()
+PANEL_BUILDERS: dict[str, Any] = {"stat": stat.Panel, "timeseries": timeseries.Panel, "heatmap": heatmap.Panel}
+
+
+def _panel(spec: PanelSpec, x: int, y: int) -> Any:
+    """The builders share their fluent methods but no typed base class, hence Any."""
+    builder = PANEL_BUILDERS[spec.kind]()
     panel = builder.title(spec.title).datasource(DATASOURCE).grid_pos(GridPos(h=spec.height, w=spec.width, x=x, y=y))
     if spec.kind != "heatmap":
         panel = panel.unit(spec.unit)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
-from connectors.meta import GraphPolicy
+from connectors.meta.client import GraphPolicy
 from connectors.ratelimits import parse_rate_limit, retry_after_seconds
 
 NOW = 1_800_000_000.0
