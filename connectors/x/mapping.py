@@ -65,8 +65,11 @@ def _map_post(raw: RawEvent) -> InboxMessage:
     payload, ctx = raw.payload, raw.context
     tweet_id = _required(payload, "id")
     author_id = _required(payload, "author_id")
-    root = _required(payload, "conversation_id")
     refs = _references(payload)
+    # conversation_id (the thread's root post) is absent from older and partial responses. A
+    # citizen's message is never dropped for it: the post it replies to or quotes stands in for the
+    # root (a reply to one of our posts is, in the usual case, a reply to the root), else the post itself.
+    root = nonempty(payload.get("conversation_id")) or refs.get("replied_to") or refs.get("quoted") or tweet_id
     if "retweeted" in refs:
         raise IgnoredItem("a repost is not a message")
     chain = payload.get("edit_history_tweet_ids")
@@ -111,7 +114,7 @@ def _map_dm(raw: RawEvent) -> InboxMessage:
         account_id=raw.account_id,
         kind=Kind.DIRECT_MESSAGE,
         event=Event.EDITED if ctx.get("change") else Event.CREATED,
-        conversation_id=_required(payload, "dm_conversation_id"),
+        conversation_id=_dm_conversation(payload, sender, raw.account_id),
         author_id=sender,
         author_name=nonempty(ctx.get("author_name")),
         from_account=sender == raw.account_id,
@@ -119,3 +122,14 @@ def _map_dm(raw: RawEvent) -> InboxMessage:
         created_at=_created(payload),
         fetched_at=raw.fetched_at,
     )
+
+
+def _dm_conversation(payload: dict[str, Any], sender: str, account_id: str) -> str:
+    """``dm_conversation_id``; for a citizen's one-to-one message without it, X's own form of that id
+    (the two user ids, smaller first, joined by ``-``), so the message is never dropped for it."""
+    value = nonempty(payload.get("dm_conversation_id"))
+    if value:
+        return value
+    if sender != account_id:
+        return "-".join(sorted((sender, account_id), key=lambda user: (len(user), user)))
+    raise MappingError("schema_violation", "payload.dm_conversation_id: missing on a message we sent")
