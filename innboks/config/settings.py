@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     meta_verify_token: SecretStr | None = None
     meta_verify_token_file: Path | None = None
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    triage_rules: Path | None = Field(
+        default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
+    )
     # Where case-handling inquiries are sent (used in suggested replies).
     municipality: str = "Alta kommune"
     case_email: str = "postmottak@alta.kommune.no"

@@ -129,13 +129,14 @@ class Classifier:
 
 
 def build_classifier() -> Classifier:
-    """The classifier with the rules file and the reply addresses from the settings."""
+    """The classifier with the rules file (``INNBOKS_TRIAGE_RULES``, else the packaged one) and the
+    reply addresses from the settings."""
     from innboks.config.settings import get_settings
-    from streams.triage.ruleset import load_ruleset
+    from streams.triage.ruleset import DEFAULT_RULES_PATH, load_ruleset
 
     settings = get_settings()
     return Classifier(
-        load_ruleset(),
+        load_ruleset(settings.triage_rules or DEFAULT_RULES_PATH),
         ReplyContext(
             municipality=settings.municipality,
             email=settings.case_email,

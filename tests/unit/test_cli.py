@@ -84,3 +84,23 @@ def test_version() -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
+
+
+def test_a_deployment_s_own_rules_file_replaces_the_packaged_one(tmp_path) -> None:
+    from streams.triage.ruleset import DEFAULT_RULES_PATH
+
+    own = tmp_path / "rules.yaml"
+    # The packaged rules with the case-handling rule for "my application" removed.
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    start = text.index("  - id: case.own_case_noun")
+    own.write_text(text[:start] + text[text.index("  - id: case.relative_needs_service"):], encoding="utf-8")
+    line = json.dumps({"id": "a", "text": "Når får jeg svar på byggesøknaden min?"}) + "\n"
+    packaged = json.loads(innboks("triage", stdin=line).stdout)
+    custom = json.loads(innboks("triage", stdin=line, env={"INNBOKS_TRIAGE_RULES": str(own)}).stdout)
+    assert "case.own_case_noun" in packaged["rules"] and "case.own_case_noun" not in custom["rules"]
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("categories: [\n", encoding="utf-8")
+    result = innboks("triage", stdin=line, env={"INNBOKS_TRIAGE_RULES": str(broken)})
+    assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert "broken.yaml" in result.stderr and "Traceback" not in result.stderr
