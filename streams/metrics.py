@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disa
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from schemas import Event, ModerationReason, Platform
+
 disable_created_metrics()
 
 #: First-response buckets, in seconds: 5 min to one week.
@@ -172,6 +174,24 @@ class PipelineMetrics:
         registry.register(self.open_inquiries)
         self.own_activity = LatestTimestamp()
         registry.register(self.own_activity)
+        self._zero_known_series()
+
+    def _zero_known_series(self) -> None:
+        """Series of bounded label sets exist from the start at 0, so dashboards and alerts read
+        "none yet" instead of "no data" (a rate over a missing series is empty, not 0)."""
+        for stage in STAGES:
+            for code in DEADLETTER_CODES:
+                self.deadletters.labels(stage, code)
+        for platform in Platform:
+            for action in (Event.HIDDEN, Event.DELETED):
+                for reason in (*ModerationReason, "none"):
+                    self.moderation_actions.labels(platform.value, action.value, str(reason))
+
+
+#: The processing stages (``guarded(stage, ...)``) and the dead-letter reason codes they give.
+STAGES = ("normalize", "triage", "route", "sla")
+DEADLETTER_CODES = ("invalid_json", "schema_violation", "unsupported_resource", "unsupported_platform",
+                    "empty_payload", "processing_error")
 
 
 REGISTRY = CollectorRegistry()

@@ -18,15 +18,16 @@ from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
+from prometheus_client import start_http_server
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
-from connectors.base import DeliveryError
-from connectors.errors import ConnectorError
 from connectors.facebook.client import FacebookConnector
 from connectors.http import ApiClient
+from connectors.metrics import REGISTRY as CONNECTOR_METRICS
+from connectors.runner import AccountPoller
 from connectors.sinks import KafkaSink
 from innboks.config.settings import get_settings
 from innboks.demo.dataset import build_dataset
@@ -50,10 +51,13 @@ def _metrics_up(url: str) -> bool:
 
 
 class ConnectorLoop:
-    """Polls the simulated Graph API with the real connector until stopped."""
+    """Polls the simulated Graph API with the real connector until stopped, through the same
+    ``AccountPoller`` as ``innboks connectors run``, so the connector metrics are those of production."""
 
     def __init__(self, connector: FacebookConnector) -> None:
         self.connector = connector
+        # The simulated Page token stands for a long-lived one (Meta: about 60 days).
+        self.poller = AccountPoller(connector, POLL_SECONDS, token_expires_at=time.time() + 60 * 86400)
         self.polls = 0
         self.sent = 0
         self.last_error: str | None = None
@@ -61,7 +65,6 @@ class ConnectorLoop:
         self._thread = threading.Thread(target=self._run, name="facebook-connector", daemon=True)
 
     def start(self) -> ConnectorLoop:
-        self.connector.setup()
         self._thread.start()
         return self
 
@@ -72,12 +75,9 @@ class ConnectorLoop:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.sent += self.connector.poll()
-                self.connector.flush(timeout=10)
-                self.last_error = None
-            except (ConnectorError, DeliveryError) as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
+            outcome = self.poller.poll_once()
+            self.sent += outcome.sent
+            self.last_error = outcome.error
             self.polls += 1
             self._stop.wait(POLL_SECONDS)
 
@@ -85,14 +85,18 @@ class ConnectorLoop:
 def run_demo(duration: float | None, metrics_port: int, console: Console | None = None,
              archive_dir: Path | None = None) -> int:
     console = console or Console()
-    if not port_is_free("127.0.0.1", metrics_port):
-        raise CliError(f"metrics port {metrics_port} is in use; pass --metrics-port with a free port")
+    connector_metrics_port = metrics_port + 1
+    for port in (metrics_port, connector_metrics_port):
+        if not port_is_free("127.0.0.1", port):
+            raise CliError(f"metrics port {port} is in use; pass --metrics-port P with P and P+1 free")
     if archive_dir is not None and archive_dir.exists() and not archive_dir.is_dir():
         raise CliError(f"--archive-dir {archive_dir}: not a directory")
     workdir = Path(tempfile.mkdtemp(prefix="innboks-demo-"))
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    connector_metrics_url = f"http://127.0.0.1:{connector_metrics_port}/metrics"
+    shown_metrics = f"{metrics_url} (worker), {connector_metrics_url} (connector)"
     started = time.monotonic()
     release = min(DEFAULT_RELEASE_SECONDS, duration * 0.4) if duration else DEFAULT_RELEASE_SECONDS
     worker = None
@@ -123,6 +127,8 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 sink,
                 backfill=timedelta(days=30),
             )
+            metrics_server, _ = start_http_server(connector_metrics_port, addr="127.0.0.1", registry=CONNECTOR_METRICS)
+            stack.callback(metrics_server.shutdown)
             loop = ConnectorLoop(connector).start()
             stack.callback(loop.stop)
 
@@ -132,7 +138,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 worker_state = "running" if worker.running else f"exited ({worker.returncode})"
                 if worker.running and not _metrics_up(metrics_url):
                     worker_state = "starting (joining the consumer group)"
-                return _panel(counts, len(dataset.items), simulator, loop, worker_state, metrics_url, elapsed,
+                return _panel(counts, len(dataset.items), simulator, loop, worker_state, shown_metrics, elapsed,
                               duration, archive_dir)
 
             with Live(view(), console=console, refresh_per_second=4, transient=True) as live:
@@ -147,7 +153,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             final = monitor.snapshot()
             worker_failed = not worker.running
             console.print("[dim]stopping: connector, worker, broker …[/dim]")
-        console.print(_summary(final, len(dataset.items), time.monotonic() - started, metrics_url, workdir,
+        console.print(_summary(final, len(dataset.items), time.monotonic() - started, shown_metrics, workdir,
                                archive_dir))
         if worker_failed:
             console.print(f"[red]the worker stopped unexpectedly; see {workdir / 'worker.log'}[/red]")

@@ -53,6 +53,8 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     demo = start_demo("--duration", "40", "--metrics-port", str(port), "--archive-dir", str(archive))
     try:
         metrics = scrape(f"http://127.0.0.1:{port}/metrics", 35)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/metrics", timeout=5) as response:
+            connector_metrics = response.read().decode()
         spawned = descendants(demo.pid)
         assert len(spawned) >= 3  # the broker, the worker and the archive consumer
         out, err = demo.communicate(timeout=90)
@@ -69,6 +71,14 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
         validate((package / "arkivmelding.xml").read_bytes())
     assert re.search(r"Dead letters\s+1 \(normalize: schema_violation", out)
     assert re.search(r'^innboks_messages_total\{[^}]*\} [1-9]', metrics, re.M)
+    assert re.search(r'^innboks_connector_polls_total\{[^}]*outcome="ok"[^}]*\} [1-9]', connector_metrics, re.M)
+    # Every series a dashboard query reads is served by the demo (worker or connector /metrics).
+    from innboks.ops.dashboards import PIPELINE, SERVICE
+
+    wanted = {name for spec in SERVICE + PIPELINE for query in spec.queries
+              for name in re.findall(r"innboks_[a-z_]+", query.expr)}
+    served = set(re.findall(r"^(innboks_[a-z_]+)", metrics + connector_metrics, re.M))
+    assert wanted - served == set(), f"dashboard series the demo does not serve: {sorted(wanted - served)}"
     assert all(wait_gone(pid, 10) for pid in spawned), "the demo left processes behind"
 
 
@@ -98,4 +108,4 @@ def test_demo_refuses_a_busy_metrics_port() -> None:
                                 capture_output=True, text=True, timeout=60, env=env())
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"innboks demo: error: metrics port {port} is in use; pass --metrics-port with a free port"]
+        f"innboks demo: error: metrics port {port} is in use; pass --metrics-port P with P and P+1 free"]
