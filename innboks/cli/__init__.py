@@ -11,11 +11,25 @@ import sys
 from collections.abc import Callable, Sequence
 
 from innboks import __version__
-from innboks.cli import accounts, archive, broker, connectors, crisis, demo, sla, topics, triage, webhook, worker
+from innboks.cli import (
+    accounts,
+    archive,
+    broker,
+    connectors,
+    crisis,
+    demo,
+    inbox,
+    sla,
+    store,
+    topics,
+    triage,
+    webhook,
+    worker,
+)
 from innboks.cli.args import OneLineParser
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, accounts, webhook, triage, crisis, archive, sla, topics)
+GROUPS = (demo, worker, broker, connectors, accounts, webhook, triage, crisis, archive, sla, topics, store, inbox)
 
 
 def build_parser() -> argparse.ArgumentParser:

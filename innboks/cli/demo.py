@@ -16,10 +16,14 @@ def register(commands: argparse._SubParsersAction) -> None:
                       help="port of /metrics (default 6066)")
     demo.add_argument("--archive-dir", type=Path, metavar="DIR",
                       help="also run the archive consumer, writing a package per case into DIR")
+    demo.add_argument("--store", metavar="URL",
+                      help="conversation store (default: a temporary SQLite file, printed at start)")
+    demo.add_argument("--inbox-port", type=port_number, metavar="P", help="also serve the web inbox on port P")
     demo.set_defaults(handler=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from innboks.demo.runner import run_demo
 
-    return run_demo(duration=args.duration, metrics_port=args.metrics_port, archive_dir=args.archive_dir)
+    return run_demo(duration=args.duration, metrics_port=args.metrics_port, archive_dir=args.archive_dir,
+                    store_url=args.store, inbox_port=args.inbox_port)

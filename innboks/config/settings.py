@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     meta_verify_token: SecretStr | None = None
     meta_verify_token_file: Path | None = None
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    store_url: str = Field(
+        default="sqlite:///innboks.db", description="The conversation store: sqlite:///FILE or postgresql://…"
+    )
     triage_rules: Path | None = Field(
         default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
     )

@@ -33,10 +33,12 @@ from innboks.config.settings import get_settings
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
+from innboks.demo.workspace import DEMO_USER, start_workspace
 from innboks.errors import CliError
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import BrokerError, EmbeddedBroker, port_is_free
 from innboks.processes import archive_process, worker_process
+from innboks.store.engine import StoreError
 
 POLL_SECONDS = 1.0
 DEFAULT_RELEASE_SECONDS = 20.0
@@ -83,12 +85,14 @@ class ConnectorLoop:
 
 
 def run_demo(duration: float | None, metrics_port: int, console: Console | None = None,
-             archive_dir: Path | None = None) -> int:
+             archive_dir: Path | None = None, store_url: str | None = None, inbox_port: int | None = None) -> int:
     console = console or Console()
     connector_metrics_port = metrics_port + 1
     for port in (metrics_port, connector_metrics_port):
         if not port_is_free("127.0.0.1", port):
             raise CliError(f"metrics port {port} is in use; pass --metrics-port P with P and P+1 free")
+    if inbox_port is not None and not port_is_free("127.0.0.1", inbox_port):
+        raise CliError(f"inbox port {inbox_port} is in use; pass --inbox-port with a free port")
     if archive_dir is not None and archive_dir.exists() and not archive_dir.is_dir():
         raise CliError(f"--archive-dir {archive_dir}: not a directory")
     workdir = Path(tempfile.mkdtemp(prefix="innboks-demo-"))
@@ -131,6 +135,15 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             stack.callback(metrics_server.shutdown)
             loop = ConnectorLoop(connector).start()
             stack.callback(loop.stop)
+            store_url = store_url or f"sqlite:///{workdir / 'innboks.db'}"
+            try:
+                workspace = start_workspace(store_url, broker.bootstrap_servers, dataset.page_id, inbox_port)
+            except StoreError as exc:
+                raise CliError(str(exc)) from None
+            stack.callback(workspace.close)
+            console.print(f"store: {store_url}")
+            if inbox_port is not None:
+                console.print(f"inbox: http://127.0.0.1:{inbox_port}/  user {DEMO_USER}, password {workspace.password}")
 
             def view() -> Panel:
                 elapsed = time.monotonic() - started
@@ -153,8 +166,12 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             final = monitor.snapshot()
             worker_failed = not worker.running
             console.print("[dim]stopping: connector, worker, broker …[/dim]")
+            if not workspace.finish():
+                console.print("[yellow]the store had not caught up with the topics[/yellow]")
+            store_open = workspace.open_inquiries()
         console.print(_summary(final, len(dataset.items), time.monotonic() - started, shown_metrics, workdir,
                                archive_dir))
+        console.print(f"Store: {store_url} ({store_open} open inquiries)")
         if worker_failed:
             console.print(f"[red]the worker stopped unexpectedly; see {workdir / 'worker.log'}[/red]")
             return 1

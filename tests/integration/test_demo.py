@@ -1,5 +1,7 @@
 """``innboks demo`` end to end: everything ingested, a case forwarded, metrics live, nothing left behind."""
 
+import base64
+import json
 import re
 import signal
 import subprocess
@@ -50,9 +52,20 @@ def scrape(url: str, timeout: float) -> str:
 def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     port = free_port()
     archive = tmp_path / "arkiv"
-    demo = start_demo("--duration", "40", "--metrics-port", str(port), "--archive-dir", str(archive))
+    inbox_port = free_port()
+    demo = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "40", "--metrics-port", str(port),
+                             "--archive-dir", str(archive), "--inbox-port", str(inbox_port),
+                             "--store", f"sqlite:///{tmp_path / 'store.db'}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env(COLUMNS="120", INNBOKS_DEMO_PASSWORD="demo-passord"))
     try:
         metrics = scrape(f"http://127.0.0.1:{port}/metrics", 35)
+        time.sleep(3)  # the projection follows the topics within a second or two
+        basic = "Basic " + base64.b64encode(b"demo:demo-passord").decode()
+        request = urllib.request.Request(f"http://127.0.0.1:{inbox_port}/api/inquiries?state=open",
+                                         headers={"Authorization": basic})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200 and isinstance(json.loads(response.read()), list)
         with urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/metrics", timeout=5) as response:
             connector_metrics = response.read().decode()
         spawned = descendants(demo.pid)
@@ -70,6 +83,9 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     for package in packages:
         validate((package / "arkivmelding.xml").read_bytes())
     assert re.search(r"Dead letters\s+1 \(normalize: schema_violation", out)
+    # The store agrees with the pipeline: the summary's open inquiries are the store's.
+    summary_open = int(re.search(r"Inquiries open\s+(\d+)", out).group(1))
+    assert f"({summary_open} open inquiries)" in out
     assert re.search(r'^innboks_messages_total\{[^}]*\} [1-9]', metrics, re.M)
     assert re.search(r'^innboks_connector_polls_total\{[^}]*outcome="ok"[^}]*\} [1-9]', connector_metrics, re.M)
     # Every series a dashboard query reads is served by the demo (worker or connector /metrics).

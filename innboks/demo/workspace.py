@@ -1,0 +1,75 @@
+"""The demo's conversation store and web inbox: the projection and (optionally) the inbox in threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import uvicorn
+
+from innboks.config.accounts import Account, Registry
+from innboks.inbox.app import create_app
+from innboks.inbox.users import add_user, generated_password
+from innboks.store.consumer import Projection
+from innboks.store.engine import open_store
+from innboks.store.schema import inquiries
+from schemas import Platform
+
+DEMO_USER = "demo"
+
+
+@dataclass
+class Workspace:
+    store_url: str
+    projection: Projection
+    stop: threading.Event
+    thread: threading.Thread
+    server: uvicorn.Server | None = None
+    server_thread: threading.Thread | None = None
+    password: str | None = None
+
+    def open_inquiries(self) -> int:
+        with self.projection.engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.count()).select_from(inquiries)
+                                      .where(inquiries.c.state.in_(("opened", "warning", "breached")))).scalar() or 0
+
+    def finish(self, timeout: float = 15.0) -> bool:
+        """Stop the projection thread, then read the topics to their end here; whether it caught up."""
+        self.stop.set()
+        self.thread.join(timeout=10)
+        try:
+            self.projection.catch_up(timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.should_exit = True
+            if self.server_thread is not None:
+                self.server_thread.join(timeout=10)
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.projection.close()
+
+
+def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: int | None) -> Workspace:
+    engine = open_store(store_url)
+    projection = Projection(engine, bootstrap)
+    stop = threading.Event()
+    thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
+    thread.start()
+    workspace = Workspace(store_url, projection, stop, thread)
+    if inbox_port is not None:
+        workspace.password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
+        add_user(engine, DEMO_USER, "operator", workspace.password, actor="system:demo")
+        registry = Registry(accounts=[Account(platform=Platform.FACEBOOK, account_id=page_id, name="Alta kommune",
+                                              owning_unit="Kommunikasjonsavdelingen")])
+        config = uvicorn.Config(create_app(engine, registry), host="127.0.0.1", port=inbox_port,
+                                log_level="warning", access_log=False)
+        workspace.server = uvicorn.Server(config)
+        workspace.server_thread = threading.Thread(target=workspace.server.run, name="inbox", daemon=True)
+        workspace.server_thread.start()
+    return workspace

@@ -1,0 +1,1 @@
+"""The operator inbox: a web workspace and JSON API over the conversation store (docs/inbox.md)."""
