@@ -1,4 +1,4 @@
-"""Fixtures: the embedded broker (one per session) and a running worker for integration tests."""
+"""Fixtures: the embedded broker and a PostgreSQL server (one each per session), stores, a running worker."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import ManagedProcess, worker_process
+from innboks.store.engine import open_store
 from tests.helpers import TopicReader
+from tests.postgres import PostgresServer
 
 PARTITIONS = 3
 
@@ -80,3 +82,30 @@ def worker(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory) -> 
         yield RunningWorker(process, url, workdir / "worker.log")
     finally:
         process.stop()
+
+
+MIGRATED_TEMPLATE = "innboks_migrated"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server, with a template database already migrated to the newest schema."""
+    server = PostgresServer().start()
+    try:
+        engine = open_store(server.create_database(MIGRATED_TEMPLATE))
+        engine.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store, once on SQLite (a file) and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database(f"store_{next(_databases)}", template=MIGRATED_TEMPLATE)

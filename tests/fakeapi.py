@@ -35,6 +35,7 @@ class Request:
     headers: dict[str, str]
     groups: dict[str, str] = field(default_factory=dict)
     query_all: dict[str, list[str]] = field(default_factory=dict)
+    body: bytes = b""
 
 
 def load(relative: str) -> Any:
@@ -51,11 +52,11 @@ class FakeApi:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _serve(self, method: str) -> None:
+            def _serve(self, method: str, body: bytes = b"") -> None:
                 url = urlsplit(self.path)
                 query_all = parse_qs(url.query, keep_blank_values=True)
                 request = Request(method, url.path, {k: v[-1] for k, v in query_all.items()},
-                                  {k.lower(): v for k, v in self.headers.items()}, query_all=query_all)
+                                  {k.lower(): v for k, v in self.headers.items()}, query_all=query_all, body=body)
                 outer.requests.append(request)
                 status, headers, body = outer.dispatch(request)
                 payload = body if isinstance(body, bytes) else (
@@ -74,8 +75,7 @@ class FakeApi:
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                self._serve("POST")
+                self._serve("POST", self.rfile.read(length))
 
             def log_message(self, *args: Any) -> None:
                 return

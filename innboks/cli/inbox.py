@@ -1,60 +1,104 @@
-"""``innboks inbox`` (the web inbox) and ``innboks users add`` (its local users)."""
+"""``innboks inbox`` (the web inbox for staff) and ``innboks users add|list|disable`` (its local users)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import secrets
 import sys
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
 
 from innboks.cli.args import OneLineParser, port_number
-from innboks.cli.store import open_engine, store_url
+from innboks.cli.secrets import secret_value
+from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.config.accounts import Registry, RegistryError, registry_or_none
-from innboks.config.settings import get_settings
+from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
+
+if TYPE_CHECKING:
+    from innboks.inbox.auth import AuthConfig
+
+ROLES = ("reader", "operator", "admin")
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     inbox = commands.add_parser("inbox", help="serve the web inbox for staff")
     inbox.add_argument("--host", default="127.0.0.1", metavar="H", help="bind address (default 127.0.0.1)")
     inbox.add_argument("--port", type=port_number, default=8080, metavar="P", help="port (default 8080)")
-    inbox.add_argument("--store", metavar="URL", help="store URL (default INNBOKS_STORE_URL)")
+    add_store_flag(inbox)
     inbox.set_defaults(handler=_inbox)
 
-    users = commands.add_parser("users", help="local users of the inbox")
+    users = commands.add_parser("users", help="local users of the web inbox")
     user_commands = users.add_subparsers(dest="users_command", required=True, metavar="SUBCOMMAND",
                                          parser_class=OneLineParser)
-    add = user_commands.add_parser("add", help="add or replace a local user (password on stdin)")
+    add = user_commands.add_parser("add", help="add or replace a local user (prints a generated password)")
     add.add_argument("name", metavar="NAME")
-    add.add_argument("--role", required=True, choices=["reader", "operator", "admin"])
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--unit", action="append", default=[], metavar="UNIT",
-                     help="limit the user to the accounts of this unit (repeatable)")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    add.add_argument("--store", metavar="URL", help="store URL (default INNBOKS_STORE_URL)")
+                     help="limit the user to the accounts of this owning unit (repeatable)")
+    add.add_argument("--display-name", metavar="TEXT")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead")
+    add_store_flag(add)
     add.set_defaults(handler=_users_add)
+    listing = user_commands.add_parser("list", help="users, roles and units")
+    add_store_flag(listing)
+    listing.set_defaults(handler=_users_list)
+    disable = user_commands.add_parser("disable", help="disable a user (signed out at the next request)")
+    disable.add_argument("name", metavar="NAME")
+    add_store_flag(disable)
+    disable.set_defaults(handler=_users_disable)
 
 
-def registry() -> Registry:
+def account_registry(settings: Settings) -> Registry:
     try:
-        return registry_or_none(get_settings().accounts_file) or Registry()
+        return registry_or_none(settings.accounts_file) or Registry()
     except RegistryError as exc:
         raise CliError(str(exc)) from None
 
 
-def serve(engine: object, host: str, port: int) -> int:
-    import uvicorn
+def auth_config(settings: Settings) -> AuthConfig:
+    """Sign-in settings: the session key, local users, and OpenID Connect when an issuer is set."""
+    from innboks.inbox.auth import AuthConfig, OidcConfig
 
-    from innboks.inbox.app import create_app
-
-    uvicorn.run(create_app(engine, registry()), host=host, port=port, log_level="warning",  # type: ignore[arg-type]
-                access_log=False)
-    return 0
+    key = secret_value(settings.inbox_secret_key, settings.inbox_secret_key_file, "INNBOKS_INBOX_SECRET_KEY")
+    oidc = None
+    if settings.oidc_issuer:
+        if not settings.oidc_client_id:
+            raise CliError("INNBOKS_OIDC_CLIENT_ID is not set (needed with INNBOKS_OIDC_ISSUER)")
+        if settings.oidc_role_claim and settings.oidc_roles and set(settings.oidc_roles.values()) - set(ROLES):
+            raise CliError(f"INNBOKS_OIDC_ROLES maps to unknown roles; use {', '.join(ROLES)}")
+        oidc = OidcConfig(
+            issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+            client_secret=secret_value(settings.oidc_client_secret, settings.oidc_client_secret_file,
+                                       "INNBOKS_OIDC_CLIENT_SECRET"),
+            scopes=settings.oidc_scopes, provider_name=settings.oidc_provider_name,
+            role_claim=settings.oidc_role_claim, roles=settings.oidc_roles, unit_claim=settings.oidc_unit_claim)
+    if not settings.inbox_local_users and oidc is None:
+        raise CliError("no way to sign in: set INNBOKS_OIDC_ISSUER or leave INNBOKS_INBOX_LOCAL_USERS on")
+    return AuthConfig(secret_key=key or secrets.token_urlsafe(32), base_url=settings.inbox_url,
+                      local_users=settings.inbox_local_users, session_hours=settings.inbox_session_hours, oidc=oidc)
 
 
 def _inbox(args: argparse.Namespace) -> int:
-    engine = open_engine(store_url(args))
-    import logging
+    import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return serve(engine, args.host, args.port)
+    from innboks.inbox.app import create_app
+    from innboks.inbox.publisher import KafkaPublisher
+
+    settings = get_settings()
+    engine = open_engine(store_url(args))
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers) if settings.kafka_bootstrap_servers else None
+    app = create_app(engine, account_registry(settings), auth_config(settings), publisher)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    finally:
+        if publisher is not None:
+            publisher.close()
+    return 0
 
 
 def _users_add(args: argparse.Namespace) -> int:
@@ -62,10 +106,37 @@ def _users_add(args: argparse.Namespace) -> int:
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-        if len(password) < 8:
-            raise CliError("the password must have at least 8 characters")
+        if len(password) < 10:
+            raise CliError("the password must have at least 10 characters")
     else:
         password = generated_password()
-        print(f"password for {args.name}: {password}")
-    add_user(open_engine(store_url(args)), args.name, args.role, password, tuple(args.unit))
+    add_user(open_engine(store_url(args)), args.name, args.role, password, tuple(args.unit),
+             display_name=args.display_name)
+    if not args.password_stdin:
+        print(f"user {args.name} ({args.role}) with password: {password}")
+    return 0
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    from innboks.store.schema import users
+
+    with open_engine(store_url(args)).connect() as connection:
+        rows = connection.execute(sa.select(users).order_by(users.c.username)).all()
+    for row in rows:
+        kind = "oidc" if row.oidc_subject else "local"
+        state = " (disabled)" if row.disabled else ""
+        print(f"{row.username}\t{row.role}\t{','.join(row.units or []) or 'all units'}\t{kind}{state}")
+    return 0
+
+
+def _users_disable(args: argparse.Namespace) -> int:
+    from innboks.inbox.audit import audit
+    from innboks.store.schema import users
+
+    with open_engine(store_url(args)).begin() as connection:
+        changed = connection.execute(users.update().where(users.c.username == args.name).values(disabled=True))
+        if not changed.rowcount:
+            raise CliError(f"no user {args.name!r}")
+        audit(connection, "system:cli", "user_disabled", args.name, {})
+    print(f"user {args.name} disabled")
     return 0

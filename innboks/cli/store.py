@@ -15,20 +15,27 @@ from innboks.errors import CliError
 from innboks.kafka.runtime import require_bootstrap
 
 
+def add_store_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="URL", help="store URL: sqlite:///FILE or postgresql://… "
+                        "(default INNBOKS_STORE_URL)")
+
+
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     store = commands.add_parser("store", help="the conversation store (SQLite or PostgreSQL)")
     store_commands = store.add_subparsers(dest="store_command", required=True, metavar="SUBCOMMAND",
                                           parser_class=OneLineParser)
-    for name, help_text, handler in (
-        ("migrate", "create or upgrade the store's schema", _migrate),
-        ("project", "project the topics into the store continuously", _project),
-        ("rebuild", "empty the projected tables and replay the topics (staff data is kept)", _rebuild),
-    ):
-        sub = store_commands.add_parser(name, help=help_text)
-        sub.add_argument("--store", metavar="URL", help="store URL (default INNBOKS_STORE_URL)")
-        if name == "project":
-            sub.add_argument("--until-end", action="store_true", help="stop once the topics are read to their end")
-        sub.set_defaults(handler=handler)
+    migrate = store_commands.add_parser("migrate", help="create or upgrade the store's schema")
+    migrate.set_defaults(handler=_migrate)
+    project = store_commands.add_parser("project", help="project the topics into the store continuously")
+    project.add_argument("--until-end", action="store_true", help="stop once the topics are read to their end")
+    project.set_defaults(handler=_project)
+    rebuild = store_commands.add_parser("rebuild", help="replay the topics into an empty store")
+    rebuild.add_argument("--discard-projected", action="store_true",
+                         help="empty the projected tables of a store first (staff data is kept; messages older "
+                         "than the topics' retention are lost)")
+    rebuild.set_defaults(handler=_rebuild)
+    for sub in (migrate, project, rebuild):
+        add_store_flag(sub)
 
 
 def store_url(args: argparse.Namespace) -> str:
@@ -57,11 +64,15 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from innboks.store.schema import PROJECTED
+    from innboks.store.schema import PROJECTED, messages
 
     engine = open_engine(store_url(args))
     bootstrap = require_bootstrap(get_settings())
     with engine.begin() as connection:
+        stored = connection.execute(sa.select(sa.func.count()).select_from(messages)).scalar()
+        if stored and not args.discard_projected:
+            raise CliError(f"the store holds {stored} messages: rebuild into an empty store (a new database), or "
+                           "pass --discard-projected to replace them with what the topics still hold")
         for table in reversed(PROJECTED):
             connection.execute(table.delete())
     return _run_projection(engine, bootstrap, until_end=True)
@@ -84,7 +95,9 @@ def _run_projection(engine: sa.Engine, bootstrap: str, until_end: bool) -> int:
         pass
     finally:
         projection.close()
-    applied, skipped = projection.stats.applied, projection.stats.skipped
-    Console(stderr=True).print(", ".join(f"{topic}: {applied[topic]}" for topic in sorted(applied)) or "nothing new",
-                               f"(skipped {sum(skipped.values())} bad records)" if skipped else "")
+    applied, rejected = projection.stats.applied, projection.stats.rejected
+    summary = ", ".join(f"{topic}: {applied[topic]}" for topic in sorted(applied)) or "nothing new"
+    if rejected:
+        summary += f" ({sum(rejected.values())} bad records sent to innboks.deadletter)"
+    Console(stderr=True).print(summary)
     return 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from innboks.cli.args import port_number
+from innboks.cli.secrets import required_secret
 from innboks.config.settings import get_settings
 from innboks.errors import CliError
 from innboks.kafka.runtime import require_bootstrap
@@ -32,8 +31,8 @@ def run_webhook(host: str, port: int) -> int:
     from connectors.webhook.meta import KafkaPublisher, create_app
 
     settings = get_settings()
-    secret = _secret(settings.meta_app_secret, settings.meta_app_secret_file, "INNBOKS_META_APP_SECRET")
-    verify = _secret(settings.meta_verify_token, settings.meta_verify_token_file, "INNBOKS_META_VERIFY_TOKEN")
+    secret = required_secret(settings.meta_app_secret, settings.meta_app_secret_file, "INNBOKS_META_APP_SECRET")
+    verify = required_secret(settings.meta_verify_token, settings.meta_verify_token_file, "INNBOKS_META_VERIFY_TOKEN")
     bootstrap = require_bootstrap(settings)
     publisher = KafkaPublisher(bootstrap)
     app = create_app(secret, verify, publisher)
@@ -55,16 +54,3 @@ def run_webhook(host: str, port: int) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0
-
-
-def _secret(value: Any, path: Path | None, variable: str) -> str:
-    if value is not None and value.get_secret_value():
-        return str(value.get_secret_value())
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise CliError(f"{variable}_FILE: cannot read {path}: {exc.strerror}") from None
-        if text:
-            return text
-    raise CliError(f"{variable} (or {variable}_FILE) is not set")

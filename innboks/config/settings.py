@@ -52,6 +52,35 @@ class Settings(BaseSettings):
     store_url: str = Field(
         default="sqlite:///innboks.db", description="The conversation store: sqlite:///FILE or postgresql://…"
     )
+    # The web inbox (innboks inbox; docs/inbox.md).
+    inbox_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="The inbox's public address: OIDC redirects and the links in alerts point here.",
+    )
+    inbox_secret_key: SecretStr | None = Field(
+        default=None, description="Signs session cookies; unset: a random key per process (sign in again after "
+        "a restart, and one replica only).",
+    )
+    inbox_secret_key_file: Path | None = None
+    inbox_local_users: bool = Field(default=True, description="Allow sign-in with local users' passwords.")
+    inbox_session_hours: float = Field(default=10.0, gt=0, le=24 * 30, description="How long a sign-in lasts.")
+    # OpenID Connect sign-in (Entra ID, ID-porten, Keycloak …): on when an issuer is set.
+    oidc_issuer: str | None = Field(default=None, description="Issuer URL; its /.well-known/openid-configuration "
+                                    "is read at start.")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_client_secret_file: Path | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_provider_name: str = Field(default="Entra ID", description="Shown on the sign-in button.")
+    oidc_role_claim: str = Field(default="roles", description="The ID-token claim that lists the user's roles.")
+    oidc_roles: dict[str, str] = Field(
+        default={"Innboks.Admin": "admin", "Innboks.Operator": "operator", "Innboks.Reader": "reader",
+                 "admin": "admin", "operator": "operator", "reader": "reader"},
+        description="Claim value → Innboks role (JSON); a user with none of them is refused.",
+    )
+    oidc_unit_claim: str | None = Field(
+        default=None, description="A claim listing the units whose accounts the user sees (unset: all)."
+    )
     triage_rules: Path | None = Field(
         default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ import uvicorn
 
 from innboks.config.accounts import Account, Registry
 from innboks.inbox.app import create_app
+from innboks.inbox.auth import AuthConfig
+from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.users import add_user, generated_password
 from innboks.store.consumer import Projection
 from innboks.store.engine import open_store
@@ -27,6 +30,7 @@ class Workspace:
     stop: threading.Event
     thread: threading.Thread
     server: uvicorn.Server | None = None
+    publisher: KafkaPublisher | None = None
     server_thread: threading.Thread | None = None
     password: str | None = None
 
@@ -53,6 +57,8 @@ class Workspace:
         self.stop.set()
         self.thread.join(timeout=10)
         self.projection.close()
+        if self.publisher is not None:
+            self.publisher.close()
 
 
 def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: int | None) -> Workspace:
@@ -67,7 +73,10 @@ def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: in
         add_user(engine, DEMO_USER, "operator", workspace.password, actor="system:demo")
         registry = Registry(accounts=[Account(platform=Platform.FACEBOOK, account_id=page_id, name="Alta kommune",
                                               owning_unit="Kommunikasjonsavdelingen")])
-        config = uvicorn.Config(create_app(engine, registry), host="127.0.0.1", port=inbox_port,
+        workspace.publisher = KafkaPublisher(bootstrap)
+        auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
+        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",
+                                port=inbox_port,
                                 log_level="warning", access_log=False)
         workspace.server = uvicorn.Server(config)
         workspace.server_thread = threading.Thread(target=workspace.server.run, name="inbox", daemon=True)

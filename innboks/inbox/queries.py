@@ -1,89 +1,151 @@
-"""What the inbox shows and changes, over the store's tables."""
+"""What the inbox shows, read from the store: inquiries most urgent first, whole conversations, crisis mode."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from innboks.inbox.users import User, audit
-from innboks.store.schema import assignments, cases, inquiries, message_revisions, messages, triage_corrections
+from innboks.inbox.errors import NotFound
+from innboks.inbox.users import User
+from innboks.store.projection import OPEN_STATES
+from innboks.store.schema import (
+    assignments,
+    cases,
+    control_state,
+    inquiries,
+    message_revisions,
+    messages,
+    triage_corrections,
+)
+from schemas import CRISIS_KEY
 from streams.sla.policies import Policy
 
 STATES = ("open", "overdue", "answered", "all")
-OPEN_STATES = ("opened", "warning", "breached")
+MAX_LIMIT = 1000
 
 
-class NotFound(LookupError):
-    pass
+@dataclass(frozen=True)
+class InquiryFilter:
+    state: str = "open"
+    account: str | None = None
+    category: str | None = None
+    #: A user name or unit; "" means unassigned; None means anyone.
+    assignee: str | None = None
+    limit: int = 500
 
 
-def list_inquiries(engine: Engine, user: User, accounts_of_units: Mapping[str, str | None],
-                   policies: Mapping[str, Policy], state: str = "open", account: str | None = None,
-                   assignee: str | None = None, now: datetime | None = None, limit: int = 500) -> list[dict[str, Any]]:
+def _visible_accounts(user: User, units_of_accounts: Mapping[str, str]) -> list[str] | None:
+    """The accounts a unit-limited user sees, or None for every account."""
+    if not user.units:
+        return None
+    return [account for account, unit in units_of_accounts.items() if unit in user.units]
+
+
+def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, str],
+                   policies: Mapping[str, Policy], query: InquiryFilter,
+                   now: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Inquiries matching ``query`` that the user may see, most urgent (earliest due) first, and their count."""
     now = now or datetime.now(UTC)
-    query = (
-        sa.select(inquiries, messages.c.text, messages.c.author_name, messages.c.category, messages.c.escalate,
-                  messages.c.moderation, messages.c.suggested_reply, messages.c.permalink, messages.c.pii,
-                  messages.c.kind, assignments.c.assignee)
-        .select_from(inquiries.outerjoin(messages, messages.c.id == inquiries.c.message_id)
-                     .outerjoin(assignments, assignments.c.conversation_key == inquiries.c.conversation_key))
-        .order_by(inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc()).limit(limit)
+    pending = messages.alias("pending")
+    category, moderation = _corrected(inquiries.c.message_id, pending)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if query.state in ("open", "overdue"):
+        conditions.append(inquiries.c.state.in_(OPEN_STATES))
+        if query.state == "overdue":
+            conditions.append(inquiries.c.due_at < now)
+    elif query.state == "answered":
+        conditions.append(inquiries.c.state.in_(("answered", "closed")))
+    if query.account:
+        conditions.append(inquiries.c.account_id == query.account)
+    if query.category:
+        conditions.append(category == query.category)
+    if query.assignee == "":
+        conditions.append(assignments.c.assignee.is_(None))
+    elif query.assignee:
+        conditions.append(assignments.c.assignee == query.assignee)
+    visible = _visible_accounts(user, units_of_accounts)
+    if visible is not None:
+        conditions.append(inquiries.c.account_id.in_(visible))
+    joined = (inquiries.outerjoin(pending, pending.c.id == inquiries.c.message_id)
+              .outerjoin(assignments, assignments.c.conversation_key == inquiries.c.conversation_key))
+    select = (
+        sa.select(inquiries, pending.c.text, pending.c.author_name, category.label("category"), pending.c.escalate,
+                  pending.c.escalation_reasons, moderation.label("moderation"), pending.c.suggested_reply,
+                  pending.c.permalink,
+                  pending.c.pii, pending.c.kind, pending.c.language, assignments.c.assignee)
+        .select_from(joined).where(*conditions)
+        .order_by(inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc()).limit(min(query.limit, MAX_LIMIT))
     )
-    if state in ("open", "overdue"):
-        query = query.where(inquiries.c.state.in_(OPEN_STATES))
-        if state == "overdue":
-            query = query.where(inquiries.c.due_at < now)
-    elif state == "answered":
-        query = query.where(inquiries.c.state.in_(("answered", "closed")))
-    if account:
-        query = query.where(inquiries.c.account_id == account)
-    if assignee == "":
-        query = query.where(assignments.c.assignee.is_(None))
-    elif assignee:
-        query = query.where(assignments.c.assignee == assignee)
-    if user.units:
-        visible = [acc for acc, unit in accounts_of_units.items() if unit in user.units]
-        query = query.where(inquiries.c.account_id.in_(visible))
+    count = sa.select(sa.func.count()).select_from(joined).where(*conditions)
     with engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return [_inquiry(row, policies.get(row.policy), now) for row in rows]
+        rows = connection.execute(select).all()
+        total = connection.execute(count).scalar() or 0
+    return [_inquiry(row, policies.get(row.policy), now) for row in rows], total
+
+
+def _corrected(message_id: sa.ColumnElement[Any],
+               message: sa.FromClause) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
+    """Category and moderation as staff last corrected them, else as triage decided."""
+    def latest(column: sa.Column[Any]) -> sa.ScalarSelect[Any]:
+        return (sa.select(column).where(triage_corrections.c.message_id == message_id)
+                .order_by(triage_corrections.c.id.desc()).limit(1).scalar_subquery())
+
+    return (sa.func.coalesce(latest(triage_corrections.c.category), message.c.category),
+            sa.func.coalesce(latest(triage_corrections.c.moderation), message.c.moderation,
+                             type_=triage_corrections.c.moderation.type))
+
+
+def business_seconds_left(policy: Policy | None, due_at: datetime, now: datetime) -> float | None:
+    """Business time until the deadline (negative: overdue by that much) on the inquiry's calendar."""
+    if policy is None:
+        return None
+    if due_at > now:
+        return policy.calendar.business_seconds_between(now, due_at)
+    return -policy.calendar.business_seconds_between(due_at, now)
 
 
 def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
-    left = None
-    if policy is not None and row.state in OPEN_STATES:
-        left = (policy.calendar.business_seconds_between(now, row.due_at) if row.due_at > now
-                else -policy.calendar.business_seconds_between(row.due_at, now))
+    is_open = row.state in OPEN_STATES
     return {
         "inquiry_id": row.inquiry_id, "message_id": row.message_id, "conversation_key": row.conversation_key,
         "platform": row.platform, "account_id": row.account_id, "state": row.state,
         "received_at": row.received_at.isoformat(), "due_at": row.due_at.isoformat(),
         "category": row.category, "escalate": bool(row.escalate), "moderation": list(row.moderation or []),
         "text": row.text, "author_name": row.author_name, "suggested_reply": row.suggested_reply,
-        "permalink": row.permalink, "assignee": row.assignee, "policy": row.policy,
-        "overdue": row.state in OPEN_STATES and row.due_at < now, "business_seconds_left": left,
-        "personal_data": bool(row.pii), "kind": row.kind,
+        "permalink": row.permalink, "assignee": row.assignee,
+        # Beyond the contract: what the pages show.
+        "policy": row.policy, "kind": row.kind, "language": row.language,
+        "escalation_reasons": list(row.escalation_reasons or []), "personal_data": bool(row.pii),
+        "overdue": is_open and row.due_at < now,
+        "business_seconds_left": business_seconds_left(policy, row.due_at, now) if is_open else None,
+        "answered_at": row.answered_at.isoformat() if row.answered_at else None,
+        "in_time": row.in_time,
     }
 
 
-def conversation(engine: Engine, key: str, user: User, accounts_of_units: Mapping[str, str | None]) -> dict[str, Any]:
+def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mapping[str, str]) -> dict[str, Any]:
+    """The whole thread: every message with its revisions, triage and corrections; inquiries; cases."""
     with engine.connect() as connection:
         rows = connection.execute(sa.select(messages).where(messages.c.conversation_key == key)
                                   .order_by(messages.c.created_at, messages.c.id)).all()
-        if not rows or (user.units and accounts_of_units.get(rows[0].account_id) not in user.units):
-            raise NotFound(f"no conversation {key!r}")
+        if not rows or not user.sees(rows[0].account_id, units_of_accounts):
+            raise NotFound("no such conversation")
         ids = [row.id for row in rows]
-        revisions = connection.execute(sa.select(message_revisions).where(message_revisions.c.message_id.in_(ids))
+        revisions = connection.execute(sa.select(message_revisions.c.message_id, message_revisions.c.revision,
+                                                 message_revisions.c.event, message_revisions.c.text,
+                                                 message_revisions.c.author_name, message_revisions.c.observed_at)
+                                       .where(message_revisions.c.message_id.in_(ids))
                                        .order_by(message_revisions.c.message_id, message_revisions.c.revision)).all()
         case_rows = connection.execute(sa.select(cases.c.case_id, cases.c.revision, cases.c.forwarded_at,
                                                  cases.c.screened, cases.c.inquiry_message_id)
-                                       .where(cases.c.conversation_key == key)).all()
-        inquiry_rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.state, inquiries.c.due_at)
-                                          .where(inquiries.c.conversation_key == key)
+                                       .where(cases.c.conversation_key == key)
+                                       .order_by(cases.c.forwarded_at, cases.c.revision)).all()
+        inquiry_rows = connection.execute(sa.select(inquiries).where(inquiries.c.conversation_key == key)
                                           .order_by(inquiries.c.received_at)).all()
         assigned = connection.execute(sa.select(assignments).where(assignments.c.conversation_key == key)).first()
         corrections = connection.execute(sa.select(triage_corrections).where(triage_corrections.c.message_id.in_(ids))
@@ -93,48 +155,36 @@ def conversation(engine: Engine, key: str, user: User, accounts_of_units: Mappin
         by_message.setdefault(rev.message_id, []).append({
             "revision": rev.revision, "event": rev.event, "text": rev.text, "author_name": rev.author_name,
             "observed_at": rev.observed_at.isoformat()})
-    corrected = {c.message_id: {"category": c.category, "moderation": c.moderation, "corrected_by": c.corrected_by,
-                                "corrected_at": c.corrected_at.isoformat()} for c in corrections}
+    corrected = {c.message_id: {"category": c.category, "moderation": list(c.moderation or []),
+                                "corrected_by": c.corrected_by, "corrected_at": c.corrected_at.isoformat()}
+                 for c in corrections}  # the latest correction per message wins
     return {
         "conversation_key": key, "platform": rows[0].platform, "account_id": rows[0].account_id,
         "assignee": assigned.assignee if assigned else None,
+        "assigned_by": assigned.assigned_by if assigned else None,
         "messages": [{
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
             "author_name": row.author_name, "text": row.text, "created_at": row.created_at.isoformat(),
             "permalink": row.permalink, "parent_id": row.parent_id, "category": row.category,
-            "language": row.language, "escalate": row.escalate, "escalation_reasons": row.escalation_reasons,
-            "moderation": row.moderation, "personal_data": bool(row.pii),
-            "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": row.rules,
-            "suggested_reply": row.suggested_reply, "revisions": by_message.get(row.id, []),
-            "correction": corrected.get(row.id),
+            "language": row.language, "escalate": row.escalate, "escalation_reasons": list(row.escalation_reasons),
+            "moderation": list(row.moderation), "personal_data": bool(row.pii),
+            "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": list(row.rules),
+            "suggested_reply": row.suggested_reply, "ruleset_version": row.ruleset_version,
+            "revisions": by_message.get(row.id, []), "correction": corrected.get(row.id),
         } for row in rows],
-        "inquiries": [{"inquiry_id": i.inquiry_id, "state": i.state, "due_at": i.due_at.isoformat()}
-                      for i in inquiry_rows],
+        "inquiries": [{"inquiry_id": i.inquiry_id, "message_id": i.message_id, "state": i.state,
+                       "policy": i.policy, "received_at": i.received_at.isoformat(), "due_at": i.due_at.isoformat(),
+                       "answered_at": i.answered_at.isoformat() if i.answered_at else None,
+                       "resolution": i.resolution, "in_time": i.in_time} for i in inquiry_rows],
         "cases": [{"case_id": c.case_id, "revision": c.revision, "forwarded_at": c.forwarded_at.isoformat(),
                    "screened": c.screened, "message_id": c.inquiry_message_id} for c in case_rows],
     }
 
 
-def assign(engine: Engine, inquiry_id: str, assignee: str, user: User) -> str:
-    now = datetime.now(UTC)
-    with engine.begin() as connection:
-        key = connection.execute(sa.select(inquiries.c.conversation_key)
-                                 .where(inquiries.c.inquiry_id == inquiry_id)).scalar()
-        if key is None:
-            raise NotFound(f"no inquiry {inquiry_id!r}")
-        connection.execute(assignments.delete().where(assignments.c.conversation_key == key))
-        if assignee:
-            connection.execute(assignments.insert().values(conversation_key=key, assignee=assignee,
-                                                           assigned_by=user.username, assigned_at=now))
-        audit(connection, user.username, "assign", key, {"inquiry_id": inquiry_id, "assignee": assignee or None})
-    return key
-
-
-def correct_triage(engine: Engine, message_id: str, category: str | None, moderation: list[str], user: User) -> None:
-    with engine.begin() as connection:
-        if connection.execute(sa.select(messages.c.id).where(messages.c.id == message_id)).first() is None:
-            raise NotFound(f"no message {message_id!r}")
-        connection.execute(triage_corrections.insert().values(
-            message_id=message_id, category=category, moderation=moderation, corrected_by=user.username,
-            corrected_at=datetime.now(UTC)))
-        audit(connection, user.username, "correct_triage", message_id, {"category": category, "moderation": moderation})
+def crisis(engine: Engine) -> dict[str, Any] | None:
+    """Crisis mode as the control topic last said, or None if it was never switched."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(control_state).where(control_state.c.key == CRISIS_KEY)).first()
+    if row is None:
+        return None
+    return {"active": row.active, "reason": row.reason, "set_by": row.set_by, "at": row.at.isoformat()}

@@ -1,60 +1,83 @@
-"""Applying one event of the topics to the store's projected tables (idempotent).
+"""Applying one record of the topics to the store's projected tables (idempotent).
 
 A replay or a re-delivery yields the same rows: messages keep one row per revision, told apart by a
-digest of their content; SLA events are deduplicated on ``event_id`` and applied in state order, so
-a late ``opened`` never reopens an answered inquiry; cases are keyed by ``(case_id, revision)``.
+digest of their content; SLA events are deduplicated on ``event_id`` and an inquiry never moves back
+to an earlier state (a late ``opened`` does not reopen an answered inquiry); cases are keyed by
+``(case_id, revision)``. Records of different topics may arrive in any order (a message's triage
+before the message, an SLA event before its message): every step tolerates that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
-from innboks.store.schema import cases, inquiries, message_revisions, messages, sla_events
-from schemas import CaseForward, InboxMessage, SlaEvent, TriagedMessage
+from innboks.store.schema import cases, control_state, inquiries, message_revisions, messages, sla_events
+from schemas import CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
-PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES)
+OPEN_STATES = ("opened", "warning", "breached")
+PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL)
 
 
-def apply(connection: Connection, topic: str, value: bytes) -> None:
-    """Apply one record of a projected topic; raises pydantic's ValidationError on a bad one."""
-    if topic == topics.MESSAGES:
-        apply_message(connection, InboxMessage.model_validate_json(value))
-    elif topic == topics.TRIAGED:
-        triaged = TriagedMessage.model_validate_json(value)
-        apply_message(connection, triaged.message)
-        apply_triage(connection, triaged)
-    elif topic == topics.SLA:
-        apply_sla(connection, SlaEvent.model_validate_json(value))
-    elif topic == topics.CASES:
-        apply_case(connection, CaseForward.model_validate_json(value))
+class InvalidRecord(ValueError):
+    """A record the store cannot take; ``code`` is a bounded dead-letter reason code."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | None = None) -> None:
+    """Apply one record of a projected topic; raises ``InvalidRecord`` for one that is not its schema."""
+    if not value:
+        if topic == topics.CONTROL:
+            return  # a tombstone on the compacted control topic
+        raise InvalidRecord("empty_value", f"an empty record on {topic}")
+    try:
+        if topic == topics.MESSAGES:
+            apply_message(connection, InboxMessage.model_validate_json(value))
+        elif topic == topics.TRIAGED:
+            triaged = TriagedMessage.model_validate_json(value)
+            apply_message(connection, triaged.message)
+            apply_triage(connection, triaged)
+        elif topic == topics.SLA:
+            apply_sla(connection, SlaEvent.model_validate_json(value))
+        elif topic == topics.CASES:
+            apply_case(connection, CaseForward.model_validate_json(value))
+        elif topic == topics.CONTROL:
+            apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
+        else:
+            raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(record)"
+        raise InvalidRecord("schema_violation", f"{where}: {first['msg']}") from None
 
 
 def content_digest(message: InboxMessage) -> str:
+    """What makes a revision new: its event, text, author name, link and parent."""
     content = [message.event.value, message.text, message.author_name, message.permalink, message.parent_id]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 def apply_message(connection: Connection, message: InboxMessage) -> None:
     digest = content_digest(message)
-    seen = connection.execute(
-        sa.select(message_revisions.c.revision).where(
-            message_revisions.c.message_id == message.id, message_revisions.c.content_sha256 == digest)
-    ).first()
-    if seen is not None:
+    revisions = connection.execute(
+        sa.select(message_revisions.c.revision, message_revisions.c.content_sha256)
+        .where(message_revisions.c.message_id == message.id)
+    ).all()
+    if any(row.content_sha256 == digest for row in revisions):
         return
-    latest = connection.execute(
-        sa.select(sa.func.max(message_revisions.c.revision)).where(message_revisions.c.message_id == message.id)
-    ).scalar()
-    revision = 0 if latest is None else latest + 1
+    revision = max((row.revision for row in revisions), default=-1) + 1
     connection.execute(message_revisions.insert().values(
         message_id=message.id, revision=revision, event=message.event.value, text=message.text,
         author_name=message.author_name, content_sha256=digest, message=message.model_dump(mode="json"),
@@ -62,17 +85,45 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
     ))
     row: dict[str, Any] = {
         "platform": message.platform.value, "account_id": message.account_id, "conversation_key": message.key,
-        "conversation_id": message.conversation_id, "parent_id": message.parent_id, "kind": message.kind.value,
-        "event": message.event.value, "from_account": message.from_account, "author_id": message.author_id,
-        "author_name": message.author_name, "created_at": message.created_at, "permalink": message.permalink,
-        "revision": revision, "updated_at": message.fetched_at,
+        "conversation_id": message.conversation_id, "kind": message.kind.value, "event": message.event.value,
+        "from_account": message.from_account, "created_at": message.created_at, "revision": revision,
+        "updated_at": message.fetched_at,
     }
-    if message.text is not None or revision == 0:
-        row["text"] = message.text  # a deletion without text keeps the last text seen
+    # A later revision without a field (a deletion carries no text) keeps what was last seen.
+    for name in ("text", "author_id", "author_name", "permalink", "parent_id"):
+        value = getattr(message, name)
+        if value is not None or revision == 0:
+            row[name] = value
     if revision == 0:
         connection.execute(messages.insert().values(id=message.id, first_seen_at=message.fetched_at, **row))
+        if not message.from_account:
+            _follow_up(connection, message)
     else:
         connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+
+
+def _follow_up(connection: Connection, message: InboxMessage) -> None:
+    """A citizen's newer message in a conversation with an open inquiry becomes the one to answer."""
+    pending = inquiries.c.message_id
+    connection.execute(
+        inquiries.update()
+        .where(inquiries.c.conversation_key == message.key, inquiries.c.state.in_(OPEN_STATES),
+               inquiries.c.received_at <= message.created_at,
+               sa.select(messages.c.created_at).where(messages.c.id == pending).scalar_subquery()
+               < message.created_at)
+        .values(message_id=message.id)
+    )
+
+
+def _pending_message(connection: Connection, event: SlaEvent) -> str:
+    """The newest citizen message of the inquiry's conversation since it opened (else the first)."""
+    newest = connection.execute(
+        sa.select(messages.c.id)
+        .where(messages.c.conversation_key == event.conversation_key, messages.c.from_account.is_(False),
+               messages.c.created_at >= event.received_at)
+        .order_by(messages.c.created_at.desc(), messages.c.id.desc()).limit(1)
+    ).scalar()
+    return newest or event.inquiry_id
 
 
 def apply_triage(connection: Connection, triaged: TriagedMessage) -> None:
@@ -96,10 +147,12 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
         emitted_at=event.emitted_at, event=event.model_dump(mode="json"),
     ))
     current = connection.execute(
-        sa.select(inquiries.c.state, inquiries.c.updated_at).where(inquiries.c.inquiry_id == event.inquiry_id)
+        sa.select(inquiries.c.state).where(inquiries.c.inquiry_id == event.inquiry_id)
     ).first()
+    if current is not None and STATE_RANK[event.state.value] < STATE_RANK[current.state]:
+        return  # a late earlier state: the inquiry has moved on
     row: dict[str, Any] = {
-        "message_id": event.inquiry_id, "conversation_key": event.conversation_key, "account_id": event.account_id,
+        "conversation_key": event.conversation_key, "account_id": event.account_id,
         "platform": event.platform.value, "policy": event.policy, "state": event.state.value,
         "received_at": event.received_at, "due_at": event.due_at, "updated_at": event.emitted_at,
     }
@@ -109,13 +162,10 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
                    in_time=event.in_time, resolution=event.resolution.value if event.resolution else None,
                    close_reason=event.close_reason.value if event.close_reason else None)
     if current is None:
-        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id, **row))
-        return
-    if STATE_RANK[event.state.value] < STATE_RANK[current.state]:
-        # A late lower state (e.g. a re-sent 'opened'): only a newer deadline may be taken over
-        # (crisis mode switches the policy of open inquiries).
-        return
-    connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
+        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
+                                                     message_id=_pending_message(connection, event), **row))
+    else:
+        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
 
 
 def apply_case(connection: Connection, case: CaseForward) -> None:
@@ -130,5 +180,12 @@ def apply_case(connection: Connection, case: CaseForward) -> None:
     ))
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def apply_control(connection: Connection, key: str, event: ControlEvent) -> None:
+    """The latest switch per key (crisis mode); an older event never overwrites a newer one."""
+    key = key or event.kind
+    current = connection.execute(sa.select(control_state.c.at).where(control_state.c.key == key)).first()
+    values = {"active": event.active, "reason": event.reason, "set_by": event.set_by, "at": event.at}
+    if current is None:
+        connection.execute(control_state.insert().values(key=key, **values))
+    elif current.at <= event.at:
+        connection.execute(control_state.update().where(control_state.c.key == key).values(**values))

@@ -168,6 +168,16 @@ actions = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+control_state = sa.Table(
+    "control_state",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True, comment="innboks.control key, e.g. crisis"),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("set_by", sa.String(256)),
+    sa.Column("at", UtcDateTime, nullable=False),
+)
+
 projection_offsets = sa.Table(
     "projection_offsets",
     metadata,
@@ -176,7 +186,7 @@ projection_offsets = sa.Table(
     sa.Column("next_offset", sa.BigInteger, nullable=False, comment="written in the same transaction as the rows"),
 )
 
-PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, projection_offsets)
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets)
 
 # --- staff -----------------------------------------------------------------------------------
 

@@ -1,0 +1,35 @@
+"""Bokmål labels for the inbox's pages; the API keeps the enum values."""
+
+from __future__ import annotations
+
+CATEGORY = {"case_handling": "Saksbehandling", "general_question": "Generelt spørsmål",
+            "feedback": "Tilbakemelding", "other": "Annet"}
+MODERATION = {"personal_attack": "Personangrep", "third_party": "Tredjeperson nevnt", "unlawful": "Ulovlig innhold",
+              "personal_data": "Personopplysninger"}
+ESCALATION = {"threat": "Trussel", "media": "Presse", "self_harm": "Selvskading", "child_welfare": "Barnevern",
+              "emergency": "Nødsituasjon", "spike": "Mye negativ oppmerksomhet", "crisis": "Krise"}
+PII = {"fodselsnummer": "fødselsnummer", "d_nummer": "D-nummer", "bank_account": "kontonummer",
+       "phone": "telefonnummer", "email": "e-postadresse"}
+KIND = {"comment": "kommentar", "reply": "svar", "mention": "omtale", "direct_message": "direktemelding",
+        "post": "innlegg"}
+EVENT = {"created": "opprinnelig", "edited": "redigert", "hidden": "skjult", "deleted": "slettet"}
+STATE = {"opened": "venter på svar", "warning": "fristen nærmer seg", "breached": "over fristen",
+         "answered": "besvart", "closed": "lukket"}
+FILTER_STATE = {"open": "Åpne", "overdue": "Over fristen", "answered": "Besvart", "all": "Alle"}
+PLATFORM = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
+            "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+LANGUAGE = {"nb": "bokmål", "nn": "nynorsk", "se": "nordsamisk", "en": "engelsk", "und": "ukjent språk"}
+ROLE = {"reader": "leser", "operator": "saksbehandler", "admin": "administrator"}
+
+ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
+       "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
+       "role": ROLE}
+
+
+def duration(seconds: float | None) -> str:
+    """Business time as staff read it: "3 t 20 min", "45 min"."""
+    if seconds is None:
+        return ""
+    seconds = abs(seconds)
+    hours, minutes = int(seconds // 3600), int(seconds % 3600 // 60)
+    return f"{hours} t {minutes} min" if hours else f"{minutes} min"

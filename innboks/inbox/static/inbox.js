@@ -1,0 +1,76 @@
+// Innboks: the little JavaScript the pages need. Every change is a JSON POST with the session's
+// CSRF token; the inbox list refreshes its rows by itself, keeping the filters.
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+function toast(text) {
+  const note = document.createElement("div");
+  note.className = "toast";
+  note.setAttribute("role", "status");
+  note.textContent = text;
+  document.body.append(note);
+  setTimeout(() => note.remove(), 4000);
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+  return answer;
+}
+
+const encode = (id) => id.split("/").map(encodeURIComponent).join("/");
+
+function refreshRows() {
+  const table = document.getElementById("inquiries");
+  if (!table) return;
+  const seconds = Number(table.dataset.refresh || 20);
+  setInterval(async () => {
+    const params = new URLSearchParams(window.location.search);
+    params.set("fragment", "rows");
+    try {
+      const response = await fetch(`/?${params}`, {credentials: "same-origin"});
+      if (response.ok && (response.headers.get("content-type") || "").startsWith("text/html")) {
+        const holder = document.createElement("table");
+        holder.innerHTML = await response.text();
+        const rows = holder.querySelector("#rows");
+        if (rows) document.getElementById("rows").replaceWith(rows);
+      }
+    } catch (error) { /* offline for a moment: try again next time */ }
+  }, seconds * 1000);
+}
+
+function conversationActions() {
+  const assign = document.getElementById("assign");
+  if (assign) {
+    const send = async (assignee) => {
+      try {
+        await post(`/api/inquiries/${encode(assign.dataset.inquiry)}/assign`, {assignee});
+        document.getElementById("assignee").textContent = assignee || "ingen";
+        toast(assignee ? `Tildelt ${assignee}` : "Tildeling fjernet");
+      } catch (error) { toast(`Ikke tildelt: ${error.message}`); }
+    };
+    assign.addEventListener("submit", (event) => { event.preventDefault(); send(assign.assignee.value.trim()); });
+    const me = assign.querySelector("[data-assign-me]");
+    if (me) me.addEventListener("click", () => { assign.assignee.value = me.dataset.assignMe; send(me.dataset.assignMe); });
+  }
+  document.querySelectorAll("form.correct").forEach((form) => form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const moderation = [...form.querySelectorAll("input[name=moderation]:checked")].map((box) => box.value);
+    try {
+      await post(`/api/messages/${encode(form.dataset.message)}/triage`, {category: form.category.value, moderation});
+      toast("Triage rettet. Takk, rettelsen brukes til å måle og forbedre triage.");
+    } catch (error) { toast(`Ikke lagret: ${error.message}`); }
+  }));
+  document.querySelectorAll("[data-copy]").forEach((button) => button.addEventListener("click", async () => {
+    const text = document.getElementById(button.dataset.copy).textContent;
+    try { await navigator.clipboard.writeText(text); toast("Kopiert"); } catch (error) { toast("Kunne ikke kopiere"); }
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => { refreshRows(); conversationActions(); });
