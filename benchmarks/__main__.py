@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import archive, hotpaths, pipeline, sla, triage_cli, webhook
+from benchmarks import archive, hotpaths, pipeline, sla, store, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "sla-memory": sla.memory,
     "sla-latency": sla.latency,
     "archive": archive.run,
+    "store": store.run,
 }
 
 

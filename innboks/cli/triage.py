@@ -11,7 +11,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from innboks.cli.args import OneLineParser
+from innboks.cli.args import OneLineParser, report_time
+from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.errors import CliError
 from schemas import Category
 from streams.triage.evaluation import CorpusError, dumps, evaluate, load_corpus
@@ -20,13 +21,41 @@ from streams.triage.evaluation import CorpusError, dumps, evaluate, load_corpus
 def register(commands: argparse._SubParsersAction) -> None:
     triage = commands.add_parser("triage", help='triage JSON lines {"id","text"} from stdin')
     triage.set_defaults(handler=_triage)
-    triage_commands = triage.add_subparsers(dest="triage_command", required=False, metavar="[eval]",
-                                            parser_class=OneLineParser)
+    triage_commands = triage.add_subparsers(dest="triage_command", required=False,
+                                            metavar="[eval|export-corrections]", parser_class=OneLineParser)
     evaluate = triage_commands.add_parser("eval", help="precision, recall, F1 and confusion matrix on a corpus")
     evaluate.add_argument("corpus", type=Path, metavar="CORPUS", help="labelled JSON lines (docs/triage-labelling.md)")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misclassified ids")
     evaluate.set_defaults(handler=_triage_eval)
+    export = triage_commands.add_parser("export-corrections",
+                                        help="staff corrections from the store as a labelled corpus (JSON lines)")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--since", type=report_time, metavar="DATE", help="only corrections made on or after DATE")
+    add_store_flag(export)
+    export.set_defaults(handler=_export_corrections)
+
+
+def _export_corrections(args: argparse.Namespace) -> int:
+    from innboks.store.corrections import corrections_corpus
+
+    engine = open_engine(store_url(args))
+    out = sys.stdout
+    try:
+        if args.out is not None:
+            out = args.out.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"--out {args.out}: {exc.strerror}") from None
+    count = 0
+    try:
+        for line in corrections_corpus(engine, args.since):
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"{count} corrected messages exported", file=sys.stderr)
+    return 0
 
 
 def _triage(args: argparse.Namespace) -> int:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
 CATEGORY = {"case_handling": "Saksbehandling", "general_question": "Generelt spørsmål",
             "feedback": "Tilbakemelding", "other": "Annet"}
 MODERATION = {"personal_attack": "Personangrep", "third_party": "Tredjeperson nevnt", "unlawful": "Ulovlig innhold",
@@ -33,3 +38,11 @@ def duration(seconds: float | None) -> str:
     seconds = abs(seconds)
     hours, minutes = int(seconds // 3600), int(seconds % 3600 // 60)
     return f"{hours} t {minutes} min" if hours else f"{minutes} min"
+
+
+def local_time(value: str | datetime | None) -> str:
+    """A stored UTC time as staff in Norway read it: "23.11.2026 15:30" (Europe/Oslo)."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")

@@ -31,6 +31,7 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templa
                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 TEMPLATES.globals.update(labels=labels.ALL, duration=labels.duration)
 TEMPLATES.filters["label"] = lambda value, group: labels.ALL[group].get(value, value)
+TEMPLATES.filters["local"] = labels.local_time
 REFRESH_SECONDS = 20
 
 

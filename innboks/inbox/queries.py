@@ -51,8 +51,10 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
                    now: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
     """Inquiries matching ``query`` that the user may see, most urgent (earliest due) first, and their count."""
     now = now or datetime.now(UTC)
-    pending = messages.alias("pending")
-    category, moderation = _corrected(inquiries.c.message_id, pending)
+    # The inquiry's first message says what it is about (category, escalation, suggested reply); the
+    # pending message (the citizen's newest) is the one to answer, shown with its text and author.
+    first, pending = messages.alias("first"), messages.alias("pending")
+    category, moderation = _corrected(inquiries.c.inquiry_id, first)
     conditions: list[sa.ColumnElement[bool]] = []
     if query.state in ("open", "overdue"):
         conditions.append(inquiries.c.state.in_(OPEN_STATES))
@@ -71,13 +73,16 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
     visible = _visible_accounts(user, units_of_accounts)
     if visible is not None:
         conditions.append(inquiries.c.account_id.in_(visible))
-    joined = (inquiries.outerjoin(pending, pending.c.id == inquiries.c.message_id)
+    joined = (inquiries.outerjoin(first, first.c.id == inquiries.c.inquiry_id)
+              .outerjoin(pending, pending.c.id == inquiries.c.message_id)
               .outerjoin(assignments, assignments.c.conversation_key == inquiries.c.conversation_key))
     select = (
-        sa.select(inquiries, pending.c.text, pending.c.author_name, category.label("category"), pending.c.escalate,
-                  pending.c.escalation_reasons, moderation.label("moderation"), pending.c.suggested_reply,
-                  pending.c.permalink,
-                  pending.c.pii, pending.c.kind, pending.c.language, assignments.c.assignee)
+        sa.select(inquiries, pending.c.text, pending.c.author_name, pending.c.permalink, pending.c.kind,
+                  pending.c.language, category.label("category"), moderation.label("moderation"),
+                  first.c.escalate, first.c.escalation_reasons, first.c.suggested_reply, first.c.pii,
+                  pending.c.escalate.label("pending_escalate"),
+                  pending.c.escalation_reasons.label("pending_reasons"), pending.c.pii.label("pending_pii"),
+                  assignments.c.assignee)
         .select_from(joined).where(*conditions)
         .order_by(inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc()).limit(min(query.limit, MAX_LIMIT))
     )
@@ -115,12 +120,14 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
         "inquiry_id": row.inquiry_id, "message_id": row.message_id, "conversation_key": row.conversation_key,
         "platform": row.platform, "account_id": row.account_id, "state": row.state,
         "received_at": row.received_at.isoformat(), "due_at": row.due_at.isoformat(),
-        "category": row.category, "escalate": bool(row.escalate), "moderation": list(row.moderation or []),
+        "category": row.category, "escalate": bool(row.escalate or row.pending_escalate),
+        "moderation": list(row.moderation or []),
         "text": row.text, "author_name": row.author_name, "suggested_reply": row.suggested_reply,
         "permalink": row.permalink, "assignee": row.assignee,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
-        "escalation_reasons": list(row.escalation_reasons or []), "personal_data": bool(row.pii),
+        "escalation_reasons": list(dict.fromkeys([*(row.escalation_reasons or []), *(row.pending_reasons or [])])),
+        "personal_data": bool(row.pii or row.pending_pii),
         "overdue": is_open and row.due_at < now,
         "business_seconds_left": business_seconds_left(policy, row.due_at, now) if is_open else None,
         "answered_at": row.answered_at.isoformat() if row.answered_at else None,

@@ -1,0 +1,63 @@
+"""Messages in, rows in the store, the inbox lists the open inquiries in due order: on the embedded broker."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from starlette.testclient import TestClient
+
+from innboks.config import topics
+from innboks.inbox.app import create_app
+from innboks.inbox.auth import AuthConfig
+from innboks.inbox.users import add_user
+from innboks.store.consumer import Projection
+from innboks.store.engine import open_store
+from tests.helpers import PAGE_ID, facebook_comment_raw, produce
+from tests.inbox_data import registry
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_inbox_follows_the_pipeline_through_the_store(store_url, broker, reader, worker) -> None:
+    run = uuid.uuid4().int % 10**9
+    ids = [f"{run}_{n}" for n in range(3)]
+    created = ["2026-11-16T10:00:00+0000", "2026-11-16T08:30:00+0000", "2026-11-17T09:00:00+0000"]
+    texts = ["Når blir Markveien brøytet?", "Hvor finner jeg skjema for startlån?", "Er svømmehallen åpen i jula?"]
+    questions = [facebook_comment_raw(i, t, created=c) for i, t, c in zip(ids, texts, created, strict=True)]
+    produce(broker.bootstrap_servers, topics.RAW, [(b"k", raw.to_json_bytes()) for raw in questions])
+    for native in ids:
+        reader.wait_for(topics.SLA, lambda e, n=native: e["inquiry_id"] == f"facebook:{n}" and e["state"] == "opened")
+    marker = f"bad-{run}".encode()
+    # Not an SlaEvent, but with the fields other tests filter the topic by.
+    produce(broker.bootstrap_servers, topics.SLA, [(marker, b'{"inquiry_id": "bad", "state": "opened"}')])
+
+    engine = open_store(store_url)
+    add_user(engine, "kari", "operator", "hemmelig-passord")
+    projection = Projection(engine, broker.bootstrap_servers)
+    try:
+        projection.catch_up(timeout=60)
+        client = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")))
+        client.auth = ("kari", "hemmelig-passord")
+        mine = [r for r in client.get("/api/inquiries?state=all&limit=1000").json()
+                if r["message_id"] in {f"facebook:{i}" for i in ids}]
+        # Due one business day after each question: 08:30 first, then 10:00, then the next day.
+        assert [r["message_id"] for r in mine] == [f"facebook:{ids[1]}", f"facebook:{ids[0]}", f"facebook:{ids[2]}"]
+        assert mine[0]["text"] == texts[1] and mine[0]["category"] == "general_question"
+        assert all(r["state"] in ("opened", "warning", "breached") for r in mine)
+
+        answer = facebook_comment_raw(f"{run}_9", "Hei! Skjemaet ligger på alta.kommune.no/startlan.",
+                                      author=PAGE_ID, parent=ids[1], created="2026-11-16T09:00:00+0000")
+        produce(broker.bootstrap_servers, topics.RAW, [(b"k", answer.to_json_bytes())])
+        reader.wait_for(topics.SLA, lambda e: e["inquiry_id"] == f"facebook:{ids[1]}" and e["state"] == "answered")
+        projection.catch_up(timeout=60)
+        open_now = {r["message_id"] for r in client.get("/api/inquiries?state=open&limit=1000").json()}
+        assert f"facebook:{ids[1]}" not in open_now and f"facebook:{ids[0]}" in open_now
+        answered = {r["message_id"]: r for r in client.get("/api/inquiries?state=answered&limit=1000").json()}
+        assert answered[f"facebook:{ids[1]}"]["in_time"] is True
+        thread = client.get(f"/api/conversations/{mine[0]['conversation_key']}").json()
+        assert [m["from_account"] for m in thread["messages"]] == [False, True]
+    finally:
+        projection.close()
+    letters = reader.wait_for(topics.DEADLETTER, lambda d: d["key"] == marker.decode() and d["stage"] == "store")
+    assert letters[0]["reason_code"] == "schema_violation" and letters[0]["source_topic"] == topics.SLA

@@ -1,0 +1,133 @@
+"""The inbox in a real headless Chromium (Debian's chromium and chromium-driver) over the running demo.
+
+Signs in, sees the demo's inquiries most urgent first, opens a conversation, assigns it and corrects
+its triage; screenshots of each step go to build/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from innboks.kafka.broker import free_port
+from innboks.store.engine import open_store
+from innboks.store.schema import assignments, audit_log, triage_corrections
+from tests.integration.test_commands import env
+
+pytestmark = pytest.mark.integration
+
+SCREENSHOTS = Path(__file__).parents[2] / "build" / "screenshots"
+PASSWORD = "demo-passord-123"
+
+
+def chromium() -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--window-size=1400,1000", "--lang=nb-NO"):
+        options.add_argument(flag)
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    return webdriver.Chrome(options=options, service=service)
+
+
+def api(port: int, path: str) -> list | dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={
+        "Authorization": "Basic " + base64.b64encode(f"demo:{PASSWORD}".encode()).decode()})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture()
+def demo(tmp_path):
+    port, inbox_port = free_port(), free_port()
+    while inbox_port in (port, port + 1):
+        inbox_port = free_port()
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "180", "--metrics-port",
+                                str(port), "--inbox-port", str(inbox_port), "--store", store],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=env(COLUMNS="120", INNBOKS_DEMO_PASSWORD=PASSWORD))
+    try:
+        deadline = time.monotonic() + 120
+        rows: list = []
+        while time.monotonic() < deadline and len(rows) < 10:
+            time.sleep(2)
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            try:
+                rows = api(inbox_port, "/api/inquiries?state=open")  # type: ignore[assignment]
+            except OSError:
+                continue
+        assert len(rows) >= 10, f"the demo's inbox lists {len(rows)} open inquiries"
+        yield inbox_port, store
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
+    inbox_port, store = demo
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{inbox_port}"
+    browser = chromium()
+    wait = WebDriverWait(browser, 20)
+    try:
+        browser.get(base + "/")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "login")))
+        browser.save_screenshot(str(SCREENSHOTS / "1-logg-inn.png"))
+        browser.find_element(By.NAME, "username").send_keys("demo")
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "#login button").click()
+
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        rows = browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]")
+        listed = api(inbox_port, "/api/inquiries?state=open")
+        assert [r.get_attribute("data-inquiry") for r in rows] == [i["inquiry_id"] for i in listed][:len(rows)]
+        assert len(rows) >= 10 and "Alta kommune" in browser.page_source
+        browser.save_screenshot(str(SCREENSHOTS / "2-innboks.png"))
+
+        target = next(i for i in listed if i["category"] == "general_question")
+        browser.find_element(By.CSS_SELECTOR, f'tr[data-inquiry="{target["inquiry_id"]}"] td.excerpt a').click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "assign")))
+        assert "Forslag til svar" in browser.page_source
+        browser.find_element(By.CSS_SELECTOR, "#assign [data-assign-me]").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "assignee"), "demo"))
+
+        form = browser.find_element(By.CSS_SELECTOR, f'form.correct[data-message="{target["message_id"]}"]')
+        Select(form.find_element(By.NAME, "category")).select_by_value("case_handling")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
+        browser.save_screenshot(str(SCREENSHOTS / "3-samtale.png"))
+
+        browser.get(base + "/?mine=1")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        mine = browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]")
+        assert [r.get_attribute("data-inquiry") for r in mine] == [target["inquiry_id"]]
+        browser.save_screenshot(str(SCREENSHOTS / "4-mine.png"))
+    finally:
+        browser.quit()
+    engine = open_store(store)
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(assignments.c.assignee)).scalars().all() == ["demo"]
+        assert connection.execute(sa.select(triage_corrections.c.category, triage_corrections.c.corrected_by)).all() \
+            == [("case_handling", "demo")]
+        actions = connection.execute(sa.select(audit_log.c.action).where(audit_log.c.actor == "demo")).scalars().all()
+    assert {"sign_in", "assign", "correct_triage"} <= set(actions)
