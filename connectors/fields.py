@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,9 +39,19 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+def before(value: Any, since: datetime, parse: Callable[[Any], datetime | None] = parse_time) -> bool:
+    """True if a timestamp (text read with ``parse``, or a datetime) is strictly older than ``since``.
+
+    A missing or unparseable one counts as not older: the item is kept and its mapping decides.
+    """
+    moment = value if isinstance(value, datetime) else parse(value)
+    return moment is not None and moment < since
+
+
 def later(current: str | None, candidate: Any) -> str | None:
-    """The later of two ISO timestamps, as text; unparseable values are ignored."""
-    new = parse_time(candidate)
+    """The later of two ISO timestamps (the candidate may be a datetime), as text; unparseable values are
+    ignored."""
+    new = candidate if isinstance(candidate, datetime) else parse_time(candidate)
     if new is None:
         return current
     old = parse_time(current)

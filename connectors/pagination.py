@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import PaginationLoop
+from connectors.headers import header
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,7 @@ class LinkHeaderPaginator(Paginator):
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
         if isinstance(body, list) and not body:
             return None
-        link = {k.lower(): v for k, v in headers.items()}.get("link")
-        target = parse_link_header(link).get(self.rel)
+        target = parse_link_header(header(headers, "link")).get(self.rel)
         return NextPage(target) if target else None
 
 

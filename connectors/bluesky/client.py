@@ -44,10 +44,9 @@ from connectors.errors import (
     RateLimited,
     RetriableError,
 )
-from connectors.fields import items, later, nonempty, obj, parse_time
+from connectors.fields import before, items, later, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
 from connectors.pagination import NextPage, Paginator, TokenPaginator
-from connectors.ratelimits import retry_after_seconds
 from innboks.config.credentials import AppPasswordCredentials, BearerCredentials, CredentialError, resolve
 from schemas import Platform, RawEvent
 
@@ -89,6 +88,8 @@ class BlueskyPolicy(ResponsePolicy):
     is, when it looks like an identifier.
     """
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         name = body.get("error") if isinstance(body, dict) else None
         if not isinstance(name, str) or not _ERROR_NAME.fullmatch(name):
@@ -99,35 +100,12 @@ class BlueskyPolicy(ResponsePolicy):
         if name in AUTH_ERRORS:
             return AuthError(f"{label}: credentials missing, invalid or revoked")
         if name == "RateLimitExceeded" or status == 429:
-            return RateLimited(f"{label}: rate limited", self._pause(headers, now))
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if name in TRANSIENT_ERRORS or status >= 500:
             return RetriableError(f"{label}: temporary error")
         if status == 401:
             return AuthError(f"{label}: token rejected")
         return FatalRequestError(label)
-
-    def _pause(self, headers: Any, now: float) -> float:
-        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
-        if retry_after is not None:
-            return retry_after
-        limit = self.rate_limit(headers, now)
-        if limit and limit.reset_at and limit.reset_at > now:
-            return limit.reset_at - now
-        return DEFAULT_RATE_LIMIT_PAUSE
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
-
-
-# -- mapping ----------------------------------------------------------------------------------
-
-
-# -- connector --------------------------------------------------------------------------------
-
 
 def _secret(reference: str) -> str:
     """A referenced secret; a missing one is an ``AuthError`` (the message names the reference only)."""
@@ -135,12 +113,6 @@ def _secret(reference: str) -> str:
         return resolve(reference).get_secret_value()
     except CredentialError as exc:
         raise AuthError(f"bluesky credentials: {exc}") from None
-
-
-def _before(value: Any, since: datetime) -> bool:
-    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
-    parsed = parse_time(value)
-    return parsed is not None and parsed < since
 
 
 class BlueskyConnector(Connector):
@@ -262,7 +234,7 @@ class BlueskyConnector(Connector):
                              TokenPaginator(("cursor",), "cursor", "notifications"))
         for body in listing:
             page = items(body, "notifications")
-            fresh = [n for n in page if not _before(n.get("indexedAt"), since)]
+            fresh = [n for n in page if not before(n.get("indexedAt"), since)]
             for notification in fresh:
                 newest = later(newest, notification.get("indexedAt"))
                 if notification.get("reason") in MESSAGE_REASONS:
@@ -287,7 +259,7 @@ class BlueskyConnector(Connector):
                 post = obj(item.get("post"))
                 if nonempty(obj(post.get("author")).get("did")) != self.account_id:
                     continue
-                if _before(post.get("indexedAt"), since):
+                if before(post.get("indexedAt"), since):
                     reached_cursor = True
                     break
                 newest = later(newest, post.get("indexedAt"))
@@ -312,7 +284,7 @@ class BlueskyConnector(Connector):
         for convo in (c for body in convos for c in items(body, "convos")):
             convo_id = nonempty(convo.get("id"))
             last = obj(convo.get("lastMessage"))
-            if convo_id is None or not last or _before(last.get("sentAt"), since):
+            if convo_id is None or not last or before(last.get("sentAt"), since):
                 continue
             if obj(convo.get("kind")).get("$type") == GROUP_CONVO:
                 continue
@@ -322,7 +294,7 @@ class BlueskyConnector(Connector):
                                   TokenPaginator(("cursor",), "cursor", "messages"), CHAT_PROXY)
             for body in messages:
                 page = items(body, "messages")
-                fresh = [m for m in page if not _before(m.get("sentAt"), since)]
+                fresh = [m for m in page if not before(m.get("sentAt"), since)]
                 for message in fresh:
                     newest = later(newest, message.get("sentAt"))
                     if message.get("$type") == SYSTEM_MESSAGE_VIEW:

@@ -21,10 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors.base import Connector
-from connectors.errors import MappingError
-from connectors.fields import items, later, obj, parse_time
+from connectors.fields import before, items, later, obj, parse_time
 from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
-from connectors.meta.mapping import parse_graph_time
 from connectors.pagination import GraphPaginator
 from schemas import Platform, RawEvent
 
@@ -68,7 +66,7 @@ class FacebookConnector(Connector):
                           {"fields": POST_FIELDS, "limit": self.feed_page_size, "since": int(posts_from.timestamp())},
                           GraphPaginator())
         for post in (post for body in feed for post in items(body, "data")):
-            if not _before(post.get("created_time"), window):
+            if not before(post.get("created_time"), window):
                 yield self.raw("post", post)  # a post without a usable id is dead-lettered by normalize
             post_id = post.get("id")
             if not isinstance(post_id, str):
@@ -79,7 +77,7 @@ class FacebookConnector(Connector):
             for body in self.pages(self.edge(post_id, "comments"), params, GraphPaginator()):
                 for comment in items(body, "data"):
                     yield self.raw("comment", comment, post_id=post_id)
-                    if newest := later(cursors.get(post_id), _iso(comment.get("created_time"))):
+                    if newest := later(cursors.get(post_id), comment.get("created_time")):
                         cursors[post_id] = newest
         self.pending["comments_since"] = cursors
 
@@ -92,17 +90,17 @@ class FacebookConnector(Connector):
                                    GraphPaginator())
         for conversation in (c for body in conversations for c in items(body, "data")):
             conversation_id = conversation.get("id")
-            if not isinstance(conversation_id, str) or _before(conversation.get("updated_time"), since):
+            if not isinstance(conversation_id, str) or before(conversation.get("updated_time"), since):
                 continue
             participant = self._citizen(conversation)
             messages = self.pages(self.edge(conversation_id, "messages"), {"fields": MESSAGE_FIELDS, "limit": 25},
                                   GraphPaginator())
             for message in (m for body in messages for m in items(body, "data")):  # newest first
-                if _before(message.get("created_time"), since):
+                if before(message.get("created_time"), since):
                     break
                 yield self.raw("conversation_message", message, conversation_id=conversation_id,
                                participant_id=participant)
-                newest = later(newest, _iso(message.get("created_time")))
+                newest = later(newest, message.get("created_time"))
         if newest:
             self.pending["messages_since"] = newest
 
@@ -112,21 +110,3 @@ class FacebookConnector(Connector):
                 return str(person["id"])
         return None
 
-
-def _iso(value: Any) -> str | None:
-    """Graph's ``+0000`` offsets in ISO form (``+00:00``) for the shared timestamp helpers."""
-    parsed = _graph_time_or_none(value)
-    return parsed.isoformat() if parsed else None
-
-
-def _graph_time_or_none(value: Any) -> datetime | None:
-    try:
-        return parse_graph_time(value, "created_time")
-    except MappingError:
-        return None
-
-
-def _before(value: Any, since: datetime) -> bool:
-    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
-    parsed = _graph_time_or_none(value)
-    return parsed is not None and parsed < since

@@ -49,11 +49,11 @@ from connectors.errors import (
     RateLimited,
     RetriableError,
 )
-from connectors.fields import items, nonempty, obj, parse_time
+from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
 from connectors.linkedin.mapping import PUBLISHED, _millis, comment_urn, organization_urn, post_time
 from connectors.pagination import OffsetPaginator
-from connectors.ratelimits import retry_after_seconds
+from connectors.ratelimits import retry_after
 from schemas import Platform, RawEvent
 
 API_HOST = "https://api.linkedin.com"
@@ -104,6 +104,8 @@ class LinkedInPolicy(ResponsePolicy):
     request values, so it is never copied into an exception.
     """
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body if isinstance(body, dict) else {}
         code = error.get("code") if isinstance(error.get("code"), str) and _ERROR_CODE.match(error["code"]) else None
@@ -112,11 +114,10 @@ class LinkedInPolicy(ResponsePolicy):
             f" (serviceErrorCode {service})" if isinstance(service, int) and not isinstance(service, bool) else ""
         ) + f" from {path}"
         if status == 429:
-            pause = retry_after_seconds(_header(headers, "retry-after"), now)
             message = error.get("message")
-            if pause is None and isinstance(message, str) and _DAILY.search(message):
+            if retry_after(headers, now) is None and isinstance(message, str) and _DAILY.search(message):
                 return RateLimited(f"{label}: daily quota used up", seconds_to_midnight_utc(now) + QUOTA_RESET_MARGIN)
-            return RateLimited(f"{label}: rate limited", DEFAULT_RATE_LIMIT_PAUSE if pause is None else pause)
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if status == 401:
             return AuthError(f"{label}: access token expired, revoked or invalid")
         if status == 403:
@@ -126,7 +127,7 @@ class LinkedInPolicy(ResponsePolicy):
         if status == 426:
             return FatalRequestError(f"{label}: LinkedIn-Version is sunset; raise options.api_version")
         if status >= 500:
-            return RetriableError(label, retry_after_seconds(_header(headers, "retry-after"), now))
+            return RetriableError(label, retry_after(headers, now))
         return FatalRequestError(label)
 
 
@@ -195,20 +196,20 @@ class LinkedInConnector(Connector):
             for post in page:
                 modified = post_modified(post)
                 state = post.get("lifecycleState")
-                if (modified is None or modified >= posts_from) and (state is None or state == PUBLISHED):
+                if not before(modified, posts_from) and (state is None or state == PUBLISHED):
                     yield post
             last = post_modified(page[-1]) if page else None
-            if last is not None and last < posts_from:
+            if before(last, posts_from):
                 return  # sorted by last modification, newest first: the rest is older
 
     def _comments(self, post_urn: str, since: datetime) -> Iterator[RawEvent]:
         for comment in self._listing(post_urn):
-            if _not_before(comment, since):
+            if not before(comment_time(comment), since):
                 yield self.raw("comment", comment, post_urn=post_urn)
             urn = comment_urn(comment)
             if urn and not nonempty(comment.get("parentComment")) and _may_have_replies(comment):
                 for reply in self._listing(urn):
-                    if _not_before(reply, since):
+                    if not before(comment_time(reply), since):
                         yield self.raw("comment", reply, post_urn=post_urn, parent_comment=urn)
 
     def _listing(self, target: str) -> Iterator[dict[str, Any]]:
@@ -229,15 +230,3 @@ def _may_have_replies(comment: dict[str, Any]) -> bool:
     numbers = [c for c in counts if isinstance(c, int) and not isinstance(c, bool)]
     return not numbers or any(n > 0 for n in numbers)
 
-
-def _not_before(comment: dict[str, Any], since: datetime) -> bool:
-    """True unless the comment is known to be older than ``since`` (no time: let the mapping decide)."""
-    created = comment_time(comment)
-    return created is None or created >= since
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None

@@ -30,6 +30,8 @@ DEFAULT_RATE_LIMIT_PAUSE = 300.0
 class GraphPolicy(ResponsePolicy):
     """Graph API errors are JSON ``{"error": {"code", "error_subcode", "type", "is_transient"}}``."""
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict):
@@ -39,9 +41,7 @@ class GraphPolicy(ResponsePolicy):
         if code in AUTH_CODES:
             return AuthError(f"{label}: access token expired, revoked or invalid")
         if code in RATE_LIMIT_CODES:
-            limit = self.rate_limit(headers, now)
-            pause = limit.reset_at - now if limit and limit.reset_at and limit.reset_at > now else None
-            return RateLimited(f"{label}: rate limited", pause or DEFAULT_RATE_LIMIT_PAUSE)
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
             return RetriableError(f"{label}: temporary error")
         if code == 10 or (isinstance(code, int) and 200 <= code < 300):
