@@ -10,7 +10,10 @@ fingerprint is sent with ``context["change"]``, and its mapping makes it an ``ed
 ``hidden`` event. The memory is stored with the cursors, so a restart neither loses nor repeats.
 
 A platform subclass declares ``platform``, ``api_base``, ``policy`` (how the API signals errors and
-rate limits), ``fingerprint_keys``, and implements ``fetch`` with ``pages`` and a paginator.
+rate limits), ``fingerprint_keys``, and implements ``fetch`` with ``pages`` and a paginator. There is
+one pages loop; a platform changes it only through its hooks: ``get_page`` (how one page is fetched),
+``refresh_auth`` (renewing an expired session, after which ``get_page`` repeats the request once) and
+``validate_body`` (a successful response whose body is an error).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+from connectors.errors import SessionExpired
 from connectors.http import ApiClient, ResponsePolicy
 from connectors.pagination import NextPage, Paginator
 from innboks.config.credentials import AnyCredentials
@@ -178,14 +182,44 @@ class Connector(ABC):
         """How far back a first poll (no stored cursor) reaches: ``--since`` or the backfill."""
         return self.since or (self.clock() - self.backfill)
 
+    # -- the pages loop and its hooks -----------------------------------------------------------
     def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
               headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Every page (JSON body) of a listing, following the paginator until it ends."""
+        """Every page (JSON body) of a listing, following the paginator until it ends.
+
+        Platforms do not override this loop; they override ``get_page``, ``refresh_auth`` or
+        ``validate_body``.
+        """
         page: NextPage | None = NextPage(url, dict(params))
         while page is not None:
-            body, response_headers = self.client.get_json(page.url, page.params or None, headers)
+            body, response_headers = self.get_page(page.url, page.params or None, headers)
+            self.validate_body(page.url, body)
             yield body
             page = paginator.advance(page.url, page.params, body, response_headers)
+
+    def get_page(self, url: str, params: dict[str, Any] | None,
+                 headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+        """GET one page: the JSON body and the response headers.
+
+        If the session has expired (``SessionExpired``) and ``refresh_auth`` renews it, the request
+        is sent once more; a second expiry is an ``AuthError`` like any other.
+        """
+        try:
+            return self.client.get_json(url, params, headers)
+        except SessionExpired:
+            if not self.refresh_auth():
+                raise
+        return self.client.get_json(url, params, headers)
+
+    def refresh_auth(self) -> bool:
+        """Renew an expired session; True if it was renewed. By default there is nothing to renew:
+        bearer tokens cannot be, and OAuth 2 sessions renew themselves (``connectors.auth``)."""
+        return False
+
+    def validate_body(self, url: str, body: Any) -> None:
+        """Raise a ``ConnectorError`` if a successful response's body is an error. By default every
+        JSON body is a page."""
+        return None
 
     def raw(self, resource: str, payload: dict[str, Any], **context: Any) -> RawEvent:
         return RawEvent(

@@ -18,9 +18,10 @@ own uri unless it is a reply. Our reply belongs to ``"{root uri}:{did of the pos
 the DID is the authority of the parent's ``at://`` uri, so our answer lands in the same
 conversation as the citizen's message, and two citizens in one thread never share a conversation.
 
-Sessions. An access JWT lives about two hours. A request answered with ``ExpiredToken`` is retried
-once after ``refreshSession``; if the refresh token is expired or revoked too, the connector logs in
-again with the app password. With a plain ``bearer`` token there is no session to renew:
+Sessions. An access JWT lives about two hours. A request answered with ``ExpiredToken``
+(``SessionExpired``) is retried once after ``refreshSession`` (the contract's ``refresh_auth``
+hook); if the refresh token is expired or revoked too, the connector logs in again with the app
+password. With a plain ``bearer`` token there is no session to renew:
 ``ExpiredToken`` is an ``AuthError``. Tokens are never logged, stored or put in error messages.
 
 Posts cannot be edited in Bluesky, and deletions are not visible by polling (a deleted post simply
@@ -43,10 +44,11 @@ from connectors.errors import (
     FatalRequestError,
     RateLimited,
     RetriableError,
+    SessionExpired,
 )
 from connectors.fields import before, items, later, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.pagination import NextPage, Paginator, TokenPaginator
+from connectors.pagination import TokenPaginator
 from innboks.config.credentials import AppPasswordCredentials, BearerCredentials, CredentialError, resolve
 from schemas import Platform, RawEvent
 
@@ -74,11 +76,6 @@ TRANSIENT_ERRORS = frozenset({"InternalServerError", "UpstreamFailure", "Upstrea
 DEFAULT_RATE_LIMIT_PAUSE = 300.0
 
 _ERROR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
-
-
-class SessionExpired(AuthError):
-    """``ExpiredToken``: the access JWT ran out. The connector refreshes its session once; without one
-    (a plain bearer token) this stays an ``AuthError``."""
 
 
 class BlueskyPolicy(ResponsePolicy):
@@ -182,25 +179,12 @@ class BlueskyConnector(Connector):
         self._refresh_jwt = refresh
         self._bearer(access)
 
-    def _get(self, url: str, params: dict[str, Any] | None,
-             headers: dict[str, str] | None) -> tuple[Any, dict[str, str]]:
-        """GET with one retry after a session refresh when the access token has expired."""
-        try:
-            return self.client.get_json(url, params, headers)
-        except SessionExpired:
-            if self._refresh_jwt is None:
-                raise  # a bearer token: nothing to renew
-            self._refresh_session()
-        return self.client.get_json(url, params, headers)
-
-    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
-              headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Like ``Connector.pages``, with the session refresh of ``_get``."""
-        page: NextPage | None = NextPage(url, dict(params))
-        while page is not None:
-            body, response_headers = self._get(page.url, page.params or None, headers)
-            yield body
-            page = paginator.advance(page.url, page.params, body, response_headers)
+    def refresh_auth(self) -> bool:
+        """Renew the app-password session (a plain bearer token has none to renew)."""
+        if self._refresh_jwt is None:
+            return False
+        self._refresh_session()
+        return True
 
     def url(self, path: str) -> str:
         base = nonempty(self.options.get("pds_url")) or self.api_base

@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 from connectors.base import Connector
 from connectors.fields import before, items, later, nonempty, obj, parse_time
 from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
-from connectors.pagination import GraphPaginator
+from connectors.pagination import GraphPaginator, SinglePage
 from schemas import Platform, RawEvent
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,media_product_type,username,comments_count"
@@ -161,9 +161,9 @@ class InstagramConnector(Connector):
                 if conversation_id is None or before(conversation.get("updated_time"), since, _timestamp):
                     continue
                 participant = self._citizen(conversation)
-                messages, _ = self.client.get_json(self.edge(conversation_id, "messages"),
-                                                   {"fields": MESSAGE_FIELDS, "limit": self.message_limit})
-                for message in items(messages, "data"):  # newest first
+                latest = self.pages(self.edge(conversation_id, "messages"),
+                                    {"fields": MESSAGE_FIELDS, "limit": self.message_limit}, SinglePage())
+                for message in (m for body in latest for m in items(body, "data")):  # newest first
                     if before(message.get("created_time"), since, _timestamp):
                         break
                     yield self.raw("conversation_message", message, conversation_id=conversation_id,

@@ -38,7 +38,7 @@ from connectors.errors import (
 )
 from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.pagination import Paginator, TokenPaginator
+from connectors.pagination import TokenPaginator
 from connectors.ratelimits import retry_after
 from connectors.x.mapping import _references
 from innboks.config.credentials import BearerCredentials
@@ -196,16 +196,11 @@ class XConnector(Connector):
         if limited is not None:
             raise limited
 
-    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
-              headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Pages as the base class fetches them, but a 200 body holding only ``errors`` (e.g.
-        ``resource-not-found`` for an unknown account id) is an error, not an empty page.
-        (Per-endpoint rate limits are ``XPolicy.limit_scope``.)"""
-        endpoint = urlsplit(url).path
-        for body in super().pages(url, params, paginator, headers):
-            if isinstance(body, dict) and "data" not in body and "meta" not in body and body.get("errors"):
-                raise FatalRequestError(f"X API error [{problem_type(body) or 'unknown'}] from {endpoint}")
-            yield body
+    def validate_body(self, url: str, body: Any) -> None:
+        """A 200 body holding only ``errors`` (e.g. ``resource-not-found`` for an unknown account id) is
+        an error, not an empty page. (Per-endpoint rate limits are ``XPolicy.limit_scope``.)"""
+        if isinstance(body, dict) and "data" not in body and "meta" not in body and body.get("errors"):
+            raise FatalRequestError(f"X API error [{problem_type(body) or 'unknown'}] from {urlsplit(url).path}")
 
     def _timeline(self, edge: str, resource: str, extra: dict[str, str]) -> tuple[list[RawEvent], str | None]:
         cursor_key = f"{edge}_since_id"
