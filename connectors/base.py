@@ -18,6 +18,7 @@ one pages loop; a platform changes it only through its hooks: ``get_page`` (how 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from abc import ABC, abstractmethod
@@ -61,16 +62,21 @@ class CursorStore(Protocol):
 
 
 class MemoryCursorStore:
-    """Cursors kept for the life of the process (tests, ``--once`` runs, the demo)."""
+    """Cursors kept for the life of the process (tests, ``--once`` runs, the demo).
+
+    They are kept as JSON text, as the Kafka store keeps them, so a cursor that is not JSON fails
+    here as it would there, and what ``load`` returns shares nothing with what was saved.
+    """
 
     def __init__(self) -> None:
-        self._states: dict[tuple[Platform, str], dict[str, Any]] = {}
+        self._states: dict[tuple[Platform, str], str] = {}
 
     def load(self, platform: Platform, account_id: str) -> dict[str, Any]:
-        return json.loads(json.dumps(self._states.get((platform, account_id), {})))
+        stored = self._states.get((platform, account_id))
+        return json.loads(stored) if stored is not None else {}
 
     def save(self, platform: Platform, account_id: str, state: dict[str, Any]) -> None:
-        self._states[(platform, account_id)] = json.loads(json.dumps(state))
+        self._states[(platform, account_id)] = json.dumps(state)
 
 
 class Connector(ABC):
@@ -116,7 +122,7 @@ class Connector(ABC):
     # -- lifecycle ---------------------------------------------------------------------------
     def setup(self) -> None:
         self.state = self.cursors.load(self.platform, self.account_id)
-        self.pending = json.loads(json.dumps(self.state))
+        self.pending = copy.deepcopy(self.state)
         seen = self.state.get("seen", {})
         self._seen = OrderedDict(seen.items() if isinstance(seen, dict) else ((i, "") for i in seen))
 
@@ -142,7 +148,7 @@ class Connector(ABC):
         try:
             self.sink.flush(timeout)
         except Exception:
-            self.pending = json.loads(json.dumps(self.state))
+            self.pending = copy.deepcopy(self.state)
             self._unflushed.clear()
             raise
         for native_id, fingerprint in self._unflushed.items():
@@ -154,7 +160,7 @@ class Connector(ABC):
         self.pending["seen"] = dict(self._seen)
         if self.pending != self.state:
             self.cursors.save(self.platform, self.account_id, self.pending)
-            self.state = json.loads(json.dumps(self.pending))
+            self.state = copy.deepcopy(self.pending)
 
     def cleanup(self) -> None:
         self.client.close()
@@ -170,10 +176,14 @@ class Connector(ABC):
 
     def fingerprint(self, event: RawEvent) -> str:
         """A short digest of the fields that can change after an item was first delivered."""
-        values = {key: event.payload.get(key) for key in self.fingerprint_keys if key in event.payload}
+        values = self.fingerprint_values(event)
         if not values:
             return ""
         return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+    def fingerprint_values(self, event: RawEvent) -> dict[str, Any]:
+        """The values ``fingerprint`` digests: the payload's ``fingerprint_keys`` that are present."""
+        return {key: event.payload.get(key) for key in self.fingerprint_keys if key in event.payload}
 
     def url(self, path: str) -> str:
         return f"{self.api_base}{path}"

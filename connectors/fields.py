@@ -1,10 +1,16 @@
-"""JSON helpers for reading platform responses: what platforms omit or send with the wrong type reads as missing."""
+"""JSON helpers for reading platform responses: what platforms omit or send with the wrong type reads as missing.
+
+What a mapping cannot do without (an id, a time) is read with ``required``/``required_time``, which
+raise a ``MappingError`` naming the field, never its value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+from connectors.errors import MappingError
 
 
 def items(body: Any, key: str | None) -> list[dict[str, Any]]:
@@ -18,6 +24,13 @@ def obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def dig(value: Any, path: tuple[str, ...]) -> Any:
+    """The value at a path of object keys (``("paging", "next")``), or None where the path breaks off."""
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def nonempty(value: Any) -> str | None:
     """A non-empty string, or None."""
     return value if isinstance(value, str) and value else None
@@ -26,6 +39,14 @@ def nonempty(value: Any) -> str | None:
 def string(value: Any) -> str | None:
     """A string (possibly empty), or None."""
     return value if isinstance(value, str) else None
+
+
+def required(value: Any, where: str) -> str:
+    """A non-empty string, else ``MappingError`` (``schema_violation``) saying ``where`` it is missing."""
+    text = nonempty(value)
+    if text is None:
+        raise MappingError("schema_violation", f"{where}: missing or not a string")
+    return text
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -37,6 +58,14 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else None
+
+
+def required_time(value: Any, where: str, form: str = "an RFC 3339 timestamp") -> datetime:
+    """``parse_time`` of a timestamp a mapping needs, else ``MappingError`` naming ``where`` and the ``form``."""
+    parsed = parse_time(value)
+    if parsed is None:
+        raise MappingError("schema_violation", f"{where}: missing or not {form}")
+    return parsed
 
 
 def before(value: Any, since: datetime, parse: Callable[[Any], datetime | None] = parse_time) -> bool:

@@ -51,7 +51,7 @@ from connectors.errors import (
 )
 from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.linkedin.mapping import PUBLISHED, _millis, comment_urn, organization_urn, post_time
+from connectors.linkedin.mapping import PUBLISHED, comment_urn, epoch_millis, organization_urn, post_time
 from connectors.pagination import OffsetPaginator
 from connectors.ratelimits import retry_after
 from schemas import Platform, RawEvent
@@ -79,11 +79,11 @@ def encode_urn(urn: str) -> str:
 
 
 def post_modified(post: dict[str, Any]) -> datetime | None:
-    return _millis(post.get("lastModifiedAt")) or post_time(post)
+    return epoch_millis(post.get("lastModifiedAt")) or post_time(post)
 
 
 def comment_time(comment: dict[str, Any]) -> datetime | None:
-    return _millis(obj(comment.get("created")).get("time"))
+    return epoch_millis(obj(comment.get("created")).get("time"))
 
 
 class NotFound(FatalRequestError):

@@ -40,7 +40,7 @@ from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
 from connectors.ratelimits import retry_after
-from connectors.x.mapping import _references
+from connectors.x.mapping import references
 from innboks.config.credentials import BearerCredentials
 from schemas import Platform, RawEvent
 
@@ -218,7 +218,7 @@ class XConnector(Connector):
             newest = newest_id(newest, obj(obj(body).get("meta")).get("newest_id"))
             for tweet in items(body, "data"):
                 newest = newest_id(newest, tweet.get("id"))
-                if "retweeted" in _references(tweet):
+                if "retweeted" in references(tweet):
                     continue  # a repost of a post that mentions us is not a message
                 events.append(self.raw(resource, tweet, **_author(users, tweet.get("author_id"))))
         return events, newest

@@ -30,8 +30,6 @@ Quirks:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar
@@ -152,12 +150,12 @@ class YouTubeConnector(Connector):
         #: Threads whose replies were already read during the current poll (both listings show them).
         self._replies_read: set[str] = set()
 
-    def fingerprint(self, event: RawEvent) -> str:
+    def fingerprint_values(self, event: RawEvent) -> dict[str, Any]:
         """The fingerprint fields live in ``snippet``; a missing moderation status means published."""
         snippet = obj(event.payload.get("snippet"))
         values = {key: snippet.get(key) for key in self.fingerprint_keys}
         values["moderationStatus"] = values.get("moderationStatus") or "published"
-        return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        return values
 
     def fetch(self) -> Iterator[RawEvent]:
         window = self.window_start()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors.base import Connector
+from connectors.base import Connector, DeliveryError, MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, SessionExpired
 from connectors.http import ApiClient
 from connectors.pagination import TokenPaginator
@@ -136,3 +136,45 @@ def test_no_platform_overrides_the_pages_loop() -> None:
 
     assert {platform.value: cls.pages for platform, cls in CONNECTORS.items()} == {
         platform.value: Connector.pages for platform in CONNECTORS}
+
+
+# -- cursors: copies without a JSON round trip ------------------------------------------------------
+
+def test_memory_cursor_store_shares_nothing_with_its_callers_and_refuses_what_is_not_json() -> None:
+    store = MemoryCursorStore()
+    state = {"since": "2026-11-16T00:00:00+00:00", "seen": {"a": "f1"}}
+    store.save(Platform.MASTODON, "1", state)
+    state["seen"]["b"] = "f2"
+    loaded = store.load(Platform.MASTODON, "1")
+    assert loaded == {"since": "2026-11-16T00:00:00+00:00", "seen": {"a": "f1"}}
+    loaded["seen"]["c"] = "f3"
+    assert store.load(Platform.MASTODON, "1")["seen"] == {"a": "f1"}
+    assert store.load(Platform.MASTODON, "2") == {}
+    with pytest.raises(TypeError):  # the Kafka store could not keep it as it is either
+        store.save(Platform.MASTODON, "1", {"since": datetime(2026, 11, 16, tzinfo=UTC)})
+
+
+class FailingSink(NullSink):
+    def flush(self, timeout: float) -> None:
+        raise DeliveryError("not acknowledged")
+
+
+def test_pending_cursors_are_a_copy_that_a_failed_delivery_throws_away() -> None:
+    store = MemoryCursorStore()
+    store.save(Platform.MASTODON, "1", {"since": {"feed": "a"}})
+    connector = Listing(ScriptedClient())
+    connector.cursors = store
+    connector.setup()
+    connector.pending["since"]["feed"] = "b"  # a nested change in a poll
+    assert connector.state == {"since": {"feed": "a"}}
+    connector.sink = FailingSink()
+    with pytest.raises(DeliveryError):
+        connector.flush()
+    assert connector.pending == {"since": {"feed": "a"}}
+    connector.pending["since"]["feed"] = "c"
+    assert connector.state == {"since": {"feed": "a"}}
+    connector.sink = NullSink()
+    connector.flush()
+    assert store.load(Platform.MASTODON, "1") == connector.state == {"since": {"feed": "c"}, "seen": {}}
+    connector.pending["since"]["feed"] = "d"
+    assert connector.state["since"] == {"feed": "c"}  # what was saved is not changed by the next poll
