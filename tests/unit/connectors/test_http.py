@@ -1,4 +1,4 @@
-"""The shared HTTP client: base-URL rewriting, retries, classification, pagination loops."""
+"""connectors/http.py: base-URL rewriting, retries, classification, and the rate-limit pause of every policy."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
