@@ -11,7 +11,8 @@ so our reply to one citizen never answers another citizen's comment on the same 
 thread is keyed by the citizen's page-scoped id (PSID), which the API and the ``messages`` webhook
 both carry, so a thread has one key whether a message was polled or pushed.
 
-The module also maps Meta webhook deliveries for Pages (``webhook:feed``, ``webhook:messages``).
+The mapping (``connectors/facebook/mapping.py``) also maps Meta webhook deliveries for Pages
+(``webhook:feed``, ``webhook:messages``).
 """
 
 from __future__ import annotations

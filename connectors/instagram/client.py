@@ -25,10 +25,10 @@ keyed by the citizen's Instagram-scoped id (IGSID), which the Conversations API 
 webhook both carry. Our own items are recognised by our account id or by ``options.username``, which
 the connector puts into ``RawEvent.context["username"]`` because the mapping sees nothing else.
 
-The module also maps Meta webhook deliveries for Instagram (``webhook:comments``, ``webhook:mentions``,
-``webhook:messages``, ``webhook:message_edits``). Comment and mention notifications carry no timestamp:
-the mapping takes the entry time the receiver puts in ``context["entry_time"]``, otherwise the receive
-time.
+The mapping (``connectors/instagram/mapping.py``) also maps Meta webhook deliveries for Instagram
+(``webhook:comments``, ``webhook:mentions``, ``webhook:messages``, ``webhook:message_edits``).
+Comment and mention notifications carry no timestamp: the mapping takes the entry time the receiver
+puts in ``context["entry_time"]``, otherwise the receive time.
 """
 
 from __future__ import annotations
