@@ -21,9 +21,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import Connector
 from connectors.fields import before, items, later, obj, parse_time
-from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
+from connectors.meta.client import GraphConnector
 from connectors.pagination import GraphPaginator
 from schemas import Platform, RawEvent
 
@@ -33,7 +32,7 @@ CONVERSATION_FIELDS = "id,updated_time,participants"
 MESSAGE_FIELDS = "id,message,created_time,from,to"
 
 
-class FacebookConnector(Connector):
+class FacebookConnector(GraphConnector):
     """Polls one Page.
 
     ``--since`` (or the backfill window) limits which messages are ingested, by creation time;
@@ -41,19 +40,10 @@ class FacebookConnector(Connector):
     """
 
     platform: ClassVar[Platform] = Platform.FACEBOOK
-    api_base: ClassVar[str] = GRAPH_HOST
-    policy = GraphPolicy
     fingerprint_keys: ClassVar[tuple[str, ...]] = ("message", "is_hidden")
     feed_page_size: ClassVar[int] = 25
     comment_page_size: ClassVar[int] = 100
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
-
-    @property
-    def version(self) -> str:
-        return str(self.options.get("graph_version", GRAPH_VERSION))
-
-    def edge(self, node: str, edge: str) -> str:
-        return self.url(f"/{self.version}/{node}/{edge}")
 
     def fetch(self) -> Iterator[RawEvent]:
         window = self.window_start()

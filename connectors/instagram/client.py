@@ -37,9 +37,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import Connector
 from connectors.fields import before, items, later, nonempty, obj, parse_time
-from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
+from connectors.meta.client import GraphConnector
 from connectors.pagination import GraphPaginator, SinglePage
 from schemas import Platform, RawEvent
 
@@ -56,7 +55,7 @@ MESSAGE_FIELDS = "id,created_time,from,to,message"
 
 # -- polling --------------------------------------------------------------------------------------
 
-class InstagramConnector(Connector):
+class InstagramConnector(GraphConnector):
     """Polls one Instagram professional account (``account_id`` = the IG User id).
 
     Options: ``username`` (our username, to recognise our own comments), ``page_id`` (the linked
@@ -64,8 +63,6 @@ class InstagramConnector(Connector):
     """
 
     platform: ClassVar[Platform] = Platform.INSTAGRAM
-    api_base: ClassVar[str] = GRAPH_HOST
-    policy = GraphPolicy
     fingerprint_keys: ClassVar[tuple[str, ...]] = ("text", "caption", "hidden", "message")
     media_page_size: ClassVar[int] = 25
     comment_page_size: ClassVar[int] = 50  # the documented maximum per query
@@ -75,10 +72,6 @@ class InstagramConnector(Connector):
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
 
     @property
-    def version(self) -> str:
-        return str(self.options.get("graph_version", GRAPH_VERSION))
-
-    @property
     def username(self) -> str | None:
         return nonempty(self.options.get("username"))
 
@@ -86,9 +79,6 @@ class InstagramConnector(Connector):
     def page_id(self) -> str | None:
         value = self.options.get("page_id")
         return str(value) if isinstance(value, (str, int)) and str(value) else None
-
-    def edge(self, node: str, edge: str) -> str:
-        return self.url(f"/{self.version}/{node}/{edge}")
 
     def cutoff(self) -> datetime:
         """Items created before this are not yielded: the backfill window, or the last poll if older."""

@@ -36,7 +36,7 @@ Quirks the code handles:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -76,6 +76,15 @@ _DAILY = re.compile(r"\bDAY\b")
 def encode_urn(urn: str) -> str:
     """A URN as one path segment: every reserved character percent-encoded (Rest.li 2.0.0)."""
     return quote(urn, safe="")
+
+
+def rest_headers(options: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of every request to the versioned REST API: ``LinkedIn-Version`` (``options.api_version``)
+    and the Rest.li protocol version."""
+    version = str(options.get("api_version", DEFAULT_API_VERSION))
+    if not _VERSION.match(version):
+        raise FatalRequestError("options.api_version must look like YYYYMM (e.g. 202607)")
+    return {"LinkedIn-Version": version, "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
 
 
 def post_modified(post: dict[str, Any]) -> datetime | None:
@@ -155,18 +164,11 @@ class LinkedInConnector(Connector):
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
 
     @property
-    def api_version(self) -> str:
-        version = str(self.options.get("api_version", DEFAULT_API_VERSION))
-        if not _VERSION.match(version):
-            raise FatalRequestError("options.api_version must look like YYYYMM (e.g. 202607)")
-        return version
-
-    @property
     def organization(self) -> str:
         return organization_urn(self.account_id)
 
     def headers(self) -> dict[str, str]:
-        return {"LinkedIn-Version": self.api_version, "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
+        return rest_headers(self.options)
 
     def native_id(self, event: RawEvent) -> str:
         if event.resource == "comment":

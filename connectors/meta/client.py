@@ -1,9 +1,12 @@
-"""What Facebook and Instagram share: the Graph API host, version, timestamps and error codes."""
+"""What the Facebook and Instagram connectors share: the Graph API host, version, error codes and
+versioned edges (``GraphConnector``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from connectors.base import Connector
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -49,3 +52,21 @@ class GraphPolicy(ResponsePolicy):
         return FatalRequestError(label)
 
 
+def graph_version(options: Mapping[str, Any]) -> str:
+    """The Graph API version an account is read with: ``options.graph_version``, else ``GRAPH_VERSION``."""
+    return str(options.get("graph_version", GRAPH_VERSION))
+
+
+class GraphConnector(Connector):
+    """Base of the Facebook and Instagram connectors: the Graph host, its policy, versioned edges."""
+
+    api_base: ClassVar[str] = GRAPH_HOST
+    policy = GraphPolicy
+
+    @property
+    def version(self) -> str:
+        return graph_version(self.options)
+
+    def edge(self, node: str, edge: str) -> str:
+        """``/{version}/{node}/{edge}`` on the Graph host."""
+        return self.url(f"/{self.version}/{node}/{edge}")
