@@ -60,9 +60,10 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
-def required_time(value: Any, where: str, form: str = "an RFC 3339 timestamp") -> datetime:
-    """``parse_time`` of a timestamp a mapping needs, else ``MappingError`` naming ``where`` and the ``form``."""
-    parsed = parse_time(value)
+def required_time(value: Any, where: str, form: str = "an RFC 3339 timestamp",
+                  parse: Callable[[Any], datetime | None] = parse_time) -> datetime:
+    """A timestamp a mapping needs, read with ``parse``, else ``MappingError`` naming ``where`` and the ``form``."""
+    parsed = parse(value)
     if parsed is None:
         raise MappingError("schema_violation", f"{where}: missing or not {form}")
     return parsed

@@ -10,7 +10,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, required, string
+from connectors.fields import nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 ORGANIZATION_PREFIX = "urn:li:organization:"
@@ -47,13 +47,6 @@ def epoch_millis(value: Any) -> datetime | None:
         return None
 
 
-def _required_millis(value: Any, field: str) -> datetime:
-    parsed = epoch_millis(value)
-    if parsed is None:
-        raise MappingError("schema_violation", f"payload.{field}: missing or not epoch milliseconds")
-    return parsed
-
-
 def post_time(post: dict[str, Any]) -> datetime | None:
     """When a post went public: ``publishedAt``, else ``createdAt`` (scheduled posts differ)."""
     return epoch_millis(post.get("publishedAt")) or epoch_millis(post.get("createdAt"))
@@ -88,7 +81,8 @@ def map_linkedin(raw: RawEvent) -> InboxMessage:
         fields: dict[str, Any] = {
             "id": f"linkedin:{urn}", "author_id": actor, "from_account": actor == ours,
             "text": string(message.get("text")),
-            "created_at": _required_millis(obj(payload.get("created")).get("time"), "created.time"), **common}
+            "created_at": required_time(obj(payload.get("created")).get("time"), "payload.created.time",
+                                        "epoch milliseconds", epoch_millis), **common}
         parent = nonempty(payload.get("parentComment")) or nonempty(ctx.get("parent_comment"))
         if parent and parent != urn:
             return InboxMessage(kind=Kind.REPLY, conversation_id=parent, parent_id=parent, **fields)
