@@ -13,14 +13,13 @@ from collections.abc import Callable
 
 from connectors.fields import items, obj
 from connectors.http import ApiClient
-from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION
+from connectors.meta.client import GRAPH_HOST, graph_version
 from innboks.config.accounts import Account
 from schemas import Platform
 
 
 def facebook_admins(client: ApiClient, account: Account) -> set[str]:
-    version = str(account.options.get("graph_version", GRAPH_VERSION))
-    base = f"{GRAPH_HOST}/{version}/{account.account_id}"
+    base = f"{GRAPH_HOST}/{graph_version(account.options)}/{account.account_id}"
     admins: set[str] = set()
     listings = [(f"{base}/roles", {"fields": "id,name,tasks"})]
     if business := account.options.get("business_id"):
@@ -35,14 +34,12 @@ def facebook_admins(client: ApiClient, account: Account) -> set[str]:
 
 
 def linkedin_admins(client: ApiClient, account: Account) -> set[str]:
-    from connectors.linkedin.client import API_HOST, DEFAULT_API_VERSION, RESTLI_PROTOCOL
+    from connectors.linkedin.client import API_HOST, rest_headers
     from connectors.linkedin.mapping import organization_urn
 
-    headers = {"LinkedIn-Version": str(account.options.get("api_version", DEFAULT_API_VERSION)),
-               "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
     params = {"q": "organization", "organization": organization_urn(account.account_id),
               "role": "ADMINISTRATOR", "state": "APPROVED", "count": 100}
-    body, _ = client.get_json(f"{API_HOST}/rest/organizationAcls", params, headers)
+    body, _ = client.get_json(f"{API_HOST}/rest/organizationAcls", params, rest_headers(account.options))
     return {str(acl["roleAssignee"]) for acl in items(obj(body), "elements")
             if acl.get("role") == "ADMINISTRATOR" and acl.get("state") == "APPROVED" and acl.get("roleAssignee")}
 

@@ -40,9 +40,7 @@ from innboks.config.credentials import (
 def open_session(credentials: AnyCredentials) -> requests.Session:
     """A requests session that authenticates with these credentials."""
     if isinstance(credentials, BearerCredentials):
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {resolve(credentials.token).get_secret_value()}"
-        return session
+        return bearer_session(resolve(credentials.token).get_secret_value())
     if isinstance(credentials, OAuth2Credentials):
         return RefreshingSession(
             client_id=resolve(credentials.client_id).get_secret_value(),

@@ -10,11 +10,15 @@ fingerprint is sent with ``context["change"]``, and its mapping makes it an ``ed
 ``hidden`` event. The memory is stored with the cursors, so a restart neither loses nor repeats.
 
 A platform subclass declares ``platform``, ``api_base``, ``policy`` (how the API signals errors and
-rate limits), ``fingerprint_keys``, and implements ``fetch`` with ``pages`` and a paginator.
+rate limits), ``fingerprint_keys``, and implements ``fetch`` with ``pages`` and a paginator. There is
+one pages loop; a platform changes it only through its hooks: ``get_page`` (how one page is fetched),
+``refresh_auth`` (renewing an expired session, after which ``get_page`` repeats the request once) and
+``validate_body`` (a successful response whose body is an error).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from abc import ABC, abstractmethod
@@ -23,6 +27,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+from connectors.errors import SessionExpired
 from connectors.http import ApiClient, ResponsePolicy
 from connectors.pagination import NextPage, Paginator
 from innboks.config.credentials import AnyCredentials
@@ -57,16 +62,21 @@ class CursorStore(Protocol):
 
 
 class MemoryCursorStore:
-    """Cursors kept for the life of the process (tests, ``--once`` runs, the demo)."""
+    """Cursors kept for the life of the process (tests, ``--once`` runs, the demo).
+
+    They are kept as JSON text, as the Kafka store keeps them, so a cursor that is not JSON fails
+    here as it would there, and what ``load`` returns shares nothing with what was saved.
+    """
 
     def __init__(self) -> None:
-        self._states: dict[tuple[Platform, str], dict[str, Any]] = {}
+        self._states: dict[tuple[Platform, str], str] = {}
 
     def load(self, platform: Platform, account_id: str) -> dict[str, Any]:
-        return json.loads(json.dumps(self._states.get((platform, account_id), {})))
+        stored = self._states.get((platform, account_id))
+        return json.loads(stored) if stored is not None else {}
 
     def save(self, platform: Platform, account_id: str, state: dict[str, Any]) -> None:
-        self._states[(platform, account_id)] = json.loads(json.dumps(state))
+        self._states[(platform, account_id)] = json.dumps(state)
 
 
 class Connector(ABC):
@@ -112,7 +122,7 @@ class Connector(ABC):
     # -- lifecycle ---------------------------------------------------------------------------
     def setup(self) -> None:
         self.state = self.cursors.load(self.platform, self.account_id)
-        self.pending = json.loads(json.dumps(self.state))
+        self.pending = copy.deepcopy(self.state)
         seen = self.state.get("seen", {})
         self._seen = OrderedDict(seen.items() if isinstance(seen, dict) else ((i, "") for i in seen))
 
@@ -138,7 +148,7 @@ class Connector(ABC):
         try:
             self.sink.flush(timeout)
         except Exception:
-            self.pending = json.loads(json.dumps(self.state))
+            self.pending = copy.deepcopy(self.state)
             self._unflushed.clear()
             raise
         for native_id, fingerprint in self._unflushed.items():
@@ -150,7 +160,7 @@ class Connector(ABC):
         self.pending["seen"] = dict(self._seen)
         if self.pending != self.state:
             self.cursors.save(self.platform, self.account_id, self.pending)
-            self.state = json.loads(json.dumps(self.pending))
+            self.state = copy.deepcopy(self.pending)
 
     def cleanup(self) -> None:
         self.client.close()
@@ -166,10 +176,14 @@ class Connector(ABC):
 
     def fingerprint(self, event: RawEvent) -> str:
         """A short digest of the fields that can change after an item was first delivered."""
-        values = {key: event.payload.get(key) for key in self.fingerprint_keys if key in event.payload}
+        values = self.fingerprint_values(event)
         if not values:
             return ""
         return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+    def fingerprint_values(self, event: RawEvent) -> dict[str, Any]:
+        """The values ``fingerprint`` digests: the payload's ``fingerprint_keys`` that are present."""
+        return {key: event.payload.get(key) for key in self.fingerprint_keys if key in event.payload}
 
     def url(self, path: str) -> str:
         return f"{self.api_base}{path}"
@@ -178,14 +192,44 @@ class Connector(ABC):
         """How far back a first poll (no stored cursor) reaches: ``--since`` or the backfill."""
         return self.since or (self.clock() - self.backfill)
 
+    # -- the pages loop and its hooks -----------------------------------------------------------
     def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
               headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Every page (JSON body) of a listing, following the paginator until it ends."""
+        """Every page (JSON body) of a listing, following the paginator until it ends.
+
+        Platforms do not override this loop; they override ``get_page``, ``refresh_auth`` or
+        ``validate_body``.
+        """
         page: NextPage | None = NextPage(url, dict(params))
         while page is not None:
-            body, response_headers = self.client.get_json(page.url, page.params or None, headers)
+            body, response_headers = self.get_page(page.url, page.params or None, headers)
+            self.validate_body(page.url, body)
             yield body
             page = paginator.advance(page.url, page.params, body, response_headers)
+
+    def get_page(self, url: str, params: dict[str, Any] | None,
+                 headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+        """GET one page: the JSON body and the response headers.
+
+        If the session has expired (``SessionExpired``) and ``refresh_auth`` renews it, the request
+        is sent once more; a second expiry is an ``AuthError`` like any other.
+        """
+        try:
+            return self.client.get_json(url, params, headers)
+        except SessionExpired:
+            if not self.refresh_auth():
+                raise
+        return self.client.get_json(url, params, headers)
+
+    def refresh_auth(self) -> bool:
+        """Renew an expired session; True if it was renewed. By default there is nothing to renew:
+        bearer tokens cannot be, and OAuth 2 sessions renew themselves (``connectors.auth``)."""
+        return False
+
+    def validate_body(self, url: str, body: Any) -> None:
+        """Raise a ``ConnectorError`` if a successful response's body is an error. By default every
+        JSON body is a page."""
+        return None
 
     def raw(self, resource: str, payload: dict[str, Any], **context: Any) -> RawEvent:
         return RawEvent(

@@ -29,6 +29,14 @@ class AuthError(ConnectorError):
     error_class = "auth"
 
 
+class SessionExpired(AuthError):
+    """The access token of a renewable session ran out (Bluesky's ``ExpiredToken``).
+
+    ``Connector.get_page`` renews the session once (``refresh_auth``) and repeats the request;
+    where there is no session to renew, it stays an ``AuthError``.
+    """
+
+
 class FatalRequestError(ConnectorError):
     """A 4xx or malformed response for this request: report it, do not retry."""
 

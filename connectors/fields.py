@@ -1,9 +1,16 @@
-"""JSON helpers for reading platform responses: what platforms omit or send with the wrong type reads as missing."""
+"""JSON helpers for reading platform responses: what platforms omit or send with the wrong type reads as missing.
+
+What a mapping cannot do without (an id, a time) is read with ``required``/``required_time``, which
+raise a ``MappingError`` naming the field, never its value.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+from connectors.errors import MappingError
 
 
 def items(body: Any, key: str | None) -> list[dict[str, Any]]:
@@ -17,6 +24,13 @@ def obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def dig(value: Any, path: tuple[str, ...]) -> Any:
+    """The value at a path of object keys (``("paging", "next")``), or None where the path breaks off."""
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
 def nonempty(value: Any) -> str | None:
     """A non-empty string, or None."""
     return value if isinstance(value, str) and value else None
@@ -25,6 +39,14 @@ def nonempty(value: Any) -> str | None:
 def string(value: Any) -> str | None:
     """A string (possibly empty), or None."""
     return value if isinstance(value, str) else None
+
+
+def required(value: Any, where: str) -> str:
+    """A non-empty string, else ``MappingError`` (``schema_violation``) saying ``where`` it is missing."""
+    text = nonempty(value)
+    if text is None:
+        raise MappingError("schema_violation", f"{where}: missing or not a string")
+    return text
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -38,9 +60,28 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+def required_time(value: Any, where: str, form: str = "an RFC 3339 timestamp",
+                  parse: Callable[[Any], datetime | None] = parse_time) -> datetime:
+    """A timestamp a mapping needs, read with ``parse``, else ``MappingError`` naming ``where`` and the ``form``."""
+    parsed = parse(value)
+    if parsed is None:
+        raise MappingError("schema_violation", f"{where}: missing or not {form}")
+    return parsed
+
+
+def before(value: Any, since: datetime, parse: Callable[[Any], datetime | None] = parse_time) -> bool:
+    """True if a timestamp (text read with ``parse``, or a datetime) is strictly older than ``since``.
+
+    A missing or unparseable one counts as not older: the item is kept and its mapping decides.
+    """
+    moment = value if isinstance(value, datetime) else parse(value)
+    return moment is not None and moment < since
+
+
 def later(current: str | None, candidate: Any) -> str | None:
-    """The later of two ISO timestamps, as text; unparseable values are ignored."""
-    new = parse_time(candidate)
+    """The later of two ISO timestamps (the candidate may be a datetime), as text; unparseable values are
+    ignored."""
+    new = candidate if isinstance(candidate, datetime) else parse_time(candidate)
     if new is None:
         return current
     old = parse_time(current)

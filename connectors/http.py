@@ -6,7 +6,8 @@ paths. Every failure is classified in one place, a ``ResponsePolicy`` per platfo
 
 - retriable (5xx, timeouts, connection errors): exponential backoff with full jitter;
 - rate limited (429, platform error codes, exhausted rate-limit headers): wait for the announced
-  reset if it is near, otherwise give up for this poll with ``RateLimited.retry_after``;
+  reset if it is near, otherwise give up for this poll with ``RateLimited.retry_after``, which
+  ``ResponsePolicy.pause_for`` works out the same way for every platform;
 - auth (expired or revoked token): never retried;
 - anything else (other 4xx, malformed JSON): fatal for that request, with a clear message.
 """
@@ -16,13 +17,13 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError
-from connectors.ratelimits import RateLimit, parse_rate_limit, retry_after_seconds
+from connectors.ratelimits import RateLimit, parse_rate_limit, retry_after
 
 
 def rebase_url(url: str, base_url: str | None) -> str:
@@ -38,7 +39,12 @@ def rebase_url(url: str, base_url: str | None) -> str:
 
 
 class ResponsePolicy:
-    """How a platform signals errors and rate limits. Subclasses refine ``classify``."""
+    """How a platform signals errors and rate limits. Subclasses refine ``classify`` and set
+    ``default_pause``; every one of them asks ``pause_for`` how long a rate limit lasts."""
+
+    #: The pause after a rate limit that announces neither ``Retry-After`` nor a reset time (the
+    #: platform's window). None: unknown, the poller's interval decides.
+    default_pause: ClassVar[float | None] = None
 
     def limit_scope(self, path: str) -> str:
         """What one rate limit covers. Most platforms limit the app or account as a whole (one
@@ -48,28 +54,28 @@ class ResponsePolicy:
     def rate_limit(self, headers: Any, now: float) -> RateLimit | None:
         return parse_rate_limit(headers, now)
 
+    def pause_for(self, headers: Any, now: float) -> float | None:
+        """How long a rate limit lasts: ``Retry-After``, else the time to the announced reset (if it
+        is still ahead), else ``default_pause``."""
+        seconds = retry_after(headers, now)
+        if seconds is not None:
+            return seconds
+        limit = self.rate_limit(headers, now)
+        if limit is not None and limit.reset_at is not None and limit.reset_at > now:
+            return limit.reset_at - now
+        return self.default_pause
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         """The error for a response that is not a success."""
-        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
         if status == 429:
-            if retry_after is None:
-                limit = self.rate_limit(headers, now)
-                retry_after = max(0.0, limit.reset_at - now) if limit and limit.reset_at else None
-            return RateLimited(f"HTTP 429 (rate limited) from {path}", retry_after)
+            return RateLimited(f"HTTP 429 (rate limited) from {path}", self.pause_for(headers, now))
         if status == 401:
             return AuthError(f"HTTP 401: token rejected for {path}")
         if status == 403:
             return FatalRequestError(f"HTTP 403: not allowed for {path} (missing permission?)")
         if status >= 500:
-            return RetriableError(f"HTTP {status} from {path}", retry_after)
+            return RetriableError(f"HTTP {status} from {path}", retry_after(headers, now))
         return FatalRequestError(f"HTTP {status} from {path}")
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
 
 
 #: Applies credentials to a session: sets headers or ``session.auth`` (OAuth 1.0a, OAuth 2).

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import PaginationLoop
+from connectors.fields import dig, items, nonempty, obj
+from connectors.headers import header
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,6 @@ class Paginator(ABC):
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None: ...
 
 
-def _items(body: Any, key: str) -> list[Any]:
-    value = body.get(key) if isinstance(body, dict) else None
-    return value if isinstance(value, list) else []
-
-
 class SinglePage(Paginator):
     """Listings that are not paged."""
 
@@ -71,12 +68,10 @@ class NextUrlPaginator(Paginator):
         self.items_key = items_key
 
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
-        if not _items(body, self.items_key):
+        if not items(body, self.items_key):
             return None
-        value: Any = body
-        for part in self.path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return NextPage(value) if isinstance(value, str) and value else None
+        target = nonempty(dig(body, self.path))
+        return NextPage(target) if target else None
 
 
 #: Graph API paging (Facebook, Instagram).
@@ -97,14 +92,10 @@ class TokenPaginator(Paginator):
         self.items_key = items_key
 
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
-        if self.items_key is not None and not _items(body, self.items_key):
+        if self.items_key is not None and not items(body, self.items_key):
             return None
-        value: Any = body
-        for part in self.token_path:
-            value = value.get(part) if isinstance(value, dict) else None
-        if not isinstance(value, str) or not value:
-            return None
-        return NextPage(url, {**params, self.param: value})
+        token = nonempty(dig(body, self.token_path))
+        return NextPage(url, {**params, self.param: token}) if token else None
 
 
 _LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?([^";]+)"?')
@@ -129,8 +120,7 @@ class LinkHeaderPaginator(Paginator):
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
         if isinstance(body, list) and not body:
             return None
-        link = {k.lower(): v for k, v in headers.items()}.get("link")
-        target = parse_link_header(link).get(self.rel)
+        target = parse_link_header(header(headers, "link")).get(self.rel)
         return NextPage(target) if target else None
 
 
@@ -143,17 +133,16 @@ class OffsetPaginator(Paginator):
         self.paging_key = paging_key
 
     def next_page(self, url: str, params: dict[str, Any], body: Any, headers: dict[str, str]) -> NextPage | None:
-        items = _items(body, self.items_key)
-        if not items:
+        page = items(body, self.items_key)
+        if not page:
             return None
-        paging = body.get(self.paging_key) if isinstance(body, dict) else None
-        paging = paging if isinstance(paging, dict) else {}
+        paging = obj(dig(body, (self.paging_key,)))
         start = int(paging.get("start", params.get("start", 0)) or 0)
-        count = int(paging.get("count", params.get("count", len(items))) or len(items))
+        count = int(paging.get("count", params.get("count", len(page))) or len(page))
         total = paging.get("total")
-        next_start = start + len(items)
+        next_start = start + len(page)
         if isinstance(total, int) and next_start >= total:
             return None
-        if total is None and len(items) < count:
+        if total is None and len(page) < count:
             return None
         return NextPage(url, {**params, "start": next_start, "count": count})

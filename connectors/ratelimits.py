@@ -15,6 +15,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from connectors.headers import header, lowered
+
 #: Header families carrying limit / remaining / reset, by prefix (compared lower-case).
 _TRIAD_PREFIXES = ("x-rate-limit-", "x-ratelimit-", "ratelimit-")
 _META_USAGE = ("x-app-usage", "x-page-usage", "x-ad-account-usage")
@@ -33,10 +35,6 @@ class RateLimit:
         return self.remaining_ratio is not None and self.remaining_ratio <= 0.0
 
 
-def _lower(headers: Any) -> dict[str, str]:
-    return {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
-
-
 def retry_after_seconds(value: str | None, now: float) -> float | None:
     """``Retry-After`` as seconds from now: a number of seconds, or an HTTP date."""
     if not value:
@@ -50,6 +48,11 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):
         return None
+
+
+def retry_after(headers: Any, now: float) -> float | None:
+    """The ``Retry-After`` header of a response as seconds from now, or None."""
+    return retry_after_seconds(header(headers, "retry-after"), now)
 
 
 def _reset_epoch(value: str, now: float) -> float | None:
@@ -66,7 +69,7 @@ def _reset_epoch(value: str, now: float) -> float | None:
 
 def parse_rate_limit(headers: Any, now: float) -> RateLimit | None:
     """The tightest rate-limit state announced by the headers, or None if there is none."""
-    h = _lower(headers)
+    h = lowered(headers)
     ratios: list[float] = []
     resets: list[float] = []
     for prefix in _TRIAD_PREFIXES:

@@ -11,21 +11,13 @@ from pydantic import ValidationError
 
 from connectors.base import DeliveryError
 from connectors.errors import IgnoredItem, MappingError
-from connectors.mapping import normalize
+from connectors.mapping import normalize, raw_key
 from innboks.config.topics import RAW
 from schemas import RawEvent
 
 
-def raw_key(event: RawEvent) -> str:
-    """Key a raw item by its conversation when it can be mapped, so a thread stays in order."""
-    try:
-        return normalize(event).key
-    except (MappingError, IgnoredItem, ValidationError):
-        return f"{event.platform.value}:{event.account_id}:{event.resource}"
-
-
 class KafkaSink:
-    """Produces raw events to ``innboks.raw``; ``flush`` confirms every send or raises."""
+    """Produces raw events to ``innboks.raw``, keyed by ``raw_key``; ``flush`` confirms every send or raises."""
 
     def __init__(self, bootstrap_servers: str | list[str], topic: str = RAW, producer: KafkaProducer | None = None):
         self.topic = topic

@@ -1,11 +1,11 @@
 """A forwarded case as a KS Fiks Arkiv V1 ``arkivmelding`` (create): a case file with one incoming
-registry entry, its sender, and the conversation as the main document.
+journal entry, its sender, and the conversation as the main document.
 
 Shape (Noark 5): ``mappe`` (``saksmappe``) and ``registrering`` (``journalpost``, type ``I``,
-incoming) side by side, the registry entry pointing at the case file by ``systemID``; the citizen as
+incoming) side by side, the journal entry pointing at the case file by ``systemID``; the citizen as
 ``korrespondansepart`` of type ``EA`` (sender); a ``dokumentbeskrivelse`` linked as ``H`` (main
 document) with one ``dokumentobjekt`` in archive format (the PDF/A). When the case is screened, the
-registry entry and the document carry ``skjerming`` with the legal basis, and the public titles
+journal entry and the document carry ``skjerming`` with the legal basis, and the public titles
 leave out everything personal.
 
 Every id is derived from the case id (uuid5), so the same case always gives the same XML.

@@ -18,9 +18,10 @@ own uri unless it is a reply. Our reply belongs to ``"{root uri}:{did of the pos
 the DID is the authority of the parent's ``at://`` uri, so our answer lands in the same
 conversation as the citizen's message, and two citizens in one thread never share a conversation.
 
-Sessions. An access JWT lives about two hours. A request answered with ``ExpiredToken`` is retried
-once after ``refreshSession``; if the refresh token is expired or revoked too, the connector logs in
-again with the app password. With a plain ``bearer`` token there is no session to renew:
+Sessions. An access JWT lives about two hours. A request answered with ``ExpiredToken``
+(``SessionExpired``) is retried once after ``refreshSession`` (the contract's ``refresh_auth``
+hook); if the refresh token is expired or revoked too, the connector logs in again with the app
+password. With a plain ``bearer`` token there is no session to renew:
 ``ExpiredToken`` is an ``AuthError``. Tokens are never logged, stored or put in error messages.
 
 Posts cannot be edited in Bluesky, and deletions are not visible by polling (a deleted post simply
@@ -43,11 +44,11 @@ from connectors.errors import (
     FatalRequestError,
     RateLimited,
     RetriableError,
+    SessionExpired,
 )
-from connectors.fields import items, later, nonempty, obj, parse_time
+from connectors.fields import before, items, later, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.pagination import NextPage, Paginator, TokenPaginator
-from connectors.ratelimits import retry_after_seconds
+from connectors.pagination import TokenPaginator
 from innboks.config.credentials import AppPasswordCredentials, BearerCredentials, CredentialError, resolve
 from schemas import Platform, RawEvent
 
@@ -77,17 +78,14 @@ DEFAULT_RATE_LIMIT_PAUSE = 300.0
 _ERROR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 
 
-class SessionExpired(AuthError):
-    """``ExpiredToken``: the access JWT ran out. The connector refreshes its session once; without one
-    (a plain bearer token) this stays an ``AuthError``."""
-
-
 class BlueskyPolicy(ResponsePolicy):
     """XRPC errors are ``{"error": "Name", "message": "..."}``; rate limits use ``RateLimit-*`` headers.
 
     The ``message`` is free text from the server and is never copied into exceptions; the error name
     is, when it looks like an identifier.
     """
+
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
 
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         name = body.get("error") if isinstance(body, dict) else None
@@ -99,35 +97,12 @@ class BlueskyPolicy(ResponsePolicy):
         if name in AUTH_ERRORS:
             return AuthError(f"{label}: credentials missing, invalid or revoked")
         if name == "RateLimitExceeded" or status == 429:
-            return RateLimited(f"{label}: rate limited", self._pause(headers, now))
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if name in TRANSIENT_ERRORS or status >= 500:
             return RetriableError(f"{label}: temporary error")
         if status == 401:
             return AuthError(f"{label}: token rejected")
         return FatalRequestError(label)
-
-    def _pause(self, headers: Any, now: float) -> float:
-        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
-        if retry_after is not None:
-            return retry_after
-        limit = self.rate_limit(headers, now)
-        if limit and limit.reset_at and limit.reset_at > now:
-            return limit.reset_at - now
-        return DEFAULT_RATE_LIMIT_PAUSE
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
-
-
-# -- mapping ----------------------------------------------------------------------------------
-
-
-# -- connector --------------------------------------------------------------------------------
-
 
 def _secret(reference: str) -> str:
     """A referenced secret; a missing one is an ``AuthError`` (the message names the reference only)."""
@@ -135,12 +110,6 @@ def _secret(reference: str) -> str:
         return resolve(reference).get_secret_value()
     except CredentialError as exc:
         raise AuthError(f"bluesky credentials: {exc}") from None
-
-
-def _before(value: Any, since: datetime) -> bool:
-    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
-    parsed = parse_time(value)
-    return parsed is not None and parsed < since
 
 
 class BlueskyConnector(Connector):
@@ -210,25 +179,12 @@ class BlueskyConnector(Connector):
         self._refresh_jwt = refresh
         self._bearer(access)
 
-    def _get(self, url: str, params: dict[str, Any] | None,
-             headers: dict[str, str] | None) -> tuple[Any, dict[str, str]]:
-        """GET with one retry after a session refresh when the access token has expired."""
-        try:
-            return self.client.get_json(url, params, headers)
-        except SessionExpired:
-            if self._refresh_jwt is None:
-                raise  # a bearer token: nothing to renew
-            self._refresh_session()
-        return self.client.get_json(url, params, headers)
-
-    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
-              headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Like ``Connector.pages``, with the session refresh of ``_get``."""
-        page: NextPage | None = NextPage(url, dict(params))
-        while page is not None:
-            body, response_headers = self._get(page.url, page.params or None, headers)
-            yield body
-            page = paginator.advance(page.url, page.params, body, response_headers)
+    def refresh_auth(self) -> bool:
+        """Renew the app-password session (a plain bearer token has none to renew)."""
+        if self._refresh_jwt is None:
+            return False
+        self._refresh_session()
+        return True
 
     def url(self, path: str) -> str:
         base = nonempty(self.options.get("pds_url")) or self.api_base
@@ -262,7 +218,7 @@ class BlueskyConnector(Connector):
                              TokenPaginator(("cursor",), "cursor", "notifications"))
         for body in listing:
             page = items(body, "notifications")
-            fresh = [n for n in page if not _before(n.get("indexedAt"), since)]
+            fresh = [n for n in page if not before(n.get("indexedAt"), since)]
             for notification in fresh:
                 newest = later(newest, notification.get("indexedAt"))
                 if notification.get("reason") in MESSAGE_REASONS:
@@ -287,7 +243,7 @@ class BlueskyConnector(Connector):
                 post = obj(item.get("post"))
                 if nonempty(obj(post.get("author")).get("did")) != self.account_id:
                     continue
-                if _before(post.get("indexedAt"), since):
+                if before(post.get("indexedAt"), since):
                     reached_cursor = True
                     break
                 newest = later(newest, post.get("indexedAt"))
@@ -312,7 +268,7 @@ class BlueskyConnector(Connector):
         for convo in (c for body in convos for c in items(body, "convos")):
             convo_id = nonempty(convo.get("id"))
             last = obj(convo.get("lastMessage"))
-            if convo_id is None or not last or _before(last.get("sentAt"), since):
+            if convo_id is None or not last or before(last.get("sentAt"), since):
                 continue
             if obj(convo.get("kind")).get("$type") == GROUP_CONVO:
                 continue
@@ -322,7 +278,7 @@ class BlueskyConnector(Connector):
                                   TokenPaginator(("cursor",), "cursor", "messages"), CHAT_PROXY)
             for body in messages:
                 page = items(body, "messages")
-                fresh = [m for m in page if not _before(m.get("sentAt"), since)]
+                fresh = [m for m in page if not before(m.get("sentAt"), since)]
                 for message in fresh:
                     newest = later(newest, message.get("sentAt"))
                     if message.get("$type") == SYSTEM_MESSAGE_VIEW:

@@ -10,7 +10,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, parse_time, string
+from connectors.fields import nonempty, obj, parse_time, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -56,10 +56,7 @@ def _post_uri(payload: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _strong_ref_uri(reply: dict[str, Any], key: str) -> str:
-    uri = nonempty(obj(reply.get(key)).get("uri"))
-    if uri is None:
-        raise MappingError("schema_violation", f"payload.record.reply.{key}.uri: missing or not a string")
-    return uri
+    return required(obj(reply.get(key)).get("uri"), f"payload.record.reply.{key}.uri")
 
 
 def _quoted_uri(payload: dict[str, Any], record: dict[str, Any]) -> str | None:
@@ -143,15 +140,9 @@ def _map_chat_message(raw: RawEvent) -> InboxMessage:
     convo_id = nonempty(ctx.get("convo_id"))
     if convo_id is None:
         raise MappingError("schema_violation", "context.convo_id: missing")
-    message_id = nonempty(payload.get("id"))
-    if message_id is None:
-        raise MappingError("schema_violation", "payload.id: missing or not a string")
-    sender = nonempty(obj(payload.get("sender")).get("did"))
-    if sender is None:
-        raise MappingError("schema_violation", "payload.sender.did: missing or not a string")
-    sent_at = parse_time(payload.get("sentAt"))
-    if sent_at is None:
-        raise MappingError("schema_violation", "payload.sentAt: missing or not an RFC 3339 timestamp")
+    message_id = required(payload.get("id"), "payload.id")
+    sender = required(obj(payload.get("sender")).get("did"), "payload.sender.did")
+    sent_at = required_time(payload.get("sentAt"), "payload.sentAt")
     deleted = kind == DELETED_MESSAGE_VIEW
     return InboxMessage(
         id=f"bluesky:{convo_id}/{message_id}",

@@ -11,7 +11,8 @@ so our reply to one citizen never answers another citizen's comment on the same 
 thread is keyed by the citizen's page-scoped id (PSID), which the API and the ``messages`` webhook
 both carry, so a thread has one key whether a message was polled or pushed.
 
-The module also maps Meta webhook deliveries for Pages (``webhook:feed``, ``webhook:messages``).
+The mapping (``connectors/facebook/mapping.py``) also maps Meta webhook deliveries for Pages
+(``webhook:feed``, ``webhook:messages``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import Connector
-from connectors.errors import MappingError
-from connectors.fields import items, later, obj, parse_time
-from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
-from connectors.meta.mapping import parse_graph_time
+from connectors.fields import before, items, later, obj, parse_time
+from connectors.meta.client import GraphConnector
 from connectors.pagination import GraphPaginator
 from schemas import Platform, RawEvent
 
@@ -34,7 +32,7 @@ CONVERSATION_FIELDS = "id,updated_time,participants"
 MESSAGE_FIELDS = "id,message,created_time,from,to"
 
 
-class FacebookConnector(Connector):
+class FacebookConnector(GraphConnector):
     """Polls one Page.
 
     ``--since`` (or the backfill window) limits which messages are ingested, by creation time;
@@ -42,19 +40,10 @@ class FacebookConnector(Connector):
     """
 
     platform: ClassVar[Platform] = Platform.FACEBOOK
-    api_base: ClassVar[str] = GRAPH_HOST
-    policy = GraphPolicy
     fingerprint_keys: ClassVar[tuple[str, ...]] = ("message", "is_hidden")
     feed_page_size: ClassVar[int] = 25
     comment_page_size: ClassVar[int] = 100
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
-
-    @property
-    def version(self) -> str:
-        return str(self.options.get("graph_version", GRAPH_VERSION))
-
-    def edge(self, node: str, edge: str) -> str:
-        return self.url(f"/{self.version}/{node}/{edge}")
 
     def fetch(self) -> Iterator[RawEvent]:
         window = self.window_start()
@@ -68,7 +57,7 @@ class FacebookConnector(Connector):
                           {"fields": POST_FIELDS, "limit": self.feed_page_size, "since": int(posts_from.timestamp())},
                           GraphPaginator())
         for post in (post for body in feed for post in items(body, "data")):
-            if not _before(post.get("created_time"), window):
+            if not before(post.get("created_time"), window):
                 yield self.raw("post", post)  # a post without a usable id is dead-lettered by normalize
             post_id = post.get("id")
             if not isinstance(post_id, str):
@@ -79,7 +68,7 @@ class FacebookConnector(Connector):
             for body in self.pages(self.edge(post_id, "comments"), params, GraphPaginator()):
                 for comment in items(body, "data"):
                     yield self.raw("comment", comment, post_id=post_id)
-                    if newest := later(cursors.get(post_id), _iso(comment.get("created_time"))):
+                    if newest := later(cursors.get(post_id), comment.get("created_time")):
                         cursors[post_id] = newest
         self.pending["comments_since"] = cursors
 
@@ -92,17 +81,17 @@ class FacebookConnector(Connector):
                                    GraphPaginator())
         for conversation in (c for body in conversations for c in items(body, "data")):
             conversation_id = conversation.get("id")
-            if not isinstance(conversation_id, str) or _before(conversation.get("updated_time"), since):
+            if not isinstance(conversation_id, str) or before(conversation.get("updated_time"), since):
                 continue
             participant = self._citizen(conversation)
             messages = self.pages(self.edge(conversation_id, "messages"), {"fields": MESSAGE_FIELDS, "limit": 25},
                                   GraphPaginator())
             for message in (m for body in messages for m in items(body, "data")):  # newest first
-                if _before(message.get("created_time"), since):
+                if before(message.get("created_time"), since):
                     break
                 yield self.raw("conversation_message", message, conversation_id=conversation_id,
                                participant_id=participant)
-                newest = later(newest, _iso(message.get("created_time")))
+                newest = later(newest, message.get("created_time"))
         if newest:
             self.pending["messages_since"] = newest
 
@@ -112,21 +101,3 @@ class FacebookConnector(Connector):
                 return str(person["id"])
         return None
 
-
-def _iso(value: Any) -> str | None:
-    """Graph's ``+0000`` offsets in ISO form (``+00:00``) for the shared timestamp helpers."""
-    parsed = _graph_time_or_none(value)
-    return parsed.isoformat() if parsed else None
-
-
-def _graph_time_or_none(value: Any) -> datetime | None:
-    try:
-        return parse_graph_time(value, "created_time")
-    except MappingError:
-        return None
-
-
-def _before(value: Any, since: datetime) -> bool:
-    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
-    parsed = _graph_time_or_none(value)
-    return parsed is not None and parsed < since

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from connectors.errors import IgnoredItem, MappingError
@@ -17,9 +18,20 @@ FEED_VERBS = {"add": Event.CREATED, "edited": Event.EDITED, "remove": Event.DELE
 FEED_POST_ITEMS = frozenset({"status", "post", "photo", "video", "share"})
 
 
-def _author(payload: dict[str, Any]) -> tuple[str | None, str | None]:
-    author = obj(payload.get("from"))  # Graph omits `from` when the user's privacy hides it
-    return nonempty(author.get("id")), nonempty(author.get("name"))
+def _common(raw: RawEvent, item: dict[str, Any], created_at: datetime) -> dict[str, Any]:
+    """The fields a polled item and a webhook change share: author (``from``), text (``message``), times."""
+    author = obj(item.get("from"))  # Graph omits `from` when the user's privacy hides it
+    author_id = nonempty(author.get("id"))
+    return {
+        "platform": Platform.FACEBOOK,
+        "account_id": raw.account_id,
+        "author_id": author_id,
+        "author_name": nonempty(author.get("name")),
+        "from_account": author_id == raw.account_id,
+        "text": string(item.get("message")),
+        "created_at": created_at,
+        "fetched_at": raw.fetched_at,
+    }
 
 
 def map_facebook(raw: RawEvent) -> InboxMessage:
@@ -30,19 +42,8 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
         return map_messaging_event(raw, Platform.FACEBOOK)
     payload, ctx = raw.payload, raw.context
     native_id = required_id(payload)
-    author_id, author_name = _author(payload)
-    common: dict[str, Any] = {
-        "id": f"facebook:{native_id}",
-        "platform": Platform.FACEBOOK,
-        "account_id": raw.account_id,
-        "author_id": author_id,
-        "author_name": author_name,
-        "from_account": author_id == raw.account_id,
-        "text": string(payload.get("message")),
-        "created_at": parse_graph_time(payload.get("created_time"), "created_time"),
-        "permalink": nonempty(payload.get("permalink_url")),
-        "fetched_at": raw.fetched_at,
-    }
+    common = _common(raw, payload, parse_graph_time(payload.get("created_time"), "created_time"))
+    common.update(id=f"facebook:{native_id}", permalink=nonempty(payload.get("permalink_url")))
     changed = Event.EDITED if ctx.get("change") else Event.CREATED
     if raw.resource == "post":
         return InboxMessage(kind=Kind.POST, conversation_id=native_id, event=changed, **common)
@@ -68,18 +69,8 @@ def _map_feed_change(raw: RawEvent) -> InboxMessage:
     event = FEED_VERBS.get(verb) if isinstance(verb, str) else None
     if event is None or item not in ("comment", *FEED_POST_ITEMS):
         raise IgnoredItem(f"feed item {item!r} verb {verb!r} is not a message")
-    author_id, author_name = _author(value)
-    common: dict[str, Any] = {
-        "platform": Platform.FACEBOOK,
-        "account_id": raw.account_id,
-        "author_id": author_id,
-        "author_name": author_name,
-        "from_account": author_id == raw.account_id,
-        "text": string(value.get("message")),
-        "created_at": epoch_time(value.get("created_time"), "payload.created_time"),
-        "fetched_at": raw.fetched_at,
-        "event": event,
-    }
+    common = _common(raw, value, epoch_time(value.get("created_time"), "payload.created_time"))
+    common["event"] = event
     post_id = required_id(value, "post_id")
     if item == "comment":
         comment_id = required_id(value, "comment_id")

@@ -25,10 +25,10 @@ keyed by the citizen's Instagram-scoped id (IGSID), which the Conversations API 
 webhook both carry. Our own items are recognised by our account id or by ``options.username``, which
 the connector puts into ``RawEvent.context["username"]`` because the mapping sees nothing else.
 
-The module also maps Meta webhook deliveries for Instagram (``webhook:comments``, ``webhook:mentions``,
-``webhook:messages``, ``webhook:message_edits``). Comment and mention notifications carry no timestamp:
-the mapping takes the entry time the receiver puts in ``context["entry_time"]``, otherwise the receive
-time.
+The mapping (``connectors/instagram/mapping.py``) also maps Meta webhook deliveries for Instagram
+(``webhook:comments``, ``webhook:mentions``, ``webhook:messages``, ``webhook:message_edits``).
+Comment and mention notifications carry no timestamp: the mapping takes the entry time the receiver
+puts in ``context["entry_time"]``, otherwise the receive time.
 """
 
 from __future__ import annotations
@@ -37,12 +37,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from connectors.base import Connector
-from connectors.errors import MappingError
-from connectors.fields import items, later, nonempty, obj, parse_time
-from connectors.meta.client import GRAPH_HOST, GRAPH_VERSION, GraphPolicy
-from connectors.meta.mapping import parse_graph_time
-from connectors.pagination import GraphPaginator
+from connectors.fields import before, items, later, nonempty, obj, parse_time
+from connectors.meta.client import GraphConnector
+from connectors.pagination import GraphPaginator, SinglePage
 from schemas import Platform, RawEvent
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,media_type,media_product_type,username,comments_count"
@@ -58,7 +55,7 @@ MESSAGE_FIELDS = "id,created_time,from,to,message"
 
 # -- polling --------------------------------------------------------------------------------------
 
-class InstagramConnector(Connector):
+class InstagramConnector(GraphConnector):
     """Polls one Instagram professional account (``account_id`` = the IG User id).
 
     Options: ``username`` (our username, to recognise our own comments), ``page_id`` (the linked
@@ -66,8 +63,6 @@ class InstagramConnector(Connector):
     """
 
     platform: ClassVar[Platform] = Platform.INSTAGRAM
-    api_base: ClassVar[str] = GRAPH_HOST
-    policy = GraphPolicy
     fingerprint_keys: ClassVar[tuple[str, ...]] = ("text", "caption", "hidden", "message")
     media_page_size: ClassVar[int] = 25
     comment_page_size: ClassVar[int] = 50  # the documented maximum per query
@@ -77,10 +72,6 @@ class InstagramConnector(Connector):
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
 
     @property
-    def version(self) -> str:
-        return str(self.options.get("graph_version", GRAPH_VERSION))
-
-    @property
     def username(self) -> str | None:
         return nonempty(self.options.get("username"))
 
@@ -88,9 +79,6 @@ class InstagramConnector(Connector):
     def page_id(self) -> str | None:
         value = self.options.get("page_id")
         return str(value) if isinstance(value, (str, int)) and str(value) else None
-
-    def edge(self, node: str, edge: str) -> str:
-        return self.url(f"/{self.version}/{node}/{edge}")
 
     def cutoff(self) -> datetime:
         """Items created before this are not yielded: the backfill window, or the last poll if older."""
@@ -112,7 +100,7 @@ class InstagramConnector(Connector):
         params = {"fields": MEDIA_FIELDS, "limit": self.media_page_size, "since": int(media_from.timestamp())}
         listing = self.pages(self.edge(self.account_id, "media"), params, GraphPaginator())
         for media in (m for body in listing for m in items(body, "data")):
-            if not _before(media.get("timestamp"), cutoff):
+            if not before(media.get("timestamp"), cutoff, _timestamp):
                 yield self.raw("media", media, username=self.username)  # unusable ids are dead-lettered
             media_id = nonempty(media.get("id"))
             if media_id is not None:
@@ -122,7 +110,7 @@ class InstagramConnector(Connector):
         params = {"fields": COMMENT_FIELDS, "limit": self.comment_page_size}
         for body in self.pages(self.edge(media_id, "comments"), params, GraphPaginator()):
             for comment in items(body, "data"):
-                if not _before(comment.get("timestamp"), cutoff):
+                if not before(comment.get("timestamp"), cutoff, _timestamp):
                     # The replies are sent as items of their own, not inside their parent.
                     payload = {key: value for key, value in comment.items() if key != "replies"}
                     yield self.raw("comment", payload, media_id=media_id, username=self.username)
@@ -138,7 +126,7 @@ class InstagramConnector(Connector):
             pages = _chain(first, self.pages(next_url, {}, GraphPaginator()))
         for body in pages:
             for reply in items(body, "data"):
-                if not _before(reply.get("timestamp"), cutoff):
+                if not before(reply.get("timestamp"), cutoff, _timestamp):
                     yield self.raw("comment", reply, media_id=media_id, parent_id=comment_id, username=self.username)
 
     def _tags(self, cutoff: datetime) -> Iterator[RawEvent]:
@@ -146,9 +134,9 @@ class InstagramConnector(Connector):
         for body in self.pages(self.edge(self.account_id, "tags"), params, GraphPaginator()):
             page = items(body, "data")
             for media in page:
-                if not _before(media.get("timestamp"), cutoff):
+                if not before(media.get("timestamp"), cutoff, _timestamp):
                     yield self.raw("tagged_media", media, username=self.username)
-            if page and all(_before(media.get("timestamp"), cutoff) for media in page):
+            if page and all(before(media.get("timestamp"), cutoff, _timestamp) for media in page):
                 break  # newest first: a page entirely before the cutoff ends the listing
 
     def _conversations(self, page_id: str) -> Iterator[RawEvent]:
@@ -160,18 +148,18 @@ class InstagramConnector(Connector):
             page = items(body, "data")
             for conversation in page:
                 conversation_id = nonempty(conversation.get("id"))
-                if conversation_id is None or _before(conversation.get("updated_time"), since):
+                if conversation_id is None or before(conversation.get("updated_time"), since, _timestamp):
                     continue
                 participant = self._citizen(conversation)
-                messages, _ = self.client.get_json(self.edge(conversation_id, "messages"),
-                                                   {"fields": MESSAGE_FIELDS, "limit": self.message_limit})
-                for message in items(messages, "data"):  # newest first
-                    if _before(message.get("created_time"), since):
+                latest = self.pages(self.edge(conversation_id, "messages"),
+                                    {"fields": MESSAGE_FIELDS, "limit": self.message_limit}, SinglePage())
+                for message in (m for body in latest for m in items(body, "data")):  # newest first
+                    if before(message.get("created_time"), since, _timestamp):
                         break
                     yield self.raw("conversation_message", message, conversation_id=conversation_id,
                                    participant_id=participant, username=self.username)
-                    newest = later(newest, _iso(message.get("created_time")))
-            if page and all(_before(c.get("updated_time"), since) for c in page):
+                    newest = later(newest, _timestamp(message.get("created_time")))
+            if page and all(before(c.get("updated_time"), since, _timestamp) for c in page):
                 break  # most recently updated first: the rest is older still
         if newest:
             self.pending["messages_since"] = newest
@@ -191,22 +179,8 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield from rest
 
 
-def _graph_time_or_none(value: Any) -> datetime | None:
+def _timestamp(value: Any) -> datetime | None:
     """A Graph timestamp (``2026-11-16T08:14:03+0000``); epoch seconds are accepted too."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, UTC)
-    try:
-        return parse_graph_time(value, "timestamp")
-    except MappingError:
-        return None
-
-
-def _iso(value: Any) -> str | None:
-    parsed = _graph_time_or_none(value)
-    return parsed.isoformat() if parsed else None
-
-
-def _before(value: Any, since: datetime) -> bool:
-    """True if the timestamp is strictly older than ``since`` (unparseable counts as not older)."""
-    parsed = _graph_time_or_none(value)
-    return parsed is not None and parsed < since
+    return parse_time(value)

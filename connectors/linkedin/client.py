@@ -36,7 +36,7 @@ Quirks the code handles:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -49,11 +49,11 @@ from connectors.errors import (
     RateLimited,
     RetriableError,
 )
-from connectors.fields import items, nonempty, obj, parse_time
+from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.linkedin.mapping import PUBLISHED, _millis, comment_urn, organization_urn, post_time
+from connectors.linkedin.mapping import PUBLISHED, comment_urn, epoch_millis, organization_urn, post_time
 from connectors.pagination import OffsetPaginator
-from connectors.ratelimits import retry_after_seconds
+from connectors.ratelimits import retry_after
 from schemas import Platform, RawEvent
 
 API_HOST = "https://api.linkedin.com"
@@ -78,12 +78,21 @@ def encode_urn(urn: str) -> str:
     return quote(urn, safe="")
 
 
+def rest_headers(options: Mapping[str, Any]) -> dict[str, str]:
+    """The headers of every request to the versioned REST API: ``LinkedIn-Version`` (``options.api_version``)
+    and the Rest.li protocol version."""
+    version = str(options.get("api_version", DEFAULT_API_VERSION))
+    if not _VERSION.match(version):
+        raise FatalRequestError("options.api_version must look like YYYYMM (e.g. 202607)")
+    return {"LinkedIn-Version": version, "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
+
+
 def post_modified(post: dict[str, Any]) -> datetime | None:
-    return _millis(post.get("lastModifiedAt")) or post_time(post)
+    return epoch_millis(post.get("lastModifiedAt")) or post_time(post)
 
 
 def comment_time(comment: dict[str, Any]) -> datetime | None:
-    return _millis(obj(comment.get("created")).get("time"))
+    return epoch_millis(obj(comment.get("created")).get("time"))
 
 
 class NotFound(FatalRequestError):
@@ -104,6 +113,8 @@ class LinkedInPolicy(ResponsePolicy):
     request values, so it is never copied into an exception.
     """
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body if isinstance(body, dict) else {}
         code = error.get("code") if isinstance(error.get("code"), str) and _ERROR_CODE.match(error["code"]) else None
@@ -112,11 +123,10 @@ class LinkedInPolicy(ResponsePolicy):
             f" (serviceErrorCode {service})" if isinstance(service, int) and not isinstance(service, bool) else ""
         ) + f" from {path}"
         if status == 429:
-            pause = retry_after_seconds(_header(headers, "retry-after"), now)
             message = error.get("message")
-            if pause is None and isinstance(message, str) and _DAILY.search(message):
+            if retry_after(headers, now) is None and isinstance(message, str) and _DAILY.search(message):
                 return RateLimited(f"{label}: daily quota used up", seconds_to_midnight_utc(now) + QUOTA_RESET_MARGIN)
-            return RateLimited(f"{label}: rate limited", DEFAULT_RATE_LIMIT_PAUSE if pause is None else pause)
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if status == 401:
             return AuthError(f"{label}: access token expired, revoked or invalid")
         if status == 403:
@@ -126,7 +136,7 @@ class LinkedInPolicy(ResponsePolicy):
         if status == 426:
             return FatalRequestError(f"{label}: LinkedIn-Version is sunset; raise options.api_version")
         if status >= 500:
-            return RetriableError(label, retry_after_seconds(_header(headers, "retry-after"), now))
+            return RetriableError(label, retry_after(headers, now))
         return FatalRequestError(label)
 
 
@@ -154,18 +164,11 @@ class LinkedInConnector(Connector):
     post_lookback: ClassVar[timedelta] = timedelta(days=30)
 
     @property
-    def api_version(self) -> str:
-        version = str(self.options.get("api_version", DEFAULT_API_VERSION))
-        if not _VERSION.match(version):
-            raise FatalRequestError("options.api_version must look like YYYYMM (e.g. 202607)")
-        return version
-
-    @property
     def organization(self) -> str:
         return organization_urn(self.account_id)
 
     def headers(self) -> dict[str, str]:
-        return {"LinkedIn-Version": self.api_version, "X-Restli-Protocol-Version": RESTLI_PROTOCOL}
+        return rest_headers(self.options)
 
     def native_id(self, event: RawEvent) -> str:
         if event.resource == "comment":
@@ -195,20 +198,20 @@ class LinkedInConnector(Connector):
             for post in page:
                 modified = post_modified(post)
                 state = post.get("lifecycleState")
-                if (modified is None or modified >= posts_from) and (state is None or state == PUBLISHED):
+                if not before(modified, posts_from) and (state is None or state == PUBLISHED):
                     yield post
             last = post_modified(page[-1]) if page else None
-            if last is not None and last < posts_from:
+            if before(last, posts_from):
                 return  # sorted by last modification, newest first: the rest is older
 
     def _comments(self, post_urn: str, since: datetime) -> Iterator[RawEvent]:
         for comment in self._listing(post_urn):
-            if _not_before(comment, since):
+            if not before(comment_time(comment), since):
                 yield self.raw("comment", comment, post_urn=post_urn)
             urn = comment_urn(comment)
             if urn and not nonempty(comment.get("parentComment")) and _may_have_replies(comment):
                 for reply in self._listing(urn):
-                    if _not_before(reply, since):
+                    if not before(comment_time(reply), since):
                         yield self.raw("comment", reply, post_urn=post_urn, parent_comment=urn)
 
     def _listing(self, target: str) -> Iterator[dict[str, Any]]:
@@ -229,15 +232,3 @@ def _may_have_replies(comment: dict[str, Any]) -> bool:
     numbers = [c for c in counts if isinstance(c, int) and not isinstance(c, bool)]
     return not numbers or any(n > 0 for n in numbers)
 
-
-def _not_before(comment: dict[str, Any], since: datetime) -> bool:
-    """True unless the comment is known to be older than ``since`` (no time: let the mapping decide)."""
-    created = comment_time(comment)
-    return created is None or created >= since
-
-
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None

@@ -10,7 +10,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, string
+from connectors.fields import nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 ORGANIZATION_PREFIX = "urn:li:organization:"
@@ -37,7 +37,8 @@ def comment_urn(payload: dict[str, Any]) -> str | None:
     return f"urn:li:comment:({target},{native})" if target and native else None
 
 
-def _millis(value: Any) -> datetime | None:
+def epoch_millis(value: Any) -> datetime | None:
+    """Epoch milliseconds (LinkedIn's times) as an aware datetime, or None."""
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
         return None
     try:
@@ -46,16 +47,9 @@ def _millis(value: Any) -> datetime | None:
         return None
 
 
-def _required_millis(value: Any, field: str) -> datetime:
-    parsed = _millis(value)
-    if parsed is None:
-        raise MappingError("schema_violation", f"payload.{field}: missing or not epoch milliseconds")
-    return parsed
-
-
 def post_time(post: dict[str, Any]) -> datetime | None:
     """When a post went public: ``publishedAt``, else ``createdAt`` (scheduled posts differ)."""
-    return _millis(post.get("publishedAt")) or _millis(post.get("createdAt"))
+    return epoch_millis(post.get("publishedAt")) or epoch_millis(post.get("createdAt"))
 
 
 def map_linkedin(raw: RawEvent) -> InboxMessage:
@@ -66,9 +60,7 @@ def map_linkedin(raw: RawEvent) -> InboxMessage:
     common: dict[str, Any] = {"platform": Platform.LINKEDIN, "account_id": raw.account_id,
                               "fetched_at": raw.fetched_at, "event": event}
     if raw.resource == "post":
-        urn = nonempty(payload.get("id"))
-        if urn is None:
-            raise MappingError("schema_violation", "payload.id: missing or not a string")
+        post_urn = required(payload.get("id"), "payload.id")
         state = payload.get("lifecycleState")
         if isinstance(state, str) and state != PUBLISHED:
             raise IgnoredItem(f"post in lifecycle state {state!r} is not public")
@@ -77,9 +69,9 @@ def map_linkedin(raw: RawEvent) -> InboxMessage:
             raise MappingError("schema_violation", "payload.publishedAt/createdAt: missing or not epoch milliseconds")
         author = nonempty(payload.get("author"))
         return InboxMessage(
-            id=f"linkedin:{urn}", kind=Kind.POST, conversation_id=urn, author_id=author,
+            id=f"linkedin:{post_urn}", kind=Kind.POST, conversation_id=post_urn, author_id=author,
             from_account=author == ours, text=string(payload.get("commentary")), created_at=created,
-            permalink=PERMALINK.format(urn=urn), **common)
+            permalink=PERMALINK.format(urn=post_urn), **common)
     if raw.resource == "comment":
         urn = comment_urn(payload)
         if urn is None:
@@ -89,7 +81,8 @@ def map_linkedin(raw: RawEvent) -> InboxMessage:
         fields: dict[str, Any] = {
             "id": f"linkedin:{urn}", "author_id": actor, "from_account": actor == ours,
             "text": string(message.get("text")),
-            "created_at": _required_millis(obj(payload.get("created")).get("time"), "created.time"), **common}
+            "created_at": required_time(obj(payload.get("created")).get("time"), "payload.created.time",
+                                        "epoch milliseconds", epoch_millis), **common}
         parent = nonempty(payload.get("parentComment")) or nonempty(ctx.get("parent_comment"))
         if parent and parent != urn:
             return InboxMessage(kind=Kind.REPLY, conversation_id=parent, parent_id=parent, **fields)

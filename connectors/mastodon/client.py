@@ -33,8 +33,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from connectors.base import Connector
-from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited
-from connectors.fields import items, nonempty, obj, parse_time
+from connectors.errors import AuthError, ConnectorError, FatalRequestError
+from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
 from connectors.pagination import LinkHeaderPaginator, NextPage, SinglePage
 from schemas import Platform, RawEvent
@@ -59,6 +59,8 @@ _AUTH_ERRORS = {
 class MastodonPolicy(ResponsePolicy):
     """Mastodon errors are ``{"error": "..."}``; rate limits use ``X-RateLimit-*`` with an ISO reset."""
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body.get("error") if isinstance(body, dict) else None
         if status == 401:
@@ -69,16 +71,8 @@ class MastodonPolicy(ResponsePolicy):
             return FatalRequestError(f"HTTP 404 from {path}: not found (check account_id and options.instance_url)")
         if status == 410:
             return FatalRequestError(f"HTTP 410 from {path}: the account is gone (suspended)")
-        classified = super().classify(status, body, headers, path, now)
-        if isinstance(classified, RateLimited) and classified.retry_after is None:
-            classified.retry_after = DEFAULT_RATE_LIMIT_PAUSE
-        return classified
+        return super().classify(status, body, headers, path, now)
 
-
-# -- mapping -------------------------------------------------------------------------------------
-
-
-# -- connector -----------------------------------------------------------------------------------
 
 def _id_key(value: str) -> tuple[int, str]:
     """Ids are strings that sort by length, then lexically (Mastodon's advice; never cast to int)."""
@@ -93,12 +87,6 @@ def _newest(current: str | None, candidate: Any) -> str | None:
 
 def _at_or_below(value: Any, cursor: str) -> bool:
     return isinstance(value, str) and bool(value) and _id_key(value) <= _id_key(cursor)
-
-
-def _before(value: Any, moment: datetime) -> bool:
-    """True if the timestamp is older than ``moment`` (unparseable counts as not older)."""
-    parsed = parse_time(value)
-    return parsed is not None and parsed < moment
 
 
 class _ForwardPaginator(LinkHeaderPaginator):
@@ -191,7 +179,7 @@ class MastodonConnector(Connector):
         params = {"types[]": ["mention"], "limit": self.page_size}
         cursor: str | None = self.pending.get("notifications_min_id")
         if cursor is None:
-            found = self._back(url, params, lambda n: _before(n.get("created_at"), window))
+            found = self._back(url, params, lambda n: before(n.get("created_at"), window))
         else:
             # Forward from the cursor, then the newest page again: the only way to see recent edits.
             found = self._forward(url, params, cursor)
@@ -203,7 +191,7 @@ class MastodonConnector(Connector):
             status = notification.get("status")
             if notification.get("type") != "mention" or not isinstance(status, dict):
                 continue  # servers before 3.5 ignore types[]
-            if _before(notification.get("created_at"), window):
+            if before(notification.get("created_at"), window):
                 continue
             events.append(self.raw("notification", status, notification_id=nonempty(notification.get("id")),
                                    notification_type="mention"))
@@ -216,14 +204,14 @@ class MastodonConnector(Connector):
         params = {"exclude_reblogs": "true", "limit": self.page_size}
         cursor: str | None = self.pending.get("statuses_min_id")
         if cursor is None:
-            found = self._back(url, params, lambda s: _before(s.get("created_at"), window))
+            found = self._back(url, params, lambda s: before(s.get("created_at"), window))
         else:
             found = self._forward(url, params, cursor)
         newest = cursor
         events = []
         for status in found:
             newest = _newest(newest, status.get("id"))
-            if status.get("reblog") is None and not _before(status.get("created_at"), window):
+            if status.get("reblog") is None and not before(status.get("created_at"), window):
                 events.append(self.raw("status", status))
         if newest:
             cursors["statuses_min_id"] = newest
@@ -238,7 +226,7 @@ class MastodonConnector(Connector):
 
         def older(conversation: dict[str, Any]) -> bool:
             last = obj(conversation.get("last_status"))
-            return _before(last.get("created_at"), window) or (
+            return before(last.get("created_at"), window) or (
                 cursor is not None and _at_or_below(last.get("id"), cursor))
 
         found = self._back(self.url("/api/v1/conversations"), {"limit": self.page_size}, older)
@@ -249,7 +237,7 @@ class MastodonConnector(Connector):
             if not isinstance(last, dict):
                 continue  # the last status was deleted
             newest = _newest(newest, last.get("id"))
-            if _before(last.get("created_at"), window):
+            if before(last.get("created_at"), window):
                 continue
             participants = [a["id"] for a in items(conversation, "accounts") if nonempty(a.get("id"))]
             events.append(self.raw("conversation", last, conversation_id=nonempty(conversation.get("id")),

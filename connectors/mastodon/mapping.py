@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.errors import IgnoredItem, MappingError
-from connectors.fields import nonempty, obj, parse_time, string
+from connectors.fields import nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 #: Resources this connector emits; the payload of each is one Mastodon ``Status``.
@@ -137,16 +137,10 @@ def map_mastodon(raw: RawEvent) -> InboxMessage:
     status = raw.payload
     if status.get("reblog") is not None:
         raise IgnoredItem("a boost is not a message")
-    status_id = nonempty(status.get("id"))
-    if status_id is None:
-        raise MappingError("schema_violation", "payload.id: missing or not a string")
+    status_id = required(status.get("id"), "payload.id")
     account = obj(status.get("account"))
-    author_id = nonempty(account.get("id"))
-    if author_id is None:
-        raise MappingError("schema_violation", "payload.account.id: missing or not a string")
-    created_at = parse_time(status.get("created_at"))
-    if created_at is None:
-        raise MappingError("schema_violation", "payload.created_at: missing or not an ISO 8601 timestamp")
+    author_id = required(account.get("id"), "payload.account.id")
+    created_at = required_time(status.get("created_at"), "payload.created_at", "an ISO 8601 timestamp")
     direct = status.get("visibility") == "direct"
     from_account = author_id == raw.account_id
     in_reply_to = nonempty(status.get("in_reply_to_id"))

@@ -1,9 +1,12 @@
-"""What Facebook and Instagram share: the Graph API host, version, timestamps and error codes."""
+"""What the Facebook and Instagram connectors share: the Graph API host, version, error codes and
+versioned edges (``GraphConnector``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from connectors.base import Connector
 from connectors.errors import (
     AuthError,
     ConnectorError,
@@ -30,6 +33,8 @@ DEFAULT_RATE_LIMIT_PAUSE = 300.0
 class GraphPolicy(ResponsePolicy):
     """Graph API errors are JSON ``{"error": {"code", "error_subcode", "type", "is_transient"}}``."""
 
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict):
@@ -39,9 +44,7 @@ class GraphPolicy(ResponsePolicy):
         if code in AUTH_CODES:
             return AuthError(f"{label}: access token expired, revoked or invalid")
         if code in RATE_LIMIT_CODES:
-            limit = self.rate_limit(headers, now)
-            pause = limit.reset_at - now if limit and limit.reset_at and limit.reset_at > now else None
-            return RateLimited(f"{label}: rate limited", pause or DEFAULT_RATE_LIMIT_PAUSE)
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
             return RetriableError(f"{label}: temporary error")
         if code == 10 or (isinstance(code, int) and 200 <= code < 300):
@@ -49,3 +52,21 @@ class GraphPolicy(ResponsePolicy):
         return FatalRequestError(label)
 
 
+def graph_version(options: Mapping[str, Any]) -> str:
+    """The Graph API version an account is read with: ``options.graph_version``, else ``GRAPH_VERSION``."""
+    return str(options.get("graph_version", GRAPH_VERSION))
+
+
+class GraphConnector(Connector):
+    """Base of the Facebook and Instagram connectors: the Graph host, its policy, versioned edges."""
+
+    api_base: ClassVar[str] = GRAPH_HOST
+    policy = GraphPolicy
+
+    @property
+    def version(self) -> str:
+        return graph_version(self.options)
+
+    def edge(self, node: str, edge: str) -> str:
+        """``/{version}/{node}/{edge}`` on the Graph host."""
+        return self.url(f"/{self.version}/{node}/{edge}")

@@ -9,7 +9,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, string
+from connectors.fields import nonempty, obj, required, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 
@@ -27,10 +27,8 @@ def parse_graph_time(value: Any, field: str) -> datetime:
 
 
 def required_id(payload: dict[str, Any], field: str = "id") -> str:
-    value = payload.get(field)
-    if not isinstance(value, str) or not value:
-        raise MappingError("schema_violation", f"payload.{field}: missing or not a string")
-    return value
+    """``payload[field]``, a non-empty string (the Graph ids: ``id``, ``post_id``, ``comment_id``, ``mid``)."""
+    return required(payload.get(field), f"payload.{field}")
 
 
 def epoch_time(value: Any, field: str) -> datetime:

@@ -23,6 +23,8 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
+from connectors.mapping import raw_key
+from innboks.config.topics import RAW
 from schemas import Platform, RawEvent
 
 log = logging.getLogger(__name__)
@@ -124,7 +126,7 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
 
 
 class KafkaPublisher:
-    """Produces webhook events to ``innboks.raw`` (acks=all, keyed by conversation).
+    """Produces webhook events to ``innboks.raw`` (acks=all, keyed by ``raw_key`` like the polling sink).
 
     The aiokafka producer is created in ``start``: it must be made inside the running event loop.
     """
@@ -144,9 +146,6 @@ class KafkaPublisher:
             await self.producer.stop()
 
     async def __call__(self, events: list[RawEvent]) -> None:
-        from connectors.sinks import raw_key
-        from innboks.config.topics import RAW
-
         futures = [await self.producer.send(RAW, key=raw_key(e).encode(), value=e.to_json_bytes()) for e in events]
         for future in futures:
             await future

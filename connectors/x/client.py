@@ -36,11 +36,11 @@ from connectors.errors import (
     RateLimited,
     RetriableError,
 )
-from connectors.fields import items, nonempty, obj, parse_time
+from connectors.fields import before, items, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
-from connectors.pagination import Paginator, TokenPaginator
-from connectors.ratelimits import retry_after_seconds
-from connectors.x.mapping import _references
+from connectors.pagination import TokenPaginator
+from connectors.ratelimits import retry_after
+from connectors.x.mapping import references
 from innboks.config.credentials import BearerCredentials
 from schemas import Platform, RawEvent
 
@@ -84,19 +84,14 @@ def problem_type(body: Any) -> str | None:
     return value.rstrip("/").rsplit("/", 1)[-1] or None
 
 
-def _header(headers: Any, name: str) -> str | None:
-    for key, value in dict(headers or {}).items():
-        if str(key).lower() == name:
-            return str(value)
-    return None
-
-
 class XPolicy(ResponsePolicy):
     """X errors are problem+json (``title``, ``detail``, ``type``, ``status``).
 
     Only the status and the problem type are used in messages: ``detail`` may name accounts. A 429
     is a rate limit (``x-rate-limit-reset``) or, with type ``usage-capped``, a spent usage cap.
     """
+
+    default_pause = DEFAULT_RATE_LIMIT_PAUSE
 
     def limit_scope(self, path: str) -> str:
         """X limits every endpoint separately: a used-up mentions limit must not hold back DMs."""
@@ -105,30 +100,20 @@ class XPolicy(ResponsePolicy):
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         problem = problem_type(body)
         label = f"HTTP {status}" + (f" [{problem}]" if problem else "") + f" from {path}"
-        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
         if status == 401:
             return AuthError(f"{label}: credentials rejected (token expired or revoked, or wrong keys)")
-        if status == 429 or problem == "usage-capped":
-            if retry_after is None:
-                limit = self.rate_limit(headers, now)
-                if limit and limit.reset_at and limit.reset_at > now:
-                    retry_after = limit.reset_at - now
-            if problem == "usage-capped":
-                return RateLimited(f"{label}: the app's usage cap is used up", max(retry_after or 0.0, USAGE_CAP_PAUSE))
-            pause = DEFAULT_RATE_LIMIT_PAUSE if retry_after is None else retry_after
-            return RateLimited(f"{label}: rate limited", pause)
+        if problem == "usage-capped":
+            return RateLimited(f"{label}: the app's usage cap is used up",
+                               max(self.pause_for(headers, now) or 0.0, USAGE_CAP_PAUSE))
+        if status == 429:
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if status == 403:
             hint = FORBIDDEN_HINTS.get(problem or "", "not allowed (missing permission or plan?)")
             return FatalRequestError(f"{label}: {hint}")
         if status >= 500:
-            return RetriableError(label, retry_after)
+            return RetriableError(label, retry_after(headers, now))
         return FatalRequestError(label)
 
-
-# -- mapping -----------------------------------------------------------------------------------
-
-
-# -- connector ---------------------------------------------------------------------------------
 
 def _as_int(value: Any) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
@@ -211,16 +196,11 @@ class XConnector(Connector):
         if limited is not None:
             raise limited
 
-    def pages(self, url: str, params: dict[str, Any], paginator: Paginator,
-              headers: dict[str, str] | None = None) -> Iterator[Any]:
-        """Pages as the base class fetches them, but a 200 body holding only ``errors`` (e.g.
-        ``resource-not-found`` for an unknown account id) is an error, not an empty page.
-        (Per-endpoint rate limits are ``XPolicy.limit_scope``.)"""
-        endpoint = urlsplit(url).path
-        for body in super().pages(url, params, paginator, headers):
-            if isinstance(body, dict) and "data" not in body and "meta" not in body and body.get("errors"):
-                raise FatalRequestError(f"X API error [{problem_type(body) or 'unknown'}] from {endpoint}")
-            yield body
+    def validate_body(self, url: str, body: Any) -> None:
+        """A 200 body holding only ``errors`` (e.g. ``resource-not-found`` for an unknown account id) is
+        an error, not an empty page. (Per-endpoint rate limits are ``XPolicy.limit_scope``.)"""
+        if isinstance(body, dict) and "data" not in body and "meta" not in body and body.get("errors"):
+            raise FatalRequestError(f"X API error [{problem_type(body) or 'unknown'}] from {urlsplit(url).path}")
 
     def _timeline(self, edge: str, resource: str, extra: dict[str, str]) -> tuple[list[RawEvent], str | None]:
         cursor_key = f"{edge}_since_id"
@@ -238,7 +218,7 @@ class XConnector(Connector):
             newest = newest_id(newest, obj(obj(body).get("meta")).get("newest_id"))
             for tweet in items(body, "data"):
                 newest = newest_id(newest, tweet.get("id"))
-                if "retweeted" in _references(tweet):
+                if "retweeted" in references(tweet):
                     continue  # a repost of a post that mentions us is not a message
                 events.append(self.raw(resource, tweet, **_author(users, tweet.get("author_id"))))
         return events, newest
@@ -257,8 +237,8 @@ class XConnector(Connector):
             reached = False
             for event in items(body, "data"):
                 event_id = event.get("id")
-                created = parse_time(event.get("created_at"))
-                if (cursor and newest_id(cursor, event_id) == cursor) or (not cursor and created and created < window):
+                old = newest_id(cursor, event_id) == cursor if cursor else before(event.get("created_at"), window)
+                if old:
                     reached = True
                     break
                 newest = newest_id(newest, event_id)

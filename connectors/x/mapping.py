@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, parse_time, string
+from connectors.fields import nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 
-def _required(payload: dict[str, Any], field: str) -> str:
-    value = payload.get(field)
-    if not isinstance(value, str) or not value:
-        raise MappingError("schema_violation", f"payload.{field}: missing or not a string")
-    return value
-
-
-def _created(payload: dict[str, Any]) -> datetime:
-    parsed = parse_time(payload.get("created_at"))
-    if parsed is None:
-        raise MappingError("schema_violation", "payload.created_at: missing or not an RFC 3339 timestamp")
-    return parsed
-
-
-def _references(payload: dict[str, Any]) -> dict[str, str]:
+def references(payload: dict[str, Any]) -> dict[str, str]:
     """``referenced_tweets`` as ``{type: id}`` (``replied_to``, ``quoted``, ``retweeted``)."""
     refs: dict[str, str] = {}
     value = payload.get("referenced_tweets")
@@ -63,9 +48,9 @@ def map_x(raw: RawEvent) -> InboxMessage:
 
 def _map_post(raw: RawEvent) -> InboxMessage:
     payload, ctx = raw.payload, raw.context
-    tweet_id = _required(payload, "id")
-    author_id = _required(payload, "author_id")
-    refs = _references(payload)
+    tweet_id = required(payload.get("id"), "payload.id")
+    author_id = required(payload.get("author_id"), "payload.author_id")
+    refs = references(payload)
     # conversation_id (the thread's root post) is absent from older and partial responses. A
     # citizen's message is never dropped for it: the post it replies to or quotes stands in for the
     # root (a reply to one of our posts is, in the usual case, a reply to the root), else the post itself.
@@ -88,7 +73,7 @@ def _map_post(raw: RawEvent) -> InboxMessage:
         "author_name": nonempty(ctx.get("author_name")),
         "from_account": author_id == raw.account_id,
         "text": _text(payload),
-        "created_at": _created(payload),
+        "created_at": required_time(payload.get("created_at"), "payload.created_at"),
         "permalink": permalink(nonempty(ctx.get("author_username")), tweet_id),
         "fetched_at": raw.fetched_at,
     }
@@ -107,9 +92,9 @@ def _map_dm(raw: RawEvent) -> InboxMessage:
     event_type = payload.get("event_type", "MessageCreate")
     if event_type != "MessageCreate":
         raise IgnoredItem(f"DM event {event_type!r} is not a message")
-    sender = _required(payload, "sender_id")
+    sender = required(payload.get("sender_id"), "payload.sender_id")
     return InboxMessage(
-        id=f"x:{_required(payload, 'id')}",
+        id=f"x:{required(payload.get('id'), 'payload.id')}",
         platform=Platform.X,
         account_id=raw.account_id,
         kind=Kind.DIRECT_MESSAGE,
@@ -119,7 +104,7 @@ def _map_dm(raw: RawEvent) -> InboxMessage:
         author_name=nonempty(ctx.get("author_name")),
         from_account=sender == raw.account_id,
         text=string(payload.get("text")),
-        created_at=_created(payload),
+        created_at=required_time(payload.get("created_at"), "payload.created_at"),
         fetched_at=raw.fetched_at,
     )
 

@@ -30,8 +30,6 @@ Quirks:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar
@@ -39,10 +37,10 @@ from zoneinfo import ZoneInfo
 
 from connectors.base import Connector
 from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError
-from connectors.fields import items, later, nonempty, obj, parse_time
+from connectors.fields import before, items, later, nonempty, obj, parse_time
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
-from connectors.ratelimits import retry_after_seconds
+from connectors.ratelimits import retry_after
 from schemas import Platform, RawEvent
 
 YOUTUBE_API = "https://www.googleapis.com"
@@ -74,10 +72,6 @@ class CommentsDisabled(FatalRequestError):
     error_class = "comments_disabled"
 
 
-def _header(headers: Any, name: str) -> str | None:
-    return next((str(v) for k, v in dict(headers or {}).items() if str(k).lower() == name), None)
-
-
 def seconds_until_quota_reset(now: float) -> float:
     """Seconds from ``now`` (epoch) to the next midnight in America/Los_Angeles."""
     local = datetime.fromtimestamp(now, QUOTA_TIMEZONE)
@@ -88,6 +82,8 @@ def seconds_until_quota_reset(now: float) -> float:
 class YouTubePolicy(ResponsePolicy):
     """Google API errors carry their meaning in ``error.errors[].reason``, not in the status."""
 
+    default_pause = SHORT_RATE_LIMIT_PAUSE
+
     def classify(self, status: int, body: Any, headers: Any, path: str, now: float) -> ConnectorError:
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict):
@@ -96,25 +92,18 @@ class YouTubePolicy(ResponsePolicy):
         reasons = [r for r in reasons if isinstance(r, str)]
         label = f"YouTube error {status}" + (f"/{reasons[0]}" if reasons else "") + f" from {path}"
         found = set(reasons)
-        retry_after = retry_after_seconds(_header(headers, "retry-after"), now)
         if found & QUOTA_REASONS:
             return RateLimited(f"{label}: daily quota used up", seconds_until_quota_reset(now))
         if found & RATE_LIMIT_REASONS or status == 429:
-            pause = retry_after if retry_after is not None else SHORT_RATE_LIMIT_PAUSE
-            return RateLimited(f"{label}: rate limited", pause)
+            return RateLimited(f"{label}: rate limited", self.pause_for(headers, now))
         if status == 401 or found & AUTH_REASONS:
             return AuthError(f"{label}: token expired, revoked or without the {YOUTUBE_SCOPE} scope")
         if "commentsDisabled" in found:
             return CommentsDisabled(f"{label}: comments are disabled")
         if status >= 500 or found & TRANSIENT_REASONS:
-            return RetriableError(f"{label}: temporary error", retry_after)
+            return RetriableError(f"{label}: temporary error", retry_after(headers, now))
         return FatalRequestError(label)
 
-
-# -- mapping ----------------------------------------------------------------------------------------
-
-
-# -- connector --------------------------------------------------------------------------------------
 
 def _activity(comment: dict[str, Any]) -> datetime | None:
     """When a comment was last touched: the later of ``publishedAt`` and ``updatedAt``."""
@@ -161,12 +150,12 @@ class YouTubeConnector(Connector):
         #: Threads whose replies were already read during the current poll (both listings show them).
         self._replies_read: set[str] = set()
 
-    def fingerprint(self, event: RawEvent) -> str:
+    def fingerprint_values(self, event: RawEvent) -> dict[str, Any]:
         """The fingerprint fields live in ``snippet``; a missing moderation status means published."""
         snippet = obj(event.payload.get("snippet"))
         values = {key: snippet.get(key) for key in self.fingerprint_keys}
         values["moderationStatus"] = values.get("moderationStatus") or "published"
-        return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        return values
 
     def fetch(self) -> Iterator[RawEvent]:
         window = self.window_start()
@@ -189,7 +178,7 @@ class YouTubeConnector(Connector):
                                  TokenPaginator(("nextPageToken",), "pageToken", items_key="items"))
             for body in listing:
                 threads = items(body, "items")
-                recent = [t for t in threads if not self._older(_thread_activity(t), scan_from)]
+                recent = [t for t in threads if not before(_thread_activity(t), scan_from)]
                 for thread in recent:
                     for resource, comment, context in self._thread_items(thread, since, known_counts, counts):
                         activity = _activity(comment)
@@ -204,10 +193,6 @@ class YouTubeConnector(Connector):
             self.pending["since"] = newest
         self.pending["floor"] = floor.isoformat()
         self.pending["reply_counts"] = counts
-
-    @staticmethod
-    def _older(activity: datetime | None, boundary: datetime) -> bool:
-        return activity is not None and activity < boundary
 
     def _thread_items(self, thread: dict[str, Any], since: datetime, known_counts: dict[str, int],
                       counts: dict[str, int]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -227,7 +212,7 @@ class YouTubeConnector(Connector):
         previous = counts.get(thread_id, known_counts.get(thread_id))
         if previous is not None:
             counts[thread_id] = previous
-        moved = not self._older(_thread_activity(thread), since)
+        moved = not before(_thread_activity(thread), since)
         if (total > len(replies) and (previous != total or moved) and thread_id not in self._replies_read
                 and video_id not in self.disabled_videos):
             self._replies_read.add(thread_id)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from connectors.errors import MappingError
-from connectors.fields import nonempty, obj, parse_time, string
+from connectors.fields import nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
-
-
-def _required_time(snippet: dict[str, Any], field: str) -> datetime:
-    value = parse_time(snippet.get(field))
-    if value is None:
-        raise MappingError("schema_violation", f"payload.snippet.{field}: missing or not an RFC 3339 timestamp")
-    return value
 
 
 def _permalink(video_id: str | None, post_id: str | None, comment_id: str) -> str | None:
@@ -34,9 +26,7 @@ def map_youtube(raw: RawEvent) -> InboxMessage:
     if raw.resource not in ("comment", "reply"):
         raise MappingError("unsupported_resource", f"youtube resource {raw.resource!r} is not supported")
     payload, ctx = raw.payload, raw.context
-    native_id = nonempty(payload.get("id"))
-    if native_id is None:
-        raise MappingError("schema_violation", "payload.id: missing or not a string")
+    native_id = required(payload.get("id"), "payload.id")
     snippet = obj(payload.get("snippet"))
     if not snippet:
         raise MappingError("schema_violation", "payload.snippet: missing")
@@ -57,7 +47,7 @@ def map_youtube(raw: RawEvent) -> InboxMessage:
         "author_name": nonempty(snippet.get("authorDisplayName")),
         "from_account": author_id is not None and author_id == raw.account_id,
         "text": text if text is not None else string(snippet.get("textDisplay")),
-        "created_at": _required_time(snippet, "publishedAt"),
+        "created_at": required_time(snippet.get("publishedAt"), "payload.snippet.publishedAt"),
         "permalink": _permalink(video_id, post_id, native_id),
         "fetched_at": raw.fetched_at,
         "event": event,

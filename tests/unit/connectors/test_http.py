@@ -1,4 +1,4 @@
-"""The shared HTTP client: base-URL rewriting, retries, classification, pagination loops."""
+"""connectors/http.py: base-URL rewriting, retries, classification, and the rate-limit pause of every policy."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -190,3 +190,64 @@ def test_500_storm_ends_in_one_retriable_error_after_bounded_attempts() -> None:
         server.close()
     assert server.hits == 5 and len(sleeps) == 4
     assert all(s <= 0.5 * 2 ** i for i, s in enumerate(sleeps))  # exponential cap, full jitter
+
+
+# -- pause_for: one answer to "how long does this rate limit last", for every platform ----------------
+
+NOW = 1_800_000_000.0
+
+
+class Windowed(ResponsePolicy):
+    default_pause = 120.0
+
+
+def test_pause_for_prefers_retry_after_then_the_reset_then_the_default() -> None:
+    policy = Windowed()
+    reset = {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW + 600))}
+    assert policy.pause_for({"Retry-After": "7", **reset}, NOW) == 7.0
+    assert policy.pause_for(reset, NOW) == 600.0
+    assert policy.pause_for({}, NOW) == 120.0
+    past = {**reset, "x-rate-limit-reset": str(int(NOW - 5))}
+    assert policy.pause_for(past, NOW) == 120.0  # a reset already behind us says nothing
+    assert ResponsePolicy().pause_for({}, NOW) is None  # no default: the poller's interval decides
+
+
+def test_a_plain_429_and_a_5xx_take_their_pauses_from_the_headers() -> None:
+    policy = Windowed()
+    limited = policy.classify(429, None, {}, "/a", NOW)
+    assert isinstance(limited, RateLimited) and limited.retry_after == 120.0
+    unavailable = policy.classify(503, None, {"Retry-After": "3"}, "/a", NOW)
+    assert type(unavailable) is RetriableError and unavailable.retry_after == 3.0
+    assert policy.classify(503, None, {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW + 600))},
+                           "/a", NOW).retry_after is None  # a reset is a rate limit's business, not a 5xx's
+
+
+def _policies() -> list[tuple[type[ResponsePolicy], float, object, int]]:
+    """Every platform policy with its default pause and a rate-limit body of its own dialect."""
+    from connectors.bluesky.client import BlueskyPolicy
+    from connectors.linkedin.client import LinkedInPolicy
+    from connectors.mastodon.client import MastodonPolicy
+    from connectors.meta.client import GraphPolicy
+    from connectors.x.client import XPolicy
+    from connectors.youtube.client import YouTubePolicy
+
+    return [
+        (GraphPolicy, 300.0, {"error": {"code": 32, "message": "Page request limit reached"}}, 400),
+        (BlueskyPolicy, 300.0, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, 429),
+        (XPolicy, 900.0, {"title": "Too Many Requests", "type": "about:blank", "status": 429}, 429),
+        (MastodonPolicy, 300.0, {"error": "Too many requests"}, 429),
+        (LinkedInPolicy, 300.0, {"status": 429, "message": "Too many requests"}, 429),
+        (YouTubePolicy, 30.0, {"error": {"code": 403, "errors": [{"reason": "rateLimitExceeded"}]}}, 403),
+    ]
+
+
+@pytest.mark.parametrize("policy, default, body, status", _policies())
+def test_every_platform_policy_pauses_by_pause_for(policy: type[ResponsePolicy], default: float, body: object,
+                                                   status: int) -> None:
+    assert policy.default_pause == default
+    reset = {"RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": str(int(NOW + 240))}
+    for headers, pause in [({"Retry-After": "42", **reset}, 42.0), (reset, 240.0), ({}, default)]:
+        error = policy().classify(status, body, headers, "/p", NOW)
+        assert isinstance(error, RateLimited) and error.retry_after == pause, (policy.__name__, headers)
+        plain = policy().classify(429, None, headers, "/p", NOW)  # a bare 429 without the platform's body
+        assert isinstance(plain, RateLimited) and plain.retry_after == pause, (policy.__name__, headers)

@@ -1,19 +1,102 @@
-"""Facebook beyond the demo data: Graph errors, Messenger threads, and webhook deliveries."""
+"""connectors/facebook/client.py: the connector against the Graph API simulator and recorded responses."""
 
-from datetime import UTC, datetime, timedelta
+import io
+import json
+from datetime import timedelta
 
 import pytest
 
-from connectors.base import MemoryCursorStore
-from connectors.errors import AuthError, IgnoredItem, MappingError, RateLimited
+from connectors.base import DeliveryError, MemoryCursorStore
+from connectors.errors import AuthError, RateLimited
 from connectors.facebook.client import FacebookConnector
 from connectors.facebook.mapping import map_facebook
 from connectors.http import ApiClient
+from connectors.sinks import StdoutSink
+from innboks.demo.dataset import build_dataset
+from innboks.demo.graph_api import MALFORMED_ID, GraphSimulator
 from schemas import Event, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi
 from tests.helpers import PAGE_ID
+from tests.unit.connectors.facebook.helpers import NOW
 
-NOW = datetime(2026, 11, 17, 12, tzinfo=UTC)
+
+@pytest.fixture()
+def simulator():
+    sim = GraphSimulator(build_dataset(), inject_fault=True).start()
+    yield sim
+    sim.stop()
+
+
+def poll_once(simulator: GraphSimulator, cursors=None, page_size: int | None = None):
+    out, err = io.StringIO(), io.StringIO()
+    dataset = simulator.dataset
+    connector = FacebookConnector(dataset.page_id, ApiClient(base_url=simulator.base_url, token="t"),
+                                  StdoutSink(out, err), cursors=cursors, backfill=timedelta(days=30))
+    if page_size:
+        connector.comment_page_size = connector.feed_page_size = page_size
+    connector.setup()
+    sent = connector.poll()
+    connector.flush()
+    return connector, sent, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_connector_fetches_every_item_following_absolute_paging_links(simulator: GraphSimulator) -> None:
+    connector, sent, messages, err = poll_once(simulator, page_size=3)
+    bundled = len(simulator.dataset.items)
+    assert len(messages) == bundled
+    assert sent == bundled + 1  # plus the injected malformed comment
+    assert MALFORMED_ID in err and "created_time" in err
+    assert len({m["id"] for m in messages}) == bundled
+    kinds = {m["kind"] for m in messages}
+    assert kinds == {"post", "comment", "reply", "direct_message"}
+    # paging.next points at graph.facebook.com; following it on the --base-url host needed many requests
+    assert simulator.requests > 20
+
+
+def test_second_poll_fetches_nothing_new(simulator: GraphSimulator) -> None:
+    connector, _, _, _ = poll_once(simulator)
+    assert connector.poll() == 0
+
+
+def test_cursors_survive_a_new_connector_instance(simulator: GraphSimulator) -> None:
+    store = MemoryCursorStore()
+    poll_once(simulator, cursors=store)
+    state = store.load(Platform.FACEBOOK, simulator.dataset.page_id)
+    assert state["comments_since"] and state["messages_since"]
+    _, sent, messages, _ = poll_once(simulator, cursors=store)
+    assert sent == 0 and messages == []  # nothing is delivered twice, not even the malformed item
+
+
+class FailingSink:
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def send(self, event) -> None:
+        self.sent += 1
+
+    def flush(self, timeout: float) -> None:
+        raise DeliveryError("broker down")
+
+
+def test_cursors_do_not_advance_when_delivery_fails(simulator: GraphSimulator) -> None:
+    store = MemoryCursorStore()
+    sink = FailingSink()
+    connector = FacebookConnector(simulator.dataset.page_id, ApiClient(base_url=simulator.base_url, token="t"),
+                                  sink, cursors=store, backfill=timedelta(days=30))
+    connector.setup()
+    first = connector.poll()
+    with pytest.raises(DeliveryError):
+        connector.flush()
+    assert store.load(Platform.FACEBOOK, simulator.dataset.page_id) == {}
+    assert connector.poll() == first  # the same items are offered again  # the same items are offered again
+
+
+def test_missing_token_is_rejected_by_the_simulated_api(simulator: GraphSimulator) -> None:
+    from connectors.errors import FatalRequestError
+
+    client = ApiClient(base_url=simulator.base_url)
+    with pytest.raises(FatalRequestError, match="HTTP 400"):
+        client.get_json(f"https://graph.facebook.com/v24.0/{simulator.dataset.page_id}/feed")
 
 
 class ListSink:
@@ -133,72 +216,6 @@ def test_a_hidden_then_edited_comment_is_sent_again_with_its_new_state() -> None
         assert c.poll() == 1
     events = [map_facebook(e).event for e in sink.events if e.resource == "comment"]
     assert events == [Event.CREATED, Event.HIDDEN, Event.EDITED]
-
-
-# -- webhooks ------------------------------------------------------------------------------
-
-def webhook(resource: str, value: dict) -> RawEvent:
-    return RawEvent(platform=Platform.FACEBOOK, account_id=PAGE_ID, resource=resource, payload=value,
-                    fetched_at=NOW, source="webhook")
-
-
-def feed(**value: object) -> RawEvent:
-    base = {"from": {"id": "4242", "name": "Kari Nordmann"}, "post_id": f"{PAGE_ID}_9",
-            "created_time": 1763370000, "item": "comment", "verb": "add"}
-    return webhook("webhook:feed", {**base, **value})
-
-
-@pytest.mark.parametrize("verb, event", [
-    ("add", Event.CREATED), ("edited", Event.EDITED), ("remove", Event.DELETED), ("hide", Event.HIDDEN),
-    ("unhide", Event.EDITED),
-])
-def test_feed_webhook_comment_verbs(verb: str, event: Event) -> None:
-    msg = map_facebook(feed(comment_id="9_1", parent_id=f"{PAGE_ID}_9", message="Hei", verb=verb))
-    assert (msg.id, msg.kind, msg.conversation_id, msg.parent_id, msg.event) == (
-        "facebook:9_1", Kind.COMMENT, "9_1", f"{PAGE_ID}_9", event)
-    assert msg.created_at == datetime.fromtimestamp(1763370000, UTC)
-
-
-def test_feed_webhook_reply_and_our_reply_share_the_thread() -> None:
-    citizen = map_facebook(feed(comment_id="9_2", parent_id="9_1", message="Og når?"))
-    ours = map_facebook(feed(comment_id="9_3", parent_id="9_1", message="Svar", **{"from": {"id": PAGE_ID}}))
-    assert citizen.kind is Kind.REPLY and citizen.conversation_id == ours.conversation_id == "9_1"
-    assert ours.from_account and not citizen.from_account
-
-
-def test_feed_webhook_visitor_post() -> None:
-    msg = map_facebook(feed(item="status", message="Hei kommunen!"))
-    assert (msg.kind, msg.conversation_id, msg.id) == (Kind.POST, f"{PAGE_ID}_9", f"facebook:{PAGE_ID}_9")
-
-
-@pytest.mark.parametrize("value", [{"item": "reaction", "verb": "add"}, {"item": "like", "verb": "add"},
-                                   {"item": "comment", "verb": "block"}])
-def test_feed_webhook_reactions_are_ignored(value: dict) -> None:
-    with pytest.raises(IgnoredItem):
-        map_facebook(feed(**value))
-
-
-def test_feed_webhook_without_comment_id_is_a_mapping_error() -> None:
-    with pytest.raises(MappingError):
-        map_facebook(feed(message="Hei"))
-
-
-def test_messenger_webhook_citizen_message_and_our_echo() -> None:
-    inbound = map_facebook(webhook("webhook:messages", {
-        "sender": {"id": "4242"}, "recipient": {"id": PAGE_ID}, "timestamp": 1763370000123,
-        "message": {"mid": "m_1", "text": "Hei"}}))
-    echo = map_facebook(webhook("webhook:messages", {
-        "sender": {"id": PAGE_ID}, "recipient": {"id": "4242"}, "timestamp": 1763370060000,
-        "message": {"mid": "m_2", "text": "Hei Kari", "is_echo": True}}))
-    assert (inbound.conversation_id, inbound.from_account, inbound.kind) == ("4242", False, Kind.DIRECT_MESSAGE)
-    assert (echo.conversation_id, echo.from_account) == ("4242", True)
-    assert inbound.created_at == datetime.fromtimestamp(1763370000.123, UTC)
-
-
-def test_messenger_read_receipts_are_ignored() -> None:
-    with pytest.raises(IgnoredItem):
-        map_facebook(webhook("webhook:messages", {"sender": {"id": "4242"}, "recipient": {"id": PAGE_ID},
-                                                  "timestamp": 1, "read": {"watermark": 1}}))
 
 
 def test_a_500_storm_ends_in_a_retriable_error_after_bounded_attempts() -> None:

@@ -4,13 +4,15 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.webhook.meta import create_app, signature_valid, split_delivery
+from connectors.mapping import raw_key
+from connectors.webhook.meta import KafkaPublisher, create_app, signature_valid, split_delivery
 from schemas import Platform, RawEvent
-from tests.helpers import PAGE_ID
+from tests.helpers import PAGE_ID, facebook_comment_raw
 
 SECRET = "app-secret-123"
 VERIFY = "verify-me"
@@ -152,3 +154,28 @@ def test_split_handles_instagram_and_unknown_objects() -> None:
     assert (event.platform, event.account_id, event.resource) == (Platform.INSTAGRAM, "1784", "webhook:comments")
     assert split_delivery({"object": "whatsapp_business_account", "entry": []}, event.fetched_at) == []
     assert split_delivery([1, 2], event.fetched_at) == []
+
+
+class AsyncProducer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    async def send(self, topic: str, key: bytes, value: bytes) -> Any:
+        self.sent.append((topic, key))
+
+        async def acknowledged() -> None:
+            return None
+
+        return acknowledged()
+
+
+@pytest.mark.asyncio
+async def test_publisher_keys_like_the_polling_sink_and_maps_each_item_once(mapped: list[str],
+                                                                             unmappable: RawEvent) -> None:
+    publisher = KafkaPublisher("unused:9092")
+    publisher.producer = AsyncProducer()
+    events = [facebook_comment_raw("c1", "Hei"), unmappable]
+    await publisher(events)
+    assert mapped == ["c1", "c9"]
+    assert publisher.producer.sent == [("innboks.raw", raw_key(events[0]).encode()),
+                                       ("innboks.raw", f"facebook:{PAGE_ID}:comment".encode())]
