@@ -44,6 +44,8 @@ class Calendar:
     closed_dates: frozenset[date] = frozenset()
     special_hours: dict[date, tuple[Interval, ...]] = field(default_factory=dict)
     always_open: bool = False
+    #: Open seconds per local date, filled as days are asked for (the configuration never changes).
+    _day_seconds: dict[date, float] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def hours_on(self, day: date) -> tuple[Interval, ...]:
         """The open intervals of a local date (empty when closed)."""
@@ -87,16 +89,42 @@ class Calendar:
         raise AssertionError("unreachable: open_intervals is endless or raises")
 
     def business_seconds_between(self, start: datetime, end: datetime) -> float:
-        """Open time between two instants, in seconds (0 if ``end`` is not after ``start``)."""
+        """Open time between two instants, in seconds (0 if ``end`` is not after ``start``).
+
+        The first and last local days are clipped to the instants; the whole days between are
+        summed from a per-day cache, so an inquiry months overdue costs a lookup per day.
+        """
         start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
             return 0.0
-        total = timedelta()
-        for begin, finish in self.open_intervals(start):
-            if begin >= end:
-                break
-            total += min(finish, end) - begin
-        return total.total_seconds()
+        if self.always_open:
+            return (end - start).total_seconds()
+        first, last = start.astimezone(self.timezone).date(), end.astimezone(self.timezone).date()
+        if first == last:
+            return self._open_seconds(first, start, end)
+        total = self._open_seconds(first, start, end) + self._open_seconds(last, start, end)
+        day = first + timedelta(days=1)
+        while day < last:
+            seconds = self._day_seconds.get(day)
+            if seconds is None:
+                seconds = self._day_seconds[day] = self._open_seconds(day, None, None)
+            total += seconds
+            day += timedelta(days=1)
+        return total
+
+    def _open_seconds(self, day: date, start: datetime | None, end: datetime | None) -> float:
+        """Open seconds of one local date, clipped to ``[start, end]`` where given."""
+        total = 0.0
+        for opens, closes in self.hours_on(day):
+            begin = datetime.combine(day, opens, self.timezone).astimezone(UTC)
+            finish = datetime.combine(day, closes, self.timezone).astimezone(UTC)
+            if start is not None:
+                begin = max(begin, start)
+            if end is not None:
+                finish = min(finish, end)
+            if finish > begin:
+                total += (finish - begin).total_seconds()
+        return total
 
 
 #: Norwegian municipal opening hours: 08:00–15:30 Monday–Friday, public holidays closed.

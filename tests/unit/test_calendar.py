@@ -1,10 +1,10 @@
 """Deadlines on the business-hours calendar, around the awkward days of the Norwegian year."""
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from streams.sla.calendar import OSLO, Calendar
+from streams.sla.calendar import BUSINESS_HOURS, OSLO, Calendar
 from streams.sla.policies import CRISIS_POLICY, STANDARD_POLICY, UnknownPolicy, get_policy
 
 
@@ -84,3 +84,31 @@ def test_calendar_without_open_hours_fails_clearly() -> None:
 def test_unknown_policy() -> None:
     with pytest.raises(UnknownPolicy, match="known: crisis, standard"):
         get_policy("gold")
+
+
+def _walked(cal: Calendar, start: datetime, end: datetime) -> float:
+    """The reference: walk the open intervals one by one."""
+    total = 0.0
+    for begin, finish in cal.open_intervals(start):
+        if begin >= end:
+            break
+        total += (min(finish, end) - begin).total_seconds()
+    return max(total, 0.0)
+
+
+def test_business_seconds_between_long_spans_match_the_interval_walk() -> None:
+    import random
+
+    special = Calendar(closed_dates=frozenset({date(2026, 7, 13)}),
+                       special_hours={date(2026, 12, 24): ((time(8, 0), time(12, 0)),)})
+    rng = random.Random(7)
+    origin = datetime(2026, 1, 1, tzinfo=UTC)
+    for cal in (BUSINESS_HOURS, special):
+        for _ in range(300):
+            start = origin + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+            end = start + timedelta(minutes=rng.randrange(0, 120 * 24 * 60))
+            assert cal.business_seconds_between(start, end) == _walked(cal, start, end), (start, end)
+    # Across the spring DST change and Easter: whole days summed from the cache, still exact.
+    assert BUSINESS_HOURS.business_seconds_between(datetime(2026, 3, 20, 12, tzinfo=UTC),
+                                                   datetime(2026, 4, 20, 12, tzinfo=UTC)) == _walked(
+        BUSINESS_HOURS, datetime(2026, 3, 20, 12, tzinfo=UTC), datetime(2026, 4, 20, 12, tzinfo=UTC))
