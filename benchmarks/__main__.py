@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import archive, hotpaths, pipeline, sla, store, triage_cli, webhook
+from benchmarks import archive, hotpaths, language, pipeline, sla, store, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
     "triage-cli": triage_cli.run,
+    "language": language.run,
     "deadline": hotpaths.deadline_throughput,
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,

@@ -16,11 +16,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
 from innboks.config import topics
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
+from innboks.kafka.clients import Producer, TopicTail
 from innboks.processes import worker_process
 from tests.helpers import facebook_comment_raw
 
@@ -37,21 +36,18 @@ class Tail:
     def __init__(self, bootstrap: str, topic: str, id_path: str) -> None:
         self.path = id_path.split(".")
         self.times: dict[str, int] = {}
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-        self.consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
-        self.consumer.seek_to_beginning()
+        self.tail = TopicTail(bootstrap, [topic], client_id="innboks-bench")
 
     def poll(self) -> int:
-        for records in self.consumer.poll(timeout_ms=200).values():
-            for record in records:
-                value = json.loads(record.value)
-                for part in self.path:
-                    value = value[part]
-                self.times.setdefault(str(value), record.timestamp)
+        for record in self.tail.poll(0.2):
+            value = json.loads(record.value or b"")
+            for part in self.path:
+                value = value[part]
+            self.times.setdefault(str(value), record.timestamp)
         return len(self.times)
 
     def close(self) -> None:
-        self.consumer.close()
+        self.tail.close()
 
 
 def _percentile(values: list[float], q: int) -> float:
@@ -69,11 +65,11 @@ def run() -> None:
                                 extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS)})
         raw, triaged, sla = (Tail(bootstrap, topics.RAW, "payload.id"), Tail(bootstrap, topics.TRIAGED, "message.id"),
                              Tail(bootstrap, topics.SLA, "inquiry_id"))
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+        producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
         worker_started = time.perf_counter()
         worker.start()
         try:
-            producer.send(topics.RAW, key=b"probe", value=facebook_comment_raw("0_probe", "Hei").to_json_bytes())
+            producer.send(topics.RAW, facebook_comment_raw("0_probe", "Hei").to_json_bytes(), key=b"probe")
             producer.flush()
             while triaged.poll() < 1:
                 pass
@@ -87,7 +83,7 @@ def run() -> None:
                       for i in range(N)]
             produce_start = time.perf_counter()
             for event in events:
-                producer.send(topics.RAW, key=f"k{event.payload['id']}".encode(), value=event.to_json_bytes())
+                producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
             producer.flush()
             produced = time.perf_counter() - produce_start
             while sla.poll() < N + 1:
@@ -99,7 +95,7 @@ def run() -> None:
             drained = time.perf_counter() - produce_start
             steady = [facebook_comment_raw(f"8_{i}", "Hvor finner jeg skjemaet?", created=now) for i in range(STEADY)]
             for event in steady:  # a steady trickle, as in daily use
-                producer.send(topics.RAW, key=f"k{event.payload['id']}".encode(), value=event.to_json_bytes())
+                producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
                 producer.flush()
                 time.sleep(0.1)
             while min(raw.poll(), triaged.poll(), sla.poll()) < N + 1 + STEADY:

@@ -23,11 +23,10 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
 from innboks.config import topics
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
+from innboks.kafka.clients import Producer, TopicTail
 from innboks.processes import worker_process
 from schemas import Kind, TriagedMessage
 from streams.codec import encode
@@ -113,17 +112,14 @@ def _triaged(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMME
 
 class SlaTail:
     def __init__(self, bootstrap: str) -> None:
-        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-        self.consumer.assign([TopicPartition(topics.SLA, p) for p in range(PARTITIONS)])
-        self.consumer.seek_to_beginning()
+        self.tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
         self.seen: dict[str, dict[str, tuple[float, dict]]] = {}
 
     def poll(self) -> None:
-        for records in self.consumer.poll(timeout_ms=200).values():
-            for record in records:
-                event = json.loads(record.value)
-                by_id = self.seen.setdefault(event["state"], {})
-                by_id.setdefault(event["inquiry_id"], (record.timestamp / 1000, event))
+        for record in self.tail.poll(0.2):
+            event = json.loads(record.value or b"")
+            by_id = self.seen.setdefault(event["state"], {})
+            by_id.setdefault(event["inquiry_id"], (record.timestamp / 1000, event))
 
     def count(self, state: str, prefix: str) -> int:
         return sum(1 for inquiry in self.seen.get(state, {}) if inquiry.startswith(prefix))
@@ -144,14 +140,14 @@ def latency() -> None:
             "INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS), "INNBOKS_ACCOUNTS_FILE": str(workdir / "accounts.yaml")})
         worker.start()
         tail = SlaTail(bootstrap)
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+        producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=20)
         try:
             wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, worker)
             time.sleep(3)
             rss_empty = _rss_kib(worker.process.pid)
             started = time.perf_counter()
             for key, value in _triaged("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
-                producer.send(topics.TRIAGED, key=key, value=value)
+                producer.send(topics.TRIAGED, value, key=key)
             producer.flush()
             while tail.count("opened", "facebook:bg") < OPEN:
                 tail.poll()
@@ -166,14 +162,14 @@ def latency() -> None:
             for i in range(TIMED):
                 created = first + timedelta(seconds=spread * i / TIMED)
                 for key, value in _triaged(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
-                    producer.send(topics.TRIAGED, key=key, value=value)
+                    producer.send(topics.TRIAGED, value, key=key)
             producer.flush()
             deadline = time.perf_counter() + TARGET + spread + 60
             while tail.count("breached", "facebook:t") < TIMED and time.perf_counter() < deadline:
                 tail.poll()
         finally:
             producer.close()
-            tail.consumer.close()
+            tail.tail.close()
             worker.stop()
 
     print(f"{'open inquiries in the worker':<48} {OPEN:>10,}  (loaded in {loaded:.0f} s, "

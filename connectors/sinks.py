@@ -5,42 +5,43 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from connectors.base import DeliveryError
 from connectors.errors import IgnoredItem, MappingError
 from connectors.mapping import normalize, raw_key
 from innboks.config.topics import RAW
+from innboks.kafka.clients import Bootstrap, KafkaClientError, Pending, Producer
 from schemas import RawEvent
+
+
+def raw_producer(bootstrap: Bootstrap) -> Producer:
+    """The connectors' producer for ``innboks.raw`` (batched: the worker reads it in a group)."""
+    return Producer(bootstrap, client_id="innboks-connector", linger_ms=5)
 
 
 class KafkaSink:
     """Produces raw events to ``innboks.raw``, keyed by ``raw_key``; ``flush`` confirms every send or raises."""
 
-    def __init__(self, bootstrap_servers: str | list[str], topic: str = RAW, producer: KafkaProducer | None = None):
+    def __init__(self, bootstrap_servers: Bootstrap, topic: str = RAW, producer: Producer | None = None):
         self.topic = topic
         self.owns_producer = producer is None
-        self.producer = producer or KafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            acks="all",
-            linger_ms=5,
-            retries=5,
-            client_id="innboks-connector",
-        )
-        self._futures: list = []
+        self.producer = producer or raw_producer(bootstrap_servers)
+        self._futures: list[Pending] = []
 
     def send(self, event: RawEvent) -> None:
-        future = self.producer.send(self.topic, key=raw_key(event).encode(), value=event.to_json_bytes())
+        try:
+            future = self.producer.send(self.topic, event.to_json_bytes(), key=raw_key(event).encode())
+        except KafkaClientError as exc:  # refused before sending (too large, no metadata)
+            raise DeliveryError(f"raw event not sent: {exc.reason}") from exc
         self._futures.append(future)
 
     def flush(self, timeout: float) -> None:
         futures, self._futures = self._futures, []
         try:
             self.producer.flush(timeout=timeout)
-        except KafkaError as exc:
-            raise DeliveryError(f"raw events not acknowledged: {type(exc).__name__}") from exc
+        except KafkaClientError as exc:
+            raise DeliveryError(f"raw events not acknowledged: {exc.reason}") from exc
         failed = [f for f in futures if not f.is_done or f.failed()]
         if failed:
             raise DeliveryError(f"{len(failed)} of {len(futures)} raw events not acknowledged by the broker")

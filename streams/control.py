@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from innboks.config.settings import get_settings
 from innboks.config.topics import CONTROL
+from innboks.kafka.clients import AsyncTopicTail
 from schemas import CRISIS_KEY, ControlEvent
 from streams.app import app
 from streams.metrics import METRICS
@@ -53,26 +54,17 @@ def apply_record(state: CrisisState, key: bytes | None, value: bytes | None) -> 
 
 @app.task
 async def follow_control_topic() -> None:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
     settings = get_settings()
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_list or ["localhost:9092"],
-                                enable_auto_commit=False, fetch_max_wait_ms=200, client_id="innboks-control")
-    await consumer.start()
+    tail = AsyncTopicTail(settings.bootstrap_list or ["localhost:9092"], [CONTROL], client_id="innboks-control",
+                          fetch_max_wait_ms=200)
+    await tail.start()
     try:
-        partitions = [TopicPartition(CONTROL, p) for p in sorted(consumer.partitions_for_topic(CONTROL) or {0})]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
         while True:
-            batches = await consumer.getmany(timeout_ms=1000)
-            for records in batches.values():
-                for record in records:
-                    apply_record(CRISIS, record.key, record.value)
-            if not CRISIS.loaded.is_set():
-                positions = [await consumer.position(tp) for tp in partitions]
-                if all(position >= ends.get(tp, 0) for position, tp in zip(positions, partitions, strict=True)):
-                    CRISIS.loaded.set()
+            # Short polls until loaded: the end is known only after a poll that comes back empty.
+            for record in await tail.poll(1.0 if CRISIS.loaded.is_set() else 0.2):
+                apply_record(CRISIS, record.key, record.value)
+            if not CRISIS.loaded.is_set() and await tail.at_end():
+                CRISIS.loaded.set()
     finally:
         CRISIS.loaded.set()  # never leave triage waiting on a stopped follower
-        await consumer.stop()
+        await tail.stop()

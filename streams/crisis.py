@@ -5,14 +5,12 @@ from __future__ import annotations
 import getpass
 from datetime import UTC, datetime
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
 from rich.console import Console
 
-from connectors.state import read_compacted
 from innboks.config.settings import get_settings
 from innboks.config.topics import CONTROL
 from innboks.errors import CliError
+from innboks.kafka.clients import KafkaClientError, Producer, read_compacted
 from innboks.kafka.runtime import require_bootstrap
 from schemas import CRISIS_KEY, ControlEvent
 
@@ -23,14 +21,10 @@ def switch_crisis(active: bool, reason: str) -> int:
     bootstrap = require_bootstrap(get_settings())
     event = ControlEvent(active=active, reason=reason.strip(), set_by=_user(), at=datetime.now(UTC))
     try:
-        producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", batch_size=0, client_id="innboks-crisis")
-        try:
-            producer.send(CONTROL, key=CRISIS_KEY.encode(), value=event.to_json_bytes()).get(timeout=30)
-        finally:
-            producer.close(timeout=5)
-    except KafkaError as exc:
-        raise CliError(f"crisis mode not switched: Kafka at {bootstrap} did not acknowledge ({type(exc).__name__})") \
-            from None
+        with Producer(bootstrap, client_id="innboks-crisis", exact=True) as producer:
+            producer.send_and_wait(CONTROL, event.to_json_bytes(), key=CRISIS_KEY.encode(), timeout=30)
+    except KafkaClientError as exc:
+        raise CliError(f"crisis mode not switched: Kafka at {bootstrap} did not acknowledge ({exc.reason})") from None
     Console(stderr=True).print(f"crisis mode [bold]{'ON' if active else 'off'}[/bold] ({event.reason})")
     return 0
 
@@ -38,9 +32,9 @@ def switch_crisis(active: bool, reason: str) -> int:
 def crisis_status() -> int:
     bootstrap = require_bootstrap(get_settings())
     try:
-        stored = read_compacted(bootstrap, CONTROL).get(CRISIS_KEY.encode())
-    except KafkaError as exc:
-        raise CliError(f"cannot read {CONTROL} at {bootstrap} ({type(exc).__name__})") from None
+        stored = read_compacted(bootstrap, CONTROL, client_id="innboks-crisis").get(CRISIS_KEY.encode())
+    except KafkaClientError as exc:
+        raise CliError(f"cannot read {CONTROL} at {bootstrap} ({exc.reason})") from None
     if stored is None:
         print("crisis mode off (never switched on)")
         return 0

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-
+from innboks.kafka.clients import Producer, read_to_end
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 PAGE_ID = "104857362918274"
@@ -58,21 +57,14 @@ def facebook_comment_raw(
 
 
 class TopicReader:
-    """Reads whole topics from the beginning (manual assignment, no consumer group)."""
+    """Reads whole topics from the beginning to their current end (no consumer group)."""
 
     def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
 
     def read(self, topic: str) -> list[tuple[bytes | None, bytes | None]]:
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
-                                 consumer_timeout_ms=300, auto_offset_reset="earliest")
-        try:
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-            consumer.assign(partitions)
-            consumer.seek_to_beginning()
-            return [(record.key, record.value) for record in consumer]
-        finally:
-            consumer.close()
+        records = read_to_end(self.bootstrap, [topic], client_id="innboks-tests", poll_timeout=0.3)
+        return [(record.key, record.value) for record in records]
 
     def json_values(self, topic: str) -> list[dict[str, Any]]:
         return [json.loads(value) for _key, value in self.read(topic) if value]
@@ -90,11 +82,13 @@ class TopicReader:
         raise AssertionError(f"expected {count} matching event(s) on {topic} within {timeout} s, got {len(found)}")
 
 
+#: The client libraries' default request limit, above Innboks' own (INNBOKS_MAX_MESSAGE_BYTES): tests
+#: play other producers too, such as one that sends a raw record too large to dead-letter whole.
+FOREIGN_MAX_REQUEST_BYTES = 1_048_576
+
+
 def produce(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes]]) -> None:
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    try:
-        for key, value in items:
-            producer.send(topic, key=key, value=value)
+    with Producer(bootstrap, client_id="innboks-tests", max_request_bytes=FOREIGN_MAX_REQUEST_BYTES) as producer:
+        pending = [producer.send(topic, value, key=key) for key, value in items]
         producer.flush(10)
-    finally:
-        producer.close()
+    assert all(p.is_done and not p.failed() for p in pending), f"not every record reached {topic}"

@@ -1,10 +1,10 @@
 """``innboks archive --out DIR [--once]``: the reference archive consumer of ``innboks.cases``.
 
-A consumer group member (aiokafka) that writes one package per case (``package``) and commits a
-partition's offset only after the packages of everything before it are durable. Killed at any
-point, it loses nothing: uncommitted cases are delivered again, and a case already on disk is
-skipped. A record that is not a valid ``CaseForward`` is kept in ``OUT/.rejected/`` with the
-reason (the topic keeps it too) and does not stop the consumer.
+A consumer group member (``innboks.kafka.clients.GroupConsumer``) that writes one package per case
+(``package``) and commits a partition's offset only after the packages of everything before it are
+durable. Killed at any point, it loses nothing: uncommitted cases are delivered again, and a case
+already on disk is skipped. A record that is not a valid ``CaseForward`` is kept in
+``OUT/.rejected/`` with the reason (the topic keeps it too) and does not stop the consumer.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from connectors.archive.arkivmelding import InvalidArkivmelding
 from connectors.archive.package import ArchiveWriter, Outcome, publish_file
 from innboks.config.settings import Settings
 from innboks.config.topics import CASES
+from innboks.kafka.clients import GroupConsumer, KafkaClientError, Record
 from schemas import CaseForward
 from streams.codec import describe_validation_error
 
@@ -42,19 +43,11 @@ class ArchiveConsumer:
         self.stopping = asyncio.Event()
 
     async def run(self, once: bool) -> Counter[str]:
-        from aiokafka import AIOKafkaConsumer
-
         removed = self.writer.prepare()
         if removed:
             log.warning("removed %d unfinished package(s) of an earlier run", removed)
-        timeouts = self.settings.group_timeouts()
-        consumer = AIOKafkaConsumer(
-            CASES, bootstrap_servers=self.bootstrap, group_id=self.group, client_id="innboks-archive",
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=20,
-            session_timeout_ms=int(timeouts["session"] * 1000),
-            heartbeat_interval_ms=int(timeouts["heartbeat"] * 1000),
-            rebalance_timeout_ms=int(timeouts["rebalance"] * 1000),
-        )
+        consumer = GroupConsumer(self.bootstrap, [CASES], group=self.group, client_id="innboks-archive",
+                                 max_poll_records=20, timeouts=self.settings.group_timeouts())
         await consumer.start()
         try:
             await self._loop(consumer, once)
@@ -62,31 +55,25 @@ class ArchiveConsumer:
             await consumer.stop()
         return self.counts
 
-    async def _loop(self, consumer, once: bool) -> None:  # type: ignore[no-untyped-def]
-        ends: dict = {}
+    async def _loop(self, consumer: GroupConsumer, once: bool) -> None:
         waited = 0.0
         while not self.stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=500)
-            for partition, records in batches.items():
+            batch = await consumer.poll(0.5)
+            for records in batch.values():
                 for record in records:
                     await asyncio.to_thread(self._handle, record)
-                await consumer.commit({partition: records[-1].offset + 1})
+                await consumer.commit(records)  # the partition's packages are durable
             if not once:
                 continue
-            assignment = consumer.assignment()
-            if not assignment:
+            if not consumer.assignment():
                 waited += 0.5
                 if waited > ASSIGNMENT_TIMEOUT:
                     raise TimeoutError(f"no partitions of {CASES} assigned within {ASSIGNMENT_TIMEOUT:.0f} s")
                 continue
-            missing = [tp for tp in assignment if tp not in ends]
-            if missing:
-                ends.update(await consumer.end_offsets(missing))
-            positions = [await consumer.position(tp) for tp in assignment]
-            if all(position >= ends[tp] for position, tp in zip(positions, assignment, strict=True)):
+            if await consumer.caught_up():
                 return
 
-    def _handle(self, record) -> None:  # type: ignore[no-untyped-def]
+    def _handle(self, record: Record) -> None:
         where = f"{record.topic}[{record.partition}]@{record.offset}"
         try:
             case = CaseForward.model_validate_json(record.value or b"")
@@ -102,7 +89,7 @@ class ArchiveConsumer:
         if outcome in (Outcome.WRITTEN, Outcome.CHANGE_WRITTEN, Outcome.ORPHAN_CHANGE):
             log.info("%s: case %s revision %d from %s", outcome.value, case.case_id, case.revision, where)
 
-    def _reject(self, record, reason: str) -> None:  # type: ignore[no-untyped-def]
+    def _reject(self, record: Record, reason: str) -> None:
         directory = self.out / REJECTED_DIR
         directory.mkdir(exist_ok=True)
         stem = f"{record.partition}-{record.offset}"
@@ -143,7 +130,7 @@ def run_archive(out: Path, once: bool, group: str) -> int:
         counts = asyncio.run(main())
     except OSError as exc:
         raise CliError(f"--out {out}: {exc.strerror or exc}") from None
-    except TimeoutError as exc:
+    except (TimeoutError, KafkaClientError) as exc:
         raise CliError(str(exc)) from None
     summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in sorted(counts.items())) or "nothing new"
     Console(stderr=True).print(f"innboks archive: {summary}")

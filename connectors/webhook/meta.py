@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from connectors.mapping import raw_key
 from innboks.config.topics import RAW
+from innboks.kafka.clients import AsyncProducer
 from schemas import Platform, RawEvent
 
 log = logging.getLogger(__name__)
@@ -128,24 +129,17 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
 class KafkaPublisher:
     """Produces webhook events to ``innboks.raw`` (acks=all, keyed by ``raw_key`` like the polling sink).
 
-    The aiokafka producer is created in ``start``: it must be made inside the running event loop.
+    The producer is started in ``start``: an asyncio client must be made inside the running loop.
     """
 
     def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self.producer: Any = None
+        self.producer = AsyncProducer(bootstrap, client_id="innboks-webhook")
 
     async def start(self) -> None:
-        from aiokafka import AIOKafkaProducer
-
-        self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all", client_id="innboks-webhook")
         await self.producer.start()
 
     async def stop(self) -> None:
-        if self.producer is not None:
-            await self.producer.stop()
+        await self.producer.stop()
 
     async def __call__(self, events: list[RawEvent]) -> None:
-        futures = [await self.producer.send(RAW, key=raw_key(e).encode(), value=e.to_json_bytes()) for e in events]
-        for future in futures:
-            await future
+        await self.producer.send_all(RAW, [(raw_key(e).encode(), e.to_json_bytes()) for e in events])

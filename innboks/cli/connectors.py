@@ -78,12 +78,12 @@ def _check_base_url(base_url: str | None) -> None:
 
 
 def _kafka(factory: Any, *args: Any) -> Any:
-    from kafka.errors import KafkaError
+    from innboks.kafka.clients import KafkaClientError
 
     try:
         return factory(*args)
-    except KafkaError as exc:
-        raise CliError(f"cannot reach Kafka at {args[0]} ({type(exc).__name__})") from exc
+    except KafkaClientError as exc:
+        raise CliError(f"cannot reach Kafka at {args[0]} ({exc.reason})") from exc
 
 
 def _serve_metrics(port: int) -> None:
@@ -168,14 +168,14 @@ def run_poll(
 def run_connectors(once: bool) -> int:
     """Poll every enabled account of the registry, each on its own schedule and thread."""
     from connectors.factory import build_connector, credential_watch
-    from connectors.sinks import KafkaSink
+    from connectors.sinks import KafkaSink, raw_producer
 
     settings = get_settings()
     registry = _registry(settings.accounts_file, required=True)
     assert registry is not None
     bootstrap = require_bootstrap(settings)
     producer = _kafka(state_producer, bootstrap)
-    sink_producer = _kafka(KafkaSink, bootstrap).producer
+    sink_producer = _kafka(raw_producer, bootstrap)
     cursors, events = KafkaCursorStore(bootstrap, producer), ConnectorEvents(producer)
     pollers: list[AccountPoller] = []
     for account in (a for a in registry.accounts if a.enabled):

@@ -232,39 +232,23 @@ class EventSource:
         return self.parse(read_topic_values(bootstrap))
 
 
-#: Empty one-second polls before the reader gives up waiting for the end of the topic.
-IDLE_POLLS = 10
+#: Seconds without a record before the reader gives up waiting for the end of the topic.
+IDLE_SECONDS = 10.0
 
 
 def read_topic_values(bootstrap: str) -> list[bytes]:
     """Every value on ``innboks.sla``, from the beginning to the current end (no consumer group)."""
-    from kafka import KafkaConsumer, TopicPartition
-    from kafka.errors import KafkaError
-
     from innboks.config.topics import SLA
+    from innboks.kafka.clients import KafkaClientError, UnknownTopicError, read_to_end
 
     try:
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                 auto_offset_reset="earliest", client_id="innboks-sla-report")
-    except KafkaError:
-        raise CliError(f"no broker answers at {bootstrap}") from None
-    try:
-        partitions = [TopicPartition(SLA, p) for p in sorted(consumer.partitions_for_topic(SLA) or [])]
-        if not partitions:
-            raise CliError(f"topic {SLA} does not exist on {bootstrap} (run `innboks topics create`)")
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        ends = consumer.end_offsets(partitions)
-        values: list[bytes] = []
-        idle_polls = 0
-        while any(consumer.position(tp) < ends[tp] for tp in partitions) and idle_polls < IDLE_POLLS:
-            batches = consumer.poll(timeout_ms=1000)
-            idle_polls = 0 if batches else idle_polls + 1
-            for records in batches.values():
-                values.extend(record.value for record in records if record.value)
-        return values
-    finally:
-        consumer.close()
+        records = read_to_end(bootstrap, [SLA], client_id="innboks-sla-report", missing_ok=False,
+                              idle_timeout=IDLE_SECONDS)
+    except UnknownTopicError:
+        raise CliError(f"topic {SLA} does not exist on {bootstrap} (run `innboks topics create`)") from None
+    except KafkaClientError as exc:
+        raise CliError(f"cannot read {SLA}: {exc}") from None
+    return [record.value for record in records if record.value]
 
 
 def run_sla_report(since: datetime, until: datetime | None, as_csv: bool, events_file: Path | None,

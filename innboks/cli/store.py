@@ -79,16 +79,15 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _run_projection(engine: sa.Engine, bootstrap: str, until_end: bool) -> int:
-    from kafka.errors import KafkaError
-
+    from innboks.kafka.clients import KafkaClientError
     from innboks.store.consumer import Projection
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         projection = Projection(engine, bootstrap)
-    except KafkaError as exc:
-        raise CliError(f"no broker answers at {bootstrap}: {type(exc).__name__}") from None
+    except KafkaClientError as exc:
+        raise CliError(str(exc)) from None
     try:
         projection.run(stop, until_end=until_end)
     except KeyboardInterrupt:

@@ -1,7 +1,7 @@
 """Watching the output topics to show what the pipeline did (demo progress and summary).
 
-Uses kafka-python with manually assigned partitions (no consumer group), which reads every
-partition from the beginning and needs no group coordination.
+Reads with a ``TopicTail`` (every partition from the beginning, no consumer group, so no group
+coordination).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kafka import KafkaConsumer, TopicPartition
-
 from innboks.config import topics
+from innboks.kafka.clients import TopicTail
 
 
 @dataclass
@@ -47,17 +46,7 @@ class TopicMonitor:
         self.counts = PipelineCounts()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, client_id="innboks-demo-monitor", enable_auto_commit=False,
-            auto_offset_reset="earliest", consumer_timeout_ms=200,
-        )
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in WATCHED
-            for p in sorted(self._consumer.partitions_for_topic(topic) or [])
-        ]
-        self._consumer.assign(partitions)
-        self._consumer.seek_to_beginning()
+        self._tail = TopicTail(bootstrap_servers, WATCHED, client_id="innboks-demo-monitor")
         self._thread = threading.Thread(target=self._run, name="topic-monitor", daemon=True)
 
     def start(self) -> TopicMonitor:
@@ -67,7 +56,7 @@ class TopicMonitor:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        self._consumer.close()
+        self._tail.close()
 
     def snapshot(self) -> PipelineCounts:
         with self._lock:
@@ -79,14 +68,13 @@ class TopicMonitor:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            batches = self._consumer.poll(timeout_ms=200)
+            records = self._tail.poll(0.2)
             with self._lock:
-                for tp, records in batches.items():
-                    for record in records:
-                        try:
-                            self._count(tp.topic, record.value)
-                        except (KeyError, TypeError):  # not our schema: nothing to count
-                            continue
+                for record in records:
+                    try:
+                        self._count(record.topic, record.value)
+                    except (KeyError, TypeError):  # not our schema: nothing to count
+                        continue
 
     def _count(self, topic: str, value: bytes | None) -> None:
         c = self.counts

@@ -1,27 +1,24 @@
-"""Publishing from the inbox to Kafka (crisis switches, actions): one small producer, acks from all replicas."""
+"""Publishing from the inbox to Kafka (crisis switches, actions): one producer, acknowledged by all replicas."""
 
 from __future__ import annotations
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
-
 from innboks.inbox.errors import HttpError
+from innboks.kafka.clients import KafkaClientError, Producer
 
 
 class KafkaPublisher:
     def __init__(self, bootstrap_servers: str) -> None:
         self.bootstrap_servers = bootstrap_servers
-        self._producer: KafkaProducer | None = None
+        self._producer: Producer | None = None
 
     def send(self, topic: str, key: bytes | None, value: bytes) -> None:
         try:
             if self._producer is None:
-                self._producer = KafkaProducer(bootstrap_servers=self.bootstrap_servers, acks="all",
-                                               client_id="innboks-inbox", max_request_size=1_000_000)
-            self._producer.send(topic, key=key, value=value).get(timeout=30)
-        except KafkaError as exc:
-            raise HttpError(503, f"Kafka did not acknowledge ({type(exc).__name__}); nothing was changed") from None
+                self._producer = Producer(self.bootstrap_servers, client_id="innboks-inbox", exact=True)
+            self._producer.send_and_wait(topic, value, key=key)
+        except KafkaClientError as exc:
+            raise HttpError(503, f"Kafka did not acknowledge ({exc.reason}); nothing was changed") from None
 
     def close(self) -> None:
         if self._producer is not None:
-            self._producer.close(timeout=5)
+            self._producer.close()

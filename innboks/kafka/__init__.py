@@ -1,1 +1,1 @@
-"""Kafka plumbing shared by the runtimes: the embedded broker, topic creation, finding the broker."""
+"""Kafka plumbing shared by the runtimes: the client layer, the embedded broker, topic creation, finding the broker."""

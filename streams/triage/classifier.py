@@ -25,10 +25,11 @@ class ReplyContext:
     postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
 
 
-def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
+def language_scores(text: str, rules: Ruleset, words: list[str] | None = None) -> dict[Language, float]:
+    """Marker-word evidence per language of the rules (exclusive markers count double, letters twice)."""
     counts = Counter(w for w in (words if words is not None else tokens(text)) if not w.isdigit())
     if not counts:
-        return Language.UNDETERMINED
+        return {}
     lowered = text.lower()
     scores: dict[Language, float] = {}
     for language, markers in rules.languages.items():
@@ -37,6 +38,13 @@ def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -
         if markers.letters:
             score += 2 * sum(lowered.count(letter) for letter in markers.letters)
         scores[language] = score
+    return scores
+
+
+def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
+    scores = language_scores(text, rules, words)
+    if not scores:
+        return Language.UNDETERMINED
     best = max(scores, key=lambda lang: scores[lang])  # ties: the earlier language in the rules file
     if scores[best] <= 0:
         # No marker words ("Skandale!", "Bra!"): the municipality's own language, unless there is

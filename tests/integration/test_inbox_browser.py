@@ -104,14 +104,15 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         assert len(rows) >= 10 and "Alta kommune" in browser.page_source
         browser.save_screenshot(str(SCREENSHOTS / "2-innboks.png"))
 
-        target = next(i for i in listed if i["category"] == "general_question")
+        target = next(i for i in listed if i["suggested_reply"] and i["category"] != "case_handling")
         browser.find_element(By.CSS_SELECTOR, f'tr[data-inquiry="{target["inquiry_id"]}"] td.excerpt a').click()
         wait.until(expected_conditions.presence_of_element_located((By.ID, "assign")))
         assert "Forslag til svar" in browser.page_source
         browser.find_element(By.CSS_SELECTOR, "#assign [data-assign-me]").click()
         wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "assignee"), "demo"))
 
-        form = browser.find_element(By.CSS_SELECTOR, f'form.correct[data-message="{target["message_id"]}"]')
+        # The inquiry's category is its first message's: correct that one.
+        form = browser.find_element(By.CSS_SELECTOR, f'form.correct[data-message="{target["inquiry_id"]}"]')
         Select(form.find_element(By.NAME, "category")).select_by_value("case_handling")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
@@ -121,6 +122,7 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
         mine = browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]")
         assert [r.get_attribute("data-inquiry") for r in mine] == [target["inquiry_id"]]
+        assert "Saksbehandling" in mine[0].text  # the correction shows in the list
         browser.save_screenshot(str(SCREENSHOTS / "4-mine.png"))
     finally:
         browser.quit()

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import Category, EscalationReason, Language, ModerationReason
-from streams.triage.classifier import Classifier
+from streams.triage.classifier import Classifier, detect_language, language_scores
 from streams.triage.ruleset import CategoryRule, Features, Ruleset, load_ruleset
 
 
@@ -129,3 +129,23 @@ def test_every_reply_template_fills_its_placeholders(classifier: Classifier) -> 
         for language, template in getattr(replies, name).items():
             text = template.format(municipality="M", email="E", web_form="W", postal_address="P")
             assert "{" not in text, (name, language)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Eg veit ikkje kva eg skal gjere", Language.NYNORSK),
+    ("Jeg vet ikke hva jeg skal gjøre", Language.BOKMAL),
+    ("Where can I find the form?", Language.ENGLISH),
+    ("Buorre beaivi! Goas lea rabas?", Language.NORTH_SAMI),
+    ("Skandale!", Language.BOKMAL),          # letters but no markers: the default language
+    ("2026 🎉", Language.UNDETERMINED),       # nothing written
+])
+def test_language_is_the_language_with_most_marker_evidence(text: str, expected: Language) -> None:
+    assert detect_language(text, load_ruleset()) is expected
+
+
+def test_language_scores_count_exclusive_markers_double_and_sami_letters_twice() -> None:
+    rules = load_ruleset()
+    scores = language_scores("eg veit", rules)  # "eg" is exclusive to nynorsk, "veit" a plain marker
+    assert scores[Language.NYNORSK] == 3 and scores[Language.BOKMAL] == 0
+    assert language_scores("đ", rules)[Language.NORTH_SAMI] == 2
+    assert language_scores("2026", rules) == {}  # numbers are not words of any language

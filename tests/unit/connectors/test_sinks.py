@@ -20,7 +20,7 @@ class FakeProducer:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes, bytes]] = []
 
-    def send(self, topic: str, key: bytes, value: bytes) -> Future:
+    def send(self, topic: str, value: bytes, key: bytes | None = None) -> Future:
         self.sent.append((topic, key, value))
         return Future()
 

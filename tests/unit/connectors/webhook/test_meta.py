@@ -157,16 +157,13 @@ def test_split_handles_instagram_and_unknown_objects() -> None:
 
 
 class AsyncProducer:
+    """Stands in for innboks.kafka.clients.AsyncProducer: records what it was asked to send."""
+
     def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes]] = []
+        self.sent: list[tuple[str, bytes | None]] = []
 
-    async def send(self, topic: str, key: bytes, value: bytes) -> Any:
-        self.sent.append((topic, key))
-
-        async def acknowledged() -> None:
-            return None
-
-        return acknowledged()
+    async def send_all(self, topic: str, items: Any) -> None:
+        self.sent.extend((topic, key) for key, _value in items)
 
 
 @pytest.mark.asyncio
