@@ -112,8 +112,9 @@ class PipelineMetrics:
             ["reason"], registry=registry,
         )
         self.escalations = Counter(
-            "innboks_escalations_total", "Messages escalated to the leader and communication unit, by reason.",
-            ["reason"], registry=registry,
+            "innboks_escalations_total",
+            "Messages escalated to the leader and communication unit, by account and reason (alerted on).",
+            ["platform", "account", "reason"], registry=registry,
         )
         self.cases_forwarded = Counter(
             "innboks_cases_forwarded_total", "Case-handling requests forwarded to the archive.",

@@ -1,10 +1,15 @@
 """Grafana dashboards as code (grafana-foundation-sdk), written to ``deploy/grafana/dashboards/``.
 
 ``python -m innboks.ops.dashboards`` regenerates the JSON files; ``--check`` exits 1 when the
-committed files differ from what this code builds (a test runs it). Every panel query is also run
-against a real Prometheus in the end-to-end operations test, so each one must return data from a
-running Innboks: counters are summed with ``or vector(0)`` only where "nothing happened" is the
-normal state.
+committed files differ from what this code builds (a test runs it). Every Prometheus panel query is
+also run against a real Prometheus in the end-to-end operations test, so each one must return data
+from a running Innboks: counters are summed with ``or vector(0)`` only where "nothing happened" is
+the normal state.
+
+One panel reads the conversation store instead (PostgreSQL, the data source variable ``store``):
+the table "Åpne henvendelser". Its SQL is portable (the tests run it against the SQLite store and a
+projected store in the operations test) and names only columns that the Grafana role may read
+(``deploy/postgres/grafana-reader.sql``): never message text or authors.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grafana_foundation_sdk.builders import common, heatmap, stat, timeseries
+from grafana_foundation_sdk.builders import common, heatmap, stat, table, timeseries
 from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.builders import prometheus as prom
+from grafana_foundation_sdk.cog import builder as cogbuilder
+from grafana_foundation_sdk.cog import variants as cogvariants
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models.common import BigValueColorMode, BigValueGraphMode
+from grafana_foundation_sdk.models.common import BigValueColorMode, BigValueGraphMode, TableColorTextCellOptions
 from grafana_foundation_sdk.models.dashboard import (
     DataSourceRef,
+    DynamicConfigValue,
     GridPos,
     Threshold,
     ThresholdsMode,
@@ -33,6 +41,9 @@ from grafana_foundation_sdk.models.dashboard import (
 
 OUT = Path(__file__).parents[2] / "deploy" / "grafana" / "dashboards"
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
+#: Grafana's PostgreSQL data source plugin (Grafana 10.3 and later; "postgres" before).
+STORE_TYPE = "grafana-postgresql-datasource"
+STORE = DataSourceRef(type_val=STORE_TYPE, uid="${store}")
 
 
 @dataclass(frozen=True)
@@ -42,10 +53,18 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Sql:
+    """A query of the conversation store, with the heading of each column it returns."""
+
+    sql: str
+    headings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class PanelSpec:
     title: str
-    kind: str  # stat, timeseries, heatmap
-    queries: tuple[Query, ...]
+    kind: str  # stat, timeseries, heatmap, table (a Sql query of the store)
+    queries: tuple[Query | Sql, ...]
     unit: str = "short"
     description: str = ""
     width: int = 8
@@ -53,6 +72,22 @@ class PanelSpec:
     #: A banner: red background with this text when the value is 1, green "off" otherwise.
     banner: str | None = None
 
+
+#: Open inquiries, most urgent first (the inbox's order), without message text or authors. Portable
+#: SQL: PostgreSQL in production, SQLite in the tests. Open states: docs/sla.md.
+OPEN_INQUIRIES = Sql(
+    """SELECT i.account_id AS account, i.platform, m.category, i.due_at, i.state, a.assignee
+FROM inquiries AS i
+LEFT JOIN messages AS m ON m.id = i.inquiry_id
+LEFT JOIN assignments AS a ON a.conversation_key = i.conversation_key
+WHERE i.state IN ('opened', 'warning', 'breached')
+ORDER BY i.due_at, i.inquiry_id
+LIMIT 500""",
+    (("account", "Konto"), ("platform", "Plattform"), ("category", "Kategori"), ("due_at", "Frist"),
+     ("state", "Status"), ("assignee", "Ansvarlig")),
+)
+#: How the table shows the SLA states.
+STATE_TEXT = {"opened": ("åpen", "text"), "warning": ("snart forfalt", "orange"), "breached": ("forfalt", "red")}
 
 SERVICE: tuple[PanelSpec, ...] = (
     PanelSpec("Crisis mode", "stat", (Query("max(innboks_crisis_mode) or vector(0)"),), width=4, height=4,
@@ -66,6 +101,9 @@ SERVICE: tuple[PanelSpec, ...] = (
         " / sum(increase(innboks_inquiries_answered_total[7d]))"),), unit="percentunit", width=5, height=4),
     PanelSpec("Oldest open inquiry", "stat", (Query("max(innboks_inquiry_oldest_open_age_seconds) or vector(0)"),),
               unit="s", width=5, height=4),
+    PanelSpec("Åpne henvendelser", "table", (OPEN_INQUIRIES,), width=24, height=10,
+              description="Open inquiries from the conversation store, most urgent first (the first 500). "
+                          "Answer them in the inbox; no message text or names here."),
     PanelSpec("Inquiries open per account", "timeseries", (Query(
         "sum by (platform, account) (innboks_inquiries_open)", "{{platform}} {{account}}"),), width=12),
     PanelSpec("Oldest open inquiry per account", "timeseries", (Query(
@@ -129,22 +167,61 @@ DASHBOARDS = {
 }
 
 
-def _targets(spec: PanelSpec) -> Iterator[prom.Dataquery]:
+class SqlDataquery(cogvariants.Dataquery):
+    """A raw SQL query of Grafana's PostgreSQL data source (the SDK has no builder for it)."""
+
+    def __init__(self, ref_id: str, raw_sql: str) -> None:
+        self.ref_id, self.raw_sql = ref_id, raw_sql
+
+    def to_json(self) -> dict[str, object]:
+        return {"datasource": STORE.to_json(), "editorMode": "code", "format": "table", "rawQuery": True,
+                "rawSql": self.raw_sql, "refId": self.ref_id}
+
+
+class SqlTarget(cogbuilder.Builder[SqlDataquery]):
+    def __init__(self, ref_id: str, raw_sql: str) -> None:
+        self._query = SqlDataquery(ref_id, raw_sql)
+
+    def build(self) -> SqlDataquery:
+        return self._query
+
+
+def _targets(spec: PanelSpec) -> Iterator[cogbuilder.Builder[cogvariants.Dataquery]]:
     for ref, query in zip("ABCDEFGH", spec.queries, strict=False):
+        if isinstance(query, Sql):
+            yield SqlTarget(ref, query.sql)
+            continue
         target = prom.Dataquery().expr(query.expr).ref_id(ref)
         if query.legend:
             target = target.legend_format(query.legend)
         yield target
 
 
-PANEL_BUILDERS: dict[str, Any] = {"stat": stat.Panel, "timeseries": timeseries.Panel, "heatmap": heatmap.Panel}
+PANEL_BUILDERS: dict[str, Any] = {"stat": stat.Panel, "timeseries": timeseries.Panel, "heatmap": heatmap.Panel,
+                                  "table": table.Panel}
+
+
+def _table(panel: Any, spec: PanelSpec) -> Any:
+    """Norwegian headings, and the SLA state as words in their colours."""
+    for query in spec.queries:
+        assert isinstance(query, Sql)
+        for column, heading in query.headings:
+            properties = [DynamicConfigValue("displayName", heading)]
+            if column == "state":
+                properties.append(DynamicConfigValue("custom.cellOptions", TableColorTextCellOptions()))
+            panel = panel.override_by_name(column, properties)
+    return panel.show_header(True).mappings([ValueMap({state: ValueMappingResult(text=text, color=color)
+                                                       for state, (text, color) in STATE_TEXT.items()})])
 
 
 def _panel(spec: PanelSpec, x: int, y: int) -> Any:
     """The builders share their fluent methods but no typed base class, hence Any."""
     builder = PANEL_BUILDERS[spec.kind]()
-    panel = builder.title(spec.title).datasource(DATASOURCE).grid_pos(GridPos(h=spec.height, w=spec.width, x=x, y=y))
-    if spec.kind != "heatmap":
+    panel = (builder.title(spec.title).datasource(STORE if spec.kind == "table" else DATASOURCE)
+             .grid_pos(GridPos(h=spec.height, w=spec.width, x=x, y=y)))
+    if spec.kind == "table":
+        panel = _table(panel, spec)
+    elif spec.kind != "heatmap":
         panel = panel.unit(spec.unit)
     if spec.kind == "stat":
         panel = panel.reduce_options(common.ReduceDataOptions().calcs(["lastNotNull"]))
@@ -168,6 +245,8 @@ def build(uid: str) -> dict:  # type: ignore[type-arg]
         .timezone("Europe/Oslo").editable()
         .with_variable(dash.DatasourceVariable("datasource").label("Data source").type("prometheus"))
     )
+    if any(spec.kind == "table" for spec in panels):
+        board = board.with_variable(dash.DatasourceVariable("store").label("Store").type(STORE_TYPE))
     x = y = row_height = 0
     for spec in panels:
         if x + spec.width > 24:
@@ -179,8 +258,13 @@ def build(uid: str) -> dict:  # type: ignore[type-arg]
 
 
 def queries(uid: str) -> list[str]:
-    """Every panel query of a dashboard (the end-to-end test runs them all)."""
-    return [query.expr for spec in DASHBOARDS[uid][1] for query in spec.queries]
+    """Every Prometheus panel query of a dashboard (the end-to-end test runs them all)."""
+    return [query.expr for spec in DASHBOARDS[uid][1] for query in spec.queries if isinstance(query, Query)]
+
+
+def sql_queries(uid: str) -> list[Sql]:
+    """Every panel query of the conversation store in a dashboard."""
+    return [query for spec in DASHBOARDS[uid][1] for query in spec.queries if isinstance(query, Sql)]
 
 
 def render(uid: str) -> str:

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 BATCH_RECORDS = 1000
 STAGE = "store"
+#: How often an idle projection looks for topics and partitions that appeared after it started.
+REFRESH_SECONDS = 30.0
 
 #: Sends one dead letter (key, value) and waits for it; raises when it cannot.
 DeadLetterSink = Callable[[bytes | None, bytes], None]
@@ -59,8 +61,23 @@ class Projection:
         if dead_letters is None:
             dead_letters, self._close_dead_letters = kafka_dead_letters(bootstrap_servers)
         self._dead_letters = dead_letters
-        self._tail = TopicTail(bootstrap_servers, PROJECTED_TOPICS, client_id="innboks-store",
-                               offsets=self._stored_offsets(), max_poll_records=BATCH_RECORDS)
+        self._bootstrap = bootstrap_servers
+        self._tail = self._open_tail()
+
+    def _open_tail(self) -> TopicTail:
+        return TopicTail(self._bootstrap, PROJECTED_TOPICS, client_id="innboks-store", offsets=self._stored_offsets(),
+                         max_poll_records=BATCH_RECORDS)
+
+    def refresh_partitions(self) -> bool:
+        """Read the topics and partitions that exist now (created or grown after the start); whether any did."""
+        tail = self._open_tail()
+        if set(tail.partitions) == set(self._tail.partitions):
+            tail.close()
+            return False
+        self._tail.close()
+        self._tail = tail  # it starts from the offsets stored with the rows: nothing is read twice
+        log.info("store: now reading %d partitions", len(tail.partitions))
+        return True
 
     def _stored_offsets(self) -> dict[Partition, int]:
         with self.engine.connect() as connection:
@@ -119,10 +136,14 @@ class Projection:
         return sum(max(0, ends[partition] - positions[partition]) for partition in ends)
 
     def run(self, stop: threading.Event, until_end: bool = False) -> None:
+        checked = time.monotonic()
         while not stop.is_set():
             if self.step() == 0:
                 if until_end and self.behind() == 0:
                     return
+                if time.monotonic() - checked > REFRESH_SECONDS:
+                    self.refresh_partitions()
+                    checked = time.monotonic()
                 stop.wait(0.2)
 
     def catch_up(self, timeout: float = 60.0) -> None:

@@ -52,7 +52,7 @@ async def _triage(event: faust.EventT) -> None:
     for reason in triage.moderation:
         METRICS.moderation_flags.labels(reason.value).inc()
     for escalation in triage.escalation_reasons:
-        METRICS.escalations.labels(escalation.value).inc()
+        METRICS.escalations.labels(message.platform.value, message.account_id, escalation.value).inc()
     if triage.moderation:
         await topics.moderation.send(key=key, value=value)
     if triage.escalate:

@@ -104,10 +104,9 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     assert re.search(r'^innboks_messages_total\{[^}]*\} [1-9]', metrics, re.M)
     assert re.search(r'^innboks_connector_polls_total\{[^}]*outcome="ok"[^}]*\} [1-9]', connector_metrics, re.M)
     # Every series a dashboard query reads is served by the demo (worker or connector /metrics).
-    from innboks.ops.dashboards import PIPELINE, SERVICE
+    from innboks.ops.dashboards import DASHBOARDS, queries
 
-    wanted = {name for spec in SERVICE + PIPELINE for query in spec.queries
-              for name in re.findall(r"innboks_[a-z_]+", query.expr)}
+    wanted = {name for uid in DASHBOARDS for expr in queries(uid) for name in re.findall(r"innboks_[a-z_]+", expr)}
     served = set(re.findall(r"^(innboks_[a-z_]+)", metrics + connector_metrics, re.M))
     assert wanted - served == set(), f"dashboard series the demo does not serve: {sorted(wanted - served)}"
     assert all(wait_gone(pid, 10) for pid in spawned), "the demo left processes behind"

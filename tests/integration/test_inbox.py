@@ -61,3 +61,25 @@ def test_the_inbox_follows_the_pipeline_through_the_store(store_url, broker, rea
         projection.close()
     letters = reader.wait_for(topics.DEADLETTER, lambda d: d["key"] == marker.decode() and d["stage"] == "store")
     assert letters[0]["reason_code"] == "schema_violation" and letters[0]["source_topic"] == topics.SLA
+
+
+def test_a_projection_started_before_the_topics_picks_them_up(tmp_path) -> None:
+    from innboks.kafka.admin import create_topics
+    from innboks.kafka.broker import EmbeddedBroker
+    from innboks.store.schema import messages
+    from streams.normalize.process import normalize_raw
+
+    with EmbeddedBroker(log_path=tmp_path / "tansu.log") as broker:
+        engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+        projection = Projection(engine, broker.bootstrap_servers, dead_letters=lambda key, value: None)
+        try:
+            assert projection.step() == 0 and not projection.refresh_partitions()  # nothing there yet
+            create_topics(broker.bootstrap_servers, 2, 1)
+            message = normalize_raw(facebook_comment_raw("1_1", "Hei").to_json_bytes())
+            produce(broker.bootstrap_servers, topics.MESSAGES, [(message.key.encode(), message.to_json_bytes())])
+            assert projection.refresh_partitions()
+            projection.catch_up(timeout=30)
+        finally:
+            projection.close()
+        with engine.connect() as connection:
+            assert connection.execute(messages.select()).one().id == message.id

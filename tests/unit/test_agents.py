@@ -84,14 +84,19 @@ async def test_a_dead_letter_that_cannot_be_written_is_counted_and_skipped(sent)
 
 @pytest.mark.asyncio
 async def test_triage_agent_routes_flags_to_their_topics(sent) -> None:
+    from streams.metrics import METRICS
     from streams.normalize.process import normalize_raw
 
     threat = normalize_raw(facebook_comment_raw("1_7", "Jeg skal brenne ned rådhuset").to_json_bytes())
+    # The escalation alerts read the counter per account and reason (deploy/prometheus/alerts.yml).
+    counted = METRICS.escalations.labels(threat.platform.value, threat.account_id, "threat")
+    before = counted._value.get()
     async with triage_agent.test_context() as agent:
         await agent.put(key=threat.key.encode(), value=threat.to_json_bytes())
     triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
     assert triaged.triage is not None and triaged.triage.escalate
     assert len(sent["innboks.escalations"]) == 1 and len(sent["innboks.moderation"]) == 1
+    assert "threat" in triaged.triage.escalation_reasons and counted._value.get() == before + 1
 
 
 

@@ -36,12 +36,71 @@ def test_compose_file_is_valid_against_the_compose_spec() -> None:
 
 def test_compose_runs_every_component_with_real_commands() -> None:
     services = compose()["services"]
-    assert {"kafka", "topics", "worker", "connectors", "webhook", "archive", "prometheus", "alertmanager",
-            "grafana"} <= set(services)
+    assert {"kafka", "topics", "worker", "connectors", "webhook", "archive", "postgres", "store-migrate",
+            "store-grants", "projection", "inbox", "prometheus", "alertmanager", "grafana"} <= set(services)
     parser = build_parser()
-    for name in ("topics", "worker", "connectors", "webhook", "archive"):
+    for name in ("topics", "worker", "connectors", "webhook", "archive", "store-migrate", "projection", "inbox"):
         parser.parse_args(services[name]["command"])  # exits on an unknown command or flag
     assert "ports" not in services["worker"], "a fixed host port would stop --scale worker=N"
+    inbox = build_parser().parse_args(services["inbox"]["command"])
+    assert (inbox.host, inbox.port) == ("0.0.0.0", 8080) and services["inbox"]["ports"] == ["8081:8080"]
+    assert "/healthz" in " ".join(services["inbox"]["healthcheck"]["test"])
+
+
+def test_compose_store_is_postgresql_with_a_volume_a_healthcheck_and_no_inline_secrets() -> None:
+    spec = compose()
+    services = spec["services"]
+    postgres = services["postgres"]
+    assert postgres["image"].split(":")[0] == "postgres", "the official image"
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"] and "postgres-data" in spec["volumes"]
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"]) and "ports" not in postgres
+    for name in ("store-migrate", "projection", "inbox"):
+        environment = services[name]["environment"]
+        url = environment["INNBOKS_STORE_URL"]
+        assert url.startswith("postgresql://innboks@postgres:5432/"), (name, "no password in the URL")
+        assert environment["PGPASSWORD"].startswith("${STORE_PASSWORD:?"), name
+        assert services[name]["depends_on"]["store-migrate" if name != "store-migrate" else "postgres"]
+    assert services["store-migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert "deploy" not in services["projection"] and "ports" not in services["projection"], "exactly one"
+    # Every password, token and secret comes from deploy/.env, by interpolation or env_file.
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        for key, value in (environment.items() if isinstance(environment, dict) else ()):
+            if re.search(r"PASSWORD|TOKEN|SECRET", key):
+                assert re.fullmatch(r"\$\{[A-Z_]+:\?[^}]+\}", str(value)), (name, key, "inline secret")
+    grants = services["store-grants"]
+    assert "./postgres/grafana-reader.sql:/etc/innboks/grafana-reader.sql:ro" in grants["volumes"]
+    assert grants["command"][-1] == "/etc/innboks/grafana-reader.sql"
+    assert services["grafana"]["depends_on"]["store-grants"] == {"condition": "service_completed_successfully"}
+
+
+def k8s(kind: str, name: str) -> dict:
+    for path in (DEPLOY / "k8s").glob("*.yaml"):
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if document["kind"] == kind and document["metadata"]["name"] == name:
+                return document
+    raise AssertionError(f"no {kind} {name} in deploy/k8s/")
+
+
+def test_kubernetes_runs_the_inbox_the_projection_and_the_store_setup() -> None:
+    parser = build_parser()
+    inbox = k8s("Deployment", "innboks-inbox")["spec"]["template"]["spec"]["containers"][0]
+    args = parser.parse_args(inbox["args"])
+    assert (args.host, args.port) == ("0.0.0.0", 8080) and inbox["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    projection = k8s("Deployment", "innboks-projection")
+    assert projection["spec"]["replicas"] == 1 and projection["spec"]["strategy"]["type"] == "Recreate"
+    parser.parse_args(projection["spec"]["template"]["spec"]["containers"][0]["args"])
+    # The projection assigns itself the partitions that exist at its start: topics first.
+    assert projection["spec"]["template"]["spec"]["initContainers"][0]["args"] == ["topics", "create"]
+    assert compose()["services"]["projection"]["depends_on"]["topics"] == {
+        "condition": "service_completed_successfully"}
+    setup = k8s("Job", "innboks-store-setup")["spec"]["template"]["spec"]
+    assert setup["initContainers"][0]["args"] == ["store", "migrate"]
+    assert "/etc/innboks/grafana-reader.sql" in " ".join(setup["containers"][0]["command"])
+    kustomization = yaml.safe_load((DEPLOY / "kustomization.yaml").read_text(encoding="utf-8"))
+    literals = dict(item.split("=", 1) for g in kustomization["configMapGenerator"] for item in g.get("literals", []))
+    url = literals["INNBOKS_STORE_URL"]
+    assert url.startswith("postgresql://") and ":" not in url.split("://", 1)[1].split("@", 1)[0], "no password"
 
 
 def test_kubernetes_manifests_are_valid_for_the_api() -> None:
@@ -83,7 +142,12 @@ def test_committed_dashboards_are_what_the_code_generates() -> None:
     for uid in dashboards.DASHBOARDS:
         board = json.loads((DEPLOY / "grafana" / "dashboards" / f"{uid}.json").read_text(encoding="utf-8"))
         assert board["uid"] == uid and board["panels"]
-        assert all(p["datasource"]["uid"] == "${datasource}" and p["targets"] for p in board["panels"])
+        variables = {v["name"]: v["query"] for v in board["templating"]["list"] if v["type"] == "datasource"}
+        for panel in board["panels"]:
+            # No data source UIDs in the dashboards: a variable of the data source's type.
+            source = panel["datasource"]
+            assert source["uid"] in ("${datasource}", "${store}") and panel["targets"], panel["title"]
+            assert variables[source["uid"][2:-1]] == source["type"], panel["title"]
 
 
 def test_dockerfile_copies_existing_paths_and_installs_pango() -> None:
