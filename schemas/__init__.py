@@ -6,6 +6,7 @@ Every event on an ``innboks.*`` topic is the JSON form of one of these models an
 from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
+from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome, HideReason
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
@@ -39,10 +40,16 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
+    "ActionEvent": ActionEvent,
 }
 
 __all__ = [
     "PUBLISHED",
+    "ActionEvent",
+    "ActionFailure",
+    "ActionKind",
+    "ActionOutcome",
+    "HideReason",
     "SCHEMA_VERSION",
     "CaseChange",
     "CaseForward",

@@ -21,6 +21,7 @@ DEADLETTER = "innboks.deadletter"
 CONTROL = "innboks.control"
 CONNECTOR_STATE = "innboks.connector-state"
 CONNECTOR_EVENTS = "innboks.connector-events"
+ACTIONS = "innboks.actions"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               COMPACTED, partitions=1),
     TopicSpec(CONNECTOR_STATE, "ConnectorCursor", "connector poll cursors per account (compacted)",
               COMPACTED, partitions=1),
+    TopicSpec(ACTIONS, "ActionEvent", "replies, hidings and deletions to carry out on the platforms, and their "
+              "outcomes (requested, approved, executing, done, failed), keyed by conversation",
+              {"retention.ms": str(365 * DAY_MS)}),
     TopicSpec(CONNECTOR_EVENTS, "ConnectorEvent", "connector health changes: token rejected, rate limited, recovered",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
 )
