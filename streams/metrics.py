@@ -156,6 +156,11 @@ class PipelineMetrics:
             "From a record's timestamp on its input topic to the end of its processing, by stage.",
             ["stage"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=registry,
         )
+        self.automatic_actions = Counter(
+            "innboks_automatic_actions_total",
+            "Actions Innboks asked for by itself: auto-protection (hide, reply) and out-of-hours acknowledgements.",
+            ["platform", "kind", "rule"], registry=registry,
+        )
         self.moderation_actions = Counter(
             "innboks_moderation_actions_total",
             "Inbound messages hidden or deleted, by the moderation reason triage gave them "

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from innboks.config.actions import ActionRules, AutoProtect, OutOfHours
 from innboks.config.credentials import Credentials
 from innboks.config.sla import SlaConfig
 from schemas import Kind, Platform
@@ -51,6 +52,10 @@ class Account(BaseModel):
     #: tokens: 60 days). Exported as a metric; an alert fires a week before.
     token_expires: date | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    #: In a crisis all communication goes via the website and this account (the Facebook page).
+    crisis_channel: bool = False
+    auto_protect: AutoProtect = Field(default_factory=AutoProtect)
+    out_of_hours: OutOfHours = Field(default_factory=OutOfHours)
     enabled: bool = True
     poll_interval_seconds: float = Field(default=60.0, ge=10.0, le=86_400.0)
 
@@ -73,6 +78,7 @@ class Registry(BaseModel):
     communication_unit: CommunicationUnit = Field(default_factory=CommunicationUnit)
     accounts: list[Account] = Field(default_factory=list)
     sla: SlaConfig = Field(default_factory=SlaConfig)
+    actions: ActionRules = Field(default_factory=ActionRules)
 
     @model_validator(mode="after")
     def _unique(self) -> Registry:

@@ -13,12 +13,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from innboks.inbox import commands
+from innboks.inbox import commands, saved_replies
+from innboks.inbox.actions import approve_action, request_action
 from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
-from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, conversation, crisis, list_inquiries
+from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, crisis, list_inquiries
 from innboks.inbox.users import User
-from schemas import Category, ModerationReason
+from schemas import ActionEvent, ActionKind, Category, HideReason, ModerationReason
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -125,6 +126,67 @@ def routes(inbox: InboxContext) -> list[Route]:
         event = await inbox.run(commands.switch_crisis, inbox.engine, inbox.publisher, active, reason.strip(), user)
         return JSONResponse(event.model_dump(mode="json"), status_code=202)
 
+    def act(kind: ActionKind) -> Any:
+        async def handler(request: Request) -> Response:
+            user = auth.require(request, "operator")
+            auth.check_csrf(request)
+            # Unhiding needs nothing more: its body may be empty.
+            body = await json_body(request) if await request.body() or kind is not ActionKind.UNHIDE else {}
+            text, reason = body.get("text"), body.get("reason")
+            if text is not None and not isinstance(text, str):
+                raise HttpError(422, "text must be a string")
+            if kind in (ActionKind.HIDE, ActionKind.DELETE) and reason not in {r.value for r in HideReason}:
+                raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
+            event = await inbox.run(request_action, inbox.engine, inbox.publisher, inbox.registry, kind,
+                                    request.path_params["message_id"], user, inbox.units, text,
+                                    HideReason(reason) if reason else None)
+            return JSONResponse(_accepted(event), status_code=202)
+
+        return handler
+
+    async def approve(request: Request) -> Response:
+        user = auth.require(request, "operator")
+        auth.check_csrf(request)
+        event = await inbox.run(approve_action, inbox.engine, inbox.publisher, request.path_params["action_id"],
+                                user, inbox.units)
+        return JSONResponse(_accepted(event), status_code=202)
+
+    async def get_action(request: Request) -> Response:
+        user = auth.require(request)
+        return JSONResponse(await inbox.run(action, inbox.engine, request.path_params["action_id"], user,
+                                            inbox.units))
+
+    async def list_saved(request: Request) -> Response:
+        auth.require(request)
+        replies = await inbox.run(saved_replies.list_replies, inbox.engine)
+        account = request.query_params.get("account")
+        if account:
+            name = inbox.names.get(account, account)
+            for reply in replies:
+                reply["text"] = inbox.reply_variables.fill(reply["body"], name)
+        return JSONResponse(replies)
+
+    async def create_saved(request: Request) -> Response:
+        user = auth.require(request, "admin")
+        auth.check_csrf(request)
+        fields = saved_replies.validated(await json_body(request))
+        reply_id = await inbox.run(saved_replies.save_reply, inbox.engine, fields, user)
+        return JSONResponse({"id": reply_id, **fields}, status_code=201)
+
+    async def update_saved(request: Request) -> Response:
+        user = auth.require(request, "admin")
+        auth.check_csrf(request)
+        fields = saved_replies.validated(await json_body(request))
+        reply_id = await inbox.run(saved_replies.save_reply, inbox.engine, fields, user,
+                                   _int_id(request.path_params["reply_id"]))
+        return JSONResponse({"id": reply_id, **fields})
+
+    async def delete_saved(request: Request) -> Response:
+        user = auth.require(request, "admin")
+        auth.check_csrf(request)
+        await inbox.run(saved_replies.delete_reply, inbox.engine, _int_id(request.path_params["reply_id"]), user)
+        return Response(status_code=204)
+
     async def me(request: Request) -> Response:
         user = auth.require(request)
         return JSONResponse({"username": user.username, "role": user.role, "units": list(user.units),
@@ -136,6 +198,29 @@ def routes(inbox: InboxContext) -> list[Route]:
         Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
         Route("/api/conversations/{key:path}", get_conversation),
         Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),
+        Route("/api/messages/{message_id:path}/reply", act(ActionKind.REPLY), methods=["POST"]),
+        Route("/api/messages/{message_id:path}/hide", act(ActionKind.HIDE), methods=["POST"]),
+        Route("/api/messages/{message_id:path}/unhide", act(ActionKind.UNHIDE), methods=["POST"]),
+        Route("/api/messages/{message_id:path}/delete", act(ActionKind.DELETE), methods=["POST"]),
+        Route("/api/actions/{action_id}/approve", approve, methods=["POST"]),
+        Route("/api/actions/{action_id}", get_action),
+        Route("/api/saved-replies", list_saved, methods=["GET"]),
+        Route("/api/saved-replies", create_saved, methods=["POST"]),
+        Route("/api/saved-replies/{reply_id}", update_saved, methods=["PUT"]),
+        Route("/api/saved-replies/{reply_id}", delete_saved, methods=["DELETE"]),
         Route("/api/crisis", get_crisis, methods=["GET"]),
         Route("/api/crisis", set_crisis, methods=["POST"]),
     ]
+
+
+def _accepted(event: ActionEvent) -> dict[str, Any]:
+    return {"action_id": event.action_id, "kind": event.kind.value, "outcome": event.outcome.value,
+            "message_id": event.target.id, "needs_approval": event.needs_approval, "forward": event.forward,
+            "approved_by": event.approved_by}
+
+
+def _int_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise HttpError(404, "no such saved reply") from None

@@ -27,6 +27,7 @@ from innboks.inbox.auth import AuthConfig, Authenticator
 from innboks.inbox.commands import Publisher
 from innboks.inbox.context import InboxContext, NoPublisher
 from innboks.inbox.errors import HttpError
+from innboks.inbox.saved_replies import ReplyVariables
 
 access_log = logging.getLogger("innboks.inbox.access")
 
@@ -71,8 +72,11 @@ class AccessLogAndHeaders:
                             (time.perf_counter() - started) * 1000, state.get("user", "-"))
 
 
-def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None) -> Starlette:
+def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
+               reply_variables: ReplyVariables | None = None) -> Starlette:
     inbox = InboxContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher())
+    if reply_variables is not None:
+        inbox.reply_variables = reply_variables
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

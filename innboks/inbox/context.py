@@ -12,6 +12,7 @@ from innboks.config.accounts import Registry
 from innboks.inbox.auth import Authenticator
 from innboks.inbox.commands import Publisher
 from innboks.inbox.errors import HttpError
+from innboks.inbox.saved_replies import ReplyVariables
 from streams.sla.policies import Policy, built_policies
 
 
@@ -28,6 +29,9 @@ class InboxContext:
     registry: Registry
     auth: Authenticator
     publisher: Publisher = field(default_factory=NoPublisher)
+    reply_variables: ReplyVariables = field(default_factory=lambda: ReplyVariables(
+        "Alta kommune", "postmottak@alta.kommune.no", "https://www.alta.kommune.no/skjema",
+        "Alta kommune, Postboks 1403, 9506 Alta"))
     policies: dict[str, Policy] = field(init=False)
     #: account id → owning unit, and → display name (from the account registry).
     units: dict[str, str] = field(init=False)

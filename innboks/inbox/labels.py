@@ -25,10 +25,17 @@ PLATFORM = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedi
             "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 LANGUAGE = {"nb": "bokmål", "nn": "nynorsk", "se": "nordsamisk", "en": "engelsk", "und": "ukjent språk"}
 ROLE = {"reader": "leser", "operator": "saksbehandler", "admin": "administrator"}
+ACTION_KIND = {"reply": "Svar", "hide": "Skjuling", "unhide": "Vist igjen", "delete": "Sletting"}
+ACTION_OUTCOME = {"requested": "bestilt", "approved": "godkjent", "executing": "utføres", "done": "utført",
+                  "failed": "feilet"}
+ACTION_FAILURE = {"permission_missing": "mangler tillatelse på plattformen", "token_expired": "tilgangen er utløpt",
+                  "rate_limited": "plattformen begrenser antall kall; prøv igjen senere",
+                  "target_gone": "meldingen finnes ikke lenger", "not_supported": "plattformen støtter ikke dette",
+                  "rejected": "avvist", "platform_error": "feil hos plattformen"}
 
 ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
-       "role": ROLE}
+       "role": ROLE, "action_kind": ACTION_KIND, "action_outcome": ACTION_OUTCOME, "action_failure": ACTION_FAILURE}
 
 
 def duration(seconds: float | None) -> str:

@@ -24,7 +24,7 @@ from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
 from innboks.inbox.users import User, authenticate, oidc_user
-from schemas import Category, ModerationReason
+from schemas import Category, HideReason, ModerationReason
 
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -85,9 +85,18 @@ def routes(inbox: InboxContext) -> list[Route]:
         open_inquiry = next((i for i in reversed(thread["inquiries"])
                              if i["state"] in ("opened", "warning", "breached")), None)
         latest = thread["inquiries"][-1] if thread["inquiries"] else None
+        citizen = [m for m in thread["messages"] if not m["from_account"] and m["event"] != "deleted"]
+        pending = open_inquiry["message_id"] if open_inquiry else None
+        reply_to = next((m for m in citizen if m["id"] == pending), citizen[-1] if citizen else None)
+        first = next((m for m in thread["messages"] if open_inquiry and m["id"] == open_inquiry["inquiry_id"]), None)
+        category = ((first or reply_to or {}).get("correction") or {}).get("category") \
+            or (first or reply_to or {}).get("category")
         return render(request, inbox, "conversation.html", user=user, thread=thread, open_inquiry=open_inquiry,
                       latest_inquiry=latest, categories=[c.value for c in Category],
-                      reasons=[m.value for m in ModerationReason], crisis=await inbox.run(crisis, inbox.engine))
+                      reasons=[m.value for m in ModerationReason], hide_reasons=[r.value for r in HideReason],
+                      reply_to=reply_to, forward=category == Category.CASE_HANDLING.value,
+                      escalated=any(m["escalate"] for m in citizen),
+                      crisis=await inbox.run(crisis, inbox.engine))
 
     async def login_page(request: Request) -> Response:
         return render(request, inbox, "login.html", user=None, next=safe_next(request.query_params.get("neste")),

@@ -14,6 +14,7 @@ from innboks.inbox.errors import NotFound
 from innboks.inbox.users import User
 from innboks.store.projection import OPEN_STATES
 from innboks.store.schema import (
+    actions,
     assignments,
     cases,
     control_state,
@@ -157,6 +158,8 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
         assigned = connection.execute(sa.select(assignments).where(assignments.c.conversation_key == key)).first()
         corrections = connection.execute(sa.select(triage_corrections).where(triage_corrections.c.message_id.in_(ids))
                                          .order_by(triage_corrections.c.id)).all()
+        action_rows = connection.execute(sa.select(actions).where(actions.c.conversation_key == key)
+                                         .order_by(actions.c.requested_at)).all()
     by_message: dict[str, list[dict[str, Any]]] = {}
     for rev in revisions:
         by_message.setdefault(rev.message_id, []).append({
@@ -185,7 +188,25 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                        "resolution": i.resolution, "in_time": i.in_time} for i in inquiry_rows],
         "cases": [{"case_id": c.case_id, "revision": c.revision, "forwarded_at": c.forwarded_at.isoformat(),
                    "screened": c.screened, "message_id": c.inquiry_message_id} for c in case_rows],
+        "actions": [action_of(a) for a in action_rows],
     }
+
+
+def action_of(row: Any) -> dict[str, Any]:
+    return {"action_id": row.action_id, "kind": row.kind, "message_id": row.message_id, "outcome": row.outcome,
+            "text": row.text, "reason": row.reason, "forward": row.forward, "requested_by": row.requested_by,
+            "automatic": row.automatic, "acknowledgement": row.acknowledgement,
+            "needs_approval": row.needs_approval, "approved_by": row.approved_by, "failure": row.failure,
+            "detail": row.detail, "platform_id": row.platform_id, "requested_at": row.requested_at.isoformat(),
+            "updated_at": row.updated_at.isoformat()}
+
+
+def action(engine: Engine, action_id: str, user: User, units_of_accounts: Mapping[str, str]) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(actions).where(actions.c.action_id == action_id)).first()
+    if row is None or not user.sees(row.account_id, units_of_accounts):
+        raise NotFound("no such action")
+    return action_of(row)
 
 
 def crisis(engine: Engine) -> dict[str, Any] | None:

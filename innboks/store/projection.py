@@ -18,13 +18,15 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
-from innboks.store.schema import cases, control_state, inquiries, message_revisions, messages, sla_events
-from schemas import CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
+from innboks.store.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
+from schemas import ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
 OPEN_STATES = ("opened", "warning", "breached")
-PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL)
+PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS)
+#: How far an action has come; a later step never goes back.
+ACTION_RANK = {"requested": 0, "approved": 1, "executing": 2, "done": 3, "failed": 3}
 
 
 class InvalidRecord(ValueError):
@@ -53,6 +55,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_sla(connection, SlaEvent.model_validate_json(value))
         elif topic == topics.CASES:
             apply_case(connection, CaseForward.model_validate_json(value))
+        elif topic == topics.ACTIONS:
+            apply_action(connection, ActionEvent.model_validate_json(value))
         elif topic == topics.CONTROL:
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
         else:
@@ -189,3 +193,22 @@ def apply_control(connection: Connection, key: str, event: ControlEvent) -> None
         connection.execute(control_state.insert().values(key=key, **values))
     elif current.at <= event.at:
         connection.execute(control_state.update().where(control_state.c.key == key).values(**values))
+
+
+def apply_action(connection: Connection, event: ActionEvent) -> None:
+    """One row per action with its latest step; a re-delivered or older step changes nothing."""
+    current = connection.execute(sa.select(actions.c.outcome).where(actions.c.action_id == event.action_id)).first()
+    if current is None:
+        target = event.target
+        connection.execute(actions.insert().values(
+            action_id=event.action_id, kind=event.kind.value, message_id=target.id, conversation_key=target.key,
+            platform=target.platform.value, account_id=target.account_id, text=event.text,
+            reason=event.reason.value if event.reason else None, forward=event.forward,
+            requested_by=event.requested_by, automatic=event.automatic, acknowledgement=event.acknowledgement,
+            needs_approval=event.needs_approval, approved_by=event.approved_by, outcome=event.outcome.value,
+            failure=event.failure.value if event.failure else None, detail=event.detail,
+            platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
+    elif ACTION_RANK[event.outcome.value] > ACTION_RANK[current.outcome]:
+        connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
+            outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
+            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at))

@@ -23,6 +23,7 @@ from innboks.config.topics import SLA_TICKS
 from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
+from streams.actions.automatic import acknowledgement_texts
 from streams.app import app
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
@@ -31,12 +32,15 @@ from streams.metrics import METRICS
 from streams.sla.policies import built_policies
 from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.schedule import InquiryIndex
+from streams.triage.agents import CLASSIFIER
 
 log = logging.getLogger(__name__)
 
 _settings = get_settings()
 SLA = REGISTRY.sla
 POLICIES = built_policies(SLA)
+#: Our out-of-hours acknowledgements do not answer an inquiry (docs/actions.md).
+ACKNOWLEDGEMENTS = acknowledgement_texts(REGISTRY.accounts, CLASSIFIER.reply_text)
 
 #: How often the timer looks for alarms; warnings and breaches go out within this plus one hop.
 ALARM_INTERVAL = 0.2
@@ -75,7 +79,7 @@ async def _message(event: faust.EventT) -> None:
     key = message.key.encode()
     clock = read_table(clocks, key, ConversationClock)
     updated, emitted = apply_message(_in_crisis(clock), message, policy_for(message, triaged.triage), POLICIES,
-                                     datetime.now(UTC), triaged.triage)
+                                     datetime.now(UTC), triaged.triage, ACKNOWLEDGEMENTS)
     await _save(key, clock, updated, emitted)
 
 

@@ -73,11 +73,14 @@ def apply_message(
     policies: Mapping[str, Policy],
     now: datetime,
     triage: Triage | None = None,
+    acknowledgements: frozenset[str] = frozenset(),
 ) -> tuple[ConversationClock, list[SlaEvent]]:
     """Advance the clock with one message; returns the new state and the events to emit.
 
     ``policy`` names the policy a new inquiry gets (account registry, or crisis mode); None means
     this message needs no answer and opens no clock (it still joins an inquiry already open).
+    ``acknowledgements`` are the texts of our automatic out-of-hours acknowledgements (whitespace
+    folded): our message with one of them answers nothing, and the clock keeps running.
     """
     if message.event in (Event.HIDDEN, Event.DELETED):
         return _withdraw(clock, message, now)
@@ -85,6 +88,8 @@ def apply_message(
         return clock, []
     seen = clock.model_copy(update={"recent_ids": (*clock.recent_ids, message.id)[-RECENT_IDS:]})
     inquiry = clock.open
+    if message.from_account and acknowledgements and " ".join((message.text or "").split()) in acknowledgements:
+        return seen, []
     if message.from_account:
         answered_at = max(message.created_at, clock.last_answered_at or message.created_at)
         if inquiry is None or message.created_at < inquiry.received_at:

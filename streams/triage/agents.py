@@ -6,19 +6,33 @@ from datetime import UTC, datetime
 
 import faust
 
+from innboks.config.accounts import Account
 from innboks.config.settings import get_settings
-from schemas import Event, InboxMessage
+from schemas import Event, InboxMessage, Kind
 from streams import topics
+from streams.accounts import REGISTRY
+from streams.actions.automatic import automatic_actions
 from streams.app import app
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.guard import guarded
 from streams.metrics import METRICS
+from streams.sla.calendar import Calendar
+from streams.sla.policies import built_policies
 from streams.triage.classifier import build_classifier
 from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message
 
 CLASSIFIER = build_classifier()
+_POLICIES = built_policies(REGISTRY.sla)
+
+
+def _direct_message_calendar(account: Account | None) -> Calendar | None:
+    """The calendar that says when the account is open for direct messages (its SLA policy's)."""
+    if account is None:
+        return None
+    policy = REGISTRY.sla_policy_for(account.platform, account.account_id, Kind.DIRECT_MESSAGE)
+    return _POLICIES[policy].calendar
 
 
 activity = app.Table("conversation-activity", key_type=bytes, value_type=bytes,
@@ -57,6 +71,12 @@ async def _triage(event: faust.EventT) -> None:
         await topics.moderation.send(key=key, value=value)
     if triage.escalate:
         await topics.escalations.send(key=key, value=value)
+    account = REGISTRY.find(message.platform, message.account_id)
+    for action in automatic_actions(triaged, account, _direct_message_calendar(account), CLASSIFIER.reply_text,
+                                    datetime.now(UTC)):
+        await topics.actions.send(key=key, value=encode(action))
+        METRICS.automatic_actions.labels(message.platform.value, action.kind.value,
+                                         "acknowledgement" if action.acknowledgement else "auto_protect").inc()
 
 
 @app.agent(topics.messages, name="triage")

@@ -129,6 +129,14 @@ class Classifier:
             templates = replies.feedback
         else:
             return None  # general questions need a person's own answer with the facts
+        return self._fill(templates, language)
+
+    def reply_text(self, name: str, language: Language) -> str | None:
+        """A named reply of the rules (``personal_data``, ``out_of_hours`` …) in ``language`` (else bokmål)."""
+        templates: dict[Language, str] = getattr(self.rules.replies, name)
+        return self._fill(templates, language) if templates else None
+
+    def _fill(self, templates: dict[Language, str], language: Language) -> str:
         template = templates.get(language) or templates[Language.BOKMAL]
         ctx = self.reply_context
         return template.format(

@@ -262,6 +262,8 @@ class Replies(BaseModel):
     moderation: dict[Language, str] = Field(default_factory=dict)
     self_harm: dict[Language, str] = Field(default_factory=dict)
     feedback: dict[Language, str] = Field(default_factory=dict)
+    #: The automatic acknowledgement of a direct message out of hours (docs/actions.md).
+    out_of_hours: dict[Language, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _bokmal_everywhere(self) -> Replies:

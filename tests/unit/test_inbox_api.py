@@ -174,3 +174,94 @@ def test_bad_input_gets_a_clear_4xx(client, method, path, kwargs, status) -> Non
         assert reply.json()["error"]
     if status == 401:
         assert reply.headers["www-authenticate"].startswith("Basic")
+
+
+def published_actions(client) -> list:
+    from schemas import ActionEvent
+
+    return [ActionEvent.model_validate_json(value) for topic, _key, value in client.publisher.sent
+            if topic == "innboks.actions"]
+
+
+def project_actions(client) -> None:
+    """The projection brings the published actions back into the store."""
+    from innboks.config import topics
+    from innboks.store.projection import apply
+
+    with client.engine.begin() as connection:
+        for topic, key, value in client.publisher.sent:
+            if topic == topics.ACTIONS:
+                apply(connection, topic, value, key)
+
+
+def test_a_reply_is_requested_on_the_actions_topic_and_audited(client) -> None:
+    reply = client.post(f"/api/messages/{client.ids[0]}/reply", json={"text": "Hei! Veien brøytes i morgen."})
+    assert reply.status_code == 202 and reply.json()["needs_approval"] is False
+    [event] = published_actions(client)
+    assert (event.kind, event.outcome, event.text, event.forward, event.requested_by) == (
+        "reply", "requested", "Hei! Veien brøytes i morgen.", False, "kari")
+    assert event.target.id == client.ids[0] and event.key == event.target.key
+    project_actions(client)
+    thread = client.get(f"/api/conversations/{event.key}").json()
+    assert [(a["kind"], a["outcome"]) for a in thread["actions"]] == [("reply", "requested")]
+    assert client.get(f"/api/actions/{event.action_id}").json()["text"] == "Hei! Veien brøytes i morgen."
+    with client.engine.connect() as connection:
+        assert connection.execute(sa.select(audit_log.c.actor).where(audit_log.c.action == "request_reply")).scalar() \
+            == "kari"
+
+
+def test_a_case_handling_reply_forwards_with_the_suggested_text_and_escalated_needs_approval(client) -> None:
+    reply = client.post(f"/api/messages/{client.ids[1]}/reply", json={})
+    assert reply.status_code == 202
+    [event] = published_actions(client)
+    assert event.forward and event.text == "Takk for meldingen!" and event.needs_approval  # escalated (media)
+    project_actions(client)
+    assert client.post(f"/api/actions/{event.action_id}/approve", json={}).status_code == 403  # the same operator
+    approved = client.post(f"/api/actions/{event.action_id}/approve", json={}, auth=("anne", PASSWORD))
+    assert approved.status_code == 202
+    assert [(e.outcome, e.approved_by) for e in published_actions(client)][-1] == ("approved", "anne")
+    project_actions(client)
+    assert client.post(f"/api/actions/{event.action_id}/approve", json={}, auth=("anne", PASSWORD)).status_code == 409
+
+
+def test_in_a_crisis_a_reply_off_the_crisis_channel_needs_approval(client) -> None:
+    from innboks.config import topics
+    from innboks.store.projection import apply
+
+    with client.engine.begin() as connection:
+        on = ControlEvent(active=True, reason="Flom", set_by="anne", at=datetime.now(UTC))
+        apply(connection, topics.CONTROL, on.to_json_bytes(), b"crisis")
+    assert client.post(f"/api/messages/{client.ids[0]}/reply", json={"text": "Hei"}).json()["needs_approval"]
+
+
+def test_hiding_and_deleting_need_an_allowed_reason(client) -> None:
+    assert client.post(f"/api/messages/{client.ids[2]}/hide", json={}).status_code == 422
+    assert client.post(f"/api/messages/{client.ids[2]}/hide", json={"reason": "rude"}).status_code == 422
+    assert client.post(f"/api/messages/{client.ids[2]}/delete", json={"reason": "boring"}).status_code == 422
+    assert client.post(f"/api/messages/{client.ids[2]}/hide", json={"reason": "third_party"}).status_code == 202
+    assert client.post(f"/api/messages/{client.ids[2]}/unhide").status_code == 202
+    assert [(e.kind, e.reason) for e in published_actions(client)] == [("hide", "third_party"), ("unhide", None)]
+    assert client.post(f"/api/messages/{client.ids[2]}/reply", json={"text": "x"}, auth=("lars", PASSWORD)) \
+        .status_code == 403
+    assert client.post("/api/messages/facebook:404/reply", json={"text": "x"}).status_code == 404
+    assert client.post(f"/api/messages/{client.ids[0]}/reply", json={"text": ""}).status_code == 422
+
+
+def test_saved_replies_are_kept_by_admins_and_filled_for_the_account(client) -> None:
+    admin = ("anne", PASSWORD)
+    body = {"title": "Brøyting", "language": "nn", "body": "Hei! Vi brøyter i morgon. Helsing {account_name}"}
+    assert client.post("/api/saved-replies", json=body).status_code == 403  # an operator may not
+    created = client.post("/api/saved-replies", json=body, auth=admin)
+    assert created.status_code == 201
+    reply_id = created.json()["id"]
+    from tests.helpers import PAGE_ID
+
+    [listed] = client.get(f"/api/saved-replies?account={PAGE_ID}").json()
+    assert listed["text"] == "Hei! Vi brøyter i morgon. Helsing Alta kommune"
+    bad = client.post("/api/saved-replies", json={**body, "body": "Hei {citizen_name}"}, auth=admin)
+    assert bad.status_code == 422 and "citizen_name" in bad.json()["error"]
+    assert client.put(f"/api/saved-replies/{reply_id}", json={**body, "title": "Brøyting i morgon"},
+                      auth=admin).status_code == 200
+    assert client.delete(f"/api/saved-replies/{reply_id}", auth=admin).status_code == 204
+    assert client.delete(f"/api/saved-replies/{reply_id}", auth=admin).status_code == 404
+    assert client.get("/api/saved-replies").json() == []

@@ -73,4 +73,55 @@ function conversationActions() {
   }));
 }
 
-document.addEventListener("DOMContentLoaded", () => { refreshRows(); conversationActions(); });
+function platformActions() {
+  const outcome = (answer) => answer.needs_approval
+    ? "Bestilt. En annen saksbehandler må godkjenne før det sendes."
+    : "Bestilt. Innboks utfører det på plattformen om et øyeblikk.";
+  const reply = document.getElementById("reply");
+  if (reply) {
+    const picker = document.getElementById("saved-replies");
+    fetch(`/api/saved-replies?account=${encodeURIComponent(reply.dataset.account)}`, {credentials: "same-origin"})
+      .then((r) => (r.ok ? r.json() : []))
+      .then((templates) => templates.forEach((t) => {
+        const option = document.createElement("option");
+        option.value = t.text;
+        option.textContent = `${t.title} (${t.language})`;
+        picker.append(option);
+      }));
+    picker.addEventListener("change", () => { if (picker.value) reply.text.value = picker.value; });
+    reply.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const answer = await post(`/api/messages/${encode(reply.dataset.message)}/reply`, {text: reply.text.value});
+        toast(`Svar ${outcome(answer).toLowerCase()}`);
+        setTimeout(() => window.location.reload(), 2500);
+      } catch (error) { toast(`Ikke sendt: ${error.message}`); }
+    });
+  }
+  document.querySelectorAll("form.moderate").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const kind = event.submitter ? event.submitter.value : "hide";
+      if (kind === "delete" && !window.confirm("Slette kommentaren på plattformen? Originalen blir tatt vare på i Innboks.")) return;
+      try {
+        await post(`/api/messages/${encode(form.dataset.message)}/${kind}`, {reason: form.reason.value});
+        toast(kind === "delete" ? "Sletting bestilt." : "Skjuling bestilt.");
+        setTimeout(() => window.location.reload(), 2500);
+      } catch (error) { toast(`Ikke gjort: ${error.message}`); }
+    });
+    const unhide = form.querySelector("[data-unhide]");
+    if (unhide) unhide.addEventListener("click", async () => {
+      try { await post(`/api/messages/${encode(form.dataset.message)}/unhide`, {}); toast("Bestilt: vises igjen."); }
+      catch (error) { toast(`Ikke gjort: ${error.message}`); }
+    });
+  });
+  document.querySelectorAll("[data-approve]").forEach((button) => button.addEventListener("click", async () => {
+    try {
+      await post(`/api/actions/${encodeURIComponent(button.dataset.approve)}/approve`, {});
+      toast("Godkjent. Svaret sendes.");
+      setTimeout(() => window.location.reload(), 2500);
+    } catch (error) { toast(`Ikke godkjent: ${error.message}`); }
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => { refreshRows(); conversationActions(); platformActions(); });

@@ -32,15 +32,25 @@ APPEND_ONLY = {
 def upgrade() -> None:
     op.create_table(
         "actions",
-        sa.Column("action_id", sa.String(length=64), nullable=False),
+        sa.Column("action_id", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False, comment="reply, hide, unhide, delete"),
         sa.Column("message_id", sa.String(length=600), nullable=False, comment="the target message"),
-        sa.Column("conversation_key", sa.String(length=1100), nullable=True),
+        sa.Column("conversation_key", sa.String(length=1100), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=512), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("reason", sa.String(length=32), nullable=True),
-        sa.Column("requested_by", sa.String(length=128), nullable=True),
-        sa.Column("outcome", sa.String(length=16), nullable=False, comment="requested, done, failed (the latest)"),
-        sa.Column("failure_reason", sa.String(length=64), nullable=True),
+        sa.Column("forward", sa.Boolean(), nullable=False),
+        sa.Column("requested_by", sa.String(length=256), nullable=False),
+        sa.Column("automatic", sa.Boolean(), nullable=False),
+        sa.Column("acknowledgement", sa.Boolean(), nullable=False),
+        sa.Column("needs_approval", sa.Boolean(), nullable=False),
+        sa.Column("approved_by", sa.String(length=256), nullable=True),
+        sa.Column(
+            "outcome", sa.String(length=16), nullable=False, comment="requested, approved, executing, done, failed"
+        ),
+        sa.Column("failure", sa.String(length=32), nullable=True),
+        sa.Column("detail", sa.String(length=500), nullable=True),
         sa.Column(
             "platform_id", sa.String(length=600), nullable=True, comment="the platform's id of our reply, on done"
         ),
@@ -49,6 +59,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("action_id", name=op.f("pk_actions")),
     )
     with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_actions_conversation_key"), ["conversation_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_actions_message_id"), ["message_id"], unique=False)
 
     op.create_table(
@@ -301,5 +312,6 @@ def downgrade() -> None:
     op.drop_table("assignments")
     with op.batch_alter_table("actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_actions_message_id"))
+        batch_op.drop_index(batch_op.f("ix_actions_conversation_key"))
 
     op.drop_table("actions")

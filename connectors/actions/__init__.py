@@ -1,0 +1,1 @@
+"""Carrying out actions on the platforms (``innboks.actions``): the executor and its loop."""
