@@ -205,3 +205,14 @@ def test_crisis_switch_keeps_pending_messages() -> None:
                     tri=triage(Category.CASE_HANDLING, [ModerationReason.UNLAWFUL]))
     switched = switch_policy(clock, CRISIS_POLICY)
     assert switched.open.pending == clock.open.pending and switched.open.case_handling
+
+
+def test_our_out_of_hours_acknowledgement_does_not_answer() -> None:
+    ack = "Takk for meldingen! Vi har stengt nå og svarer deg så snart vi har åpent igjen."
+    clock, events = ConversationClock(), []
+    for msg in (message("a", created="2026-11-16T20:00:00+00:00"),
+                message("ack", from_account=True, text=ack + "\n", created="2026-11-16T20:00:05+00:00"),
+                message("r", from_account=True, text="Hei! Her er svaret.", created="2026-11-17T08:00:00+00:00")):
+        clock, emitted = apply_message(clock, msg, "standard", DEFAULT_POLICIES, NOW, acknowledgements=frozenset({ack}))
+        events += emitted
+    assert [(e.state, e.answered_by) for e in events] == [(SlaState.OPENED, None), (SlaState.ANSWERED, "facebook:r")]
