@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disa
 disable_created_metrics()
 
 POLL_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+ACTION_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
 
 
 class ConnectorMetrics:
@@ -40,6 +41,12 @@ class ConnectorMetrics:
                                        ["platform"], buckets=POLL_BUCKETS, registry=registry)
         self.requests = Counter("innboks_connector_requests_total", "HTTP requests made to platform APIs.",
                                 labels, registry=registry)
+        self.actions = Counter("innboks_actions_total",
+                               "Actions carried out on the platforms, by kind and outcome (done, failed) and failure.",
+                               ["platform", "kind", "outcome", "failure"], registry=registry)
+        self.action_seconds = Histogram("innboks_action_seconds",
+                                        "From an action's request (or approval) to its outcome on the platform.",
+                                        ["platform", "kind"], buckets=ACTION_BUCKETS, registry=registry)
 
 
 REGISTRY = CollectorRegistry()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from connectors.errors import ConnectorError
+from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
 from innboks.config import topics
 from innboks.kafka.clients import Producer, TopicTail
@@ -50,6 +51,7 @@ class ActionState:
     request: ActionEvent
     latest: ActionEvent
     executing_at: datetime | None = None
+    approved_at: datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -80,6 +82,8 @@ class ActionLog:
             return  # asked again with the same id: the first request stands
         if event.outcome is ActionOutcome.EXECUTING and state.executing_at is None:
             state.executing_at = event.at
+        if event.outcome is ActionOutcome.APPROVED and state.approved_at is None:
+            state.approved_at = event.at
         if RANK[event.outcome] > RANK[state.latest.outcome]:
             state.latest = event
 
@@ -186,6 +190,10 @@ class Executor:
                 self._send(topics.MESSAGES, message.key.encode(), message.to_json_bytes())
         self.log.add(event)
         if outcome in TERMINAL:
+            platform, kind = request.target.platform.value, request.kind.value
+            METRICS.actions.labels(platform, kind, outcome.value, event.failure.value if event.failure else "").inc()
+            started = state.approved_at or request.at
+            METRICS.action_seconds.labels(platform, kind).observe(max(0.0, (event.at - started).total_seconds()))
             self._on_outcome(event, state)
 
 
