@@ -3,15 +3,20 @@
 - ``GET /webhooks/meta``: the subscription handshake. With ``hub.mode=subscribe`` and the right
   ``hub.verify_token`` it answers ``hub.challenge``; otherwise 403.
 - ``POST /webhooks/meta``: a delivery, signed in ``X-Hub-Signature-256`` (``sha256=`` + HMAC-SHA256
-  of the raw body with the app secret). A bad or missing signature gets 401 and nothing is
-  produced. A valid delivery is split into one ``RawEvent`` per change (``feed``, ``comments``,
-  ``mentions``) or messaging event (``messages``) and produced to ``innboks.raw``. The answer is 200
-  only after Kafka acknowledged them, so a failure makes Meta deliver again instead of losing them.
+  of the raw body with the app secret). A bad or missing signature (also the old sha1
+  ``X-Hub-Signature`` alone) gets 401 and nothing is produced. A body over 1 MiB gets 413, one that
+  does not arrive within 10 seconds 408. A valid delivery is split into one ``RawEvent`` per change
+  (``feed``, ``comments``, ``mentions``) or messaging event (``messages``) and produced to
+  ``innboks.raw``. A signed body that is not JSON, or parts of a delivery that are malformed, go to
+  ``innboks.deadletter`` (stage ``webhook``) with the reason: signed by Meta, they are kept rather
+  than refused. The answer is 200 only after Kafka acknowledged everything, so a failure makes Meta
+  deliver again instead of losing it.
 - ``GET /metrics`` (Prometheus) and ``GET /healthz``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -24,17 +29,23 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from connectors.mapping import raw_key
-from innboks.config.topics import RAW
+from innboks.config.topics import DEADLETTER, RAW
 from innboks.kafka.clients import AsyncProducer
 from schemas import Platform, RawEvent
+from streams.deadletter import dead_letter
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/meta"
 OBJECTS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
 MAX_BODY = 1024 * 1024
+#: A body that has not arrived whole by then is refused (a slow client must not hold a connection).
+BODY_SECONDS = 10.0
+STAGE = "webhook"
 
 Publish = Callable[[list[RawEvent]], Awaitable[None]]
+#: Sends one dead letter (key, value) and returns once Kafka has acknowledged it.
+PublishDeadLetter = Callable[[bytes | None, bytes], Awaitable[None]]
 
 
 class WebhookMetrics:
@@ -44,6 +55,9 @@ class WebhookMetrics:
                                 registry=registry)
         self.events = Counter("innboks_webhook_events_total", "Webhook events produced to innboks.raw.",
                               ["platform", "resource"], registry=registry)
+        self.dead_letters = Counter("innboks_webhook_dead_letters_total",
+                                    "Signed deliveries (or parts) kept on innboks.deadletter, by reason.", ["reason"],
+                                    registry=registry)
 
 
 def signature_valid(app_secret: bytes, body: bytes, header: str | None) -> bool:
@@ -56,28 +70,49 @@ def signature_valid(app_secret: bytes, body: bytes, header: str | None) -> bool:
 
 def split_delivery(payload: Any, now: datetime) -> list[RawEvent]:
     """One ``RawEvent`` per change or messaging event of a Meta webhook delivery."""
-    if not isinstance(payload, dict) or payload.get("object") not in OBJECTS:
-        return []
+    return split_and_check(payload, now)[0]
+
+
+def split_and_check(payload: Any, now: datetime) -> tuple[list[RawEvent], list[str]]:
+    """The events of a delivery, and what in it was malformed (field names only, never values).
+
+    A delivery for another Meta product (``object`` not ``page`` or ``instagram``) is not ours: no
+    events and nothing malformed.
+    """
+    if not isinstance(payload, dict):
+        return [], ["the delivery is not a JSON object"]
+    if payload.get("object") not in OBJECTS:
+        return [], []
     platform = OBJECTS[payload["object"]]
     events: list[RawEvent] = []
-    for entry in payload.get("entry") or []:
+    problems: list[str] = []
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        return [], ["entry is not a list"]
+    for number, entry in enumerate(entries):
         if not isinstance(entry, dict) or entry.get("id") is None:
+            problems.append(f"entry[{number}] has no id")
             continue
         account, context = str(entry["id"]), {"entry_time": entry.get("time")}
-        for change in entry.get("changes") or []:
+        for index, change in enumerate(entry.get("changes") or []):
             if isinstance(change, dict) and isinstance(change.get("field"), str) and isinstance(change.get("value"),
                                                                                                 dict):
                 events.append(RawEvent(platform=platform, account_id=account, resource=f"webhook:{change['field']}",
                                        payload=change["value"], context=context, fetched_at=now, source="webhook"))
-        for messaging in entry.get("messaging") or []:
+            else:
+                problems.append(f"entry[{number}].changes[{index}] needs a field and a value object")
+        for index, messaging in enumerate(entry.get("messaging") or []):
             if isinstance(messaging, dict):
                 events.append(RawEvent(platform=platform, account_id=account, resource="webhook:messages",
                                        payload=messaging, context=context, fetched_at=now, source="webhook"))
-    return events
+            else:
+                problems.append(f"entry[{number}].messaging[{index}] is not an object")
+    return events, problems
 
 
 def create_app(app_secret: str, verify_token: str, publish: Publish,
-               registry: CollectorRegistry | None = None) -> web.Application:
+               registry: CollectorRegistry | None = None,
+               publish_dead_letter: PublishDeadLetter | None = None) -> web.Application:
     secret = app_secret.encode()
     metrics = WebhookMetrics(registry or CollectorRegistry())
 
@@ -90,17 +125,48 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
         metrics.requests.labels("verify_refused").inc()
         return web.Response(status=403, text="verification refused")
 
+    async def keep_as_dead_letter(body: bytes, code: str, reason: str) -> web.Response | None:
+        """Keep a signed but unusable body on the dead-letter topic; an error answer if that fails."""
+        if publish_dead_letter is None:
+            metrics.requests.labels("bad_request").inc()
+            return web.Response(status=400, text=reason)
+        letter = dead_letter(stage=STAGE, reason_code=code, reason=reason, source_topic=PATH, payload=body, key=None,
+                             partition=None, offset=None, now=datetime.now(UTC))
+        try:
+            await publish_dead_letter(None, letter.to_json_bytes())
+        except Exception as exc:  # noqa: BLE001 - answer 5xx so Meta delivers again
+            log.error("webhook: dead letter not acknowledged by Kafka: %s", type(exc).__name__)
+            metrics.requests.labels("kafka_error").inc()
+            return web.Response(status=503, text="not stored, deliver again")
+        metrics.dead_letters.labels(code).inc()
+        return None
+
     async def receive(request: web.Request) -> web.Response:
-        body = await request.read()
+        try:
+            body = await asyncio.wait_for(request.read(), BODY_SECONDS)
+        except TimeoutError:
+            metrics.requests.labels("timeout").inc()
+            return web.Response(status=408, text=f"the body did not arrive within {BODY_SECONDS:.0f} s")
+        except web.HTTPRequestEntityTooLarge:
+            metrics.requests.labels("too_large").inc()
+            raise
         if not signature_valid(secret, body, request.headers.get("X-Hub-Signature-256")):
             metrics.requests.labels("bad_signature").inc()
             return web.Response(status=401, text="invalid or missing X-Hub-Signature-256")
         try:
             payload = json.loads(body)
-        except ValueError:
-            metrics.requests.labels("bad_request").inc()
-            return web.Response(status=400, text="body is not JSON")
-        events = split_delivery(payload, datetime.now(UTC))
+        except (ValueError, RecursionError):
+            refused = await keep_as_dead_letter(body, "invalid_json", "a signed delivery that is not JSON")
+            if refused is not None:
+                return refused
+            metrics.requests.labels("dead_lettered").inc()
+            return web.Response(text="EVENT_RECEIVED")
+        events, problems = split_and_check(payload, datetime.now(UTC))
+        if problems:
+            reason = f"{len(problems)} malformed part(s): {'; '.join(problems[:3])}"
+            refused = await keep_as_dead_letter(body, "malformed_delivery", reason)
+            if refused is not None:
+                return refused
         try:
             await publish(events)
         except Exception as exc:  # noqa: BLE001 - answer 5xx so Meta delivers again
@@ -143,3 +209,6 @@ class KafkaPublisher:
 
     async def __call__(self, events: list[RawEvent]) -> None:
         await self.producer.send_all(RAW, [(raw_key(e).encode(), e.to_json_bytes()) for e in events])
+
+    async def dead_letter(self, key: bytes | None, value: bytes) -> None:
+        await self.producer.send_all(DEADLETTER, [(key, value)])

@@ -35,7 +35,7 @@ def run_webhook(host: str, port: int) -> int:
     verify = required_secret(settings.meta_verify_token, settings.meta_verify_token_file, "INNBOKS_META_VERIFY_TOKEN")
     bootstrap = require_bootstrap(settings)
     publisher = KafkaPublisher(bootstrap)
-    app = create_app(secret, verify, publisher)
+    app = create_app(secret, verify, publisher, publish_dead_letter=publisher.dead_letter)
 
     async def on_startup(_app: web.Application) -> None:
         try:

@@ -176,3 +176,102 @@ async def test_publisher_keys_like_the_polling_sink_and_maps_each_item_once(mapp
     assert mapped == ["c1", "c9"]
     assert publisher.producer.sent == [("innboks.raw", raw_key(events[0]).encode()),
                                        ("innboks.raw", f"facebook:{PAGE_ID}:comment".encode())]
+
+
+class Letters:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def __call__(self, key: bytes | None, value: bytes) -> None:
+        self.sent.append(json.loads(value))
+
+
+async def hardened_client(recorder: Recorder, letters: Letters) -> TestClient:
+    test_client = TestClient(TestServer(create_app(SECRET, VERIFY, recorder, publish_dead_letter=letters)))
+    await test_client.start_server()
+    return test_client
+
+
+@pytest.mark.asyncio
+async def test_a_signed_body_that_is_not_json_is_kept_as_a_dead_letter() -> None:
+    recorder, letters = Recorder(), Letters()
+    c = await hardened_client(recorder, letters)
+    deep = b"[" * 5000 + b"]" * 5000
+    try:
+        for body in (b"not json", deep, b"\xff\xfe\x00"):
+            response = await c.post("/webhooks/meta", data=body, headers={"X-Hub-Signature-256": sign(body)})
+            assert response.status == 200
+    finally:
+        await c.close()
+    assert recorder.batches == []
+    assert [(d["stage"], d["reason_code"], d["payload_size"]) for d in letters.sent] == [
+        ("webhook", "invalid_json", 8), ("webhook", "invalid_json", 10_000), ("webhook", "invalid_json", 3)]
+
+
+@pytest.mark.asyncio
+async def test_malformed_parts_are_dead_lettered_and_the_good_parts_published() -> None:
+    recorder, letters = Recorder(), Letters()
+    c = await hardened_client(recorder, letters)
+    delivery = json.loads(json.dumps(DELIVERY))
+    delivery["entry"][0]["changes"].append({"field": "feed", "value": "not an object"})
+    delivery["entry"].append({"time": 1})  # no id
+    body = json.dumps(delivery).encode()
+    try:
+        response = await c.post("/webhooks/meta", data=body, headers={"X-Hub-Signature-256": sign(body)})
+        assert response.status == 200
+    finally:
+        await c.close()
+    assert len(recorder.batches[0]) == 2
+    [letter] = letters.sent
+    assert letter["reason_code"] == "malformed_delivery"
+    assert "entry[0].changes[1]" in letter["reason"] and "entry[1] has no id" in letter["reason"]
+    assert "Kari" not in letter["reason"]
+
+
+@pytest.mark.asyncio
+async def test_sha1_only_oversized_and_slow_bodies_are_refused(monkeypatch) -> None:
+    import asyncio
+
+    from connectors.webhook import meta
+
+    recorder, letters = Recorder(), Letters()
+    c = await hardened_client(recorder, letters)
+    body = json.dumps(DELIVERY).encode()
+    sha1 = "sha1=" + hmac.new(SECRET.encode(), body, hashlib.sha1).hexdigest()
+    try:
+        assert (await c.post("/webhooks/meta", data=body, headers={"X-Hub-Signature": sha1})).status == 401
+        huge = b"x" * (meta.MAX_BODY + 1)
+        assert (await c.post("/webhooks/meta", data=huge, headers={"X-Hub-Signature-256": sign(huge)})).status == 413
+        monkeypatch.setattr(meta, "BODY_SECONDS", 0.3)
+
+        async def trickle():
+            yield body[:10]
+            await asyncio.sleep(1.0)
+            yield body[10:]
+
+        slow = await c.post("/webhooks/meta", data=trickle(), headers={"X-Hub-Signature-256": sign(body)})
+        assert slow.status == 408
+    finally:
+        await c.close()
+    assert recorder.batches == [] and letters.sent == []
+
+
+@pytest.mark.asyncio
+async def test_a_flood_of_valid_deliveries_is_answered_without_loss() -> None:
+    import asyncio
+
+    recorder, letters = Recorder(), Letters()
+    c = await hardened_client(recorder, letters)
+    bodies = []
+    for n in range(300):
+        delivery = json.loads(json.dumps(DELIVERY))
+        delivery["entry"][0]["changes"][0]["value"]["comment_id"] = f"9_{n}"
+        bodies.append(json.dumps(delivery).encode())
+    try:
+        answers = await asyncio.gather(*[c.post("/webhooks/meta", data=b, headers={"X-Hub-Signature-256": sign(b)})
+                                         for b in bodies])
+        assert [a.status for a in answers] == [200] * 300
+    finally:
+        await c.close()
+    comments = {e.payload["comment_id"] for batch in recorder.batches for e in batch if e.resource == "webhook:feed"}
+    assert comments == {f"9_{n}" for n in range(300)}
