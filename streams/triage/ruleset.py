@@ -52,6 +52,10 @@ class RulesError(ValueError):
     """The rules file is missing, malformed or invalid."""
 
 
+#: The longest prefix (``word*``) a rule may use; messages' words are matched on prefixes up to this.
+MAX_PREFIX = 40
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
@@ -68,7 +72,9 @@ class Features:
         self.words = tokens(text)
         self.word_set = frozenset(self.words)
         self.joined = f" {' '.join(self.words)} "
-        self.prefixes = frozenset(word[:end] for word in self.word_set for end in range(2, len(word) + 1))
+        # Only as long as a rule's prefix may be: a hostile 1 MB "word" must not make a million prefixes.
+        self.prefixes = frozenset(word[:end] for word in self.word_set
+                                  for end in range(2, min(len(word), MAX_PREFIX) + 1))
         self._name_pairs: list[tuple[int, str]] | None = None
 
     def has_full_name(self, first_names: frozenset[str]) -> bool:
@@ -133,6 +139,8 @@ def _check_words(entries: list[str]) -> list[str]:
             raise ValueError(f"word {entry!r}: words are plain text with an optional * at either end, no spaces around")
         if "*" in entry and " " in word:
             raise ValueError(f"word {entry!r}: prefixes and endings (*) are single words")
+        if entry.endswith("*") and not entry.startswith("*") and len(word) > MAX_PREFIX:
+            raise ValueError(f"word {entry!r}: a prefix (word*) has at most {MAX_PREFIX} letters")
         if entry.startswith("*") and len(word) < 3:
             raise ValueError(f"word {entry!r}: endings and inner parts (*) need at least three letters")
         if len(tokens(word)) > MAX_PHRASE_WORDS:

@@ -104,3 +104,13 @@ def test_a_deployment_s_own_rules_file_replaces_the_packaged_one(tmp_path) -> No
     result = innboks("triage", stdin=line, env={"INNBOKS_TRIAGE_RULES": str(broken)})
     assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
     assert "broken.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_triage_answers_a_5_mb_line_and_a_broken_one_line_for_line() -> None:
+    lines = [json.dumps({"id": "big", "text": "a" * 5_000_000}), "not json",
+             json.dumps({"id": "ok", "text": "Når er biblioteket åpent?"})]
+    result = innboks("triage", stdin="\n".join(lines) + "\n")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a.get("id") for a in answers] == ["big", None, "ok"]
+    assert answers[0]["category"] and "not valid JSON" in answers[1]["error"] and answers[2]["language"] == "nb"
+    assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -149,3 +149,11 @@ def test_language_scores_count_exclusive_markers_double_and_sami_letters_twice()
     assert scores[Language.NYNORSK] == 3 and scores[Language.BOKMAL] == 0
     assert language_scores("đ", rules)[Language.NORTH_SAMI] == 2
     assert language_scores("2026", rules) == {}  # numbers are not words of any language
+
+
+def test_a_hostile_long_word_makes_a_bounded_number_of_prefixes() -> None:
+    from streams.triage.ruleset import MAX_PREFIX, Features
+
+    features = Features("a" * 1_000_000 + " byggesøknaden")
+    assert len(features.prefixes) == (MAX_PREFIX - 1) + (len("byggesøknaden") - 1)
+    assert "byggesøk" in features.prefixes
