@@ -36,12 +36,16 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 
 def decode(model: type[M], payload: bytes | None) -> M:
-    if payload is None:
+    if not payload:
         raise InvalidPayload("empty_payload", "the message has no value")
     try:
         return model.model_validate_json(payload)
     except ValidationError as exc:
-        if any(error["type"] == "json_invalid" for error in exc.errors()):
+        invalid = [error for error in exc.errors(include_input=False) if error["type"] == "json_invalid"]
+        if invalid and "recursion limit" in str(invalid[0].get("msg", "")):
+            raise InvalidPayload("too_deep", f"JSON nested deeper than the parser allows for {model.__name__}") \
+                from None
+        if invalid:
             raise InvalidPayload("invalid_json", f"not valid JSON for {model.__name__}") from None
         raise InvalidPayload("schema_violation", f"{model.__name__}: {describe_validation_error(exc)}") from None
 

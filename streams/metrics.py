@@ -197,7 +197,7 @@ class PipelineMetrics:
 #: The processing stages (``guarded(stage, ...)``) and the dead-letter reason codes they give.
 STAGES = ("normalize", "triage", "route", "sla")
 DEADLETTER_CODES = ("invalid_json", "schema_violation", "unsupported_resource", "unsupported_platform",
-                    "empty_payload", "processing_error")
+                    "empty_payload", "too_large", "too_deep", "text_too_long", "processing_error")
 
 
 REGISTRY = CollectorRegistry()

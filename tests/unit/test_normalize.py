@@ -71,3 +71,22 @@ def test_dead_letter_of_an_oversized_record_is_cut_with_size_and_digest() -> Non
     assert letter.payload_encoding == "utf-8" and letter.payload == "æ" * 32_768
     assert len(letter.key or "") == 1024
     assert len(letter.to_json_bytes()) < 100_000
+
+
+@pytest.mark.parametrize("payload, code", [
+    (b"", "empty_payload"),
+    (b"[" * 5000 + b"]" * 5000, "too_deep"),
+    (b'{"x": "' + b"a" * (600 * 1024) + b'"}', "too_large"),
+    (b"\xff\xfe not utf-8", "invalid_json"),
+])
+def test_what_normalize_refuses_has_a_clear_reason(payload, code) -> None:
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(payload)
+    assert info.value.code == code
+
+
+def test_a_text_longer_than_the_platform_allows_is_refused() -> None:
+    assert normalize_raw(facebook_comment_raw("1_1", "a" * 63_206).to_json_bytes()).text
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(facebook_comment_raw("1_1", "a" * 63_207).to_json_bytes())
+    assert info.value.code == "text_too_long" and "63207" in info.value.reason
