@@ -1,13 +1,17 @@
-"""Which connector (client) serves each platform; the mappings are ``connectors.mapping``."""
+"""Which connector (client) reads each platform and which writer acts on it; the mappings are
+``connectors.mapping``."""
 
 from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.bluesky.client import BlueskyConnector
 from connectors.facebook.client import FacebookConnector
+from connectors.facebook.writer import FacebookWriter
 from connectors.instagram.client import InstagramConnector
+from connectors.instagram.writer import InstagramWriter
 from connectors.linkedin.client import LinkedInConnector
 from connectors.mastodon.client import MastodonConnector
+from connectors.writer import PlatformWriter
 from connectors.x.client import XConnector
 from connectors.youtube.client import YouTubeConnector
 from schemas import Platform
@@ -20,4 +24,10 @@ CONNECTORS: dict[Platform, type[Connector]] = {
     Platform.YOUTUBE: YouTubeConnector,
     Platform.MASTODON: MastodonConnector,
     Platform.BLUESKY: BlueskyConnector,
+}
+
+#: Who carries out replies, hides and deletions (``innboks.actions``) on each platform.
+WRITERS: dict[Platform, type[PlatformWriter]] = {
+    Platform.FACEBOOK: FacebookWriter,
+    Platform.INSTAGRAM: InstagramWriter,
 }
