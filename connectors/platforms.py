@@ -13,6 +13,7 @@ from connectors.linkedin.client import LinkedInConnector
 from connectors.mastodon.client import MastodonConnector
 from connectors.writer import PlatformWriter
 from connectors.x.client import XConnector
+from connectors.x.writer import XWriter
 from connectors.youtube.client import YouTubeConnector
 from schemas import Platform
 
@@ -30,4 +31,5 @@ CONNECTORS: dict[Platform, type[Connector]] = {
 WRITERS: dict[Platform, type[PlatformWriter]] = {
     Platform.FACEBOOK: FacebookWriter,
     Platform.INSTAGRAM: InstagramWriter,
+    Platform.X: XWriter,
 }
