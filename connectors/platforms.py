@@ -10,6 +10,7 @@ from connectors.facebook.writer import FacebookWriter
 from connectors.instagram.client import InstagramConnector
 from connectors.instagram.writer import InstagramWriter
 from connectors.linkedin.client import LinkedInConnector
+from connectors.linkedin.writer import LinkedInWriter
 from connectors.mastodon.client import MastodonConnector
 from connectors.writer import PlatformWriter
 from connectors.x.client import XConnector
@@ -32,4 +33,5 @@ WRITERS: dict[Platform, type[PlatformWriter]] = {
     Platform.FACEBOOK: FacebookWriter,
     Platform.INSTAGRAM: InstagramWriter,
     Platform.X: XWriter,
+    Platform.LINKEDIN: LinkedInWriter,
 }
