@@ -16,6 +16,7 @@ from connectors.writer import PlatformWriter
 from connectors.x.client import XConnector
 from connectors.x.writer import XWriter
 from connectors.youtube.client import YouTubeConnector
+from connectors.youtube.writer import YouTubeWriter
 from schemas import Platform
 
 CONNECTORS: dict[Platform, type[Connector]] = {
@@ -34,4 +35,5 @@ WRITERS: dict[Platform, type[PlatformWriter]] = {
     Platform.INSTAGRAM: InstagramWriter,
     Platform.X: XWriter,
     Platform.LINKEDIN: LinkedInWriter,
+    Platform.YOUTUBE: YouTubeWriter,
 }
