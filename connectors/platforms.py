@@ -12,6 +12,7 @@ from connectors.instagram.writer import InstagramWriter
 from connectors.linkedin.client import LinkedInConnector
 from connectors.linkedin.writer import LinkedInWriter
 from connectors.mastodon.client import MastodonConnector
+from connectors.mastodon.writer import MastodonWriter
 from connectors.writer import PlatformWriter
 from connectors.x.client import XConnector
 from connectors.x.writer import XWriter
@@ -36,4 +37,5 @@ WRITERS: dict[Platform, type[PlatformWriter]] = {
     Platform.X: XWriter,
     Platform.LINKEDIN: LinkedInWriter,
     Platform.YOUTUBE: YouTubeWriter,
+    Platform.MASTODON: MastodonWriter,
 }
