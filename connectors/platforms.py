@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.bluesky.client import BlueskyConnector
+from connectors.bluesky.writer import BlueskyWriter
 from connectors.facebook.client import FacebookConnector
 from connectors.facebook.writer import FacebookWriter
 from connectors.instagram.client import InstagramConnector
@@ -38,4 +39,5 @@ WRITERS: dict[Platform, type[PlatformWriter]] = {
     Platform.LINKEDIN: LinkedInWriter,
     Platform.YOUTUBE: YouTubeWriter,
     Platform.MASTODON: MastodonWriter,
+    Platform.BLUESKY: BlueskyWriter,
 }

@@ -21,7 +21,7 @@ def account(**options) -> Account:
 
 
 def test_every_platform_with_a_connector_has_a_writer() -> None:
-    assert set(WRITERS) <= set(CONNECTORS)
+    assert set(WRITERS) == set(CONNECTORS) == set(Platform)
     for platform, writer_class in WRITERS.items():
         assert writer_class.platform is platform
         assert issubclass(writer_class, PlatformWriter)
