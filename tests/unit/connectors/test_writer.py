@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -18,6 +19,7 @@ from connectors.errors import (
 )
 from connectors.http import ApiClient, ResponsePolicy
 from connectors.pagination import TokenPaginator
+from connectors.platforms import WRITERS
 from connectors.writer import (
     NotSupported,
     PermissionMissing,
@@ -169,3 +171,10 @@ def test_pages_stop_at_a_repeated_cursor() -> None:
 def test_target_helper_builds_valid_messages() -> None:
     message = target(Platform.X, "1", "2", kind=Kind.MENTION, conversation="2:3")
     assert (message.native_id, message.key) == ("2", "x:1:2:3")
+
+
+def test_every_writer_is_documented() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "platforms"
+    for platform in WRITERS:
+        assert "## Acting from Innboks" in (docs / f"{platform.value}.md").read_text(encoding="utf-8"), platform
+    assert "## Writers: acting on the platform" in (docs / "CONNECTOR-BRIEF.md").read_text(encoding="utf-8")
