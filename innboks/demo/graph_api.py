@@ -18,7 +18,9 @@ answers, and shows the result on the next poll:
   (or, unhidden, ``edited``) event;
 - ``POST /{version}/{page-id}/messages`` (Send API): a message from the Page in the person's
   Messenger thread, ``{"recipient_id", "message_id"}``; refused as Meta does (error 10/2018278)
-  outside 24 hours after the person's last message (7 days with the ``HUMAN_AGENT`` tag).
+  outside 24 hours after the person's last message (7 days with the ``HUMAN_AGENT`` tag);
+- ``DELETE /{version}/{comment-id}``: the comment is no longer served (``{"success": true}``); as with
+  the real API, polling cannot see that it is gone.
 
 One simplification: ``since`` on the comments edge counts a comment hidden or unhidden here as new
 from that moment, so that the poll after a hide sees it. The real API filters by creation time; a
@@ -87,6 +89,8 @@ class GraphSimulator:
         self.hidden: dict[str, bool] = {}
         #: Comment id → when it was hidden or unhidden (see the module docstring on ``since``).
         self.changed: dict[str, datetime] = {}
+        #: Comments deleted through the API: no longer served.
+        self.deleted: set[str] = set()
         #: ``(action, object id)`` of every write accepted: ids only, never text.
         self.actions: list[tuple[str, str]] = []
         self._ids = itertools.count(1)
@@ -120,9 +124,10 @@ class GraphSimulator:
 
     # -- request handling -------------------------------------------------------------------
     def visible(self) -> list[Item]:
-        """What the API serves now: the released dataset and what the Page wrote through the API."""
+        """What the API serves now: the released dataset and what the Page wrote through the API, less
+        what it deleted."""
         with self._lock:
-            return self.released() + list(self.written)
+            return [i for i in self.released() + self.written if i.payload.get("id") not in self.deleted]
 
     def handle(self, path: str, query: dict[str, str], authorized: bool) -> tuple[int, dict[str, Any]]:
         self.requests += 1
@@ -177,10 +182,14 @@ class GraphSimulator:
         if not authorized:
             return 400, _graph_error("An access token is required to request this resource.", "OAuthException", 104)
         parts = [p for p in path.split("/") if p]
-        if method != "POST" or len(parts) not in (2, 3) or not parts[0].startswith("v"):
+        if len(parts) not in (2, 3) or not parts[0].startswith("v"):
             return 400, _unsupported(path, method.lower())
         node, edge = parts[1], (parts[2] if len(parts) == 3 else None)
         items = self.visible()
+        if method == "DELETE" and edge is None:
+            return self._delete(node, items)
+        if method != "POST":
+            return 400, _unsupported(path, method.lower())
         if edge == "messages" and node == self.dataset.page_id:
             return self._send_message(params, items)
         if edge == "comments":
@@ -222,6 +231,14 @@ class GraphSimulator:
             self.hidden[node] = hidden
             self.changed[node] = self.now()
             self.actions.append(("hide" if hidden else "unhide", node))
+        return 200, {"success": True}
+
+    def _delete(self, node: str, items: list[Item]) -> tuple[int, dict[str, Any]]:
+        if self._find(items, "comment", node) is None:
+            return 400, _unsupported(f"/{node}", "delete")
+        with self._lock:
+            self.deleted.add(node)
+            self.actions.append(("delete", node))
         return 200, {"success": True}
 
     def _send_message(self, params: dict[str, Any], items: list[Item]) -> tuple[int, dict[str, Any]]:

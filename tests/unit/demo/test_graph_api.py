@@ -172,3 +172,12 @@ def test_form_encoded_parameters_are_accepted_as_graph_does(simulator: GraphSimu
                            params={"is_hidden": "true", "access_token": "demo"}, timeout=5).json()
     assert answer == {"success": True}
     assert simulator.hidden == {comment.payload["id"]: True}
+
+
+def test_a_deleted_comment_is_no_longer_served(simulator: GraphSimulator, clock: Clock) -> None:
+    comment = citizen_comment(Poller(simulator).poll())
+    writer(simulator, clock).delete(comment)
+    assert simulator.actions == [("delete", comment.native_id)]
+    with pytest.raises(TargetGone):
+        writer(simulator, clock).hide(comment)
+    assert comment.native_id not in {m.native_id for m in Poller(simulator).poll()}
