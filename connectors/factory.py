@@ -1,4 +1,4 @@
-"""Building a connector for an account from the registry and the command line."""
+"""Building a connector (reading) or a writer (acting) for an account from the registry and the command line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import requests
 from connectors.auth import bearer_session, open_session
 from connectors.base import Connector, CursorStore, Sink
 from connectors.http import ApiClient
-from connectors.platforms import CONNECTORS
+from connectors.platforms import CONNECTORS, WRITERS
 from connectors.runner import fingerprint_of
+from connectors.writer import PlatformWriter
 from innboks.config.accounts import Account
 from innboks.config.credentials import AnyCredentials, CredentialError, resolve
 from schemas import Platform
@@ -49,15 +50,41 @@ def build_connector(
     connector_class = CONNECTORS.get(platform)
     if connector_class is None:
         raise CredentialError(f"no connector for {platform.value} (available: {', '.join(CONNECTORS)})")
-    # --base-url wins; an account may set options.base_url (a proxy, a recorded API).
-    base_url = base_url or (str(account.options["base_url"]) if account and account.options.get("base_url") else None)
-    client = ApiClient(base_url=base_url, session=session_for(platform, account, token),
+    client = ApiClient(base_url=effective_base_url(account, base_url), session=session_for(platform, account, token),
                        policy=connector_class.policy())
     return connector_class(
         account_id, client, sink, cursors=cursors, since=since,
         options=dict(account.options) if account else {},
         credentials=account.credentials if account and not token else None,
     )
+
+
+def build_writer(
+    platform: Platform,
+    account_id: str,
+    account: Account | None = None,
+    base_url: str | None = None,
+    token: str | None = None,
+) -> PlatformWriter:
+    """The writer that acts for an account: the same credentials, session and ``--base-url`` as its
+    connector (``build_connector``), with the platform's write policy."""
+    writer_class = WRITERS.get(platform)
+    if writer_class is None:
+        raise CredentialError(f"no writer for {platform.value} (available: {', '.join(WRITERS)})")
+    client = ApiClient(base_url=effective_base_url(account, base_url), session=session_for(platform, account, token),
+                       policy=writer_class.policy())
+    return writer_class(
+        account_id, client,
+        options=dict(account.options) if account else {},
+        credentials=account.credentials if account and not token else None,
+    )
+
+
+def effective_base_url(account: Account | None, base_url: str | None) -> str | None:
+    """``--base-url`` wins; an account may set ``options.base_url`` (a proxy, a recorded API)."""
+    if base_url:
+        return base_url
+    return str(account.options["base_url"]) if account and account.options.get("base_url") else None
 
 
 def credential_values(credentials: AnyCredentials | None, platform: Platform) -> list[str]:

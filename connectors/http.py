@@ -131,11 +131,20 @@ class ApiClient:
         return self.request_json("POST", url, json_body=body, headers=headers)
 
     def request_json(self, method: str, url: str, params: dict[str, Any] | None = None, json_body: Any = None,
-                     headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+                     headers: dict[str, str] | None = None, *, retry: bool = True,
+                     allow_empty: bool = False) -> tuple[Any, dict[str, str]]:
+        """Send one request; the JSON body (object or array) and the headers of the answer.
+
+        ``retry=False`` sends it once: a write that creates something (a reply) must not be repeated
+        after a timeout or a 5xx, which may have come after it was carried out; the caller looks
+        before trying again. ``allow_empty=True`` accepts a success without a body (``204 No
+        Content`` of a deletion or a moderation call) as ``{}``.
+        """
         target = rebase_url(url, self.base_url)
         path = urlsplit(target).path
         error: ConnectorError | None = None
-        for attempt in range(1, self.max_attempts + 1):
+        attempts = self.max_attempts if retry else 1
+        for attempt in range(1, attempts + 1):
             self._wait_for_rate_limit(path)
             self.requests += 1
             try:
@@ -150,12 +159,14 @@ class ApiClient:
                 body = _json_or_none(response)
                 if response.ok and isinstance(body, (dict, list)):
                     return body, dict(response.headers)
+                if response.ok and allow_empty and not response.content.strip():
+                    return {}, dict(response.headers)
                 if response.ok:
                     raise FatalRequestError(f"malformed JSON from {path}")
                 error = self.policy.classify(response.status_code, body, response.headers, path, now)
                 if not isinstance(error, RetriableError):
                     raise error
-            if attempt == self.max_attempts:
+            if attempt == attempts:
                 break
             delay = self._backoff(attempt, error.retry_after if isinstance(error, RetriableError) else None)
             if delay > self.max_wait:

@@ -15,19 +15,29 @@ and turns what it raises into a classified failure with ``failure_of``:
 
 ``find_reply`` makes the executor exactly-once: after a crash between the platform's answer and the
 ``done`` event, the executor looks for our reply (same text, after the attempt started) before it
-tries again.
+tries again. For the same reason a request that creates something is sent once (``send(...,
+once=True)``): the client does not repeat it after a timeout or a 5xx, which may have come after the
+platform carried it out. Hiding, unhiding and deleting are idempotent and retried as reads are.
+
+Helpers for subclasses: ``send`` (one request; a 204 is ``{}``; an expired renewable session is renewed
+once through ``refresh_auth``), ``pages`` (a bounded listing for ``find_reply``), ``refuse`` (a
+``NotSupported`` for one kind of message), ``write_error`` (a policy's error refined for writes:
+403 → ``PermissionMissing``, 404/410 → ``TargetGone``), ``same_text`` and ``posted_since``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from abc import ABC
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
 from connectors.base import utcnow
-from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited
+from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, SessionExpired
+from connectors.fields import parse_time
 from connectors.http import ApiClient, ResponsePolicy
+from connectors.pagination import NextPage, Paginator
 from innboks.config.credentials import AnyCredentials
 from schemas import ActionFailure, ActionKind, InboxMessage, Platform
 
@@ -48,6 +58,39 @@ class NotSupported(ConnectorError):
     """The platform's API cannot carry out this action (or not any more, e.g. a closed messaging window)."""
 
     error_class = "not_supported"
+
+
+def write_error(error: ConnectorError, status: int) -> ConnectorError:
+    """A reading policy's error refined for a write: a plain 403 is a missing permission (a scope, a
+    page role), a 404 or 410 a target that is gone. Auth errors, rate limits and what the platform's
+    policy already classified stay as they are."""
+    if isinstance(error, FatalRequestError) and not isinstance(error, (PermissionMissing, TargetGone)):
+        if status == 403:
+            return PermissionMissing(str(error))
+        if status in (404, 410):
+            return TargetGone(str(error))
+    return error
+
+
+def same_text(ours: str | None, found: str | None) -> bool:
+    """Whether a text found on the platform is the text we sent: equal after Unicode normalisation
+    (NFC) and with runs of whitespace as one space (platforms trim and fold line breaks)."""
+    if ours is None or found is None:
+        return False
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    return norm(ours) == norm(found)
+
+
+def posted_since(value: Any, since: datetime) -> bool:
+    """Whether a platform timestamp (text or datetime) is at or after ``since``; unknown times are not.
+
+    Platforms store whole seconds (or milliseconds), so ``since`` is compared without its fraction.
+    """
+    moment = value if isinstance(value, datetime) else parse_time(value)
+    return moment is not None and moment >= since.replace(microsecond=0)
 
 
 def failure_of(error: Exception) -> ActionFailure:
@@ -116,3 +159,55 @@ class PlatformWriter(ABC):
     def _unsupported(self, kind: ActionKind) -> NotSupported:
         why = self.unsupported_because.get(kind, "the platform's API offers no way to do this")
         return NotSupported(f"{self.platform.value} cannot {kind.value}: {why}")
+
+    # -- helpers for subclasses ----------------------------------------------------------------
+    def refuse(self, kind: ActionKind, why: str) -> NotSupported:
+        """A ``NotSupported`` for this kind of message (the platform can do ``kind``, but not to it)."""
+        return NotSupported(f"{self.platform.value} cannot {kind.value} this message: {why}")
+
+    @staticmethod
+    def require_text(text: str | None) -> str:
+        if text is None or not text.strip():
+            raise FatalRequestError("a reply needs a text")
+        return text
+
+    def refresh_auth(self) -> bool:
+        """Renew an expired session (``SessionExpired``); True if renewed. Bearer tokens cannot be."""
+        return False
+
+    def send(self, method: str, url: str, *, params: dict[str, Any] | None = None, body: Any = None,
+             headers: dict[str, str] | None = None, once: bool = False) -> Any:
+        """One request to the platform; the JSON body of the answer (``{}`` for a ``204``).
+
+        ``once``: not repeated after a timeout or a 5xx (a write that creates something). A request
+        refused because the session expired did nothing, so it is sent again after ``refresh_auth``.
+        """
+        try:
+            answer, _ = self.client.request_json(method, url, params=params, json_body=body, headers=headers,
+                                                 retry=not once, allow_empty=True)
+        except SessionExpired:
+            if not self.refresh_auth():
+                raise
+            answer, _ = self.client.request_json(method, url, params=params, json_body=body, headers=headers,
+                                                 retry=not once, allow_empty=True)
+        return answer
+
+    def pages(self, url: str, params: dict[str, Any], paginator: Paginator, headers: dict[str, str] | None = None,
+              max_pages: int = 5) -> Iterator[Any]:
+        """The first ``max_pages`` pages of a listing (``find_reply`` looks at recent items only)."""
+        page: NextPage | None = NextPage(url, dict(params))
+        for _ in range(max_pages):
+            if page is None:
+                return
+            body, response_headers = self._get(page.url, page.params or None, headers)
+            yield body
+            page = paginator.advance(page.url, page.params, body, response_headers)
+
+    def _get(self, url: str, params: dict[str, Any] | None,
+             headers: dict[str, str] | None) -> tuple[Any, dict[str, str]]:
+        try:
+            return self.client.get_json(url, params, headers)
+        except SessionExpired:
+            if not self.refresh_auth():
+                raise
+        return self.client.get_json(url, params, headers)

@@ -6,8 +6,9 @@
         ... ApiClient(base_url=api.url) ...
     assert api.requests[0].query["max_results"] == "100"
 
-A handler gets a ``Request`` (path, query, headers, match groups) and returns ``(status, headers,
-body)``; a body that is not ``str``/``bytes`` is sent as JSON. Unmatched paths get 404.
+A handler gets a ``Request`` (method, path, query, headers, match groups, and the body of a POST, PUT or
+DELETE) and returns ``(status, headers, body)``; a body that is not ``str``/``bytes`` is sent as JSON
+(``b""`` sends none, as a ``204 No Content`` does). Unmatched paths get 404.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class Request:
     groups: dict[str, str] = field(default_factory=dict)
     query_all: dict[str, list[str]] = field(default_factory=dict)
     body: bytes = b""
+
+    def json(self) -> Any:
+        """The request body as JSON (POST, PUT and DELETE keep their bodies)."""
+        return json.loads(self.body) if self.body else None
 
 
 def load(relative: str) -> Any:
@@ -73,9 +78,18 @@ class FakeApi:
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 self._serve("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def _with_body(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                self._serve("POST", self.rfile.read(length))
+                self._serve(method, self.rfile.read(length))
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._with_body("POST")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._with_body("PUT")
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._with_body("DELETE")
 
             def log_message(self, *args: Any) -> None:
                 return

@@ -47,9 +47,15 @@ from connectors.errors import (
     SessionExpired,
 )
 from connectors.fields import before, items, later, nonempty, obj, parse_time
-from connectors.http import ResponsePolicy
+from connectors.http import ApiClient, ResponsePolicy
 from connectors.pagination import TokenPaginator
-from innboks.config.credentials import AppPasswordCredentials, BearerCredentials, CredentialError, resolve
+from innboks.config.credentials import (
+    AnyCredentials,
+    AppPasswordCredentials,
+    BearerCredentials,
+    CredentialError,
+    resolve,
+)
 from schemas import Platform, RawEvent
 
 BSKY_ENTRYWAY = "https://bsky.social"
@@ -112,32 +118,22 @@ def _secret(reference: str) -> str:
         raise AuthError(f"bluesky credentials: {exc}") from None
 
 
-class BlueskyConnector(Connector):
-    """Polls one Bluesky account (``account_id`` is its DID).
+class BlueskySession:
+    """The app-password session of one account, shared by the connector and the writer.
 
-    Options: ``pds_url`` (the account's own PDS instead of ``https://bsky.social``), ``chat``
-    (read direct messages, default true).
+    With ``app_password`` credentials: ``createSession`` at the start, ``refreshSession`` when the
+    access JWT expired, a new login if the refresh JWT did too. With a plain ``bearer`` token there is
+    nothing to renew. Requests go to ``options.pds_url`` (the account's own PDS) or the entryway.
     """
 
-    platform: ClassVar[Platform] = Platform.BLUESKY
     api_base: ClassVar[str] = BSKY_ENTRYWAY
-    policy = BlueskyPolicy
-    #: ``cid`` changes when a post record changes; ``text`` and ``$type`` for chat messages.
-    fingerprint_keys: ClassVar[tuple[str, ...]] = ("cid", "text", "$type")
-    notification_page_size: ClassVar[int] = 100
-    feed_page_size: ClassVar[int] = 100
-    convo_page_size: ClassVar[int] = 100
-    message_page_size: ClassVar[int] = 100
-    #: Listings are read back this far behind the stored cursor. Notifications and feeds are ordered by
-    #: the earlier of ``createdAt`` (the author's clock) and the AppView's indexing time, so a post
-    #: indexed late can sort just below an item already seen. Repeats are dropped by id.
-    overlap: ClassVar[timedelta] = timedelta(minutes=10)
-
+    account_id: str
+    client: ApiClient
+    credentials: AnyCredentials | None
+    options: dict[str, Any]
     _refresh_jwt: str | None = None
 
-    # -- session ---------------------------------------------------------------------------
-    def setup(self) -> None:
-        super().setup()
+    def open_session(self) -> None:
         if not isinstance(self.client.policy, BlueskyPolicy):
             self.client.policy = BlueskyPolicy()  # XRPC errors and ExpiredToken need the Bluesky policy
         credentials = self.credentials
@@ -189,6 +185,33 @@ class BlueskyConnector(Connector):
     def url(self, path: str) -> str:
         base = nonempty(self.options.get("pds_url")) or self.api_base
         return f"{base.rstrip('/')}{path}"
+
+
+class BlueskyConnector(BlueskySession, Connector):
+    """Polls one Bluesky account (``account_id`` is its DID).
+
+    Options: ``pds_url`` (the account's own PDS instead of ``https://bsky.social``), ``chat``
+    (read direct messages, default true).
+    """
+
+    platform: ClassVar[Platform] = Platform.BLUESKY
+    api_base: ClassVar[str] = BSKY_ENTRYWAY
+    policy = BlueskyPolicy
+    #: ``cid`` changes when a post record changes; ``text`` and ``$type`` for chat messages.
+    fingerprint_keys: ClassVar[tuple[str, ...]] = ("cid", "text", "$type")
+    notification_page_size: ClassVar[int] = 100
+    feed_page_size: ClassVar[int] = 100
+    convo_page_size: ClassVar[int] = 100
+    message_page_size: ClassVar[int] = 100
+    #: Listings are read back this far behind the stored cursor. Notifications and feeds are ordered by
+    #: the earlier of ``createdAt`` (the author's clock) and the AppView's indexing time, so a post
+    #: indexed late can sort just below an item already seen. Repeats are dropped by id.
+    overlap: ClassVar[timedelta] = timedelta(minutes=10)
+
+    # -- session ---------------------------------------------------------------------------
+    def setup(self) -> None:
+        super().setup()
+        self.open_session()
 
     # -- polling -----------------------------------------------------------------------------
     def native_id(self, event: RawEvent) -> str:

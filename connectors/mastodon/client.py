@@ -74,6 +74,23 @@ class MastodonPolicy(ResponsePolicy):
         return super().classify(status, body, headers, path, now)
 
 
+def instance_base(options: dict[str, Any], base_url: str | None) -> str:
+    """Scheme and host of an account's instance: ``options.instance_url``, else the ``--base-url`` host
+    (the connector and the writer of an account use the same)."""
+    configured = options.get("instance_url")
+    if configured is not None:
+        value = str(configured).strip().rstrip("/")
+        parts = urlsplit(value if "://" in value else f"https://{value}")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+            raise FatalRequestError("mastodon: options.instance_url must look like https://host")
+        return f"{parts.scheme}://{parts.netloc}"
+    if base_url:
+        parts = urlsplit(base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    raise FatalRequestError("mastodon: options.instance_url is not set (the account's instance, "
+                            "e.g. https://snabelen.no) and no --base-url was given")
+
+
 def _id_key(value: str) -> tuple[int, str]:
     """Ids are strings that sort by length, then lexically (Mastodon's advice; never cast to int)."""
     return len(value), value
@@ -131,18 +148,7 @@ class MastodonConnector(Connector):
 
     def instance_base(self) -> str:
         """Scheme and host of the instance: ``options.instance_url``, else the ``--base-url`` host."""
-        configured = self.options.get("instance_url")
-        if configured is not None:
-            value = str(configured).strip().rstrip("/")
-            parts = urlsplit(value if "://" in value else f"https://{value}")
-            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
-                raise FatalRequestError("mastodon: options.instance_url must look like https://host")
-            return f"{parts.scheme}://{parts.netloc}"
-        if self.client.base_url:
-            parts = urlsplit(self.client.base_url)
-            return f"{parts.scheme}://{parts.netloc}"
-        raise FatalRequestError("mastodon: options.instance_url is not set (the account's instance, "
-                                "e.g. https://snabelen.no) and no --base-url was given")
+        return instance_base(self.options, self.client.base_url)
 
     def url(self, path: str) -> str:
         return f"{self.instance_base()}{path}"
