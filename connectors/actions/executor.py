@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, RateLimited, RetriableError
 from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
 from innboks.config import topics
@@ -142,6 +142,13 @@ class Executor:
             self._outcome(state, ActionOutcome.EXECUTING)
         try:
             platform_id = self._call(writer, request)
+        except RetriableError as exc:
+            if request.kind is ActionKind.REPLY and not isinstance(exc, RateLimited):
+                # A timeout or 5xx on a reply: it may have been posted all the same. Replies are sent
+                # once (never retried by the client), so look before saying it failed.
+                self._after_unknown_outcome(state, writer, exc)
+            else:
+                self._outcome(state, ActionOutcome.FAILED, failure=failure_of(exc), detail=str(exc)[:500])
         except TargetGone as exc:
             if request.kind is ActionKind.DELETE:
                 self._outcome(state, ActionOutcome.DONE)  # already gone: what a deletion wants
@@ -155,6 +162,19 @@ class Executor:
                           detail=f"{type(exc).__name__} in the {request.target.platform.value} writer")
         else:
             self._outcome(state, ActionOutcome.DONE, platform_id=platform_id)
+
+    def _after_unknown_outcome(self, state: ActionState, writer: PlatformWriter, error: Exception) -> None:
+        request = state.request
+        try:
+            found = writer.find_reply(request.target, request.text or "", (state.executing_at or request.at)
+                                      - CLOCK_SKEW)
+        except ConnectorError:
+            found = None
+        if found is not None:
+            self._outcome(state, ActionOutcome.DONE, platform_id=found)
+        else:
+            self._outcome(state, ActionOutcome.FAILED, failure=ActionFailure.PLATFORM_ERROR,
+                          detail=f"{str(error)[:400]}; the reply is not on the platform")
 
     def _refusal(self, state: ActionState) -> str | None:
         """Why the guideline forbids carrying this action out, or None (checked again here, not only in the inbox)."""
@@ -236,6 +256,11 @@ class ExecutorLoop:
             if not self._caught_up:
                 return 0
         return self.executor.run_ready()
+
+    @property
+    def caught_up(self) -> bool:
+        """The history read: what is ready now is all there was when the loop started."""
+        return self._caught_up
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from innboks import __version__
 from innboks.cli import (
     accounts,
+    actions,
     archive,
     broker,
     connectors,
@@ -29,7 +30,8 @@ from innboks.cli import (
 from innboks.cli.args import OneLineParser
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, accounts, webhook, triage, crisis, archive, sla, topics, store, inbox)
+GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, crisis, archive, sla, topics, store,
+          inbox)
 
 
 def build_parser() -> argparse.ArgumentParser:

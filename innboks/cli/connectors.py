@@ -165,6 +165,26 @@ def run_poll(
     return 0
 
 
+def _start_executor(bootstrap: str, registry: Registry, stop: threading.Event) -> threading.Thread:
+    """The action executor beside the pollers (docs/actions.md): one per cluster, like the runner."""
+    from connectors.actions.executor import ExecutorLoop
+    from connectors.actions.writers import RegistryWriters
+
+    writers = RegistryWriters(registry)
+    loop = _kafka(ExecutorLoop, bootstrap, writers)
+
+    def run() -> None:
+        try:
+            loop.run(stop)
+        finally:
+            loop.close()
+            writers.close()
+
+    thread = threading.Thread(target=run, name="action-executor", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_connectors(once: bool) -> int:
     """Poll every enabled account of the registry, each on its own schedule and thread."""
     from connectors.factory import build_connector, credential_watch
@@ -201,11 +221,19 @@ def run_connectors(once: bool) -> int:
             return 1 if failed else 0
         _serve_metrics(settings.connector_metrics_port)
         _log_to_stderr()
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        executor_stop = threading.Event()
+        executor = _start_executor(bootstrap, registry, executor_stop)
+
+        def stop_all(*_: Any) -> None:
+            executor_stop.set()
+            runner.stop()
+
+        signal.signal(signal.SIGTERM, stop_all)
         try:
             runner.run()
         except KeyboardInterrupt:
-            runner.stop()
+            stop_all()
+        executor.join(timeout=10)
         return 0
     finally:
         for poller in pollers:

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         default=64 * 1024, ge=1024, description="Raw bytes kept in a dead letter; the rest is cut.",
     )
     connector_metrics_port: int = Field(default=6067, ge=0, le=65535, description="0 turns it off.")
+    actions_metrics_port: int = Field(default=6068, ge=0, le=65535, description="0 turns it off.")
     # Meta webhooks (innboks webhook): the app secret signs deliveries; the verify token answers
     # the subscription handshake. Either the value or a file holding it.
     meta_app_secret: SecretStr | None = None

@@ -24,6 +24,8 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 
+from connectors.actions.executor import ExecutorLoop
+from connectors.actions.writers import RegistryWriters
 from connectors.facebook.client import FacebookConnector
 from connectors.http import ApiClient
 from connectors.metrics import REGISTRY as CONNECTOR_METRICS
@@ -33,6 +35,7 @@ from innboks.config.settings import get_settings
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
+from innboks.demo.registry import demo_registry, write_registry
 from innboks.demo.workspace import DEMO_USER, start_workspace
 from innboks.errors import CliError
 from innboks.kafka.admin import create_topics
@@ -41,6 +44,8 @@ from innboks.processes import archive_process, worker_process
 from innboks.store.engine import StoreError
 
 POLL_SECONDS = 1.0
+#: The simulated Graph API accepts any token; this one stands for the Page's.
+DEMO_TOKEN = "demo-page-token"
 DEFAULT_RELEASE_SECONDS = 20.0
 
 
@@ -84,6 +89,26 @@ class ConnectorLoop:
             self._stop.wait(POLL_SECONDS)
 
 
+class ExecutorThread:
+    """The action executor on the demo's broker, acting on the simulated Graph API (docs/actions.md)."""
+
+    def __init__(self, bootstrap: str, writers: RegistryWriters) -> None:
+        self.writers = writers
+        self.loop = ExecutorLoop(bootstrap, writers)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.loop.run, args=(self._stop,), name="action-executor", daemon=True)
+
+    def start(self) -> ExecutorThread:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.loop.close()
+        self.writers.close()
+
+
 def run_demo(duration: float | None, metrics_port: int, console: Console | None = None,
              archive_dir: Path | None = None, store_url: str | None = None, inbox_port: int | None = None) -> int:
     console = console or Console()
@@ -113,9 +138,12 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             settings = get_settings()
             create_topics(broker.bootstrap_servers, settings.topic_partitions, 1)
             dataset = build_dataset()
+            registry = demo_registry(dataset.page_id)
+            accounts_file = write_registry(registry, workdir / "accounts.yaml")
             simulator = GraphSimulator(dataset, release_seconds=release, inject_fault=True).start()
             stack.callback(simulator.stop)
-            worker = worker_process(broker.bootstrap_servers, workdir / "data", metrics_port, workdir / "worker.log")
+            worker = worker_process(broker.bootstrap_servers, workdir / "data", metrics_port, workdir / "worker.log",
+                                    extra_env={"INNBOKS_ACCOUNTS_FILE": str(accounts_file)})
             worker.start()
             stack.callback(worker.stop)
             if archive_dir is not None:
@@ -127,7 +155,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             stack.callback(sink.close)
             connector = FacebookConnector(
                 dataset.page_id,
-                ApiClient(base_url=simulator.base_url, token="demo-page-token", policy=FacebookConnector.policy()),
+                ApiClient(base_url=simulator.base_url, token=DEMO_TOKEN, policy=FacebookConnector.policy()),
                 sink,
                 backfill=timedelta(days=30),
             )
@@ -135,9 +163,12 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             stack.callback(metrics_server.shutdown)
             loop = ConnectorLoop(connector).start()
             stack.callback(loop.stop)
+            executor = ExecutorThread(broker.bootstrap_servers,
+                                      RegistryWriters(registry, base_url=simulator.base_url, token=DEMO_TOKEN)).start()
+            stack.callback(executor.stop)
             store_url = store_url or f"sqlite:///{workdir / 'innboks.db'}"
             try:
-                workspace = start_workspace(store_url, broker.bootstrap_servers, dataset.page_id, inbox_port)
+                workspace = start_workspace(store_url, broker.bootstrap_servers, registry, inbox_port)
             except StoreError as exc:
                 raise CliError(str(exc)) from None
             stack.callback(workspace.close)

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import uvicorn
 
-from innboks.config.accounts import Account, Registry
+from innboks.config.accounts import Registry
 from innboks.inbox.app import create_app
 from innboks.inbox.auth import AuthConfig
 from innboks.inbox.publisher import KafkaPublisher
+from innboks.inbox.saved_replies import seed_defaults
 from innboks.inbox.users import add_user, generated_password
 from innboks.store.consumer import Projection
 from innboks.store.engine import open_store
 from innboks.store.schema import inquiries
-from schemas import Platform
 
 DEMO_USER = "demo"
 
@@ -61,8 +61,9 @@ class Workspace:
             self.publisher.close()
 
 
-def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: int | None) -> Workspace:
+def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None) -> Workspace:
     engine = open_store(store_url)
+    seed_defaults(engine, actor="system:demo")
     projection = Projection(engine, bootstrap)
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
@@ -71,8 +72,6 @@ def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: in
     if inbox_port is not None:
         workspace.password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", workspace.password, actor="system:demo")
-        registry = Registry(accounts=[Account(platform=Platform.FACEBOOK, account_id=page_id, name="Alta kommune",
-                                              owning_unit="Kommunikasjonsavdelingen")])
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
         config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from connectors.platforms import WRITERS
 from innboks.config import topics
 from innboks.config.accounts import Registry
 from innboks.inbox.audit import audit
@@ -55,6 +56,10 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
     """Check the guideline, publish the ``requested`` event, audit it; the event as published."""
     with engine.connect() as connection:
         target, row = _target(connection, message_id, user, units_of_accounts)
+        writer = WRITERS[target.platform]
+        if kind not in writer.supports:
+            why = writer.unsupported_because.get(kind, "the platform's API offers no way to do this")
+            raise HttpError(422, f"{target.platform.value} cannot {kind.value}: {why}")
         if row.from_account and kind is not ActionKind.DELETE:
             raise HttpError(422, "our own messages are not answered or hidden from here")
         forward = kind is ActionKind.REPLY and _category(connection, row) == Category.CASE_HANDLING.value

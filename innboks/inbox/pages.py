@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from connectors.platforms import WRITERS
 from innboks.inbox import labels
 from innboks.inbox.api import inquiry_filter
 from innboks.inbox.audit import audit
@@ -24,7 +25,7 @@ from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
 from innboks.inbox.users import User, authenticate, oidc_user
-from schemas import Category, HideReason, ModerationReason
+from schemas import Category, HideReason, ModerationReason, Platform
 
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -91,7 +92,10 @@ def routes(inbox: InboxContext) -> list[Route]:
         first = next((m for m in thread["messages"] if open_inquiry and m["id"] == open_inquiry["inquiry_id"]), None)
         category = ((first or reply_to or {}).get("correction") or {}).get("category") \
             or (first or reply_to or {}).get("category")
+        writer = WRITERS[Platform(thread["platform"])]
         return render(request, inbox, "conversation.html", user=user, thread=thread, open_inquiry=open_inquiry,
+                      supports={kind.value for kind in writer.supports},
+                      unsupported={kind.value: why for kind, why in writer.unsupported_because.items()},
                       latest_inquiry=latest, categories=[c.value for c in Category],
                       reasons=[m.value for m in ModerationReason], hide_reasons=[r.value for r in HideReason],
                       reply_to=reply_to, forward=category == Category.CASE_HANDLING.value,

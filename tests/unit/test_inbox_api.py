@@ -265,3 +265,20 @@ def test_saved_replies_are_kept_by_admins_and_filled_for_the_account(client) -> 
     assert client.delete(f"/api/saved-replies/{reply_id}", auth=admin).status_code == 204
     assert client.delete(f"/api/saved-replies/{reply_id}", auth=admin).status_code == 404
     assert client.get("/api/saved-replies").json() == []
+
+
+def test_an_action_the_platform_cannot_do_is_refused_before_asking(client) -> None:
+    from datetime import UTC, datetime
+
+    from innboks.config import topics
+    from innboks.store.projection import apply
+    from schemas import InboxMessage, Kind, Platform
+
+    toot = InboxMessage(id="mastodon:110", platform=Platform.MASTODON, account_id="109", kind=Kind.MENTION,
+                        conversation_id="110", author_name="Kari", text="@alta når brøytes veien?",
+                        created_at=datetime.now(UTC), fetched_at=datetime.now(UTC))
+    with client.engine.begin() as connection:
+        apply(connection, topics.MESSAGES, toot.to_json_bytes())
+    refused = client.post("/api/messages/mastodon:110/hide", json={"reason": "third_party"})
+    assert refused.status_code == 422 and "mastodon cannot hide" in refused.json()["error"]
+    assert client.post("/api/messages/mastodon:110/reply", json={"text": "Hei!"}).status_code == 202

@@ -169,3 +169,21 @@ def test_done_and_failed_actions_are_never_carried_out_again() -> None:
         run.add(request().model_copy(update={"outcome": outcome}).to_json_bytes())
     run.add(b"{not an action")
     assert run.run_ready() == 0 and writer.calls == []
+
+
+def test_a_reply_whose_answer_was_lost_is_looked_for_before_it_is_called_failed() -> None:
+    from connectors.errors import RetriableError
+
+    asked = request()
+    posted_anyway = FakeWriter(RetriableError("HTTP 502 from /v21.0/1_700/comments"), posted={asked.text: "r-9"})
+    run, sent = executor(posted_anyway)
+    run.add(asked.to_json_bytes())
+    run.run_ready()
+    assert [(a.outcome, a.platform_id) for a in sent.actions()][-1] == (ActionOutcome.DONE, "r-9")
+    lost = FakeWriter(RetriableError("ReadTimeout for /v21.0/1_700/comments"))
+    run, sent = executor(lost)
+    run.add(asked.to_json_bytes())
+    run.run_ready()
+    last = sent.actions()[-1]
+    assert (last.outcome, last.failure) == (ActionOutcome.FAILED, "platform_error")
+    assert "not on the platform" in last.detail
