@@ -27,6 +27,10 @@ class PipelineCounts:
     sla_opened: set[str] = field(default_factory=set)
     sla_answered: set[str] = field(default_factory=set)
     deadletters: Counter[str] = field(default_factory=Counter)
+    #: Actions carried out or failed ("reply done", "hide failed: not_supported" …).
+    actions: Counter[str] = field(default_factory=Counter)
+    #: Our replies that actions posted (they are on innboks.messages too, but not from the platform).
+    action_messages: set[str] = field(default_factory=set)
 
     @property
     def categories(self) -> Counter[str]:
@@ -37,8 +41,14 @@ class PipelineCounts:
         return len(self.sla_opened - self.sla_answered)
 
 
+    @property
+    def fetched_messages(self) -> set[str]:
+        """Messages that came from the platform (not our replies posted from Innboks)."""
+        return self.messages - self.action_messages
+
+
 WATCHED = (topics.RAW, topics.MESSAGES, topics.TRIAGED, topics.CASES, topics.MODERATION, topics.ESCALATIONS,
-           topics.SLA, topics.DEADLETTER)
+           topics.SLA, topics.DEADLETTER, topics.ACTIONS)
 
 
 class TopicMonitor:
@@ -64,6 +74,7 @@ class TopicMonitor:
             return PipelineCounts(
                 c.raw, set(c.messages), dict(c.triaged), set(c.cases), set(c.screened_cases),
                 set(c.moderation), set(c.escalations), set(c.sla_opened), set(c.sla_answered), Counter(c.deadletters),
+                Counter(c.actions), set(c.action_messages),
             )
 
     def _run(self) -> None:
@@ -100,7 +111,12 @@ class TopicMonitor:
         elif topic == topics.SLA:
             if event["state"] == "opened":
                 c.sla_opened.add(event["inquiry_id"])
-            elif event["state"] == "answered":
+            elif event["state"] in ("answered", "closed"):
                 c.sla_answered.add(event["inquiry_id"])
         elif topic == topics.DEADLETTER:
             c.deadletters[f"{event['stage']}: {event['reason_code']}"] += 1
+        elif topic == topics.ACTIONS and event["outcome"] in ("done", "failed"):
+            failure = f": {event['failure']}" if event.get("failure") else ""
+            c.actions[f"{event['kind']} {event['outcome']}{failure}"] += 1
+            if event["outcome"] == "done" and event.get("platform_id"):
+                c.action_messages.add(f"{event['target']['platform']}:{event['platform_id']}")

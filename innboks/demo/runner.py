@@ -238,9 +238,16 @@ def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop
                   f"{counts.open_inquiries} open")
     table.add_row("Moderation / escalations", f"{len(counts.moderation)} / {len(counts.escalations)}")
     table.add_row("Dead letters", str(sum(counts.deadletters.values())))
+    table.add_row("Actions", _actions(counts))
     table.add_row("Metrics", metrics_url)
     limit = f" of {duration:.0f} s" if duration else " (Ctrl-C stops)"
     return Panel(table, title=f"Innboks demo — {elapsed:.0f} s{limit}", border_style="cyan")
+
+
+def _actions(counts: PipelineCounts) -> str:
+    if not counts.actions:
+        return "none yet"
+    return ", ".join(f"{what} ×{count}" for what, count in sorted(counts.actions.items()))
 
 
 def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: str, workdir: Path,
@@ -248,7 +255,7 @@ def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: 
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    ingested = len(counts.messages)
+    ingested = len(counts.fetched_messages)
     mark = "[green]✓ all ingested[/green]" if ingested >= bundled else "[yellow]not all ingested yet[/yellow]"
     table.add_row("Messages ingested", f"{ingested}/{bundled} bundled  {mark}")
     table.add_row("Raw items fetched", str(counts.raw))
@@ -258,12 +265,13 @@ def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: 
     if archive_dir is not None:
         table.add_row("Archive packages", f"{archive_packages(archive_dir)} in {archive_dir}")
     table.add_row("Inquiries opened", str(len(counts.sla_opened)))
-    table.add_row("Inquiries answered", str(len(counts.sla_answered)))
+    table.add_row("Inquiries answered or closed", str(len(counts.sla_answered)))
     table.add_row("Inquiries open", str(counts.open_inquiries))
     table.add_row("Moderation flags", str(len(counts.moderation)))
     table.add_row("Escalations", str(len(counts.escalations)))
     letters = ", ".join(f"{reason} ×{n}" for reason, n in counts.deadletters.items())
     table.add_row("Dead letters", f"{sum(counts.deadletters.values())}" + (f" ({letters})" if letters else ""))
+    table.add_row("Actions", _actions(counts))
     table.add_row("Metrics were at", metrics_url)
     table.add_row("Logs", str(workdir))
     return Panel(Group(table), title=f"Innboks demo — summary after {elapsed:.0f} s", border_style="green")

@@ -68,9 +68,13 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
 
 
 def content_digest(message: InboxMessage) -> str:
-    """What makes a revision new: its event, text, author name, link and parent."""
-    content = [message.event.value, message.text, message.author_name, message.permalink, message.parent_id]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    """What makes a revision new: what happened to the message (its event) and its text."""
+    return hashlib.sha256(json.dumps([message.event.value, message.text], ensure_ascii=False).encode()).hexdigest()
+
+
+#: Fields a later sighting may fill in without being a new revision (our reply as posted from
+#: Innboks, then as the platform reports it with its link and author name).
+FILLABLE = ("author_id", "author_name", "permalink", "parent_id")
 
 
 def apply_message(connection: Connection, message: InboxMessage) -> None:
@@ -80,6 +84,7 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
         .where(message_revisions.c.message_id == message.id)
     ).all()
     if any(row.content_sha256 == digest for row in revisions):
+        _fill_in(connection, message)
         return
     revision = max((row.revision for row in revisions), default=-1) + 1
     connection.execute(message_revisions.insert().values(
@@ -94,7 +99,7 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
         "updated_at": message.fetched_at,
     }
     # A later revision without a field (a deletion carries no text) keeps what was last seen.
-    for name in ("text", "author_id", "author_name", "permalink", "parent_id"):
+    for name in ("text", *FILLABLE):
         value = getattr(message, name)
         if value is not None or revision == 0:
             row[name] = value
@@ -104,6 +109,16 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
             _follow_up(connection, message)
     else:
         connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+
+
+def _fill_in(connection: Connection, message: InboxMessage) -> None:
+    """The same content seen again: take the fields that were missing (a link, an author name)."""
+    for name in FILLABLE:
+        value = getattr(message, name)
+        if value is not None:
+            column = messages.c[name]
+            connection.execute(messages.update().where(messages.c.id == message.id, column.is_(None))
+                               .values({name: value}))
 
 
 def _follow_up(connection: Connection, message: InboxMessage) -> None:

@@ -14,13 +14,16 @@ the same id and the executor carries each out once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from innboks.config.accounts import Account
 from schemas import ActionEvent, ActionKind, ActionOutcome, Event, HideReason, Kind, Language, TriagedMessage
 from streams.actions.rules import automatic_action_id
 from streams.sla.calendar import Calendar
 
+#: A direct message older than this when Innboks sees it (a backfill after an outage) is not
+#: acknowledged: "we are closed now" would be wrong, and answering it is the inbox's business.
+ACKNOWLEDGE_WITHIN = timedelta(hours=1)
 AUTO_PROTECT = "system:auto-protect"
 OUT_OF_HOURS = "system:out-of-hours"
 PUBLIC_KINDS = (Kind.COMMENT, Kind.REPLY, Kind.MENTION)
@@ -56,7 +59,8 @@ def automatic_actions(triaged: TriagedMessage, account: Account | None, calendar
                 kind=ActionKind.REPLY, target=message, text=text, requested_by=AUTO_PROTECT, automatic=True,
                 at=now))
     hours = account.out_of_hours
-    if hours.enabled and calendar is not None and message.kind is Kind.DIRECT_MESSAGE:
+    if hours.enabled and calendar is not None and message.kind is Kind.DIRECT_MESSAGE \
+            and now - message.created_at <= ACKNOWLEDGE_WITHIN:
         opens = next_opening(calendar, message.created_at)
         if opens is not None and opens > message.created_at:  # closed when the message came
             language = _language(triaged)

@@ -118,12 +118,29 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
         browser.save_screenshot(str(SCREENSHOTS / "3-samtale.png"))
 
-        browser.get(base + "/?mine=1")
+        # Reply from the conversation: the executor posts it on the (simulated) Graph API, and the
+        # inquiry is answered within seconds.
+        reply_box = browser.find_element(By.CSS_SELECTOR, "#reply textarea")
+        reply_box.clear()
+        reply_box.send_keys("Hei! Takk for at du sier ifra, vi ser på det i dag.")
+        browser.find_element(By.CSS_SELECTOR, "#reply button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and target["inquiry_id"] not in {
+                i["inquiry_id"] for i in api(inbox_port, "/api/inquiries?state=answered")}:
+            time.sleep(0.5)
+        answered = {i["inquiry_id"]: i for i in api(inbox_port, "/api/inquiries?state=answered")}
+        assert target["inquiry_id"] in answered, "the reply did not answer the inquiry within 30 s"
+        browser.get(base + f"/samtale/{target['conversation_key']}")
+        wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".msg.ours")))
+        assert "vi ser på det i dag" in browser.find_element(By.CSS_SELECTOR, ".msg.ours").text
+        browser.save_screenshot(str(SCREENSHOTS / "4-svart.png"))
+
+        browser.get(base + "/?state=all&mine=1")
         wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
         mine = browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]")
         assert [r.get_attribute("data-inquiry") for r in mine] == [target["inquiry_id"]]
-        assert "Saksbehandling" in mine[0].text  # the correction shows in the list
-        browser.save_screenshot(str(SCREENSHOTS / "4-mine.png"))
+        assert "Saksbehandling" in mine[0].text and "besvart" in mine[0].text  # corrected, and answered
+        browser.save_screenshot(str(SCREENSHOTS / "5-mine.png"))
     finally:
         browser.quit()
     engine = open_store(store)
@@ -132,4 +149,26 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         assert connection.execute(sa.select(triage_corrections.c.category, triage_corrections.c.corrected_by)).all() \
             == [("case_handling", "demo")]
         actions = connection.execute(sa.select(audit_log.c.action).where(audit_log.c.actor == "demo")).scalars().all()
-    assert {"sign_in", "assign", "correct_triage"} <= set(actions)
+    assert {"sign_in", "assign", "correct_triage", "request_reply"} <= set(actions)
+
+
+def test_a_hide_with_an_allowed_reason_is_carried_out_on_the_simulated_graph_api(demo) -> None:
+    inbox_port, _store = demo
+    flagged = next(i for i in api(inbox_port, "/api/inquiries?state=open") if i["moderation"])
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{inbox_port}/api/messages/{flagged['message_id']}/hide",
+        data=json.dumps({"reason": flagged["moderation"][0]}).encode(), method="POST",
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Basic " + base64.b64encode(f"demo:{PASSWORD}".encode()).decode()})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        action_id = json.loads(response.read())["action_id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        thread = api(inbox_port, f"/api/conversations/{flagged['conversation_key']}")
+        message = next(m for m in thread["messages"] if m["id"] == flagged["message_id"])
+        outcome = next((a["outcome"] for a in thread["actions"] if a["action_id"] == action_id), None)
+        if outcome == "done" and message["event"] == "hidden":
+            break
+        time.sleep(0.5)
+    assert (outcome, message["event"]) == ("done", "hidden")
+    assert [r["event"] for r in message["revisions"]][:1] == ["created"]  # the original kept

@@ -98,3 +98,13 @@ def test_approval_and_reason_rules() -> None:
                               crisis_channel=False)
     assert hide_reason_allowed(ActionKind.HIDE, "third_party") and not hide_reason_allowed(ActionKind.DELETE, None)
     assert hide_reason_allowed(ActionKind.UNHIDE, None) and not hide_reason_allowed(ActionKind.HIDE, "rude")
+
+
+def test_a_direct_message_seen_long_after_it_came_is_not_acknowledged() -> None:
+    from datetime import timedelta
+
+    owner = account(out_of_hours=OutOfHours(enabled=True))
+    item = triaged(Kind.DIRECT_MESSAGE, "2026-11-16T19:00:00+00:00")
+    came = item.message.created_at
+    assert automatic_actions(item, owner, BUSINESS_HOURS, CLASSIFIER.reply_text, came + timedelta(minutes=5))
+    assert automatic_actions(item, owner, BUSINESS_HOURS, CLASSIFIER.reply_text, came + timedelta(hours=3)) == []

@@ -150,3 +150,14 @@ def test_the_audit_log_is_append_only(engine) -> None:
 def test_a_bad_store_url_is_one_clear_error(url, message) -> None:
     with pytest.raises(StoreError, match=message):
         open_store(url)
+
+
+def test_the_platforms_later_sighting_of_our_reply_fills_in_its_link_and_is_no_new_revision(engine) -> None:
+    posted = message("Hei! Svaret kommer.").model_copy(update={"permalink": None, "author_name": None})
+    polled = posted.model_copy(update={"permalink": "https://www.facebook.com/1_100", "author_name": "Alta kommune",
+                                       "fetched_at": T0 + timedelta(minutes=1)})
+    project(engine, (topics.MESSAGES, posted), (topics.MESSAGES, polled))
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(messages.c.permalink, messages.c.author_name, messages.c.revision)).one()
+        assert connection.execute(sa.select(sa.func.count()).select_from(message_revisions)).scalar() == 1
+    assert tuple(row) == ("https://www.facebook.com/1_100", "Alta kommune", 0)
