@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import archive, hotpaths, language, pipeline, sla, store, triage_cli, webhook
+from benchmarks import actions, archive, hotpaths, language, pipeline, sla, store, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "sla-latency": sla.latency,
     "archive": archive.run,
     "store": store.run,
+    "actions": actions.run,
 }
 
 
