@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from connectors.platforms import WRITERS
-from innboks.inbox import labels
+from innboks.inbox import labels, saved_replies
 from innboks.inbox.api import inquiry_filter
 from innboks.inbox.audit import audit
 from innboks.inbox.context import InboxContext
@@ -102,6 +102,14 @@ def routes(inbox: InboxContext) -> list[Route]:
                       escalated=any(m["escalate"] for m in citizen),
                       crisis=await inbox.run(crisis, inbox.engine))
 
+    async def saved_replies_page(request: Request) -> Response:
+        user = signed_in(request)
+        if isinstance(user, Response):
+            return user
+        return render(request, inbox, "saved_replies.html", user=user,
+                      replies=await inbox.run(saved_replies.list_replies, inbox.engine),
+                      languages=saved_replies.LANGUAGES, variables=saved_replies.VARIABLES)
+
     async def login_page(request: Request) -> Response:
         return render(request, inbox, "login.html", user=None, next=safe_next(request.query_params.get("neste")),
                       local_users=config.local_users, oidc=config.oidc, error=None)
@@ -134,6 +142,7 @@ def routes(inbox: InboxContext) -> list[Route]:
     page_routes = [
         Route("/", inbox_page),
         Route("/samtale/{key:path}", conversation_page),
+        Route("/svarmaler", saved_replies_page),
         Route("/logg-inn", login_page, methods=["GET"]),
         Route("/logg-inn", login, methods=["POST"]),
         Route("/logg-ut", logout, methods=["POST"]),

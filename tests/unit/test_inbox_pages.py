@@ -80,3 +80,15 @@ def test_error_pages_and_static_files(client) -> None:
     assert client.get("/?state=late").status_code == 422
     assert client.get("/static/inbox.js").status_code == 200
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_saved_replies_page_lists_templates_and_offers_editing_to_admins(client) -> None:
+    from innboks.inbox.saved_replies import seed_defaults
+    from innboks.inbox.users import add_user
+
+    seed_defaults(client.engine)
+    page = client.get("/svarmaler")
+    assert page.status_code == 200 and "Vi ser på saka" in page.text and "{account_name}" in page.text
+    assert 'id="saved-reply-form"' not in page.text  # an operator reads them
+    add_user(client.engine, "anne", "admin", PASSWORD)
+    assert 'id="saved-reply-form"' in client.get("/svarmaler", auth=("anne", PASSWORD)).text

@@ -124,4 +124,41 @@ function platformActions() {
   }));
 }
 
-document.addEventListener("DOMContentLoaded", () => { refreshRows(); conversationActions(); platformActions(); });
+function savedRepliesAdmin() {
+  const form = document.getElementById("saved-reply-form");
+  if (!form) return;
+  const send = async (method, url, body) => {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || `HTTP ${response.status}`);
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {title: form.title.value, language: form.language.value, body: form.body.value};
+    try {
+      if (form.id.value) await send("PUT", `/api/saved-replies/${form.id.value}`, body);
+      else await send("POST", "/api/saved-replies", body);
+      window.location.reload();
+    } catch (error) { toast(`Ikke lagret: ${error.message}`); }
+  });
+  document.querySelectorAll("[data-edit]").forEach((button) => button.addEventListener("click", () => {
+    form.id.value = button.dataset.edit;
+    form.title.value = button.dataset.title;
+    form.language.value = button.dataset.language;
+    form.body.value = button.dataset.body;
+    document.getElementById("saved-reply-heading").textContent = "Endre mal";
+    form.scrollIntoView();
+  }));
+  document.querySelectorAll("[data-delete-reply]").forEach((button) => button.addEventListener("click", async () => {
+    if (!window.confirm("Slette malen?")) return;
+    try { await send("DELETE", `/api/saved-replies/${button.dataset.deleteReply}`); window.location.reload(); }
+    catch (error) { toast(`Ikke slettet: ${error.message}`); }
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  refreshRows(); conversationActions(); platformActions(); savedRepliesAdmin();
+});
