@@ -1,0 +1,278 @@
+"""The fault suite: long-running processes killed with SIGKILL again and again while they work.
+
+Each test runs one kind of process on its own embedded broker, kills it at random moments (seeded),
+starts it again, and then counts per topic or table what was lost and what was duplicated. What a
+process promises (docs/guarantees.md) is what is asserted: nothing lost anywhere; no duplicate where
+the promise is exactly-once (the store, the executor's platform calls), duplicates counted where it
+is at-least-once with a dedupe id (innboks.raw from the webhook and the connectors).
+
+The worker (tests/integration/test_sla_restart.py, test_worker_replacement.py) and the archive
+consumer (test_archive.py) have their own kill tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from innboks.config import topics
+from innboks.kafka.admin import create_topics
+from innboks.kafka.broker import EmbeddedBroker, free_port
+from innboks.processes import ManagedProcess
+from innboks.store.engine import open_store
+from innboks.store.schema import message_revisions, messages
+from schemas import ActionEvent, ActionKind, ActionOutcome, InboxMessage, Kind, Platform
+from tests.conftest import wait_http_ok
+from tests.fakeapi import FakeApi, Request
+from tests.helpers import PAGE_ID, TopicReader, produce
+
+pytestmark = pytest.mark.integration
+
+KILLS = 3
+RESULTS: dict[str, str] = {}
+
+
+@pytest.fixture()
+def broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    with EmbeddedBroker(log_path=tmp_path / "tansu.log") as running:
+        create_topics(running.bootstrap_servers, 3, 1)
+        yield running
+
+
+def process(args: list[str], bootstrap: str, log: Path, **env: str) -> ManagedProcess:
+    return ManagedProcess([sys.executable, "-m", "innboks", *args],
+                          {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1", **env}, log)
+
+
+def kill(running: ManagedProcess) -> None:
+    assert running.process is not None
+    os.killpg(running.process.pid, signal.SIGKILL)
+    running.process.wait(10)
+
+
+def report(name: str, **counts: int) -> None:
+    RESULTS[name] = ", ".join(f"{key} {value}" for key, value in counts.items())
+    print(f"fault suite: {name}: {RESULTS[name]}")
+
+
+def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    rng = random.Random(17)
+    total = 3000
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    start = datetime(2026, 11, 16, 8, tzinfo=UTC)
+    records = []
+    for n in range(total):
+        message = InboxMessage(id=f"facebook:f{n}", platform=Platform.FACEBOOK, account_id=PAGE_ID,
+                               kind=Kind.COMMENT, conversation_id=f"c{n % 500}", author_name="Kari", text=f"Hei {n}",
+                               created_at=start + timedelta(seconds=n), fetched_at=start + timedelta(seconds=n))
+        records.append((message.key.encode(), message.to_json_bytes()))
+    produce(broker.bootstrap_servers, topics.MESSAGES, records[: total // 2])
+    kills = 0
+    for round_number in range(KILLS):
+        projection = process(["store", "project", "--store", store], broker.bootstrap_servers,
+                             tmp_path / f"project-{round_number}.log").start()
+        if round_number == 1:
+            produce(broker.bootstrap_servers, topics.MESSAGES, records[total // 2:])  # more while it runs
+        time.sleep(rng.uniform(1.5, 4.0))
+        kill(projection)
+        kills += 1
+    final = process(["store", "project", "--until-end", "--store", store], broker.bootstrap_servers,
+                    tmp_path / "project-final.log").start()
+    assert final.process is not None and final.process.wait(120) == 0
+    engine = open_store(store)
+    with engine.connect() as connection:
+        ids = Counter(connection.execute(sa.select(message_revisions.c.message_id)).scalars())
+        rows = connection.execute(sa.select(sa.func.count()).select_from(messages)).scalar()
+    lost = total - len(ids)
+    duplicated = sum(count - 1 for count in ids.values())
+    report("store projection", kills=kills, records=total, lost=lost, duplicated=duplicated)
+    assert (lost, duplicated, rows) == (0, 0, total)
+
+
+class Graph(FakeApi):
+    """Answers replies after a random short delay, so that kills land before, during and after calls."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__()
+        self.rng = rng
+        self.posted: list[dict] = []
+        self.lock = threading.Lock()
+        self.route("POST", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._post)
+        self.route("GET", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._list)
+
+    def _post(self, request: Request):
+        with self.lock:
+            reply = {"id": f"{request.groups['node']}_r", "message": json.loads(request.body)["message"],
+                     "node": request.groups["node"], "from": {"id": PAGE_ID},
+                     "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
+            self.posted.append(reply)
+        time.sleep(self.rng.uniform(0.0, 0.3))
+        return 200, {}, {"id": reply["id"]}
+
+    def _list(self, request: Request):
+        with self.lock:
+            mine = [r for r in self.posted if r["node"] == request.groups["node"]]
+        return 200, {}, {"data": list(reversed(mine)), "paging": {}}
+
+
+def test_the_executor_posts_every_reply_exactly_once_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    rng = random.Random(23)
+    total = 60
+    with Graph(rng) as graph:
+        registry = tmp_path / "accounts.yaml"
+        registry.write_text(f"""
+accounts:
+  - platform: facebook
+    account_id: "{PAGE_ID}"
+    name: Alta kommune
+    owning_unit: Kommunikasjon
+    credentials: {{type: bearer, token: "env:INNBOKS_FAULT_TOKEN"}}
+    options: {{base_url: "{graph.url}"}}
+""", encoding="utf-8")
+        now = datetime.now(UTC)
+        requests = []
+        for n in range(total):
+            target = InboxMessage(id=f"facebook:1_{n}", platform=Platform.FACEBOOK, account_id=PAGE_ID,
+                                  kind=Kind.COMMENT, conversation_id=f"1_{n}", text="Når brøytes veien?",
+                                  created_at=now, fetched_at=now)
+            event = ActionEvent(action_id=f"fault-{n:04d}", outcome=ActionOutcome.REQUESTED, kind=ActionKind.REPLY,
+                                target=target, text=f"Hei! I morgen ({n}).", requested_by="kari", at=now)
+            requests.append((event.key.encode(), event.to_json_bytes()))
+        produce(broker.bootstrap_servers, topics.ACTIONS, requests)
+        env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_FAULT_TOKEN": "t", "INNBOKS_ACTIONS_METRICS_PORT": "0"}
+        kills = 0
+        for round_number in range(KILLS):
+            executor = process(["actions", "run"], broker.bootstrap_servers, tmp_path / f"executor-{round_number}.log",
+                               **env).start()
+            time.sleep(rng.uniform(2.5, 4.5))
+            kill(executor)
+            kills += 1
+        final = process(["actions", "run", "--once"], broker.bootstrap_servers, tmp_path / "executor-final.log",
+                        **env).start()
+        assert final.process is not None and final.process.wait(120) == 0
+        outcomes = Counter()
+        for event in TopicReader(broker.bootstrap_servers).json_values(topics.ACTIONS):
+            if event["outcome"] in ("done", "failed"):
+                outcomes[(event["action_id"], event["outcome"])] += 1
+        posts = Counter(reply["node"] for reply in graph.posted)
+    done = {action for action, outcome in outcomes if outcome == "done"}
+    lost = total - len(done)
+    duplicated_posts = sum(count - 1 for count in posts.values())
+    duplicated_outcomes = sum(count - 1 for count in outcomes.values())
+    report("action executor", kills=kills, actions=total, lost=lost, posted_twice=duplicated_posts,
+           outcome_twice=duplicated_outcomes)
+    assert lost == 0 and duplicated_posts == 0 and len(posts) == total
+    assert not any(outcome == "failed" for _, outcome in outcomes)
+
+
+def test_the_webhook_loses_no_acknowledged_delivery_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    rng = random.Random(29)
+    total = 600
+    port = free_port()
+    env = {"INNBOKS_META_APP_SECRET": "s3cret", "INNBOKS_META_VERIFY_TOKEN": "v"}
+    pending = [f"9_{n}" for n in range(total)]
+    acknowledged: set[str] = set()
+    kills = attempts = 0
+    for round_number in range(KILLS + 1):
+        webhook = process(["webhook", "--host", "127.0.0.1", "--port", str(port)], broker.bootstrap_servers,
+                          tmp_path / f"webhook-{round_number}.log", **env).start()
+        wait_http_ok(f"http://127.0.0.1:{port}/healthz", 30, webhook)
+        killer = threading.Timer(rng.uniform(0.3, 1.0), kill, args=(webhook,)) if round_number < KILLS else None
+        if killer is not None:
+            killer.start()
+        retry = []
+        for comment_id in pending:  # Meta delivers again what was not answered 200
+            attempts += 1
+            if deliver(port, comment_id):
+                acknowledged.add(comment_id)
+            else:
+                retry.append(comment_id)
+        if killer is not None:
+            killer.join()
+            kills += 1
+        else:
+            webhook.stop()
+        pending = retry
+        if not pending and killer is None:
+            break
+    on_topic = Counter(event["payload"]["comment_id"]
+                       for event in TopicReader(broker.bootstrap_servers).json_values(topics.RAW))
+    lost = len(acknowledged - set(on_topic))
+    duplicated = sum(count - 1 for count in on_topic.values())
+    report("webhook", kills=kills, deliveries=total, attempts=attempts, lost=lost, duplicated=duplicated)
+    assert pending == [] and acknowledged == {f"9_{n}" for n in range(total)} and lost == 0
+
+
+def deliver(port: int, comment_id: str) -> bool:
+    body = json.dumps({"object": "page", "entry": [{"id": PAGE_ID, "time": 1763370001, "changes": [
+        {"field": "feed", "value": {"from": {"id": "4242", "name": "Kari"}, "post_id": f"{PAGE_ID}_9",
+                                    "comment_id": comment_id, "parent_id": f"{PAGE_ID}_9", "item": "comment",
+                                    "verb": "add", "created_time": 1763370000, "message": "Hei"}}]}]}).encode()
+    signature = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/meta", data=body,
+                                     headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_the_connector_runner_loses_nothing_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    from innboks.demo.dataset import build_dataset
+    from innboks.demo.graph_api import GraphSimulator
+
+    rng = random.Random(31)
+    dataset = build_dataset()
+    simulator = GraphSimulator(dataset, release_seconds=6.0).start()
+    try:
+        registry = tmp_path / "accounts.yaml"
+        registry.write_text(f"""
+accounts:
+  - platform: facebook
+    account_id: "{dataset.page_id}"
+    name: Alta kommune
+    owning_unit: Kommunikasjon
+    poll_interval_seconds: 10
+    credentials: {{type: bearer, token: "env:INNBOKS_FAULT_TOKEN"}}
+    options: {{base_url: "{simulator.base_url}"}}
+""", encoding="utf-8")
+        env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_FAULT_TOKEN": "t",
+               "INNBOKS_CONNECTOR_METRICS_PORT": "0"}
+        kills = 0
+        for round_number in range(KILLS):
+            runner = process(["connectors", "run"], broker.bootstrap_servers, tmp_path / f"runner-{round_number}.log",
+                             **env).start()
+            time.sleep(rng.uniform(2.0, 4.0))
+            kill(runner)
+            kills += 1
+        time.sleep(max(0.0, 6.5 - (time.monotonic() - simulator.started)))  # everything released
+        final = process(["connectors", "run", "--once"], broker.bootstrap_servers, tmp_path / "runner-final.log",
+                        **env).start()
+        assert final.process is not None and final.process.wait(120) == 0
+        # A first poll reaches back the default backfill (7 days); older items are not asked for.
+        window = datetime.now(UTC) - timedelta(days=7) + timedelta(hours=1)
+        expected = {str(item.payload["id"]) for item in simulator.released() if item.created >= window}
+    finally:
+        simulator.stop()
+    on_topic = Counter(str(event["payload"].get("id")) for event in
+                       TopicReader(broker.bootstrap_servers).json_values(topics.RAW))
+    lost = len(expected - set(on_topic))
+    duplicated = sum(count - 1 for key, count in on_topic.items() if key in expected)
+    report("connector runner", kills=kills, items=len(expected), lost=lost, duplicated=duplicated)
+    assert lost == 0
