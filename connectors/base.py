@@ -27,9 +27,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
-from connectors.errors import SessionExpired
-from connectors.http import ApiClient, ResponsePolicy
-from connectors.pagination import NextPage, Paginator
+from connectors.http import ApiClient, ResponsePolicy, with_renewal
+from connectors.pagination import Paginator, page_bodies
 from innboks.config.credentials import AnyCredentials
 from schemas import Platform, RawEvent
 
@@ -200,26 +199,17 @@ class Connector(ABC):
         Platforms do not override this loop; they override ``get_page``, ``refresh_auth`` or
         ``validate_body``.
         """
-        page: NextPage | None = NextPage(url, dict(params))
-        while page is not None:
-            body, response_headers = self.get_page(page.url, page.params or None, headers)
-            self.validate_body(page.url, body)
-            yield body
-            page = paginator.advance(page.url, page.params, body, response_headers)
+        def fetch(page_url: str, page_params: dict[str, Any] | None) -> tuple[Any, dict[str, str]]:
+            body, response_headers = self.get_page(page_url, page_params, headers)
+            self.validate_body(page_url, body)
+            return body, response_headers
+
+        return page_bodies(fetch, url, params, paginator)
 
     def get_page(self, url: str, params: dict[str, Any] | None,
                  headers: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
-        """GET one page: the JSON body and the response headers.
-
-        If the session has expired (``SessionExpired``) and ``refresh_auth`` renews it, the request
-        is sent once more; a second expiry is an ``AuthError`` like any other.
-        """
-        try:
-            return self.client.get_json(url, params, headers)
-        except SessionExpired:
-            if not self.refresh_auth():
-                raise
-        return self.client.get_json(url, params, headers)
+        """GET one page: the JSON body and the response headers (once more after a renewed session)."""
+        return with_renewal(lambda: self.client.get_json(url, params, headers), self.refresh_auth)
 
     def refresh_auth(self) -> bool:
         """Renew an expired session; True if it was renewed. By default there is nothing to renew:

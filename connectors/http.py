@@ -17,13 +17,26 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError
+from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError, SessionExpired
 from connectors.ratelimits import RateLimit, parse_rate_limit, retry_after
+
+T = TypeVar("T")
+
+
+def with_renewal(request: Callable[[], T], refresh_auth: Callable[[], bool]) -> T:
+    """Make a request; if the session has expired and ``refresh_auth`` renews it, make it once more
+    (a second expiry is an ``AuthError`` like any other). The refused request did nothing."""
+    try:
+        return request()
+    except SessionExpired:
+        if not refresh_auth():
+            raise
+    return request()
 
 
 def rebase_url(url: str, base_url: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,22 @@ class NextPage:
 
     def identity(self) -> str:
         return self.url + "?" + "&".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+
+
+#: GET one page: ``(url, params)`` → the JSON body and the response headers.
+FetchPage = Callable[[str, dict[str, Any] | None], tuple[Any, dict[str, str]]]
+
+
+def page_bodies(fetch: FetchPage, url: str, params: dict[str, Any], paginator: Paginator,
+                max_pages: int | None = None) -> Iterator[Any]:
+    """Every page (JSON body) of a listing, following the paginator until it ends (or ``max_pages``)."""
+    page: NextPage | None = NextPage(url, dict(params))
+    fetched = 0
+    while page is not None and (max_pages is None or fetched < max_pages):
+        body, headers = fetch(page.url, page.params or None)
+        fetched += 1
+        yield body
+        page = paginator.advance(page.url, page.params, body, headers)
 
 
 class Paginator(ABC):

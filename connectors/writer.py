@@ -34,10 +34,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from connectors.base import utcnow
-from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, SessionExpired
-from connectors.fields import parse_time
-from connectors.http import ApiClient, ResponsePolicy
-from connectors.pagination import NextPage, Paginator
+from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited
+from connectors.fields import nonempty, parse_time
+from connectors.http import ApiClient, ResponsePolicy, with_renewal
+from connectors.pagination import Paginator, page_bodies
 from innboks.config.credentials import AnyCredentials
 from schemas import ActionFailure, ActionKind, InboxMessage, Platform
 
@@ -132,6 +132,14 @@ class PlatformWriter(ABC):
         return f"{self.api_base}{path}"
 
     @staticmethod
+    def created(new_id: Any, call: str) -> str:
+        """The id the platform gave what a write created; a malformed answer names the call."""
+        value = nonempty(new_id)
+        if value is None:
+            raise FatalRequestError(f"malformed answer of {call}: no id")
+        return value
+
+    @staticmethod
     def native_id(message: InboxMessage) -> str:
         """The platform's own id of a message (``InboxMessage.id`` is ``"{platform}:{native id}"``)."""
         return message.id.split(":", 1)[1]
@@ -182,32 +190,14 @@ class PlatformWriter(ABC):
         ``once``: not repeated after a timeout or a 5xx (a write that creates something). A request
         refused because the session expired did nothing, so it is sent again after ``refresh_auth``.
         """
-        try:
-            answer, _ = self.client.request_json(method, url, params=params, json_body=body, headers=headers,
-                                                 retry=not once, allow_empty=True)
-        except SessionExpired:
-            if not self.refresh_auth():
-                raise
-            answer, _ = self.client.request_json(method, url, params=params, json_body=body, headers=headers,
-                                                 retry=not once, allow_empty=True)
+        answer, _ = with_renewal(lambda: self.client.request_json(
+            method, url, params=params, json_body=body, headers=headers, retry=not once, allow_empty=True),
+            self.refresh_auth)
         return answer
 
     def pages(self, url: str, params: dict[str, Any], paginator: Paginator, headers: dict[str, str] | None = None,
               max_pages: int = 5) -> Iterator[Any]:
         """The first ``max_pages`` pages of a listing (``find_reply`` looks at recent items only)."""
-        page: NextPage | None = NextPage(url, dict(params))
-        for _ in range(max_pages):
-            if page is None:
-                return
-            body, response_headers = self._get(page.url, page.params or None, headers)
-            yield body
-            page = paginator.advance(page.url, page.params, body, response_headers)
-
-    def _get(self, url: str, params: dict[str, Any] | None,
-             headers: dict[str, str] | None) -> tuple[Any, dict[str, str]]:
-        try:
-            return self.client.get_json(url, params, headers)
-        except SessionExpired:
-            if not self.refresh_auth():
-                raise
-        return self.client.get_json(url, params, headers)
+        return page_bodies(lambda page_url, page_params: with_renewal(
+            lambda: self.client.get_json(page_url, page_params, headers), self.refresh_auth),
+            url, params, paginator, max_pages)

@@ -120,9 +120,7 @@ class BlueskyWriter(BlueskySession, PlatformWriter):
             answer = self.send("POST", self.url(SEND_MESSAGE), body={"convoId": target.conversation_id,
                                                                      "message": {"text": text}},
                                headers=dict(CHAT_PROXY), once=True)
-            message_id = nonempty(obj(answer).get("id"))
-            if message_id is None:
-                raise FatalRequestError("malformed answer of chat.bsky.convo.sendMessage: no id")
+            message_id = self.created(obj(answer).get("id"), "chat.bsky.convo.sendMessage")
             return f"{target.conversation_id}/{message_id}"
         post = self._post(target)
         parent = {"uri": post["uri"], "cid": post["cid"]}
@@ -136,10 +134,7 @@ class BlueskyWriter(BlueskySession, PlatformWriter):
             record["facets"] = facets
         answer = self.send("POST", self.url(CREATE_RECORD), once=True,
                            body={"repo": self.account_id, "collection": POST_COLLECTION, "record": record})
-        uri = nonempty(obj(answer).get("uri"))
-        if uri is None:
-            raise FatalRequestError("malformed answer of com.atproto.repo.createRecord: no uri")
-        return uri
+        return self.created(obj(answer).get("uri"), "com.atproto.repo.createRecord")
 
     def hide(self, target: InboxMessage) -> None:
         self._gate(target, ActionKind.HIDE, True)

@@ -26,14 +26,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from connectors.errors import FatalRequestError
-from connectors.fields import nonempty, obj
-from connectors.meta.writer import GraphWriter
+from connectors.fields import obj
+from connectors.meta.writer import COMMENT_KINDS, GraphWriter
 from schemas import ActionKind, InboxMessage, Kind, Platform
 
 #: What a comment reply looks like when we look for ours again.
 REPLY_FIELDS = "id,message,created_time,from"
-COMMENT_KINDS = (Kind.COMMENT, Kind.REPLY)
 
 
 class FacebookWriter(GraphWriter):
@@ -43,6 +41,7 @@ class FacebookWriter(GraphWriter):
 
     platform: ClassVar[Platform] = Platform.FACEBOOK
     messaging_platform: ClassVar[str] = "messenger"
+    hidden_field: ClassVar[str] = "is_hidden"
     supports: ClassVar[frozenset[ActionKind]] = frozenset(ActionKind)
     unsupported_because: ClassVar[dict[ActionKind, str]] = {}
 
@@ -57,20 +56,7 @@ class FacebookWriter(GraphWriter):
         else:
             raise self.refuse(ActionKind.REPLY, f"a Facebook {target.kind.value} has no comment thread")
         answer = self.send("POST", self.node(node, "comments"), body={"message": text}, once=True)
-        new_id = nonempty(obj(answer).get("id"))
-        if new_id is None:
-            raise FatalRequestError("malformed answer of POST /comments: no id")
-        return new_id
-
-    def hide(self, target: InboxMessage) -> None:
-        self._set_hidden(target, ActionKind.HIDE, True)
-
-    def unhide(self, target: InboxMessage) -> None:
-        self._set_hidden(target, ActionKind.UNHIDE, False)
-
-    def delete(self, target: InboxMessage) -> None:
-        self._comment_only(target, ActionKind.DELETE)
-        self._succeeded(self.send("DELETE", self.node(self.native_id(target))), "DELETE")
+        return self.created(obj(answer).get("id"), "POST /comments")
 
     def find_reply(self, target: InboxMessage, text: str, since: datetime) -> str | None:
         if target.kind is Kind.DIRECT_MESSAGE:
@@ -79,17 +65,7 @@ class FacebookWriter(GraphWriter):
         return self.find_comment_reply(self.node(node, "comments"), REPLY_FIELDS, "message", "created_time", text,
                                        since, {"filter": "stream", "order": "reverse_chronological"})
 
-    def _set_hidden(self, target: InboxMessage, kind: ActionKind, hidden: bool) -> None:
-        self._comment_only(target, kind)
-        self._succeeded(self.send("POST", self.node(self.native_id(target)), body={"is_hidden": hidden}), "POST")
-
-    def _comment_only(self, target: InboxMessage, kind: ActionKind) -> None:
+    def comment_only(self, target: InboxMessage, kind: ActionKind) -> None:
         if target.kind is Kind.DIRECT_MESSAGE:
             raise self.refuse(kind, "Messenger offers no way to hide or delete a person's message")
-        if target.kind not in COMMENT_KINDS:
-            raise self.refuse(kind, f"only comments can be hidden or deleted here, not a {target.kind.value}")
-
-    @staticmethod
-    def _succeeded(answer: object, method: str) -> None:
-        if obj(answer).get("success") is not True:
-            raise FatalRequestError(f"Graph answered {method} on a comment without success: true")
+        super().comment_only(target, kind)

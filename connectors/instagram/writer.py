@@ -25,13 +25,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from connectors.errors import FatalRequestError
 from connectors.fields import nonempty, obj
-from connectors.meta.writer import GraphWriter
+from connectors.meta.writer import COMMENT_KINDS, GraphWriter
 from schemas import ActionKind, InboxMessage, Kind, Platform
 
 REPLY_FIELDS = "id,text,timestamp,username,from"
-COMMENT_KINDS = (Kind.COMMENT, Kind.REPLY)
 
 
 class InstagramWriter(GraphWriter):
@@ -43,6 +41,7 @@ class InstagramWriter(GraphWriter):
 
     platform: ClassVar[Platform] = Platform.INSTAGRAM
     messaging_platform: ClassVar[str] = "instagram"
+    hidden_field: ClassVar[str] = "hide"
     supports: ClassVar[frozenset[ActionKind]] = frozenset(ActionKind)
     unsupported_because: ClassVar[dict[ActionKind, str]] = {}
 
@@ -68,20 +67,7 @@ class InstagramWriter(GraphWriter):
                                                 "tag or mention in a direct message instead")
         answer = self.send("POST", self.node(self.thread_comment(target), "replies"), body={"message": text},
                            once=True)
-        new_id = nonempty(obj(answer).get("id"))
-        if new_id is None:
-            raise FatalRequestError("malformed answer of POST /replies: no id")
-        return new_id
-
-    def hide(self, target: InboxMessage) -> None:
-        self._set_hidden(target, ActionKind.HIDE, True)
-
-    def unhide(self, target: InboxMessage) -> None:
-        self._set_hidden(target, ActionKind.UNHIDE, False)
-
-    def delete(self, target: InboxMessage) -> None:
-        self._comment_only(target, ActionKind.DELETE)
-        self._succeeded(self.send("DELETE", self.node(self.native_id(target))), "DELETE")
+        return self.created(obj(answer).get("id"), "POST /replies")
 
     def find_reply(self, target: InboxMessage, text: str, since: datetime) -> str | None:
         if target.kind is Kind.DIRECT_MESSAGE:
@@ -91,15 +77,6 @@ class InstagramWriter(GraphWriter):
         return self.find_comment_reply(self.node(self.thread_comment(target), "replies"), REPLY_FIELDS, "text",
                                        "timestamp", text, since)
 
-    def _set_hidden(self, target: InboxMessage, kind: ActionKind, hidden: bool) -> None:
-        self._comment_only(target, kind)
-        self._succeeded(self.send("POST", self.node(self.native_id(target)), body={"hide": hidden}), "POST")
-
-    def _comment_only(self, target: InboxMessage, kind: ActionKind) -> None:
+    def comment_only(self, target: InboxMessage, kind: ActionKind) -> None:
         if target.kind not in COMMENT_KINDS:
             raise self.refuse(kind, f"only comments on our media can be hidden or deleted, not a {target.kind.value}")
-
-    @staticmethod
-    def _succeeded(answer: object, method: str) -> None:
-        if obj(answer).get("success") is not True:
-            raise FatalRequestError(f"Graph answered {method} on a comment without success: true")

@@ -93,10 +93,7 @@ class MastodonWriter(PlatformWriter):
         key = hashlib.sha256(f"{self.account_id}\n{target.id}\n{text}".encode()).hexdigest()[:40]
         answer = self.send("POST", self.url("/api/v1/statuses"), once=True, headers={"Idempotency-Key": key},
                            body={"status": text, "in_reply_to_id": status_id, "visibility": visibility})
-        new_id = nonempty(obj(answer).get("id"))
-        if new_id is None:
-            raise FatalRequestError("malformed answer of POST /api/v1/statuses: no id")
-        return new_id
+        return self.created(obj(answer).get("id"), "POST /api/v1/statuses")
 
     def find_reply(self, target: InboxMessage, text: str, since: datetime) -> str | None:
         status_id = self.native_id(target)

@@ -31,6 +31,9 @@ from connectors.writer import (
 )
 from schemas import ActionKind, InboxMessage, Kind
 
+#: What Graph can hide, delete and reply under: comments and replies to comments.
+COMMENT_KINDS = (Kind.COMMENT, Kind.REPLY)
+
 #: The standard messaging window and the Human Agent window after a person's last message.
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
@@ -72,6 +75,29 @@ class GraphWriter(PlatformWriter):
     policy: ClassVar[type[ResponsePolicy]] = GraphWritePolicy
     #: ``platform`` parameter of the Conversations API (``messenger`` or ``instagram``).
     messaging_platform: ClassVar[str]
+    #: The field that hides a comment: ``is_hidden`` (Facebook) or ``hide`` (Instagram).
+    hidden_field: ClassVar[str]
+
+    # -- moderating comments (hide, unhide, delete: the same on both) ---------------------------
+    def hide(self, target: InboxMessage) -> None:
+        self._set_hidden(target, ActionKind.HIDE, True)
+
+    def unhide(self, target: InboxMessage) -> None:
+        self._set_hidden(target, ActionKind.UNHIDE, False)
+
+    def delete(self, target: InboxMessage) -> None:
+        self.comment_only(target, ActionKind.DELETE)
+        _succeeded(self.send("DELETE", self.node(self.native_id(target))), "DELETE")
+
+    def _set_hidden(self, target: InboxMessage, kind: ActionKind, hidden: bool) -> None:
+        self.comment_only(target, kind)
+        _succeeded(self.send("POST", self.node(self.native_id(target)), body={self.hidden_field: hidden}), "POST")
+
+    def comment_only(self, target: InboxMessage, kind: ActionKind) -> None:
+        """Refuse to hide or delete anything but a comment (subclasses say why in their words)."""
+        if target.kind not in COMMENT_KINDS:
+            raise self.refuse(kind, f"only comments can be hidden or deleted, not a {target.kind.value}")
+
 
     @property
     def version(self) -> str:
@@ -139,10 +165,7 @@ class GraphWriter(PlatformWriter):
                                                 "replies only within 24 hours (7 days with the Human Agent "
                                                 "permission and options.human_agent)")
         answer = self.send("POST", self.node(self.page_id(), "messages"), body=body, once=True)
-        message_id = nonempty(obj(answer).get("message_id"))
-        if message_id is None:
-            raise FatalRequestError("malformed answer of the Send API: no message_id")
-        return message_id
+        return self.created(obj(answer).get("message_id"), "the Send API")
 
     def find_message_reply(self, target: InboxMessage, text: str, since: datetime) -> str | None:
         conversation = self._conversation(self.recipient(target))
@@ -176,3 +199,8 @@ class GraphWriter(PlatformWriter):
             if not self.ours(obj(message.get("from"))):
                 return parse_time(message.get("created_time"))
         return None
+
+
+def _succeeded(answer: object, method: str) -> None:
+    if obj(answer).get("success") is not True:
+        raise FatalRequestError(f"Graph answered {method} on a comment without success: true")

@@ -84,14 +84,10 @@ class XWriter(PlatformWriter):
         if target.kind is Kind.DIRECT_MESSAGE:
             answer = self.send("POST", self.url(f"/2/dm_conversations/{target.conversation_id}/messages"),
                                body={"text": text}, once=True)
-            new_id = nonempty(obj(obj(answer).get("data")).get("dm_event_id"))
-        else:
-            body = {"text": text, "reply": {"in_reply_to_tweet_id": self.native_id(target)}}
-            answer = self.send("POST", self.url("/2/tweets"), body=body, once=True)
-            new_id = nonempty(obj(obj(answer).get("data")).get("id"))
-        if new_id is None:
-            raise FatalRequestError("malformed answer of the X API: no id of the new post or message")
-        return new_id
+            return self.created(obj(obj(answer).get("data")).get("dm_event_id"), "POST dm_conversations messages")
+        body = {"text": text, "reply": {"in_reply_to_tweet_id": self.native_id(target)}}
+        answer = self.send("POST", self.url("/2/tweets"), body=body, once=True)
+        return self.created(obj(obj(answer).get("data")).get("id"), "POST /2/tweets")
 
     def hide(self, target: InboxMessage) -> None:
         self._set_hidden(target, ActionKind.HIDE, True)

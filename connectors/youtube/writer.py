@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from connectors.errors import AuthError, ConnectorError, FatalRequestError
+from connectors.errors import AuthError, ConnectorError
 from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
@@ -95,10 +95,7 @@ class YouTubeWriter(PlatformWriter):
             raise self.refuse(ActionKind.REPLY, f"a YouTube {target.kind.value} has no comment thread")
         body = {"snippet": {"parentId": self._thread(target), "textOriginal": text}}
         answer = self.send("POST", self.url(COMMENTS_PATH), params={"part": "snippet"}, body=body, once=True)
-        new_id = nonempty(obj(answer).get("id"))
-        if new_id is None:
-            raise FatalRequestError("malformed answer of comments.insert: no id")
-        return new_id
+        return self.created(obj(answer).get("id"), "comments.insert")
 
     def hide(self, target: InboxMessage) -> None:
         self._moderate(target, ActionKind.HIDE, HIDE_STATUS)
