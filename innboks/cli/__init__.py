@@ -19,6 +19,7 @@ from innboks.cli import (
     crisis,
     demo,
     inbox,
+    records,
     sla,
     store,
     topics,
@@ -29,7 +30,8 @@ from innboks.cli import (
 from innboks.cli.args import OneLineParser
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, accounts, webhook, triage, crisis, archive, sla, topics, store, inbox)
+GROUPS = (demo, worker, broker, connectors, accounts, webhook, triage, crisis, archive, sla, topics, store, inbox,
+          records)
 
 
 def build_parser() -> argparse.ArgumentParser:
