@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import archive, hotpaths, pipeline, sla, store, triage_cli, webhook
+from benchmarks import archive, hotpaths, pipeline, records, sla, store, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "sla-latency": sla.latency,
     "archive": archive.run,
     "store": store.run,
+    "records": records.run,
 }
 
 

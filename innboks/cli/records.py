@@ -45,6 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         help="messages written up to and including DATE (or before an ISO 8601 timestamp)")
     search.add_argument("--text", metavar="WORDS", help="words in the text, any form (bygg* for a prefix)")
     search.add_argument("--author", metavar="NAME", help="words of the author's name (prefixes)")
+    search.add_argument("--whole-threads", action="store_true",
+                        help="also the other messages of the threads found (for context; marked matched false)")
     search.add_argument("--format", choices=("json", "csv", "pdf"), default="json",
                         help="JSON lines (default), CSV, or one PDF/A document (needs --out)")
     search.add_argument("--out", type=Path, metavar="PATH", help="write to PATH instead of stdout")
@@ -127,7 +129,7 @@ def _search(args: argparse.Namespace) -> int:
     if args.format == "pdf" and args.out is None:
         raise CliError("--format pdf writes a file: give --out FILE", exit_code=2)
     query = RecordFilter(accounts=tuple(args.account), since=args.since, until=args.until, text=args.text,
-                         author=args.author)
+                         author=args.author, whole_threads=args.whole_threads)
     try:
         query.check()
     except (SearchQueryError, ValueError) as exc:

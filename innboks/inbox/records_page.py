@@ -36,12 +36,16 @@ from innboks.records.retention import (
     release_hold,
     set_retention,
 )
-from innboks.records.search import RecordFilter, RecordRow, count, search
+from innboks.records.search import RecordFilter, RecordRow, count, first_page, search
 from innboks.store.fulltext import SearchQueryError
 from streams.sla.calendar import OSLO
 
 #: Rows shown on the page; the exports hold everything.
 PAGE_ROWS = 200
+#: The page counts matches up to this many (a common word costs no more than a rare one).
+COUNT_CAP = 10_000
+#: … and gives up counting after this long (PostgreSQL): the rows are shown, the count says "many".
+COUNT_SECONDS = 0.5
 #: The largest export the page renders as PDF (the command line has no limit).
 PDF_MAX_REVISIONS = 10_000
 MEDIA_TYPES = {"json": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8",
@@ -58,6 +62,7 @@ class Form:
     until: str = ""
     text: str = ""
     author: str = ""
+    threads: str = ""
 
     @property
     def given(self) -> bool:
@@ -69,7 +74,7 @@ def _form(values: ImmutableMultiDict[str, Any] | FormData) -> Form:
         value = values.get(name)
         return value.strip()[:500] if isinstance(value, str) else ""
 
-    return Form(get("account"), get("since"), get("until"), get("text"), get("author"))
+    return Form(get("account"), get("since"), get("until"), get("text"), get("author"), get("threads"))
 
 
 def _day(value: str, name: str) -> date | None:
@@ -95,7 +100,7 @@ def record_filter(form: Form, user: User, inbox: InboxContext) -> RecordFilter:
         accounts=accounts,
         since=datetime.combine(since, time(0), OSLO) if since else None,
         until=datetime.combine(until + timedelta(days=1), time(0), OSLO) if until else None,
-        text=form.text or None, author=form.author or None)
+        text=form.text or None, author=form.author or None, whole_threads=bool(form.threads))
     try:
         query.check()
     except (SearchQueryError, ValueError) as exc:
@@ -122,14 +127,13 @@ def routes(inbox: InboxContext) -> list[Route]:
             return user
         form = _form(request.query_params)
         rows: list[RecordRow] = []
-        found = (0, 0)
+        found: tuple[int | None, int | None] = (0, 0)
         if form.given or request.query_params.get("vis"):
             query = record_filter(form, user, inbox)
-            found = await inbox.run(count, inbox.engine, query)
-            rows = await inbox.run(lambda: list(search(inbox.engine, query, limit=PAGE_ROWS)))
+            rows, found = await inbox.run(first_page, inbox.engine, query, PAGE_ROWS, COUNT_CAP, COUNT_SECONDS)
             await inbox.run(_audit, inbox, user.username, "records_search", None, _search_details(query, found))
         return render(request, inbox, "records.html", user=user, form=form, rows=rows, found=found,
-                      searched=form.given or bool(request.query_params.get("vis")), page_rows=PAGE_ROWS,
+                      searched=form.given or bool(request.query_params.get("vis")), cap=COUNT_CAP,
                       accounts=sorted(((a, n) for a, n in inbox.names.items() if user.sees(a, inbox.units)),
                                       key=lambda item: item[1]),
                       rules=await inbox.run(list_retention, inbox.engine),
@@ -217,9 +221,9 @@ def routes(inbox: InboxContext) -> list[Route]:
 def _export_bytes(inbox: InboxContext, spec: ExportRequest, fmt: str, actor: str) -> bytes:
     stats = ExportStats()
     if fmt == "pdf":
-        revisions = count(inbox.engine, spec.query)[1]
+        revisions = count(inbox.engine, spec.query, PDF_MAX_REVISIONS)[1] or 0
         if revisions > PDF_MAX_REVISIONS:
-            raise HttpError(422, f"{revisions} revisions are more than the page renders as PDF "
+            raise HttpError(422, f"more than {PDF_MAX_REVISIONS} revisions: more than the page renders as PDF "
                             f"({PDF_MAX_REVISIONS}): narrow the filters or use innboks records search")
         body = render_pdf(search(inbox.engine, spec.query), spec, stats)
     else:
@@ -230,10 +234,11 @@ def _export_bytes(inbox: InboxContext, spec: ExportRequest, fmt: str, actor: str
     return body
 
 
-def _search_details(query: RecordFilter, found: tuple[int, int]) -> dict[str, Any]:
+def _search_details(query: RecordFilter, found: tuple[int | None, int | None]) -> dict[str, Any]:
     return {"accounts": list(query.accounts), "since": query.since.isoformat() if query.since else None,
             "until": query.until.isoformat() if query.until else None, "text_filter": query.text is not None,
-            "author_filter": query.author is not None, "messages": found[0], "revisions": found[1]}
+            "author_filter": query.author is not None, "whole_threads": query.whole_threads, "messages": found[0],
+            "revisions": found[1]}
 
 
 def _audit(inbox: InboxContext, actor: str, action: str, target: str | None, details: dict[str, Any]) -> None:

@@ -123,7 +123,8 @@ _RECORDS_STYLE = """
 h2.thread { page-break-after: avoid; border-bottom: 1px solid #bbb; padding-bottom: 1mm; }
 .message { page-break-inside: avoid; }
 .flag { border: 1px solid #900; color: #900; padding: 0.5mm 2mm; margin: 1mm 0; font-size: 8.5pt; }
-ol.revisions { margin: 1mm 0 0 0; padding-left: 5mm; }
+ol.revisions { margin: 1mm 0 0 0; padding-left: 0; list-style: none; }
+.context { color: #555; }
 ol.revisions li { margin-bottom: 1.5mm; }
 .rev { font-size: 8.5pt; color: #444; }
 .gone .text { color: #555; }
@@ -152,6 +153,7 @@ def _cover(export: ExportRequest, stats: ExportStats, flags: Counter[str]) -> st
         ("Periode (meldingen skrevet)", _period(query)),
         ("Ord i teksten", query.text or "(alle meldinger)"),
         ("Avsender", query.author or "(alle avsendere)"),
+        ("Hele tråder", "ja: også de andre meldingene i trådene som ble funnet" if query.whole_threads else "nei"),
         ("Eksportert av", export.exported_by),
         ("Eksportert", local_time(export.exported_at)),
         ("Omfang", f"{stats.threads} tråder, {stats.messages} meldinger, {stats.revisions} versjoner"),
@@ -189,8 +191,9 @@ def _message(revisions: list[RecordRow], export: ExportRequest) -> str:
     first, last = revisions[0], revisions[-1]
     who = escape(first.author_name or "Ukjent avsender") + (" (kommunens konto)" if first.from_account else "")
     link = f' · <a href="{escape(first.permalink)}">lenke</a>' if first.permalink else ""
+    context = "" if first.matched else " · (sammenheng, ikke treff)"
     header = (f'<div class="who">{who} · {local_time(first.created_at)} · {KINDS.get(first.kind, first.kind)} · '
-              f"{escape(first.id)}{link}</div>")
+              f"{escape(first.id)}{link}{context}</div>")
     marks = sorted({mark for row in revisions for mark in _flags(row)})
     flag = f'<div class="flag">Vurder skjerming: {escape("; ".join(marks))}</div>' if marks else ""
     if len(revisions) == 1:
@@ -262,7 +265,7 @@ def audit_export(engine: Engine, actor: str, export: ExportRequest, format: str,
         "since": query.since.isoformat() if query.since else None,
         "until": query.until.isoformat() if query.until else None,
         "text_filter": query.text is not None, "author_filter": query.author is not None,
-        "redact_pii": export.redact_pii, **stats.audit_details(),
+        "whole_threads": query.whole_threads, "redact_pii": export.redact_pii, **stats.audit_details(),
     }
     with engine.begin() as connection:
         audit(connection, actor, "records_export", (export.request or "")[:200] or None, details)

@@ -36,6 +36,14 @@ CREATE_SEARCH_TABLE = (
     "tokenize = 'unicode61 remove_diacritics 0')"
 )
 
+#: PostgreSQL keeps 10 × this many most common words of each indexed expression (default 100): with
+#: more, a rare word's estimate is close to its count, and the search can tell rare words from common
+#: ones before it plans (innboks/records/search.py). Migration 0002 sets it.
+POSTGRES_INDEX_STATISTICS = [
+    "ALTER INDEX ix_message_revisions_text_fts ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX ix_message_revisions_author_fts ALTER COLUMN 1 SET STATISTICS 1000",
+]
+
 #: The Snowball Norwegian stop list (bokmål and nynorsk), as PostgreSQL's ``norwegian`` configuration has it.
 STOPWORDS = frozenset("""
 og i jeg det at en et den til er som på de med han av ikke ikkje der så var meg seg men ett har om vi min mitt ha

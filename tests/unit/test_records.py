@@ -119,6 +119,19 @@ def test_filters_by_account_period_and_author(corpus) -> None:
     assert [r.id for r in rows] == [f"facebook:1_{n}" for n in range(1, 6)]  # oldest first
 
 
+def test_capped_counts_for_the_innsyn_page(corpus, monkeypatch) -> None:
+    from innboks.records import search as records_search
+
+    # Words with few matches are counted exactly, past the cap too; a number past the cap means "more".
+    assert count(corpus, RecordFilter(text="byggesøknad"), cap=1) == (3, 3)
+    monkeypatch.setattr(records_search, "FEW_MATCHES", 0)  # as if "byggesøknad" were a common word
+    assert count(corpus, RecordFilter(text="byggesøknad"), cap=1) == (2, 2)  # nothing else narrows: at once
+    assert count(corpus, RecordFilter(text="byggesøknad", accounts=(PAGE_ID,)), cap=1, seconds=5) == (2, 2)
+    assert count(corpus, RecordFilter(text="byggesøknad", accounts=(OTHER_PAGE,)), cap=1) == (1, 1)
+    assert [r.id for r in search(corpus, RecordFilter(text="byggesøknad"), limit=2)] == ["facebook:1_1",
+                                                                                        "facebook:1_2"]
+
+
 @pytest.mark.parametrize("query", [RecordFilter(text="og i ikkje"), RecordFilter(text="  ...  "),
                                    RecordFilter(author="--")])
 def test_words_that_cannot_be_searched_say_so(query) -> None:

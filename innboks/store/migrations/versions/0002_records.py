@@ -8,7 +8,7 @@ PostgreSQL gets GIN indexes on the revisions' ``to_tsvector('norwegian', text)``
 import sqlalchemy as sa
 from alembic import op
 
-from innboks.store.fulltext import CREATE_SEARCH_TABLE, SEARCH_TABLE, stems, words
+from innboks.store.fulltext import CREATE_SEARCH_TABLE, POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
 from innboks.store.schema import Json, UtcDateTime
 
 revision = "0002"
@@ -36,6 +36,8 @@ def upgrade() -> None:
                         [sa.text("to_tsvector('norwegian', coalesce(text, ''))")], postgresql_using="gin")
         op.create_index("ix_message_revisions_author_fts", "message_revisions",
                         [sa.text("to_tsvector('simple', coalesce(author_name, ''))")], postgresql_using="gin")
+        for statement in POSTGRES_INDEX_STATISTICS:
+            op.execute(statement)
     elif bind.dialect.name == "sqlite":
         op.execute(CREATE_SEARCH_TABLE)
         insert = sa.text(f"INSERT INTO {SEARCH_TABLE} (words, author, message_id, revision) "
