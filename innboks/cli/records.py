@@ -158,8 +158,11 @@ def run_export(engine: sa.Engine, export: ExportRequest, format: str, out: Path 
         assert out is not None
         _write_bytes(out, render_pdf(rows, export, stats))
     elif out is None:
-        write_text(rows, export, format, sys.stdout, stats)
-        sys.stdout.flush()
+        try:
+            write_text(rows, export, format, sys.stdout, stats)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (| head): what it read is still audited
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         try:
             stream = out.open("w", encoding="utf-8", newline="")

@@ -86,9 +86,9 @@ def prepared(rows: Iterable[RecordRow], redact_pii: bool, stats: ExportStats) ->
         if row.screened:
             screened.add(row.id)
         stats.revisions += 1
+        stats.messages, stats.threads, stats.flagged, stats.screened = (len(messages), len(threads), len(flagged),
+                                                                        len(screened))
         yield row
-    stats.messages, stats.threads, stats.flagged, stats.screened = (len(messages), len(threads), len(flagged),
-                                                                    len(screened))
 
 
 def write_json_lines(rows: Iterable[RecordRow], out: TextIO) -> None:
@@ -187,7 +187,7 @@ def _flags(row: RecordRow) -> list[str]:
     return marks
 
 
-def _message(revisions: list[RecordRow], export: ExportRequest) -> str:
+def _message(revisions: list[RecordRow]) -> str:
     first, last = revisions[0], revisions[-1]
     who = escape(first.author_name or "Ukjent avsender") + (" (kommunens konto)" if first.from_account else "")
     link = f' · <a href="{escape(first.permalink)}">lenke</a>' if first.permalink else ""
@@ -234,7 +234,7 @@ def render_html(rows: list[RecordRow], export: ExportRequest, stats: ExportStats
         conversation = key.split(":", 2)[-1]
         parts.append(f'<h2 class="thread">Tråd {number}: {PLATFORMS.get(first.platform, first.platform)} · '
                      f"{escape(account)} · samtale {escape(conversation)}</h2>")
-        parts.extend(_message(revisions, export) for revisions in thread.values())
+        parts.extend(_message(revisions) for revisions in thread.values())
     if not threads:
         parts.append("<p>Ingen meldinger samsvarer med utvalget.</p>")
     return (f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>Innsyn: meldinger i sosiale medier'

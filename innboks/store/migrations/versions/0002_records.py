@@ -11,7 +11,7 @@ from alembic import op
 from innboks.store.fulltext import CREATE_SEARCH_TABLE, POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
 from innboks.store.schema import Json, UtcDateTime
 
-revision = "0002"
+revision = "0002_records"
 down_revision = "0001"
 
 
