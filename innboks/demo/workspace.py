@@ -63,14 +63,18 @@ class Workspace:
 
 def start_workspace(store_url: str, bootstrap: str, page_id: str, inbox_port: int | None) -> Workspace:
     engine = open_store(store_url)
+    password = None
+    if inbox_port is not None:
+        # Before the projection starts: on SQLite, a write committed between a projection batch's first read
+        # and its first write fails that batch ("database is locked"), and innboks.raw has records at once.
+        password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
+        add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
     projection = Projection(engine, bootstrap)
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()
-    workspace = Workspace(store_url, projection, stop, thread)
+    workspace = Workspace(store_url, projection, stop, thread, password=password)
     if inbox_port is not None:
-        workspace.password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
-        add_user(engine, DEMO_USER, "operator", workspace.password, actor="system:demo")
         registry = Registry(accounts=[Account(platform=Platform.FACEBOOK, account_id=page_id, name="Alta kommune",
                                               owning_unit="Kommunikasjonsavdelingen")])
         workspace.publisher = KafkaPublisher(bootstrap)

@@ -68,6 +68,10 @@ class Projection:
         self._partitions = [TopicPartition(topic, p) for topic in PROJECTED_TOPICS
                             for p in sorted(self._consumer.partitions_for_topic(topic) or [])]
         self._consumer.assign(self._partitions)
+        self._seek_to_stored()
+
+    def _seek_to_stored(self) -> None:
+        """Read on from the offsets the store holds (at start, and after a batch that was rolled back)."""
         stored = self._stored_offsets()
         for tp in self._partitions:
             if (tp.topic, tp.partition) in stored:
@@ -133,7 +137,16 @@ class Projection:
 
     def run(self, stop: threading.Event, until_end: bool = False) -> None:
         while not stop.is_set():
-            if self.step() == 0:
+            try:
+                read = self.step()
+            except sa.exc.OperationalError as exc:
+                # A busy database (SQLite: another writer committed between the batch's first read and its
+                # first write) rolled the batch back: read it again from the stored offsets.
+                log.warning("store: batch rolled back (%s); reading it again", type(exc.orig).__name__)
+                stop.wait(1.0)
+                self._seek_to_stored()
+                continue
+            if read == 0:
                 if until_end and self.behind() == 0:
                     return
                 stop.wait(0.2)
