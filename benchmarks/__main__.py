@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import actions, archive, hotpaths, language, pipeline, sla, store, triage_cli, webhook
+from benchmarks import actions, archive, hotpaths, language, pipeline, records, sla, store, triage_cli, webhook
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "archive": archive.run,
     "store": store.run,
     "actions": actions.run,
+    "records": records.run,
 }
 
 

@@ -30,7 +30,9 @@ def postgres_bindir() -> Path:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, settings: str = "") -> None:
+        """``settings``: more server options, e.g. ``-c shared_buffers=2GB`` (the benchmarks)."""
+        self.settings = settings
         self.bindir = postgres_bindir()
         self.root = Path(tempfile.mkdtemp(prefix="innboks-pg-"))
         self.datadir = self.root / "data"
@@ -52,7 +54,7 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.datadir), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                   "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
+                   f"-c synchronous_commit=off -c full_page_writes=off {self.settings}")
         self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(self.root / "server.log"), "-w",
                   "-t", "60", "start")
         return self

@@ -6,6 +6,9 @@ family embedded costs a font subsetting pass, the bulk of the rendering time.
 
 The text is the citizen's as received: the archive keeps the original, and screening is a matter
 of access (``skjerming``), not of blacking out.
+
+``STYLE``, ``local_time`` and ``pdfa_bytes`` are shared with the records export (innboks/records/export.py),
+so an innsyn document looks like an archive document and is made the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from streams.sla.calendar import OSLO
 
 PDF_VARIANT = "pdf/a-2b"
 
-_STYLE = """
+STYLE = """
 @page { size: A4; margin: 20mm 18mm; @bottom-right { content: "Side " counter(page) " av " counter(pages);
         font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #555; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; color: #111; }
@@ -36,7 +39,8 @@ h2 { font-size: 11pt; margin: 6mm 0 2mm 0; }
 """
 
 
-def _when(moment: datetime) -> str:
+def local_time(moment: datetime) -> str:
+    """A time as Norwegian documents write it, in Oslo time: 05.01.2027 kl. 09:30."""
     return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
 
 
@@ -45,7 +49,7 @@ def _message(message: InboxMessage, css: str, label: str) -> str:
     text = escape(message.text) if message.text else "<em>(ingen tekst)</em>"
     link = f' · <a href="{escape(message.permalink)}">lenke</a>' if message.permalink else ""
     return (f'<div class="message {css}"><div class="who">{escape(label)}: {escape(who)} · '
-            f'{_when(message.created_at)} · {escape(message.id)}{link}</div><div class="text">{text}</div></div>')
+            f'{local_time(message.created_at)} · {escape(message.id)}{link}</div><div class="text">{text}</div></div>')
 
 
 def render_html(case: CaseForward, municipality: str, account_name: str | None = None) -> str:
@@ -53,8 +57,8 @@ def render_html(case: CaseForward, municipality: str, account_name: str | None =
     rows = [
         ("Kommune", municipality),
         ("Plattform og konto", f"{inquiry.platform.value} · {account_name or inquiry.account_id}"),
-        ("Mottatt", _when(inquiry.created_at)),
-        ("Videresendt", _when(case.forwarded_at)),
+        ("Mottatt", local_time(inquiry.created_at)),
+        ("Videresendt", local_time(case.forwarded_at)),
         ("Saks-ID i Innboks", case.case_id),
         ("Kategori", case.triage.category.value),
     ]
@@ -73,7 +77,7 @@ def render_html(case: CaseForward, municipality: str, account_name: str | None =
         reply = f'<h2>Foreslått svar til innbyggeren</h2><div class="text">{escape(case.suggested_reply)}</div>'
     return (
         f'<!DOCTYPE html><html lang="no"><head><meta charset="utf-8"><title>Henvendelse {case.case_id}</title>'
-        f"<style>{_STYLE}</style></head><body><h1>Henvendelse fra sosiale medier</h1>{screened}"
+        f"<style>{STYLE}</style></head><body><h1>Henvendelse fra sosiale medier</h1>{screened}"
         f'<table class="meta">{meta}</table>'
         + (f"<h2>Samtalen</h2>{context}" if context else "")
         + f"<h2>Henvendelsen</h2>{_message(inquiry, 'inquiry', 'Henvendelse')}{reply}</body></html>"
@@ -93,7 +97,7 @@ def render_change_html(case: CaseForward, municipality: str) -> str:
         ("Saks-ID i Innboks", case.case_id),
         ("Endring nr.", str(case.revision)),
         ("Henvendelsen ble", what),
-        ("Registrert av Innboks", _when(change.observed_at)),
+        ("Registrert av Innboks", local_time(change.observed_at)),
     ]
     meta = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
     body = ""
@@ -101,13 +105,14 @@ def render_change_html(case: CaseForward, municipality: str) -> str:
         body = f"<h2>Teksten nå</h2>{_message(change.message, 'inquiry', 'Henvendelse')}"
     return (
         f'<!DOCTYPE html><html lang="no"><head><meta charset="utf-8"><title>Endring {case.revision} i '
-        f"{case.case_id}</title><style>{_STYLE}</style></head><body><h1>Endring i henvendelsen</h1>"
+        f"{case.case_id}</title><style>{STYLE}</style></head><body><h1>Endring i henvendelsen</h1>"
         f'<table class="meta">{meta}</table>{body}'
         f"<h2>Opprinnelig henvendelse</h2>{_message(case.inquiry, '', 'Mottatt')}</body></html>"
     )
 
 
-def _pdf(html: str) -> bytes:
+def pdfa_bytes(html: str) -> bytes:
+    """A self-contained HTML document as PDF/A-2b (fonts embedded, output intent, XMP identification)."""
     from weasyprint import HTML
 
     pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=True)
@@ -117,9 +122,9 @@ def _pdf(html: str) -> bytes:
 
 def render_pdf(case: CaseForward, municipality: str, account_name: str | None = None) -> bytes:
     """The PDF/A-2b bytes of the case's conversation."""
-    return _pdf(render_html(case, municipality, account_name))
+    return pdfa_bytes(render_html(case, municipality, account_name))
 
 
 def render_change_pdf(case: CaseForward, municipality: str) -> bytes:
     """The PDF/A-2b bytes of a change (revision > 0) of the case."""
-    return _pdf(render_change_html(case, municipality))
+    return pdfa_bytes(render_change_html(case, municipality))

@@ -20,6 +20,7 @@ from innboks.cli import (
     crisis,
     demo,
     inbox,
+    records,
     sla,
     store,
     topics,
@@ -31,7 +32,7 @@ from innboks.cli.args import OneLineParser
 from innboks.errors import CliError
 
 GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, crisis, archive, sla, topics, store,
-          inbox)
+          inbox, records)
 
 
 def build_parser() -> argparse.ArgumentParser:

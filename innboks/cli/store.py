@@ -64,6 +64,7 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from innboks.store.fulltext import clear_index
     from innboks.store.schema import PROJECTED, messages
 
     engine = open_engine(store_url(args))
@@ -75,6 +76,7 @@ def _rebuild(args: argparse.Namespace) -> int:
                            "pass --discard-projected to replace them with what the topics still hold")
         for table in reversed(PROJECTED):
             connection.execute(table.delete())
+        clear_index(connection)  # SQLite's full-text index of the revisions
     return _run_projection(engine, bootstrap, until_end=True)
 
 

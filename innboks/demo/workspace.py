@@ -64,14 +64,16 @@ class Workspace:
 def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None) -> Workspace:
     engine = open_store(store_url)
     seed_defaults(engine, actor="system:demo")
+    password = None
+    if inbox_port is not None:
+        password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
+        add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
     projection = Projection(engine, bootstrap)
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()
-    workspace = Workspace(store_url, projection, stop, thread)
+    workspace = Workspace(store_url, projection, stop, thread, password=password)
     if inbox_port is not None:
-        workspace.password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
-        add_user(engine, DEMO_USER, "operator", workspace.password, actor="system:demo")
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
         config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",

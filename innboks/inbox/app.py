@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from innboks.config.accounts import Registry
-from innboks.inbox import api, pages
+from innboks.inbox import api, pages, records_page
 from innboks.inbox.auth import AuthConfig, Authenticator
 from innboks.inbox.commands import Publisher
 from innboks.inbox.context import InboxContext, NoPublisher
@@ -95,7 +95,7 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
         return await errors(request, HttpError(404, "not found"))
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), *api.routes(inbox), *pages.routes(inbox),
+        routes=[Route("/healthz", healthz), *api.routes(inbox), *pages.routes(inbox), *records_page.routes(inbox),
                 Mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

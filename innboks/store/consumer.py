@@ -138,7 +138,17 @@ class Projection:
     def run(self, stop: threading.Event, until_end: bool = False) -> None:
         checked = time.monotonic()
         while not stop.is_set():
-            if self.step() == 0:
+            try:
+                read = self.step()
+            except sa.exc.OperationalError as exc:
+                # The database refused the batch (busy, or gone for a moment) and rolled it back: read
+                # it again from the offsets the store holds.
+                log.warning("store: batch rolled back (%s); reading it again", type(exc.orig).__name__)
+                stop.wait(1.0)
+                self._tail.close()
+                self._tail = self._open_tail()
+                continue
+            if read == 0:
                 if until_end and self.behind() == 0:
                     return
                 if time.monotonic() - checked > REFRESH_SECONDS:

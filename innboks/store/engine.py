@@ -27,18 +27,33 @@ def engine_for(url: str) -> Engine:
         raise StoreError(f"not a store URL (sqlite:///FILE or postgresql://…): {type(exc).__name__}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     elif engine.dialect.name != "postgresql":
         raise StoreError(f"unsupported store database {engine.dialect.name!r}: use SQLite or PostgreSQL")
     return engine
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the sqlite3 module, begins transactions (see _sqlite_begin); savepoints then work.
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    """Every transaction takes SQLite's write lock at its start (waiting up to busy_timeout for it).
+
+    A deferred transaction that reads first and writes later fails at once ("database is locked")
+    when another connection committed in between, and busy_timeout cannot help it; the projection
+    and the inbox write from several threads and processes, so each transaction waits its turn
+    instead. Read-only transactions take the lock too, briefly: the price of the embedded default
+    (PostgreSQL, for production, has no such limit).
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def migrate(engine: Engine) -> None:

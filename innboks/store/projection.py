@@ -18,13 +18,16 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
+from innboks.store.fulltext import index_revision
+from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
 from innboks.store.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
 from schemas import ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
 OPEN_STATES = ("opened", "warning", "breached")
-PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS)
+PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS,
+                    topics.RAW)
 #: How far an action has come; a later step never goes back.
 ACTION_RANK = {"requested": 0, "approved": 1, "executing": 2, "done": 3, "failed": 3}
 
@@ -59,6 +62,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_action(connection, ActionEvent.model_validate_json(value))
         elif topic == topics.CONTROL:
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
+        elif topic == topics.RAW:
+            apply_raw(connection, value)
         else:
             raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     except ValidationError as exc:
@@ -90,8 +95,9 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
     connection.execute(message_revisions.insert().values(
         message_id=message.id, revision=revision, event=message.event.value, text=message.text,
         author_name=message.author_name, content_sha256=digest, message=message.model_dump(mode="json"),
-        observed_at=message.fetched_at,
+        observed_at=message.fetched_at, raw_payload=take_pending_raw(connection, message.id, digest) or sa.null(),
     ))
+    index_revision(connection, message.id, revision, message.text, message.author_name)
     row: dict[str, Any] = {
         "platform": message.platform.value, "account_id": message.account_id, "conversation_key": message.key,
         "conversation_id": message.conversation_id, "kind": message.kind.value, "event": message.event.value,
@@ -119,6 +125,14 @@ def _fill_in(connection: Connection, message: InboxMessage) -> None:
             column = messages.c[name]
             connection.execute(messages.update().where(messages.c.id == message.id, column.is_(None))
                                .values({name: value}))
+
+
+def apply_raw(connection: Connection, value: bytes) -> None:
+    """The platform's original item for its revision (innboks/store/raw_payloads.py); not a message: skipped."""
+    mapped = mapped_raw(value)
+    if mapped is not None:
+        message, raw = mapped
+        attach_raw(connection, message, content_digest(message), raw)
 
 
 def _follow_up(connection: Connection, message: InboxMessage) -> None:

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
+from innboks.store.fulltext import revision_author_vector, revision_text_vector
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -194,7 +196,28 @@ projection_offsets = sa.Table(
     sa.Column("next_offset", sa.BigInteger, nullable=False, comment="written in the same transaction as the rows"),
 )
 
-PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets)
+pending_raw_payloads = sa.Table(
+    "pending_raw_payloads",
+    metadata,
+    sa.Column("message_id", sa.String(600), primary_key=True),
+    sa.Column("content_sha256", sa.String(64), primary_key=True, comment="the revision the raw item became"),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("raw_payload", Json, nullable=False, comment="the RawEvent from innboks.raw"),
+    sa.Column("received_at", UtcDateTime, nullable=False, comment="RawEvent.fetched_at"),
+    comment="raw items whose revision is not stored yet (innboks/store/raw_payloads.py)",
+)
+
+# Records search (innboks/records): the period alone, and PostgreSQL's full-text indexes (the
+# expressions are those innboks/store/fulltext.py queries with). SQLite's full-text index is an FTS5
+# table that migration 0002 creates beside the declared tables (see ``include_name``).
+sa.Index("ix_messages_created_at", messages.c.created_at)
+sa.Index("ix_message_revisions_text_fts", revision_text_vector(message_revisions.c.text),
+         postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
+sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revisions.c.author_name),
+         postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
+
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets,
+             pending_raw_payloads)
 
 # --- staff -----------------------------------------------------------------------------------
 
@@ -277,3 +300,8 @@ legal_holds = sa.Table(
 )
 
 STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """For Alembic's comparison: SQLite's FTS5 search table and its shadow tables are not declared here."""
+    return not (type_ == "table" and name is not None and name.startswith("message_search"))

@@ -104,6 +104,8 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         assert len(rows) >= 10 and "Alta kommune" in browser.page_source
         browser.save_screenshot(str(SCREENSHOTS / "2-innboks.png"))
 
+        # The first inquiry (most urgent) whose pending message has a suggested reply to show; triage gives
+        # none for general questions, and which inquiries are listed this early depends on the projection's pace.
         target = next(i for i in listed if i["suggested_reply"] and i["category"] != "case_handling")
         browser.find_element(By.CSS_SELECTOR, f'tr[data-inquiry="{target["inquiry_id"]}"] td.excerpt a').click()
         wait.until(expected_conditions.presence_of_element_located((By.ID, "assign")))

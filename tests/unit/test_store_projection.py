@@ -12,7 +12,16 @@ from alembic.migration import MigrationContext
 from innboks.config import topics
 from innboks.store.engine import StoreError, open_store
 from innboks.store.projection import InvalidRecord, apply
-from innboks.store.schema import audit_log, cases, control_state, inquiries, message_revisions, messages, metadata
+from innboks.store.schema import (
+    audit_log,
+    cases,
+    control_state,
+    include_name,
+    inquiries,
+    message_revisions,
+    messages,
+    metadata,
+)
 from schemas import Category, ControlEvent, Event, Language, SlaEvent, SlaState, Triage, TriagedMessage
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw
@@ -49,7 +58,8 @@ def project(engine, *events) -> None:
 
 def test_the_migrations_build_exactly_the_declared_schema(engine) -> None:
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        differences = compare_metadata(MigrationContext.configure(connection, opts={"include_name": include_name}),
+                                       metadata)
     assert differences == []
     open_store(str(engine.url.render_as_string(hide_password=False))).dispose()  # migrating again is a no-op
 

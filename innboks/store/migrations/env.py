@@ -2,9 +2,9 @@
 
 from alembic import context
 
-from innboks.store.schema import metadata
+from innboks.store.schema import include_name, metadata
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=include_name)
 with context.begin_transaction():
     context.run_migrations()
