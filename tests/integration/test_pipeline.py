@@ -58,12 +58,13 @@ def test_bad_payloads_go_to_dead_letters_and_the_stream_continues(broker, reader
     produce(broker.bootstrap_servers, topics.RAW, [
         (marker.encode(), b"{this is not json"),
         (marker.encode(), json.dumps(broken).encode()),
-        # Near 1 MB: wrapped whole into a dead letter it would exceed the producer's limit.
+        # Near 1 MB: over normalize's limit, and wrapped whole into a dead letter it would exceed the
+        # producer's limit.
         (marker.encode(), b'{"text": "' + b"\\u0000" * 170_000),
         (b"k", facebook_comment_raw(good_id, "Takk for svar!").to_json_bytes()),
     ])
     letters = reader.wait_for(topics.DEADLETTER, lambda d: d["key"] == marker, count=3)
-    assert sorted(d["reason_code"] for d in letters) == ["invalid_json", "invalid_json", "schema_violation"]
+    assert sorted(d["reason_code"] for d in letters) == ["invalid_json", "schema_violation", "too_large"]
     [cut] = [d for d in letters if d["payload_truncated"]]
     assert cut["payload_size"] == 10 + 6 * 170_000 and len(cut["payload_sha256"]) == 64
     assert any("created_time" in d["reason"] for d in letters)
