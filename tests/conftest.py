@@ -54,6 +54,7 @@ def start_named_worker(bootstrap: str, workdir: Path, name: str, partitions: int
     process = worker_process(bootstrap, workdir / f"data-{name}", port, workdir / f"{name}.log",
                              extra_env={"INNBOKS_TOPIC_PARTITIONS": str(partitions), **(extra_env or {})}).start()
     wait_http_ok(f"http://127.0.0.1:{port}/metrics", 60, process)
+    process.metrics_url = f"http://127.0.0.1:{port}/metrics"  # type: ignore[attr-defined]
     return process
 
 

@@ -276,3 +276,67 @@ accounts:
     duplicated = sum(count - 1 for key, count in on_topic.items() if key in expected)
     report("connector runner", kills=kills, items=len(expected), lost=lost, duplicated=duplicated)
     assert lost == 0
+
+
+def hostile_records(rng: random.Random, count: int) -> list[tuple[bytes, bytes | None, str]]:
+    """(key, value, the reason code it must get) for every kind of broken input a broken upstream sends."""
+    from tests.helpers import facebook_comment_raw
+
+    good = json.loads(facebook_comment_raw("1_0", "Hei").to_json_bytes())
+    kinds = [
+        (b"{not json at all", "invalid_json"),
+        (b"\xff\xfe\xfd invalid utf-8", "invalid_json"),
+        (b"", "empty_payload"),
+        (None, "empty_payload"),
+        (b"null", "schema_violation"),
+        (b"[1, 2, 3]", "schema_violation"),
+        (json.dumps({**good, "platform": "myspace"}).encode(), "schema_violation"),
+        (json.dumps({**good, "payload": "a string"}).encode(), "schema_violation"),
+        (json.dumps({**good, "fetched_at": "yesterday"}).encode(), "schema_violation"),
+        (b"[" * 5000 + b"]" * 5000, "too_deep"),
+        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 700_000}}).encode(), "too_large"),
+        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 70_000}}).encode(), "text_too_long"),
+    ]
+    records = []
+    for n in range(count):
+        value, code = kinds[n % len(kinds)] if n < len(kinds) * 3 else rng.choice(kinds[:9] + kinds[11:])
+        records.append((f"bad-{n}".encode(), value, code))
+    return records
+
+
+def test_hostile_input_is_all_accounted_for_and_no_stage_restarts(broker: EmbeddedBroker, tmp_path: Path) -> None:
+    """2,000 broken records among 500 good comments: each bad one dead-lettered with its reason, each good
+    one through, within 60 s, no stage restarted, and no message text in the worker's log."""
+    from tests.conftest import start_named_worker
+    from tests.helpers import facebook_comment_raw
+
+    rng = random.Random(41)
+    bad = hostile_records(rng, 2000)
+    good = [facebook_comment_raw(f"5_{n}", f"Hemmelig innhold {n}: når brøytes veien?") for n in range(500)]
+    worker = start_named_worker(broker.bootstrap_servers, tmp_path, "fuzz", 3)
+    try:
+        mixed: list[tuple[bytes | None, bytes | None]] = [(key, value) for key, value, _ in bad]
+        for n, raw in enumerate(good):
+            mixed.insert(n * 5 + rng.randrange(5), (f"k{n}".encode(), raw.to_json_bytes()))
+        started = time.monotonic()
+        produce(broker.bootstrap_servers, topics.RAW, mixed)
+        reader = TopicReader(broker.bootstrap_servers)
+        letters = reader.wait_for(topics.DEADLETTER, lambda d: str(d.get("key", "")).startswith("bad-"),
+                                  count=len(bad), timeout=60)
+        through = reader.wait_for(topics.MESSAGES, lambda m: m["id"].startswith("facebook:5_"), count=len(good),
+                                  timeout=max(1.0, 60 - (time.monotonic() - started)))
+        elapsed = time.monotonic() - started
+        metrics = urllib.request.urlopen(worker.metrics_url, timeout=5).read().decode()
+    finally:
+        worker.stop()
+    reasons = {d["key"]: d["reason_code"] for d in letters}
+    wrong = {key.decode(): (reasons.get(key.decode()), code) for key, _, code in bad
+             if reasons.get(key.decode()) != code}
+    restarts = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                   if line.startswith("innboks_stage_restarts_total{"))
+    log = worker.log_path.read_text(encoding="utf-8", errors="replace")
+    report("hostile input", bad=len(bad), dead_lettered=len(reasons), good=len(good),
+           through=len({m["id"] for m in through}), restarts=int(restarts), seconds=int(elapsed))
+    assert wrong == {} and len(reasons) == len(bad)
+    assert len({m["id"] for m in through}) == len(good)
+    assert restarts == 0 and "Hemmelig innhold" not in log and "xxxxxxxx" not in log
