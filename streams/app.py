@@ -39,10 +39,9 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         "web_host": "localhost",
         "processing_guarantee": "at_least_once",
         "producer_max_request_size": settings.max_message_bytes,
-        # Tansu reports a partition's end offset as the last batch's base offset + 1. Faust recovers
-        # tables by reading changelogs up to that offset, so with multi-record batches the newest
-        # table entries would be lost on a restart. One record per batch keeps it exact.
-        **({"producer_max_batch_size": 1} if embedded else {}),
+        # Tansu reports a partition's end offset as the last batch's base offset + 1; the embedded
+        # transport reads the last batch to find the exact end before a table is recovered
+        # (streams/transport.py), so the producer batches as it does on Kafka.
     }
 
 
