@@ -5,7 +5,7 @@ as in Faust's memory store) and as the timer's index holds them; bytes per inqui
 tracemalloc, and the cost of the index operations the timer and the metrics run.
 
 ``sla-latency`` (embedded broker, a real worker): ``BENCH_SLA_OPEN`` (default 100,000) inquiries
-kept open in the background, written straight to ``innboks.triaged`` (the SLA agent's input), plus
+kept open in the background, written straight to ``innboks.messages`` (the conversation agent's input), plus
 ``BENCH_SLA_TIMED`` inquiries whose warning and due times fall in the following seconds. Latency is
 the broker timestamp of the ``warning``/``breached`` record minus the due time. The worker's
 resident memory is read before and after the background inquiries arrive.
@@ -28,7 +28,7 @@ from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.kafka.clients import Producer, TopicTail
 from innboks.processes import worker_process
-from schemas import Kind, TriagedMessage
+from schemas import Kind
 from streams.codec import encode
 from streams.sla.policies import DEFAULT_POLICIES
 from streams.sla.process import ConversationClock, apply_message
@@ -100,13 +100,14 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _triaged(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMMENT) -> list[tuple[bytes, bytes]]:
+def _messages(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMMENT) -> list[tuple[bytes, bytes]]:
+    """Citizens' questions, each in its own conversation (a general question: it opens a clock)."""
     fetched = datetime.now(UTC)
     items = []
     for i in range(count):
-        inbound = message(f"{prefix}{i}", conversation=f"{prefix}{i}", created=created.isoformat(), kind=kind)
-        triaged = TriagedMessage(message=inbound.model_copy(update={"fetched_at": fetched}), triaged_at=fetched)
-        items.append((inbound.key.encode(), triaged.to_json_bytes()))
+        inbound = message(f"{prefix}{i}", conversation=f"{prefix}{i}", created=created.isoformat(), kind=kind,
+                          text="Når åpner biblioteket?")
+        items.append((inbound.key.encode(), inbound.model_copy(update={"fetched_at": fetched}).to_json_bytes()))
     return items
 
 
@@ -146,8 +147,8 @@ def latency() -> None:
             time.sleep(3)
             rss_empty = _rss_kib(worker.process.pid)
             started = time.perf_counter()
-            for key, value in _triaged("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
-                producer.send(topics.TRIAGED, value, key=key)
+            for key, value in _messages("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
+                producer.send(topics.MESSAGES, value, key=key)
             producer.flush()
             while tail.count("opened", "facebook:bg") < OPEN:
                 tail.poll()
@@ -161,8 +162,8 @@ def latency() -> None:
             spread = 10.0
             for i in range(TIMED):
                 created = first + timedelta(seconds=spread * i / TIMED)
-                for key, value in _triaged(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
-                    producer.send(topics.TRIAGED, value, key=key)
+                for key, value in _messages(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
+                    producer.send(topics.MESSAGES, value, key=key)
             producer.flush()
             deadline = time.perf_counter() + TARGET + spread + 60
             while tail.count("breached", "facebook:t") < TIMED and time.perf_counter() < deadline:
