@@ -16,6 +16,7 @@ BENCHMARKS = {
     "webhook": webhook.run,
     "sla-memory": sla.memory,
     "sla-latency": sla.latency,
+    "sla-restart": sla.restart,
     "archive": archive.run,
     "store": store.run,
 }

@@ -45,5 +45,24 @@ def faust_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+#: RocksDB per table partition (issue 16). Faust's defaults are for large machines: 64 MiB memtables
+#: (three of them) and a 2 GiB block cache per partition database, and Innboks has 30 of those (five
+#: tables, six partitions). A table's newest writes stayed in memory until 64 MiB, so every open
+#: inquiry's clock, history and activity window lived in the worker's memory. Small memtables are
+#: flushed to disk early; reads of older entries come from the operating system's page cache
+#: through a small block cache (docs/performance.md).
+ROCKSDB_OPTIONS: dict[str, int] = {
+    "write_buffer_size": 2**19,
+    "max_write_buffer_number": 2,
+    "block_cache_size": 2**19,
+    "target_file_size_base": 8 * 2**20,
+}
+
+
+def table_options() -> dict[str, Any]:
+    """The store options of every table (a copy each: Faust's RocksDB store pops keys from it)."""
+    return dict(ROCKSDB_OPTIONS)
+
+
 settings = get_settings()
 app = faust.App(settings.app_id, autodiscover=False, **faust_config(settings))

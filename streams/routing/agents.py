@@ -17,7 +17,7 @@ from schemas import Event, InboxMessage, Kind, TriagedMessage
 from schemas.case import case_id_for
 from streams import topics
 from streams.accounts import REGISTRY
-from streams.app import app
+from streams.app import app, table_options
 from streams.codec import encode, read_table
 from streams.metrics import METRICS
 from streams.routing.process import (
@@ -34,15 +34,15 @@ _settings = get_settings()
 
 histories = app.Table(
     "conversation-history", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 forwarded = app.Table(
     "forwarded-cases", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 posts = app.GlobalTable(
     "posts", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 
 

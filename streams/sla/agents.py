@@ -24,7 +24,7 @@ from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, Tri
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import acknowledgement_texts
-from streams.app import app
+from streams.app import app, table_options
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.metrics import METRICS
@@ -48,7 +48,7 @@ REBUILD_INTERVAL = 60.0
 
 clocks = app.Table(
     "sla-clocks", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 INDEX = InquiryIndex()
 METRICS.open_inquiries.set_source(INDEX.summary)

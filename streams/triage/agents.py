@@ -13,7 +13,7 @@ from schemas import Event, InboxMessage, Kind, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import automatic_actions
-from streams.app import app
+from streams.app import app, table_options
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.metrics import METRICS
@@ -36,7 +36,7 @@ def _direct_message_calendar(account: Account | None) -> Calendar | None:
 
 
 activity = app.Table("conversation-activity", key_type=bytes, value_type=bytes,
-                     partitions=get_settings().topic_partitions)
+                     partitions=get_settings().topic_partitions, options=table_options())
 
 
 async def triage_event(event: faust.EventT, out: list[TriagedMessage]) -> None:
