@@ -13,6 +13,7 @@ BENCHMARKS = {
     "deadline": hotpaths.deadline_throughput,
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,
+    "scale-out": pipeline.scale_out,
     "webhook": webhook.run,
     "sla-memory": sla.memory,
     "sla-latency": sla.latency,

@@ -36,6 +36,7 @@ from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.kafka.clients import AsyncProducer, GroupConsumer, Producer, Record, TopicTail, read_to_end
 from innboks.processes import worker_process
 from schemas import RawEvent
+from tests.conftest import wait_http_ok
 from tests.helpers import facebook_comment_raw
 
 N = int(os.environ.get("BENCH_PIPELINE_MESSAGES", "5000"))
@@ -236,3 +237,75 @@ def run() -> None:
         values = [times[f"facebook:{i}"] - raw[i] for i in steady_ids]
         print(f"{'latency ' + label + ' p50 / p99':<48} {_percentile(values, 50):>10,.0f} / "
               f"{_percentile(values, 99):,.0f} ms  (steady 10 msg/s)")
+
+
+# --- scale-out ---------------------------------------------------------------------------------
+
+
+def _burst_rate(workers: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """A fresh broker, ``workers`` workers on PARTITIONS partitions, one burst of N raw events:
+    messages per second (raw -> sla opened), and the workers' and the broker's CPU ms per message."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"innboks-bench-scale{workers}-"))
+    with EmbeddedBroker(log_path=workdir / "tansu.log") as broker:
+        bootstrap = broker.bootstrap_servers
+        create_topics(bootstrap, PARTITIONS, 1)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        ports = [free_port() for _ in range(workers)]
+        processes = [worker_process(bootstrap, workdir / f"data-{i}", port, workdir / f"worker-{i}.log",
+                                    extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS), **(env or {})})
+                     for i, port in enumerate(ports)]
+        sla_tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
+        producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
+        events = _events("9", N, now)
+        try:
+            for process in processes:
+                process.start()
+            for port, process in zip(ports, processes, strict=True):
+                wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, process)
+            time.sleep(8)  # the group settles (Tansu completes a join after half the session timeout)
+            probes = [facebook_comment_raw(f"0_probe{i}", "Hei, hvor søker jeg?") for i in range(PARTITIONS * 2)]
+            for probe in probes:  # reach every partition, so every worker has done its first event
+                producer.send(topics.RAW, probe.to_json_bytes(), key=f"k{probe.payload['id']}".encode())
+            producer.flush()
+            seen = _wait_for_opened(sla_tail, len(probes), 0, time.perf_counter() + 120)
+            time.sleep(1.0)
+            cpu = [_cpu_seconds(p.process.pid) for p in processes if p.process], _cpu_seconds(broker.pid)
+            for event in events:
+                producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
+            producer.flush()
+            seen = _wait_for_opened(sla_tail, N + len(probes), seen, time.perf_counter() + GIVE_UP_SECONDS)
+            worker_cpu = sum(_cpu_seconds(p.process.pid) for p in processes if p.process) - sum(cpu[0])
+            broker_cpu = _cpu_seconds(broker.pid) - cpu[1]
+            raw = _first_times(bootstrap, topics.RAW, "payload.id")
+            sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
+        finally:
+            producer.close()
+            sla_tail.close()
+            for process in processes:
+                process.stop()
+    ids = [e.payload["id"] for e in events]
+    if seen < N + len(probes) or any(f"facebook:{i}" not in sla for i in ids):
+        print(f"scale-out: not every message came through with {workers} worker(s); logs in {workdir}")
+        return 0.0, 0.0, 0.0
+    drained = (max(sla[f"facebook:{i}"] for i in ids) - min(raw[i] for i in ids)) / 1000
+    return N / drained, worker_cpu * 1000 / N, broker_cpu * 1000 / N
+
+
+def scale_out() -> None:
+    """One worker, then two, on the same number of partitions (each on a fresh broker); two with
+    Faust's standby replicas (the default: each worker also keeps a copy of the other's tables) and
+    two without."""
+    runs = {
+        "1 worker": (1, {}),
+        "2 workers, standby replicas": (2, {}),
+        "2 workers, no standby replicas": (2, {"INNBOKS_TABLE_STANDBY_REPLICAS": "0"}),
+    }
+    results = {label: _burst_rate(workers, env) for label, (workers, env) in runs.items()}
+    for label, (rate, worker_cpu, broker_cpu) in results.items():
+        print(f"{'pipeline (raw -> sla opened), ' + label:<56} {rate:>8,.0f} msg/s  "
+              f"(workers {worker_cpu:.3f}, broker {broker_cpu:.3f} CPU ms/msg)")
+    one = results["1 worker"][0]
+    if one:
+        for label in list(runs)[1:]:
+            print(f"{label + ' / 1 worker':<56} {results[label][0] / one:>8.2f}    ({PARTITIONS} partitions; "
+                  f"{os.cpu_count()} cores shared by the workers, the broker and the benchmark)")

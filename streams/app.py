@@ -29,6 +29,7 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         "broker": ";".join(f"{TANSU_SCHEME if embedded else KAFKA_SCHEME}://{server}" for server in brokers),
         "store": settings.table_store,
         "datadir": str(settings.data_dir),
+        "table_standby_replicas": settings.table_standby_replicas,
         "topic_partitions": settings.topic_partitions,
         "topic_replication_factor": settings.topic_replication,
         "topic_allow_declare": True,
