@@ -1,57 +1,152 @@
-"""The pipeline on the embedded broker: start-up, group join, throughput and latency.
+"""The pipeline on the embedded broker against its own logic run plainly (issue 16).
 
-Starts Tansu and a real worker process, produces N raw Facebook comments (each its own
-conversation), and measures from the broker's record timestamps how long each message took from
-``innboks.raw`` to ``innboks.triaged`` and ``innboks.sla``. Progress is counted by consuming the
-output topics (not from end offsets: Tansu under-reports those, see docs/embedded-broker.md).
+One broker, one benchmark process:
+
+1. **the same-logic loop** (in this process): a consumer group reads N raw events, runs Innboks's own
+   per-message work on each (``normalize_raw`` + ``triage_message`` + ``encode``), sends the results
+   as one batch, waits for the broker's acknowledgements and commits the batch's offsets (at least
+   once). It runs before the worker starts and again after it has stopped; the rate is their mean.
+2. **the pipeline** (a real worker process, one worker): N raw Facebook comments (each its own
+   conversation) in one burst, from the first ``innboks.raw`` record to the last ``opened`` on
+   ``innboks.sla`` (broker record timestamps), then a steady trickle of 10 msg/s for the steady-state
+   latency.
+
+It prints both rates, their ratio (target ≥ 0.5), the burst and steady latencies, and the CPU time
+the worker and the broker spent per message (CPU time is what other load on the machine disturbs
+least). Progress is counted by consuming the output topics (not from end offsets: Tansu
+under-reports those, see docs/embedded-broker.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from innboks.config import topics
+from innboks.config.topics import TopicSpec
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
-from innboks.kafka.clients import Producer, TopicTail
+from innboks.kafka.clients import AsyncProducer, GroupConsumer, Producer, Record, TopicTail, read_to_end
 from innboks.processes import worker_process
+from schemas import RawEvent
+from tests.conftest import wait_http_ok
 from tests.helpers import facebook_comment_raw
 
 N = int(os.environ.get("BENCH_PIPELINE_MESSAGES", "5000"))
 OVERDUE = os.environ.get("BENCH_PIPELINE_OVERDUE") == "1"
-PARTITIONS = 6
+PARTITIONS = int(os.environ.get("BENCH_PIPELINE_PARTITIONS", "6"))
 GIVE_UP_SECONDS = 180
 STEADY = 100
-
-
-class Tail:
-    """Consumes a topic from the beginning, remembering the first record timestamp per message id."""
-
-    def __init__(self, bootstrap: str, topic: str, id_path: str) -> None:
-        self.path = id_path.split(".")
-        self.times: dict[str, int] = {}
-        self.tail = TopicTail(bootstrap, [topic], client_id="innboks-bench")
-
-    def poll(self) -> int:
-        for record in self.tail.poll(0.2):
-            value = json.loads(record.value or b"")
-            for part in self.path:
-                value = value[part]
-            self.times.setdefault(str(value), record.timestamp)
-        return len(self.times)
-
-    def close(self) -> None:
-        self.tail.close()
+BASELINE_IN, BASELINE_OUT = "bench.baseline-raw", "bench.baseline-out"
+TEXT = "Hei! Når får jeg svar på byggesøknaden min, saksnr 24/1234?"
 
 
 def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (0 where it cannot be read)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _events(prefix: str, count: int, created: str, text: str = TEXT) -> list[RawEvent]:
+    return [facebook_comment_raw(f"{prefix}_{i}", text, created=created) for i in range(count)]
+
+
+def _produce(bootstrap: str, topic: str, events: list[RawEvent], linger_ms: int = 5) -> None:
+    with Producer(bootstrap, client_id="innboks-bench", linger_ms=linger_ms) as producer:
+        for event in events:
+            producer.send(topic, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
+        producer.flush()
+
+
+# --- the same-logic loop -----------------------------------------------------------------------
+
+
+async def _same_logic_loop(bootstrap: str, count: int, group: str) -> tuple[float, float]:
+    """Consume ``count`` raw events, do the per-message work, produce, commit per batch.
+
+    Returns (seconds from the first batch to the last commit, CPU seconds of this process then).
+    """
+    from streams.codec import encode
+    from streams.normalize.process import normalize_raw
+    from streams.triage.classifier import Classifier
+    from streams.triage.process import triage_message
+    from streams.triage.ruleset import load_ruleset
+
+    classifier = Classifier(load_ruleset())
+    consumer = GroupConsumer(bootstrap, [BASELINE_IN], group=group, client_id="innboks-bench")
+    producer = AsyncProducer(bootstrap, client_id="innboks-bench")
+    await consumer.start()
+    await producer.start()
+    done, started, cpu_started = 0, 0.0, 0.0
+    try:
+        while done < count:
+            batches = await consumer.poll(0.5)
+            if not batches:
+                continue
+            if not started:
+                started, cpu_started = time.perf_counter(), time.process_time()
+            records: list[Record] = [record for records in batches.values() for record in records]
+            out = []
+            now = datetime.now(UTC)
+            for record in records:
+                message = normalize_raw(record.value)
+                out.append((message.key.encode(), encode(triage_message(message, classifier, now))))
+            await producer.send_all(BASELINE_OUT, out)
+            await consumer.commit(records)
+            done += len(records)
+        return time.perf_counter() - started, time.process_time() - cpu_started
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+def same_logic_rate(bootstrap: str, count: int) -> tuple[float, float]:
+    """Messages per second and CPU milliseconds per message of the same-logic loop."""
+    group = f"innboks-bench-{uuid.uuid4().hex[:8]}"
+    elapsed, cpu = asyncio.run(_same_logic_loop(bootstrap, count, group))
+    return count / elapsed, cpu * 1000 / count
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def _first_times(bootstrap: str, topic: str, id_path: str, state: str | None = None) -> dict[str, int]:
+    """The first record timestamp (ms) per message id on a topic, read to its end."""
+    path = id_path.split(".")
+    times: dict[str, int] = {}
+    for record in read_to_end(bootstrap, [topic], client_id="innboks-bench"):
+        value = json.loads(record.value or b"")
+        if state is not None and value.get("state") != state:
+            continue
+        for part in path:
+            value = value[part]
+        times.setdefault(str(value), record.timestamp)
+    return times
+
+
+def _wait_for_opened(tail: TopicTail, expected: int, seen: int, deadline: float) -> int:
+    """Count ``opened`` records on innboks.sla until ``expected`` came; polls gently (the machine's
+    CPU is shared with the worker and the broker)."""
+    while seen < expected and time.perf_counter() < deadline:
+        seen += sum(1 for r in tail.poll(0.2) if r.value and b'"state":"opened"' in r.value)
+        time.sleep(0.05)
+    return seen
 
 
 def run() -> None:
@@ -61,63 +156,156 @@ def run() -> None:
         broker_ready = time.perf_counter() - started
         bootstrap = broker.bootstrap_servers
         create_topics(bootstrap, PARTITIONS, 1)
+        create_topics(bootstrap, PARTITIONS, 1, catalogue=tuple(
+            TopicSpec(name, "bytes", "benchmark", {}, PARTITIONS) for name in (BASELINE_IN, BASELINE_OUT)))
+        # Fresh inquiries (none due yet), or with BENCH_PIPELINE_OVERDUE=1 nine days old: every one is
+        # breached at once, so the SLA timer emits a warning and a breach for each on top.
+        now = (datetime.now(UTC) - timedelta(days=9 if OVERDUE else 0)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+        # 1. the same-logic loop, before the worker runs
+        _produce(bootstrap, BASELINE_IN, _events("7", N, now))
+        baseline_before, baseline_cpu_before = same_logic_rate(bootstrap, N)
+
+        # 2. the pipeline
         worker = worker_process(bootstrap, workdir / "data", free_port(), workdir / "worker.log",
                                 extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS)})
-        raw, triaged, sla = (Tail(bootstrap, topics.RAW, "payload.id"), Tail(bootstrap, topics.TRIAGED, "message.id"),
-                             Tail(bootstrap, topics.SLA, "inquiry_id"))
+        events = _events("9", N, now)
+        steady = _events("8", STEADY, now, "Hvor finner jeg skjemaet?")
+        sla_tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
         producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
         worker_started = time.perf_counter()
         worker.start()
         try:
-            producer.send(topics.RAW, facebook_comment_raw("0_probe", "Hei").to_json_bytes(), key=b"probe")
+            producer.send(topics.RAW, facebook_comment_raw("0_probe", "Hei, hvor søker jeg?").to_json_bytes(),
+                          key=b"probe")
             producer.flush()
-            while triaged.poll() < 1:
-                pass
+            seen = _wait_for_opened(sla_tail, 1, 0, time.perf_counter() + 120)
             first_output = time.perf_counter() - worker_started
-
-            # Fresh inquiries (none due yet), or with BENCH_PIPELINE_OVERDUE=1 nine days old: every one is
-            # breached at once, so the SLA timer emits a warning and a breach for each on top.
-            now = (datetime.now(UTC) - timedelta(days=9 if OVERDUE else 0)).strftime("%Y-%m-%dT%H:%M:%S+0000")
-            events = [facebook_comment_raw(f"9_{i}", "Hei! Når får jeg svar på byggesøknaden min, saksnr 24/1234?",
-                                           created=now)
-                      for i in range(N)]
+            time.sleep(1.0)  # let the worker settle after its first event
+            worker_cpu, broker_cpu = _cpu_seconds(worker.process.pid), _cpu_seconds(broker.pid)
             produce_start = time.perf_counter()
             for event in events:
                 producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
             producer.flush()
             produced = time.perf_counter() - produce_start
-            while sla.poll() < N + 1:
-                triaged.poll()
-                if time.perf_counter() - produce_start > GIVE_UP_SECONDS:
-                    print(f"pipeline: only {len(sla.times) - 1:,}/{N:,} through after {GIVE_UP_SECONDS} s; "
-                          f"worker log {workdir / 'worker.log'}")
-                    return
-            drained = time.perf_counter() - produce_start
-            steady = [facebook_comment_raw(f"8_{i}", "Hvor finner jeg skjemaet?", created=now) for i in range(STEADY)]
+            seen = _wait_for_opened(sla_tail, N + 1, seen, produce_start + GIVE_UP_SECONDS)
+            worker_cpu = _cpu_seconds(worker.process.pid) - worker_cpu
+            broker_cpu = _cpu_seconds(broker.pid) - broker_cpu
+            if seen < N + 1:
+                print(f"pipeline: only {seen - 1:,}/{N:,} through after {GIVE_UP_SECONDS} s; "
+                      f"worker log {workdir / 'worker.log'}")
+                return
             for event in steady:  # a steady trickle, as in daily use
                 producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
                 producer.flush()
                 time.sleep(0.1)
-            while min(raw.poll(), triaged.poll(), sla.poll()) < N + 1 + STEADY:
-                pass
+            _wait_for_opened(sla_tail, N + 1 + STEADY, seen, time.perf_counter() + 60)
+            raw = _first_times(bootstrap, topics.RAW, "payload.id")
+            triaged = _first_times(bootstrap, topics.TRIAGED, "message.id")
+            sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
         finally:
             producer.close()
-            for tail in (raw, triaged, sla):
-                tail.close()
+            sla_tail.close()
             worker.stop()
 
+        # 1 again, after the worker has stopped
+        _produce(bootstrap, BASELINE_IN, _events("6", N, now))
+        baseline_after, baseline_cpu_after = same_logic_rate(bootstrap, N)
+
     ids = [e.payload["id"] for e in events]
-    to_triaged = [triaged.times[f"facebook:{i}"] - raw.times[i] for i in ids]
-    to_sla = [sla.times[f"facebook:{i}"] - raw.times[i] for i in ids]
-    print(f"{'embedded broker ready':<44} {broker_ready * 1000:>10.0f} ms")
-    print(f"{'worker start -> first message triaged':<44} {first_output:>10.1f} s   (includes the group join)")
-    print(f"{'produce ' + format(N, ',') + ' raw events':<44} {produced:>10.2f} s")
-    print(f"{'pipeline throughput (raw -> sla), 1 worker':<44} {N / drained:>10,.0f} msg/s  ({drained:.1f} s)")
+    first_in = min(raw[i] for i in ids)
+    last_out = max(sla[f"facebook:{i}"] for i in ids)
+    drained = (last_out - first_in) / 1000
+    pipeline_rate = N / drained
+    baseline = (baseline_before + baseline_after) / 2
+    to_triaged = [triaged[f"facebook:{i}"] - raw[i] for i in ids]
+    to_sla = [sla[f"facebook:{i}"] - raw[i] for i in ids]
+    print(f"{'embedded broker ready':<48} {broker_ready * 1000:>10.0f} ms")
+    print(f"{'worker start -> first inquiry opened':<48} {first_output:>10.1f} s   (includes the group join)")
+    print(f"{'produce ' + format(N, ',') + ' raw events':<48} {produced:>10.2f} s")
+    print(f"{'same-logic loop (normalize+triage+encode)':<48} {baseline:>10,.0f} msg/s  "
+          f"(before / after the pipeline: {baseline_before:,.0f} / {baseline_after:,.0f}; "
+          f"{(baseline_cpu_before + baseline_cpu_after) / 2:.3f} CPU ms/msg)")
+    print(f"{'pipeline (raw -> sla opened), 1 worker':<48} {pipeline_rate:>10,.0f} msg/s  ({drained:.1f} s; "
+          f"worker {worker_cpu * 1000 / N:.3f}, broker {broker_cpu * 1000 / N:.3f} CPU ms/msg)")
+    print(f"{'pipeline / same-logic loop':<48} {pipeline_rate / baseline:>10.2f}    (target >= 0.5)")
     for label, values in (("raw -> triaged", to_triaged), ("raw -> sla opened", to_sla)):
-        print(f"{'latency ' + label + ' p50 / p99':<44} {_percentile(values, 50):>10,.0f} / "
+        print(f"{'latency ' + label + ' p50 / p99':<48} {_percentile(values, 50):>10,.0f} / "
               f"{_percentile(values, 99):,.0f} ms  (under a {N:,}-message burst)")
     steady_ids = [e.payload["id"] for e in steady]
-    for label, tail in (("raw -> triaged", triaged), ("raw -> sla opened", sla)):
-        values = [tail.times[f"facebook:{i}"] - raw.times[i] for i in steady_ids]
-        print(f"{'latency ' + label + ' p50 / p99':<44} {_percentile(values, 50):>10,.0f} / "
+    for label, times in (("raw -> triaged", triaged), ("raw -> sla opened", sla)):
+        values = [times[f"facebook:{i}"] - raw[i] for i in steady_ids]
+        print(f"{'latency ' + label + ' p50 / p99':<48} {_percentile(values, 50):>10,.0f} / "
               f"{_percentile(values, 99):,.0f} ms  (steady 10 msg/s)")
+
+
+# --- scale-out ---------------------------------------------------------------------------------
+
+
+def _burst_rate(workers: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """A fresh broker, ``workers`` workers on PARTITIONS partitions, one burst of N raw events:
+    messages per second (raw -> sla opened), and the workers' and the broker's CPU ms per message."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"innboks-bench-scale{workers}-"))
+    with EmbeddedBroker(log_path=workdir / "tansu.log") as broker:
+        bootstrap = broker.bootstrap_servers
+        create_topics(bootstrap, PARTITIONS, 1)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+        ports = [free_port() for _ in range(workers)]
+        processes = [worker_process(bootstrap, workdir / f"data-{i}", port, workdir / f"worker-{i}.log",
+                                    extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS), **(env or {})})
+                     for i, port in enumerate(ports)]
+        sla_tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
+        producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
+        events = _events("9", N, now)
+        try:
+            for process in processes:
+                process.start()
+            for port, process in zip(ports, processes, strict=True):
+                wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, process)
+            time.sleep(8)  # the group settles (Tansu completes a join after half the session timeout)
+            probes = [facebook_comment_raw(f"0_probe{i}", "Hei, hvor søker jeg?") for i in range(PARTITIONS * 2)]
+            for probe in probes:  # reach every partition, so every worker has done its first event
+                producer.send(topics.RAW, probe.to_json_bytes(), key=f"k{probe.payload['id']}".encode())
+            producer.flush()
+            seen = _wait_for_opened(sla_tail, len(probes), 0, time.perf_counter() + 120)
+            time.sleep(1.0)
+            cpu = [_cpu_seconds(p.process.pid) for p in processes if p.process], _cpu_seconds(broker.pid)
+            for event in events:
+                producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
+            producer.flush()
+            seen = _wait_for_opened(sla_tail, N + len(probes), seen, time.perf_counter() + GIVE_UP_SECONDS)
+            worker_cpu = sum(_cpu_seconds(p.process.pid) for p in processes if p.process) - sum(cpu[0])
+            broker_cpu = _cpu_seconds(broker.pid) - cpu[1]
+            raw = _first_times(bootstrap, topics.RAW, "payload.id")
+            sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
+        finally:
+            producer.close()
+            sla_tail.close()
+            for process in processes:
+                process.stop()
+    ids = [e.payload["id"] for e in events]
+    if seen < N + len(probes) or any(f"facebook:{i}" not in sla for i in ids):
+        print(f"scale-out: not every message came through with {workers} worker(s); logs in {workdir}")
+        return 0.0, 0.0, 0.0
+    drained = (max(sla[f"facebook:{i}"] for i in ids) - min(raw[i] for i in ids)) / 1000
+    return N / drained, worker_cpu * 1000 / N, broker_cpu * 1000 / N
+
+
+def scale_out() -> None:
+    """One worker, then two, on the same number of partitions (each on a fresh broker); two with
+    Faust's standby replicas (the default: each worker also keeps a copy of the other's tables) and
+    two without."""
+    runs = {
+        "1 worker": (1, {}),
+        "2 workers, standby replicas": (2, {}),
+        "2 workers, no standby replicas": (2, {"INNBOKS_TABLE_STANDBY_REPLICAS": "0"}),
+    }
+    results = {label: _burst_rate(workers, env) for label, (workers, env) in runs.items()}
+    for label, (rate, worker_cpu, broker_cpu) in results.items():
+        print(f"{'pipeline (raw -> sla opened), ' + label:<56} {rate:>8,.0f} msg/s  "
+              f"(workers {worker_cpu:.3f}, broker {broker_cpu:.3f} CPU ms/msg)")
+    one = results["1 worker"][0]
+    if one:
+        for label in list(runs)[1:]:
+            print(f"{label + ' / 1 worker':<56} {results[label][0] / one:>8.2f}    ({PARTITIONS} partitions; "
+                  f"{os.cpu_count()} cores shared by the workers, the broker and the benchmark)")

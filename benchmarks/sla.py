@@ -5,7 +5,7 @@ as in Faust's memory store) and as the timer's index holds them; bytes per inqui
 tracemalloc, and the cost of the index operations the timer and the metrics run.
 
 ``sla-latency`` (embedded broker, a real worker): ``BENCH_SLA_OPEN`` (default 100,000) inquiries
-kept open in the background, written straight to ``innboks.triaged`` (the SLA agent's input), plus
+kept open in the background, written straight to ``innboks.messages`` (the conversation agent's input), plus
 ``BENCH_SLA_TIMED`` inquiries whose warning and due times fall in the following seconds. Latency is
 the broker timestamp of the ``warning``/``breached`` record minus the due time. The worker's
 resident memory is read before and after the background inquiries arrive.
@@ -28,7 +28,7 @@ from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.kafka.clients import Producer, TopicTail
 from innboks.processes import worker_process
-from schemas import Kind, TriagedMessage
+from schemas import Kind
 from streams.codec import encode
 from streams.sla.policies import DEFAULT_POLICIES
 from streams.sla.process import ConversationClock, apply_message
@@ -100,13 +100,14 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _triaged(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMMENT) -> list[tuple[bytes, bytes]]:
+def _messages(prefix: str, count: int, created: datetime, kind: Kind = Kind.COMMENT) -> list[tuple[bytes, bytes]]:
+    """Citizens' questions, each in its own conversation (a general question: it opens a clock)."""
     fetched = datetime.now(UTC)
     items = []
     for i in range(count):
-        inbound = message(f"{prefix}{i}", conversation=f"{prefix}{i}", created=created.isoformat(), kind=kind)
-        triaged = TriagedMessage(message=inbound.model_copy(update={"fetched_at": fetched}), triaged_at=fetched)
-        items.append((inbound.key.encode(), triaged.to_json_bytes()))
+        inbound = message(f"{prefix}{i}", conversation=f"{prefix}{i}", created=created.isoformat(), kind=kind,
+                          text="Når åpner biblioteket?")
+        items.append((inbound.key.encode(), inbound.model_copy(update={"fetched_at": fetched}).to_json_bytes()))
     return items
 
 
@@ -146,8 +147,8 @@ def latency() -> None:
             time.sleep(3)
             rss_empty = _rss_kib(worker.process.pid)
             started = time.perf_counter()
-            for key, value in _triaged("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
-                producer.send(topics.TRIAGED, value, key=key)
+            for key, value in _messages("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
+                producer.send(topics.MESSAGES, value, key=key)
             producer.flush()
             while tail.count("opened", "facebook:bg") < OPEN:
                 tail.poll()
@@ -161,8 +162,8 @@ def latency() -> None:
             spread = 10.0
             for i in range(TIMED):
                 created = first + timedelta(seconds=spread * i / TIMED)
-                for key, value in _triaged(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
-                    producer.send(topics.TRIAGED, value, key=key)
+                for key, value in _messages(f"t{i}_", 1, created, Kind.DIRECT_MESSAGE):
+                    producer.send(topics.MESSAGES, value, key=key)
             producer.flush()
             deadline = time.perf_counter() + TARGET + spread + 60
             while tail.count("breached", "facebook:t") < TIMED and time.perf_counter() < deadline:
@@ -190,3 +191,73 @@ def latency() -> None:
         cuts = statistics.quantiles(delays, n=100, method="inclusive")
         print(f"{state + ' after its time p50 / p99 / max':<48} {cuts[49] * 1000:>10,.0f} / {cuts[98] * 1000:,.0f} / "
               f"{max(delays) * 1000:,.0f} ms  ({len(delays):,} inquiries, {OPEN:,} open)")
+
+
+def restart() -> None:
+    """Worker memory per open inquiry, and restart to processing, with ``BENCH_SLA_OPEN`` open (issue 16).
+
+    A worker takes ``OPEN`` citizens' questions (each its own conversation, so each an open inquiry
+    in the clock table, the history and the activity table) from ``innboks.messages``; its resident
+    memory is read before they come and once they are all open (after a periodic index rebuild).
+    Then it is stopped (SIGTERM), and a new worker on the same data directory is started; the time
+    from its start to the ``opened`` event of a new question is the restart time (group join,
+    table recovery and the index rebuild included). A third worker on an empty data directory
+    recovers the tables from their changelogs (a worker replaced on another machine).
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="innboks-bench-restart-"))
+    env = {"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS)}
+    with EmbeddedBroker(log_path=workdir / "tansu.log") as broker:
+        bootstrap = broker.bootstrap_servers
+        create_topics(bootstrap, PARTITIONS, 1)
+        tail = SlaTail(bootstrap)
+        producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=20)
+        port = free_port()
+        worker = worker_process(bootstrap, workdir / "data", port, workdir / "worker-1.log", extra_env=env)
+        worker.start()
+        try:
+            wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, worker)
+            time.sleep(3)
+            rss_empty = _rss_kib(worker.process.pid)
+            started = time.perf_counter()
+            for key, value in _messages("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
+                producer.send(topics.MESSAGES, value, key=key)
+            producer.flush()
+            while tail.count("opened", "facebook:bg") < OPEN:
+                tail.poll()
+                time.sleep(0.2)
+                if time.perf_counter() - started > GIVE_UP_SECONDS:
+                    print(f"sla-restart: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
+                    return
+            loaded = time.perf_counter() - started
+            time.sleep(float(os.environ.get("BENCH_SLA_SETTLE", "65")))  # one periodic index rebuild included
+            rss_loaded = _rss_kib(worker.process.pid)
+        finally:
+            worker.stop()
+        timings = {}
+        for name, data in (("restart, same data directory", "data"), ("replacement, empty data directory", "data-2")):
+            port = free_port()
+            worker = worker_process(bootstrap, workdir / data, port, workdir / f"{data}.log", extra_env=env)
+            probe = f"probe-{data}-"
+            started = time.perf_counter()
+            worker.start()
+            try:
+                for key, value in _messages(probe, 1, datetime.now(UTC)):
+                    producer.send(topics.MESSAGES, value, key=key)
+                producer.flush()
+                while tail.count("opened", f"facebook:{probe}") < 1 and time.perf_counter() - started < 300:
+                    tail.poll()
+                timings[name] = time.perf_counter() - started
+                rss_after = _rss_kib(worker.process.pid)
+            finally:
+                worker.stop()
+            timings[name + " RSS"] = rss_after
+        producer.close()
+        tail.tail.close()
+
+    print(f"{'open inquiries in the worker':<48} {OPEN:>10,}  (loaded in {loaded:.0f} s, "
+          f"{OPEN / loaded:,.0f}/s into the conversation agent)")
+    print(f"{'worker RSS empty / with open inquiries':<48} {rss_empty / 1024:>10,.0f} / {rss_loaded / 1024:,.0f} MiB "
+          f"= {(rss_loaded - rss_empty) * 1024 / OPEN:,.0f} B/inquiry  (target <= 1,024)")
+    for name in ("restart, same data directory", "replacement, empty data directory"):
+        print(f"{name + ' -> processing':<48} {timings[name]:>10.1f} s  (RSS then "
+              f"{timings[name + ' RSS'] / 1024:,.0f} MiB; target <= 10 s)")

@@ -24,11 +24,13 @@ from streams.metrics import METRICS
 log = logging.getLogger(__name__)
 
 
-async def guarded(stage: str, event: faust.EventT, step: Callable[[faust.EventT], Awaitable[None]]) -> None:
+async def guarded(stage: str, event: faust.EventT, step: Callable[[faust.EventT], Awaitable[None]]) -> bool:
+    """Run ``step`` on the event; True if it went through, False if the event was dead-lettered."""
     try:
         await step(event)
         if event.message.timestamp:
             METRICS.processing_latency.labels(stage).observe(max(0.0, time.time() - event.message.timestamp))
+        return True
     except InvalidPayload as exc:
         await reject(stage, exc.code, exc.reason, event)
     except Exception as exc:  # noqa: BLE001 - one bad event must not stop the stream
@@ -39,6 +41,7 @@ async def guarded(stage: str, event: faust.EventT, step: Callable[[faust.EventT]
             stage, type(exc).__name__, message.topic, message.partition, message.offset,
         )
         await reject(stage, "processing_error", f"{type(exc).__name__} in {stage}", event)
+    return False
 
 
 async def reject(stage: str, code: str, reason: str, event: faust.EventT) -> None:

@@ -10,10 +10,8 @@ from streams.app import app
 def load() -> faust.App:
     """Import the domain modules so that their agents, tables, timers and pages register."""
     import streams.control  # noqa: F401
+    import streams.conversation  # noqa: F401
     import streams.normalize.agents  # noqa: F401
-    import streams.routing.agents  # noqa: F401
-    import streams.sla.agents  # noqa: F401
-    import streams.triage.agents  # noqa: F401
     import streams.web  # noqa: F401
 
     return app

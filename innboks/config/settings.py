@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     create_topics: bool = Field(default=True, description="Create missing topics when the worker starts.")
     table_store: str = Field(default="rocksdb://", description="Faust table store: rocksdb:// or memory://.")
     data_dir: Path = Field(default=Path("innboks-data"), description="Local table state (RocksDB).")
+    table_standby_replicas: int = Field(
+        default=1, ge=0, le=10,
+        description="Workers that keep a warm copy of each table partition (Faust standbys; 0: none).",
+    )
     metrics_host: str = "0.0.0.0"
     metrics_port: int = Field(default=6066, ge=1, le=65535)
     log_level: str = Field(default="info", pattern="^(crit|error|warn|info|debug)$")

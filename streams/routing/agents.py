@@ -1,4 +1,5 @@
-"""The routing agent: case-handling requests on ``innboks.triaged`` → ``innboks.cases``, once each.
+"""Routing, a step of the conversation agent (``streams/conversation.py``): case-handling requests
+→ ``innboks.cases``, once each.
 
 Tables: the recent messages of each conversation (context for the archive) and the cases already
 forwarded (so a message processed twice after a crash is still forwarded once, and later edits,
@@ -11,16 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import faust
-
 from innboks.config.settings import get_settings
 from schemas import Event, InboxMessage, Kind, TriagedMessage
 from schemas.case import case_id_for
 from streams import topics
 from streams.accounts import REGISTRY
-from streams.app import app
-from streams.codec import decode, encode, read_table
-from streams.guard import guarded
+from streams.app import app, table_options
+from streams.codec import encode, read_table
 from streams.metrics import METRICS
 from streams.routing.process import (
     CHANGES,
@@ -36,20 +34,19 @@ _settings = get_settings()
 
 histories = app.Table(
     "conversation-history", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 forwarded = app.Table(
     "forwarded-cases", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 posts = app.GlobalTable(
     "posts", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 
 
-async def _route(event: faust.EventT) -> None:
-    triaged = decode(TriagedMessage, event.value)
+async def route(triaged: TriagedMessage) -> None:
     message = triaged.message
     key = message.key.encode()
     history = read_table(histories, key, ConversationHistory)
@@ -95,8 +92,3 @@ async def _forward_change(message: InboxMessage, key: bytes) -> None:
     await topics.cases.send(key=key, value=encode(updated.case))
     forwarded[case_key] = encode(updated)
 
-
-@app.agent(topics.triaged, name="route")
-async def route_agent(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await guarded("route", event, _route)

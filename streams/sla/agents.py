@@ -1,12 +1,13 @@
-"""The SLA agent: inquiry clocks per conversation, from ``innboks.triaged`` to ``innboks.sla``.
+"""The SLA clock, the last step of the conversation agent (``streams/conversation.py``): inquiry
+clocks per conversation, from the triaged messages to ``innboks.sla``.
 
-The clock table is keyed by conversation key, co-partitioned with its input, and backed by a
-changelog topic, so a replaced worker resumes every open clock.
+The clock table is keyed by conversation key, co-partitioned with the agent's input
+(``innboks.messages``), and backed by a changelog topic, so a replaced worker resumes every open clock.
 
 Warnings and breaches: Faust tables change only inside an event, so the timer never writes the
 table. It watches an in-memory index of the open inquiries (``schedule``) and, when an alarm comes,
 sends a tick keyed by the conversation to ``innboks.sla-ticks``, which has the same partitions as
-``innboks.triaged``. The agent consumes both topics; for a tick it runs ``tick`` on the clock, so
+``innboks.messages``. The agent consumes both topics; for a tick it runs ``tick`` on the clock, so
 the event it emits and the flag that stops it from being emitted again are one table write.
 """
 
@@ -19,15 +20,13 @@ from datetime import UTC, datetime
 import faust
 
 from innboks.config.settings import get_settings
-from innboks.config.topics import SLA_TICKS
 from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import acknowledgement_texts
-from streams.app import app
+from streams.app import app, table_options
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
-from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.sla.policies import built_policies
 from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
@@ -49,14 +48,10 @@ REBUILD_INTERVAL = 60.0
 
 clocks = app.Table(
     "sla-clocks", key_type=bytes, value_type=bytes,
-    partitions=_settings.topic_partitions,
+    partitions=_settings.topic_partitions, options=table_options(),
 )
 INDEX = InquiryIndex()
 METRICS.open_inquiries.set_source(INDEX.summary)
-
-sla_input = app.topic(topics.triaged.get_topic_name(), SLA_TICKS,
-                      key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
 
 def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
     """The policy a new inquiry from this message gets, or None when it opens no clock."""
@@ -73,8 +68,8 @@ def _in_crisis(clock: ConversationClock) -> ConversationClock:
     return switch_policy(clock, POLICIES[SLA.crisis_policy]) if CRISIS.active else clock
 
 
-async def _message(event: faust.EventT) -> None:
-    triaged = decode(TriagedMessage, event.value)
+async def on_triaged(triaged: TriagedMessage) -> None:
+    """Advance the conversation's clock with a triaged message."""
     message = triaged.message
     key = message.key.encode()
     clock = read_table(clocks, key, ConversationClock)
@@ -83,7 +78,8 @@ async def _message(event: faust.EventT) -> None:
     await _save(key, clock, updated, emitted)
 
 
-async def _tick(event: faust.EventT) -> None:
+async def on_tick(event: faust.EventT) -> None:
+    """A tick from the timer (``innboks.sla-ticks``): emit the warning or breach that has fallen due."""
     request = decode(SlaTick, event.value)
     key = request.conversation_key.encode()
     clock = read_table(clocks, key, ConversationClock)
@@ -115,16 +111,6 @@ def _count(sla_event: SlaEvent) -> None:
             METRICS.first_response_business.labels(platform, sla_event.policy).observe(sla_event.business_seconds)
     elif sla_event.state is SlaState.CLOSED and sla_event.resolution is not None:
         METRICS.inquiries_closed.labels(platform, sla_event.resolution.value).inc()
-
-
-async def _dispatch(event: faust.EventT) -> None:
-    await (_tick if event.message.topic == SLA_TICKS else _message)(event)
-
-
-@app.agent(sla_input, name="sla")
-async def sla_agent(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await guarded("sla", event, _dispatch)
 
 
 @app.timer(interval=ALARM_INTERVAL)

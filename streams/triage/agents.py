@@ -1,4 +1,5 @@
-"""The triage agent: ``innboks.messages`` → ``innboks.triaged`` (+ moderation, escalations)."""
+"""Triage, the first step of the conversation agent (``streams/conversation.py``): a message of
+``innboks.messages`` → ``innboks.triaged`` (+ moderation, escalations, automatic actions)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import faust
 
 from innboks.config.accounts import Account
 from innboks.config.settings import get_settings
-from schemas import Event, InboxMessage, Kind
+from schemas import Event, InboxMessage, Kind, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import automatic_actions
-from streams.app import app
+from streams.app import app, table_options
 from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
-from streams.guard import guarded
 from streams.metrics import METRICS
 from streams.sla.calendar import Calendar
 from streams.sla.policies import built_policies
@@ -36,10 +36,12 @@ def _direct_message_calendar(account: Account | None) -> Calendar | None:
 
 
 activity = app.Table("conversation-activity", key_type=bytes, value_type=bytes,
-                     partitions=get_settings().topic_partitions)
+                     partitions=get_settings().topic_partitions, options=table_options())
 
 
-async def _triage(event: faust.EventT) -> None:
+async def triage_event(event: faust.EventT, out: list[TriagedMessage]) -> None:
+    """Triage the event's message and send the results; the triaged message is appended to ``out``
+    for the steps that follow (routing and the SLA clock)."""
     await CRISIS.loaded.wait()  # never triage before the crisis switch is known
     message = decode(InboxMessage, event.value)
     key = message.key.encode()
@@ -56,6 +58,7 @@ async def _triage(event: faust.EventT) -> None:
         triaged = triaged.model_copy(update={"triage": flag})
     value = encode(triaged)
     await topics.triaged.send(key=key, value=value)
+    out.append(triaged)
     triage = triaged.triage
     if triage is None:
         return
@@ -78,8 +81,3 @@ async def _triage(event: faust.EventT) -> None:
         METRICS.automatic_actions.labels(message.platform.value, action.kind.value,
                                          "acknowledgement" if action.acknowledgement else "auto_protect").inc()
 
-
-@app.agent(topics.messages, name="triage")
-async def triage_agent(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await guarded("triage", event, _triage)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
 from streams.triage.pii import find_pii
-from streams.triage.ruleset import EscalationRule, Features, ModerationRule, Ruleset, tokens
+from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules, tokens
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -25,20 +25,52 @@ class ReplyContext:
     postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
 
 
+class _LanguageIndex:
+    """The language markers of a ruleset by word: what each occurrence adds to which language's score
+    (1 for a marker, 2 for an exclusive one), so a message's words are looked up once each instead
+    of intersected with every language's lists."""
+
+    def __init__(self, rules: Ruleset) -> None:
+        self.languages = tuple(rules.languages)
+        self.weights: dict[str, list[tuple[int, int]]] = {}
+        for index, markers in enumerate(rules.languages.values()):
+            for word in markers.markers:
+                self.weights.setdefault(word, []).append((index, 2 if word in markers.exclusive else 1))
+        self.letters = tuple((index, markers.letters) for index, markers in enumerate(rules.languages.values())
+                             if markers.letters)
+
+
+_LANGUAGE_INDEXES: dict[int, tuple[Ruleset, _LanguageIndex]] = {}
+
+
+def _language_index(rules: Ruleset) -> _LanguageIndex:
+    cached = _LANGUAGE_INDEXES.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = _LANGUAGE_INDEXES[id(rules)] = (rules, _LanguageIndex(rules))
+    return cached[1]
+
+
 def language_scores(text: str, rules: Ruleset, words: list[str] | None = None) -> dict[Language, float]:
     """Marker-word evidence per language of the rules (exclusive markers count double, letters twice)."""
-    counts = Counter(w for w in (words if words is not None else tokens(text)) if not w.isdigit())
-    if not counts:
+    index = _language_index(rules)
+    totals = [0] * len(index.languages)
+    weights = index.weights
+    any_word = False
+    for word in words if words is not None else tokens(text):
+        if word.isdigit():
+            continue
+        any_word = True
+        found = weights.get(word)
+        if found:
+            for language, weight in found:
+                totals[language] += weight
+    if not any_word:
         return {}
-    lowered = text.lower()
-    scores: dict[Language, float] = {}
-    for language, markers in rules.languages.items():
-        present = markers.markers.intersection(counts)
-        score = sum(counts[w] for w in present) + sum(counts[w] for w in markers.exclusive.intersection(present))
-        if markers.letters:
-            score += 2 * sum(lowered.count(letter) for letter in markers.letters)
-        scores[language] = score
-    return scores
+    if index.letters:
+        lowered = text.lower()
+        for language, letters in index.letters:
+            totals[language] += 2 * sum(lowered.count(letter) for letter in letters)
+    return dict(zip(index.languages, totals, strict=True))
 
 
 def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
@@ -53,12 +85,14 @@ def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -
     return best
 
 
-def _reasons(rules: Sequence[ModerationRule] | Sequence[EscalationRule], features: Features,
-             first_names: frozenset[str], fired: list[str]) -> list[Any]:
+def _reasons(rules: Sequence[CompiledRule], hits: int, features: Features, first_names: frozenset[str],
+             fired: list[str]) -> list[Any]:
     """The distinct reasons of the rules that fire, in rule order; records fired rule ids."""
     found: list[Any] = []
-    for rule in rules:
-        if rule.fires(features, first_names):
+    for compiled in rules:
+        need = compiled.need
+        if hits & need == need and not hits & compiled.unless and compiled.rest_holds(features, first_names):
+            rule: Any = compiled.rule
             fired.append(rule.id)
             if rule.reason not in found:
                 found.append(rule.reason)
@@ -72,19 +106,25 @@ class Classifier:
         self.rules = rules
         self.reply_context = replies or ReplyContext()
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
+        # The rules' word conditions as one lexicon (ruleset.Lexicon): one pass over a message's words.
+        self._lexicon, (self._categories, self._moderation, self._escalation) = compile_rules(
+            [list(rules.categories), list(rules.moderation), list(rules.escalation)])
 
     def triage(self, text: str) -> Triage:
         pii = find_pii(text)
         features = Features(text, frozenset(finding.type.value for finding in pii))
+        hits = self._lexicon.hits(features)
         fired: list[str] = []
         scores: dict[Category, float] = defaultdict(float)
         names = self.rules.first_names
-        for rule in self.rules.categories:
-            if rule.fires(features, names):
+        for compiled in self._categories:
+            need = compiled.need  # the word conditions first: one AND, and most rules stop here
+            if hits & need == need and not hits & compiled.unless and compiled.rest_holds(features, names):
+                rule: Any = compiled.rule
                 scores[rule.category] += rule.weight
                 fired.append(rule.id)
-        moderation: list[ModerationReason] = _reasons(self.rules.moderation, features, names, fired)
-        escalation: list[EscalationReason] = _reasons(self.rules.escalation, features, names, fired)
+        moderation: list[ModerationReason] = _reasons(self._moderation, hits, features, names, fired)
+        escalation: list[EscalationReason] = _reasons(self._escalation, hits, features, names, fired)
         flagged = {*moderation, *escalation}
         for evidence in self.rules.evidence:
             if flagged.intersection(evidence.reasons):

@@ -71,6 +71,8 @@ def valid_bank_account(number: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+#: Identity numbers and bank accounts hold a run of at least five digits; without one neither is scanned for.
+_FIVE_DIGITS = re.compile(r"\d{5}")
 
 
 def find_pii(text: str) -> list[PiiFinding]:
@@ -86,18 +88,20 @@ def find_pii(text: str) -> list[PiiFinding]:
         taken.append((start, end))
         found.append(PiiFinding(type=kind, start=start, end=end))
 
-    for match in _EMAIL.finditer(text):
-        add(PiiType.EMAIL, match.start(), match.end())
-    for match in _ELEVEN.finditer(text):
-        digits = match.group(1) + match.group(2)
-        kind = identity_number_type(digits)
-        if kind is not None:
-            add(kind, match.start(), match.end())
-        elif valid_bank_account(digits) and match.group(0).isdigit():
-            add(PiiType.BANK_ACCOUNT, match.start(), match.end())
-    for match in _ACCOUNT.finditer(text):
-        if valid_bank_account("".join(match.groups())):
-            add(PiiType.BANK_ACCOUNT, match.start(), match.end())
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            add(PiiType.EMAIL, match.start(), match.end())
+    if _FIVE_DIGITS.search(text) is not None:
+        for match in _ELEVEN.finditer(text):
+            digits = match.group(1) + match.group(2)
+            kind = identity_number_type(digits)
+            if kind is not None:
+                add(kind, match.start(), match.end())
+            elif valid_bank_account(digits) and match.group(0).isdigit():
+                add(PiiType.BANK_ACCOUNT, match.start(), match.end())
+        for match in _ACCOUNT.finditer(text):
+            if valid_bank_account("".join(match.groups())):
+                add(PiiType.BANK_ACCOUNT, match.start(), match.end())
     for match in _PHONE.finditer(text):
         add(PiiType.PHONE, match.start(), match.end())
     return sorted(found, key=lambda f: f.start)

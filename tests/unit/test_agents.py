@@ -10,8 +10,8 @@ from streams.worker import load
 from tests.helpers import facebook_comment_raw
 
 app = load()
+from streams.conversation import conversation_agent  # noqa: E402
 from streams.normalize.agents import normalize_agent  # noqa: E402
-from streams.triage.agents import triage_agent  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def sent():
         return AsyncMock(side_effect=send)
 
     handles = [topics.messages, topics.triaged, topics.deadletter, topics.moderation, topics.escalations,
-               topics.cases, topics.sla]
+               topics.cases, topics.sla, topics.actions]
     patches = [patch.object(handle, "send", fake(handle)) for handle in handles]
     for p in patches:
         p.start()
@@ -91,7 +91,7 @@ async def test_triage_agent_routes_flags_to_their_topics(sent) -> None:
     # The escalation alerts read the counter per account and reason (deploy/prometheus/alerts.yml).
     counted = METRICS.escalations.labels(threat.platform.value, threat.account_id, "threat")
     before = counted._value.get()
-    async with triage_agent.test_context() as agent:
+    async with conversation_agent.test_context() as agent:
         await agent.put(key=threat.key.encode(), value=threat.to_json_bytes())
     triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
     assert triaged.triage is not None and triaged.triage.escalate
@@ -111,7 +111,7 @@ async def test_crisis_mode_escalates_every_inbound_message(sent) -> None:
     apply_record(CRISIS, b"crisis", ControlEvent(active=True, reason="flom i Alta sentrum",
                                                  at=datetime.now(UTC)).to_json_bytes())
     question = normalize_raw(facebook_comment_raw("1_8", "Når åpner biblioteket?").to_json_bytes())
-    async with triage_agent.test_context() as agent:
+    async with conversation_agent.test_context() as agent:
         await agent.put(key=question.key.encode(), value=question.to_json_bytes())
     triaged = TriagedMessage.model_validate_json(sent["innboks.triaged"][0])
     assert triaged.triage.escalation_reasons[-1].value == "crisis" and triaged.triage.escalate
@@ -124,22 +124,43 @@ async def test_sla_agent_opens_then_ticks_emit_warning_and_breach_once(sent) -> 
     from datetime import UTC, datetime
 
     from schemas import SlaEvent, SlaTick
+    from streams import conversation
     from streams.sla import agents as sla
     from tests.helpers import message
 
     run = uuid.uuid4().hex  # the table store (RocksDB in the working directory) outlives a test run
-    triaged = TriagedMessage(message=message(f"sla_{run}", conversation=f"sla-{run}",
-                                             created="2026-11-16T09:00:00+00:00"),
-                             triaged_at=datetime.now(UTC))
-    key = triaged.message.key.encode()
-    async with sla.sla_agent.test_context() as agent:
-        await agent.put(key=key, value=triaged.to_json_bytes())
-        assert sla.INDEX.due_keys(datetime.now(UTC).timestamp()) == [key]  # long overdue
-    with patch.object(sla, "SLA_TICKS", "<internal>"):  # test_context names every input "<internal>"
-        async with sla.sla_agent.test_context() as agent:
+    inbound = message(f"sla_{run}", conversation=f"sla-{run}", created="2026-11-16T09:00:00+00:00")
+    key = inbound.key.encode()
+    async with conversation_agent.test_context() as agent:
+        await agent.put(key=key, value=inbound.to_json_bytes())
+        assert key in sla.INDEX.due_keys(datetime.now(UTC).timestamp())  # long overdue
+    with patch.object(conversation, "SLA_TICKS", "<internal>"):  # test_context names every input "<internal>"
+        async with conversation_agent.test_context() as agent:
             request = SlaTick(conversation_key=key.decode(), sent_at=datetime.now(UTC)).to_json_bytes()
             await agent.put(key=key, value=request)
             await agent.put(key=key, value=request)  # a duplicate tick emits nothing more
     states = [SlaEvent.model_validate_json(v).state.value for v in sent["innboks.sla"]]
     assert states == ["opened", "warning", "breached"]
-    assert sla.INDEX.due_keys(2e9) == []  # breached: no more alarms
+    assert key not in sla.INDEX.due_keys(2e9)  # breached: no more alarms
+
+
+@pytest.mark.asyncio
+async def test_a_step_that_fails_dead_letters_the_message_and_the_other_steps_still_run(sent) -> None:
+    """The conversation agent guards triage, routing and the SLA clock each on its own."""
+    import uuid
+
+    from schemas import SlaEvent
+    from streams import conversation
+    from tests.helpers import message
+
+    run = uuid.uuid4().hex
+    inbound = message(f"step_{run}", conversation=f"step-{run}", text="Når åpner biblioteket?")
+    with patch.object(conversation, "route", AsyncMock(side_effect=KeyError("bug"))):
+        async with conversation_agent.test_context() as agent:
+            await agent.put(key=inbound.key.encode(), value=inbound.to_json_bytes())
+            await agent.put(key=b"k", value=b"not json")
+    letters = [DeadLetter.model_validate_json(v) for v in sent["innboks.deadletter"]]
+    assert [(d.stage, d.reason_code) for d in letters] == [("route", "processing_error"), ("triage", "invalid_json")]
+    assert letters[0].reason == "KeyError in route"
+    assert [TriagedMessage.model_validate_json(v).message.id for v in sent["innboks.triaged"]] == [inbound.id]
+    assert [SlaEvent.model_validate_json(v).inquiry_id for v in sent["innboks.sla"]] == [inbound.id]

@@ -68,3 +68,34 @@ def test_standard_policy_warning_is_at_80_percent_of_business_time() -> None:
     clock = opened()
     business = STANDARD_POLICY.business_seconds(clock.open.received_at, clock.open.warning_at)
     assert business == 0.8 * STANDARD_POLICY.target_seconds
+
+
+def test_an_entry_read_from_the_table_is_the_one_tracked_from_the_clock() -> None:
+    """The rebuild reads stored values with json (not the model): the same entry for every state."""
+    clock = opened()
+    warned, _ = tick(clock, "k", clock.open.warning_at)
+    breached, _ = tick(warned, "k", clock.open.due_at)
+    no_warning, _ = apply_message(ConversationClock(), message("n", conversation="n", created=RECEIVED),
+                                  CRISIS_POLICY.name, DEFAULT_POLICIES, NOW)
+    for state in (clock, warned, breached, no_warning):
+        value = encode(state)
+        tracked, rebuilt = InquiryIndex(), InquiryIndex()
+        tracked.track(b"k", state, hash(value))
+        rebuilt.rebuild([(b"k", value)])
+        assert rebuilt._entries == tracked._entries
+        assert rebuilt.summary(NOW.timestamp()) == tracked.summary(NOW.timestamp())
+
+
+def test_alarms_in_one_bucket_fire_each_at_its_own_time() -> None:
+    index = InquiryIndex()
+    clocks = {f"k{i}".encode(): opened(f"k{i}") for i in range(50)}
+    for key, clock in clocks.items():
+        index.track(key, clock)
+    warning_at = next(iter(clocks.values())).open.warning_at.timestamp()
+    later = opened("late")
+    late_warning = later.open.warning_at.replace(second=7)  # same bucket, 7 s later
+    index.track(b"late", later.model_copy(update={"open": later.open.model_copy(update={"warning_at": late_warning})}))
+    assert sorted(index.due_keys(warning_at)) == sorted(clocks)
+    assert index.due_keys(warning_at + 1) == []
+    assert index.due_keys(late_warning.timestamp()) == [b"late"]
+    assert sorted(index.due_keys(warning_at + RETRY_SECONDS)) == sorted(clocks)  # retried, once each
