@@ -20,7 +20,7 @@ from innboks.config.topics import SLA_TICKS
 from schemas import TriagedMessage
 from streams import topics
 from streams.app import app
-from streams.guard import guarded
+from streams.guard import guarded, run_agent
 from streams.routing.agents import route
 from streams.sla.agents import on_tick, on_triaged
 from streams.triage.agents import triage_event
@@ -38,10 +38,13 @@ async def on_message(event: faust.EventT) -> None:
     await guarded("sla", event, lambda _: on_triaged(triaged))
 
 
+async def on_record(event: faust.EventT) -> None:
+    if event.message.topic == SLA_TICKS:
+        await guarded("sla", event, on_tick)
+    else:
+        await on_message(event)
+
+
 @app.agent(conversation_input, name="conversation")
 async def conversation_agent(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        if event.message.topic == SLA_TICKS:
-            await guarded("sla", event, on_tick)
-        else:
-            await on_message(event)
+    await run_agent("conversation", stream, on_record)

@@ -20,6 +20,7 @@ from streams.app import settings
 from streams.codec import InvalidPayload, encode
 from streams.deadletter import dead_letter
 from streams.metrics import METRICS
+from streams.poison import InFlight, Position
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +69,49 @@ async def reject(stage: str, code: str, reason: str, event: faust.EventT) -> Non
         )
         return
     METRICS.deadletters.labels(stage, code).inc()
+
+
+_IN_FLIGHT: dict[str, InFlight] = {}
+
+
+def in_flight(agent: str) -> InFlight:
+    """The in-flight marker of an agent (created at its first start; a death it finds is counted)."""
+    tracker = _IN_FLIGHT.get(agent)
+    if tracker is None:
+        tracker = _IN_FLIGHT[agent] = InFlight(settings.data_dir / "in-flight" / f"{agent}.marker")
+        if tracker.deaths:
+            METRICS.stage_restarts.labels(agent).inc(tracker.deaths)
+            log.error("%s: the previous run died while processing a record; it is watched for a crash loop", agent)
+    return tracker
+
+
+async def one_record(agent: str, event: faust.EventT, handle: Callable[[faust.EventT], Awaitable[None]]) -> None:
+    """Handle one record under the agent's in-flight marker; a record that killed it twice is dead-lettered."""
+    tracker = in_flight(agent)
+    message = event.message
+    if not tracker.begin(Position(message.topic, message.partition, message.offset)):
+        log.error("%s: %s[%s]@%s killed the stage twice; sent to dead letters unprocessed", agent, message.topic,
+                  message.partition, message.offset)
+        await reject(agent, "crash_loop", f"the {agent} stage died twice while processing this record", event)
+        return
+    await handle(event)
+    tracker.end()
+
+
+def agent_crashed(agent: str, exc: BaseException) -> None:
+    """An exception escaped the agent (Faust restarts it): count it; the record it was on is the suspect."""
+    METRICS.stage_restarts.labels(agent).inc()
+    log.error("%s: agent crashed (%s); Faust restarts it", agent, type(exc).__name__)
+    if agent in _IN_FLIGHT:
+        _IN_FLIGHT[agent].crashed()
+
+
+async def run_agent(agent: str, stream: faust.StreamT, handle: Callable[[faust.EventT], Awaitable[None]]) -> None:
+    """The loop of an agent: every record under its in-flight marker; a crash is counted, then Faust's."""
+    in_flight(agent)
+    try:
+        async for event in stream.events():
+            await one_record(agent, event, handle)
+    except Exception as exc:
+        agent_crashed(agent, exc)
+        raise

@@ -167,6 +167,11 @@ class PipelineMetrics:
             "('none': no allowed reason).",
             ["platform", "action", "reason"], registry=registry,
         )
+        self.stage_restarts = Counter(
+            "innboks_stage_restarts_total",
+            "Deaths of a stage while it processed a record: agent crashes and process deaths (a crash loop "
+            "dead-letters the record after two).", ["stage"], registry=registry,
+        )
         self.processing_errors = Counter(
             "innboks_processing_errors_total", "Unexpected errors while processing an event (also dead-lettered).",
             ["stage"], registry=registry,
@@ -188,6 +193,9 @@ class PipelineMetrics:
         for stage in STAGES:
             for code in DEADLETTER_CODES:
                 self.deadletters.labels(stage, code)
+        for agent in AGENTS:
+            self.stage_restarts.labels(agent)
+            self.deadletters.labels(agent, "crash_loop")
         for platform in Platform:
             for action in (Event.HIDDEN, Event.DELETED):
                 for reason in (*ModerationReason, "none"):
@@ -196,6 +204,8 @@ class PipelineMetrics:
 
 #: The processing stages (``guarded(stage, ...)``) and the dead-letter reason codes they give.
 STAGES = ("normalize", "triage", "route", "sla")
+#: The agents (each its own consumer of records): their deaths and crash loops are counted.
+AGENTS = ("normalize", "conversation")
 DEADLETTER_CODES = ("invalid_json", "schema_violation", "unsupported_resource", "unsupported_platform",
                     "empty_payload", "too_large", "too_deep", "text_too_long", "processing_error")
 

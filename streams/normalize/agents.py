@@ -8,7 +8,7 @@ from schemas import Event
 from streams import topics
 from streams.app import app
 from streams.codec import encode
-from streams.guard import guarded
+from streams.guard import guarded, run_agent
 from streams.metrics import METRICS
 from streams.normalize.process import NotAMessage, normalize_raw
 
@@ -25,7 +25,10 @@ async def _normalize(event: faust.EventT) -> None:
     await topics.messages.send(key=message.key.encode(), value=encode(message))
 
 
+async def _guarded_normalize(event: faust.EventT) -> None:
+    await guarded("normalize", event, _normalize)
+
+
 @app.agent(topics.raw, name="normalize")
 async def normalize_agent(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await guarded("normalize", event, _normalize)
+    await run_agent("normalize", stream, _guarded_normalize)
