@@ -215,5 +215,5 @@ class ApiClient:
 def _json_or_none(response: requests.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser follows
         return None

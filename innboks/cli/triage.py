@@ -98,6 +98,8 @@ def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any
         item = json.loads(line)
     except json.JSONDecodeError as exc:
         return {"id": None, "line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+    except RecursionError:
+        return {"id": None, "line": number, "error": "not valid JSON: nested deeper than the parser follows"}
     if not isinstance(item, dict):
         return {"id": None, "line": number, "error": "expected a JSON object with id and text"}
     item_id = item.get("id")

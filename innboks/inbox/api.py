@@ -56,7 +56,7 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise HttpError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise HttpError(400, "the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise HttpError(400, "the body must be a JSON object")

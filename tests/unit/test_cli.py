@@ -107,10 +107,11 @@ def test_a_deployment_s_own_rules_file_replaces_the_packaged_one(tmp_path) -> No
 
 
 def test_triage_answers_a_5_mb_line_and_a_broken_one_line_for_line() -> None:
-    lines = [json.dumps({"id": "big", "text": "a" * 5_000_000}), "not json",
+    lines = [json.dumps({"id": "big", "text": "a" * 5_000_000}), "not json", "[" * 5000 + "]" * 5000,
              json.dumps({"id": "ok", "text": "Når er biblioteket åpent?"})]
     result = innboks("triage", stdin="\n".join(lines) + "\n")
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a.get("id") for a in answers] == ["big", None, "ok"]
-    assert answers[0]["category"] and "not valid JSON" in answers[1]["error"] and answers[2]["language"] == "nb"
+    assert [a.get("id") for a in answers] == ["big", None, None, "ok"]
+    assert answers[0]["category"] and "not valid JSON" in answers[1]["error"] and answers[3]["language"] == "nb"
+    assert "nested deeper" in answers[2]["error"]
     assert result.returncode == 1 and "Traceback" not in result.stderr

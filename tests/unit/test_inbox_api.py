@@ -155,6 +155,8 @@ def test_crisis_switch_is_an_event_on_the_control_topic_and_audited(client) -> N
     ("post", "/api/messages/{0}/triage", {"json": {"moderation": "insult"}}, 422),
     ("post", "/api/messages/{0}/triage", {"content": b"{broken", "headers": {"content-type": "application/json"}}, 400),
     ("post", "/api/messages/{0}/triage", {"content": b"[1]", "headers": {"content-type": "application/json"}}, 400),
+    ("post", "/api/messages/{0}/triage", {"content": b"[" * 20000 + b"]" * 20000,
+                                           "headers": {"content-type": "application/json"}}, 400),
     ("post", "/api/inquiries/{0}/assign", {"data": {"assignee": "kari"}}, 415),
     ("post", "/api/inquiries/{0}/assign", {"json": {"assignee": 7}}, 422),
     ("post", "/api/inquiries/{0}/assign", {"json": {"assignee": "x" * 70_000}}, 413),

@@ -122,6 +122,24 @@ def test_malformed_json_is_fatal() -> None:
         server.close()
 
 
+@pytest.mark.parametrize("body, fatal", [
+    ('{"data": [' + ",".join(['{"id": "1", "message": "' + "x" * 1000 + '"}'] * 1000) + "]}", False),  # 1 MB page
+    ('{"data": [{"id": "1", "message": "' + "x" * 1_000_000, True),  # cut off mid-way
+    ('[' * 5000 + ']' * 5000, True),  # nested deeper than a parser should follow
+])
+def test_a_1_mb_page_is_read_and_a_broken_one_is_one_clear_error(body: str, fatal: bool) -> None:
+    server = Scripted([(200, {}, body)])
+    try:
+        if fatal:
+            with pytest.raises(FatalRequestError, match="malformed JSON"):
+                client(server, []).get_json("https://h/x")
+        else:
+            page, _ = client(server, []).get_json("https://h/x")
+            assert len(page["data"]) == 1000
+    finally:
+        server.close()
+
+
 def test_token_never_appears_in_error_messages() -> None:
     server = Scripted([(401, {}, "{}")])
     try:
