@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import actions, archive, hotpaths, language, pipeline, records, sla, store, triage_cli, webhook
+from benchmarks import (
+    actions,
+    archive,
+    deadletter,
+    hotpaths,
+    language,
+    pipeline,
+    records,
+    sla,
+    store,
+    triage_cli,
+    webhook,
+)
 
 BENCHMARKS = {
     "triage": hotpaths.triage_throughput,
@@ -15,6 +27,7 @@ BENCHMARKS = {
     "pipeline": pipeline.run,
     "scale-out": pipeline.scale_out,
     "webhook": webhook.run,
+    "deadletter": deadletter.run,
     "sla-memory": sla.memory,
     "sla-latency": sla.latency,
     "sla-restart": sla.restart,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -92,3 +93,27 @@ def produce(bootstrap: str, topic: str, items: list[tuple[bytes | None, bytes]])
         pending = [producer.send(topic, value, key=key) for key, value in items]
         producer.flush(10)
     assert all(p.is_done and not p.failed() for p in pending), f"not every record reached {topic}"
+
+
+def hostile_records(rng: random.Random, count: int) -> list[tuple[bytes, bytes | None, str]]:
+    """(key, value, the reason code it must get) for every kind of broken input a broken upstream sends."""
+    good = json.loads(facebook_comment_raw("1_0", "Hei").to_json_bytes())
+    kinds = [
+        (b"{not json at all", "invalid_json"),
+        (b"\xff\xfe\xfd invalid utf-8", "invalid_json"),
+        (b"", "empty_payload"),
+        (None, "empty_payload"),
+        (b"null", "schema_violation"),
+        (b"[1, 2, 3]", "schema_violation"),
+        (json.dumps({**good, "platform": "myspace"}).encode(), "schema_violation"),
+        (json.dumps({**good, "payload": "a string"}).encode(), "schema_violation"),
+        (json.dumps({**good, "fetched_at": "yesterday"}).encode(), "schema_violation"),
+        (b"[" * 5000 + b"]" * 5000, "too_deep"),
+        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 700_000}}).encode(), "too_large"),
+        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 70_000}}).encode(), "text_too_long"),
+    ]
+    records = []
+    for n in range(count):
+        value, code = kinds[n % len(kinds)] if n < len(kinds) * 3 else rng.choice(kinds[:9] + kinds[11:])
+        records.append((f"bad-{n}".encode(), value, code))
+    return records

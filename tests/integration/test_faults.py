@@ -278,37 +278,11 @@ accounts:
     assert lost == 0
 
 
-def hostile_records(rng: random.Random, count: int) -> list[tuple[bytes, bytes | None, str]]:
-    """(key, value, the reason code it must get) for every kind of broken input a broken upstream sends."""
-    from tests.helpers import facebook_comment_raw
-
-    good = json.loads(facebook_comment_raw("1_0", "Hei").to_json_bytes())
-    kinds = [
-        (b"{not json at all", "invalid_json"),
-        (b"\xff\xfe\xfd invalid utf-8", "invalid_json"),
-        (b"", "empty_payload"),
-        (None, "empty_payload"),
-        (b"null", "schema_violation"),
-        (b"[1, 2, 3]", "schema_violation"),
-        (json.dumps({**good, "platform": "myspace"}).encode(), "schema_violation"),
-        (json.dumps({**good, "payload": "a string"}).encode(), "schema_violation"),
-        (json.dumps({**good, "fetched_at": "yesterday"}).encode(), "schema_violation"),
-        (b"[" * 5000 + b"]" * 5000, "too_deep"),
-        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 700_000}}).encode(), "too_large"),
-        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 70_000}}).encode(), "text_too_long"),
-    ]
-    records = []
-    for n in range(count):
-        value, code = kinds[n % len(kinds)] if n < len(kinds) * 3 else rng.choice(kinds[:9] + kinds[11:])
-        records.append((f"bad-{n}".encode(), value, code))
-    return records
-
-
 def test_hostile_input_is_all_accounted_for_and_no_stage_restarts(broker: EmbeddedBroker, tmp_path: Path) -> None:
     """2,000 broken records among 500 good comments: each bad one dead-lettered with its reason, each good
     one through, within 60 s, no stage restarted, and no message text in the worker's log."""
     from tests.conftest import start_named_worker
-    from tests.helpers import facebook_comment_raw
+    from tests.helpers import facebook_comment_raw, hostile_records
 
     rng = random.Random(41)
     bad = hostile_records(rng, 2000)
