@@ -84,7 +84,9 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
     async def errors(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HttpError)
         if request.url.path.startswith("/api/"):
-            headers = {"WWW-Authenticate": 'Basic realm="Innboks", charset="UTF-8"'} if exc.status == 401 else None
+            headers = dict(exc.headers)
+            if exc.status == 401:
+                headers["WWW-Authenticate"] = 'Basic realm="Innboks", charset="UTF-8"'
             return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
         if exc.status == 401:
             return RedirectResponse("/logg-inn", status_code=303)

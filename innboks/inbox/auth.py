@@ -5,6 +5,8 @@
   Keycloak …) through Authlib; the provider's role claim maps to reader, operator or admin, and an
   optional unit claim limits the accounts a user sees.
 - The JSON API also takes HTTP Basic auth for local users (scripts, the product side's checks).
+- Repeated wrong passwords (form or Basic) slow further attempts down (``throttle.py``): 429 with
+  ``Retry-After``, before any password is checked.
 - Every state-changing request signed in by cookie carries the session's CSRF token (form field
   ``csrf_token`` or header ``X-CSRF-Token``). Basic-auth requests need none: a browser never sends
   them cross-site with a JSON body, and the API accepts only JSON.
@@ -16,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import math
 import secrets
 import time
 from collections.abc import Mapping
@@ -26,6 +29,7 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 
 from innboks.inbox.errors import HttpError
+from innboks.inbox.throttle import LoginThrottle
 from innboks.inbox.users import ROLES, User, authenticate, user_by_name
 
 CSRF_HEADER = "x-csrf-token"
@@ -76,13 +80,35 @@ class AuthConfig:
         return self.base_url.startswith("https://")
 
 
+class TooManyAttempts(HttpError):
+    """Password guessing slowed down (``innboks/inbox/throttle.py``): try again after ``wait`` seconds."""
+
+    def __init__(self, wait: float) -> None:
+        self.minutes = max(1, math.ceil(wait / 60))
+        super().__init__(429, f"too many failed sign-ins; try again in {self.minutes} minute(s)",
+                         {"Retry-After": str(math.ceil(wait))})
+
+
 class Authenticator:
     """Finds the user of a request and enforces roles and CSRF tokens."""
 
-    def __init__(self, engine: Engine, config: AuthConfig) -> None:
+    def __init__(self, engine: Engine, config: AuthConfig, throttle: LoginThrottle | None = None) -> None:
         self.engine = engine
         self.config = config
+        self.throttle = throttle or LoginThrottle()
         self._basic_cache: dict[bytes, tuple[float, User]] = {}
+
+    def check_password(self, username: str, password: str, address: str | None) -> User | None:
+        """The local user with this password, or None; raises ``TooManyAttempts`` while guessing is slowed."""
+        wait = self.throttle.wait(username, address)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+        user = authenticate(self.engine, username, password)
+        if user is None:
+            self.throttle.failed(username, address)
+        else:
+            self.throttle.succeeded(username)
+        return user
 
     def user(self, request: Request) -> User | None:
         username = request.session.get("user")
@@ -107,7 +133,8 @@ class Authenticator:
         cached = self._basic_cache.get(digest)
         if cached is not None and time.monotonic() - cached[0] < BASIC_CACHE_SECONDS:
             return cached[1]
-        user = authenticate(self.engine, username, password) if username else None
+        address = request.client.host if request.client else None
+        user = self.check_password(username, password, address) if username else None
         if user is not None:
             if len(self._basic_cache) > 1000:
                 self._basic_cache.clear()

@@ -21,10 +21,11 @@ from connectors.platforms import WRITERS
 from innboks.inbox import labels, saved_replies
 from innboks.inbox.api import inquiry_filter
 from innboks.inbox.audit import audit
+from innboks.inbox.auth import TooManyAttempts
 from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
-from innboks.inbox.users import User, authenticate, oidc_user
+from innboks.inbox.users import User, oidc_user
 from schemas import Category, HideReason, ModerationReason, Platform
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,17 @@ def routes(inbox: InboxContext) -> list[Route]:
         target = safe_next(str(form.get("neste", "/")))
         username = str(form.get("username", "")).strip()
         user = None
-        if config.local_users and username:
-            user = await inbox.run(authenticate, inbox.engine, username, str(form.get("password", "")))
+        address = request.client.host if request.client else None
+        try:
+            if config.local_users and username:
+                user = await inbox.run(auth.check_password, username, str(form.get("password", "")), address)
+        except TooManyAttempts as slowed:
+            await inbox.run(_audit, inbox, username[:128], "sign_in_failed", {"method": "password", "throttled": True})
+            page = render(request, inbox, "login.html", status=429, user=None, next=target,
+                          local_users=config.local_users, oidc=config.oidc,
+                          error=f"For mange mislykkede innlogginger. Prøv igjen om {slowed.minutes} min.")
+            page.headers.update(slowed.headers)
+            return page
         if user is None:
             await inbox.run(_audit, inbox, username[:128] or "-", "sign_in_failed", {"method": "password"})
             return render(request, inbox, "login.html", status=401, user=None, next=target,

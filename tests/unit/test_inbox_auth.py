@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from innboks.inbox.app import create_app
 from innboks.inbox.auth import AuthConfig, OidcConfig
 from innboks.inbox.pages import safe_next
+from innboks.inbox.throttle import LoginThrottle
 from innboks.inbox.users import add_user
 from innboks.store.engine import open_store
 from innboks.store.schema import audit_log, users
@@ -113,6 +114,47 @@ def test_local_users_can_be_switched_off(engine) -> None:
     client = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k", local_users=False)))
     assert client.get("/api/inquiries", auth=("kari", PASSWORD)).status_code == 401
     assert sign_in(client).status_code == 401
+
+
+def test_password_guessing_is_slowed_down_per_user_and_address(engine) -> None:
+    client = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")))
+    for _ in range(5):
+        assert sign_in(client, password="feil").status_code == 401
+    slowed = sign_in(client)  # even the right password waits: it is not checked at all
+    assert slowed.status_code == 429 and "For mange mislykkede innlogginger" in slowed.text
+    assert 0 < int(slowed.headers["retry-after"]) <= 30
+    api = client.get("/api/inquiries", auth=("kari", PASSWORD))
+    assert api.status_code == 429 and "retry-after" in api.headers and "try again" in api.json()["error"]
+    assert audit_actions(engine).count(("kari", "sign_in_failed")) == 6  # five wrong, one slowed (the form)
+    other = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")))
+    assert other.get("/api/inquiries", auth=("kari", PASSWORD)).status_code == 200  # a fresh process forgets
+
+
+def test_the_throttle_waits_longer_with_every_failure_and_forgives_a_success() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(per_user=3, per_address=5, window=600, first_wait=30, max_wait=100,
+                             clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait("Kari", "10.0.0.1") == 0
+        throttle.failed("Kari", "10.0.0.1")
+    assert throttle.wait("kari", "10.0.0.2") == 30  # the user name, from any address, any case
+    now[0] += 30
+    assert throttle.wait("kari", "10.0.0.2") == 0
+    throttle.failed("kari", "10.0.0.2")
+    assert throttle.wait("kari", None) == 60
+    now[0] += 60
+    throttle.failed("kari", "10.0.0.2")
+    assert throttle.wait("kari", None) == 100  # doubled to 120, capped
+    assert throttle.wait("ola", "10.0.0.2") == 0  # two failures from .2: under its limit
+    for name in ("per", "pål", "espen"):
+        throttle.failed(name, "10.0.0.3")
+    throttle.failed("anne", "10.0.0.3")
+    throttle.failed("berit", "10.0.0.3")
+    assert throttle.wait("someone", "10.0.0.3") == 30  # one address guessing many user names
+    throttle.succeeded("kari")
+    assert throttle.wait("kari", None) == 0
+    now[0] += 601
+    assert throttle.wait("someone", "10.0.0.3") == 0  # failures older than the window are forgotten
 
 
 @pytest.mark.parametrize("target, expected", [("/samtale/x", "/samtale/x"), ("https://evil.example/", "/"),
