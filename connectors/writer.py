@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import unicodedata
 from abc import ABC
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -39,7 +39,7 @@ from connectors.fields import nonempty, parse_time
 from connectors.http import ApiClient, ResponsePolicy, with_renewal
 from connectors.pagination import Paginator, page_bodies
 from innboks.config.credentials import AnyCredentials
-from schemas import ActionFailure, ActionKind, InboxMessage, Platform
+from schemas import ActionFailure, ActionKind, InboxMessage, Kind, Platform
 
 
 class PermissionMissing(FatalRequestError):
@@ -119,6 +119,11 @@ class PlatformWriter(ABC):
     supports: ClassVar[frozenset[ActionKind]] = frozenset()
     #: Why an action is not supported, shown in the inbox and written into the failure's detail.
     unsupported_because: ClassVar[dict[ActionKind, str]] = {}
+    #: The longest reply, and the longest direct message, the platform takes, in the unit that
+    #: ``text_length`` counts (docs/actions.md has each platform's and where it is documented).
+    max_reply: ClassVar[int] = 8000
+    max_direct_message: ClassVar[int] = 8000
+    length_unit: ClassVar[str] = "characters"
 
     def __init__(self, account_id: str, client: ApiClient, options: dict[str, Any] | None = None,
                  credentials: AnyCredentials | None = None, clock: Callable[[], datetime] = utcnow) -> None:
@@ -130,6 +135,29 @@ class PlatformWriter(ABC):
 
     def url(self, path: str) -> str:
         return f"{self.api_base}{path}"
+
+    @staticmethod
+    def text_length(text: str) -> int:
+        """The length of ``text`` as the platform counts it (code points unless a platform says otherwise)."""
+        return len(text)
+
+    @classmethod
+    def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:
+        """The longest text the platform takes as our answer to a message of this kind."""
+        return cls.max_direct_message if kind is Kind.DIRECT_MESSAGE else cls.max_reply
+
+    @classmethod
+    def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
+        """Why the platform would refuse ``text`` as our answer to ``target`` for its length, or None.
+
+        Checked in the inbox before a reply is asked for and by the executor before it is sent, so an
+        over-long text is a clear refusal instead of the platform's error after the fact."""
+        limit, length = cls.reply_limit(target.kind, options), cls.text_length(text)
+        if length <= limit:
+            return None
+        what = "a direct message" if target.kind is Kind.DIRECT_MESSAGE else "a reply"
+        return (f"{cls.platform.value} takes {what} of at most {limit:,} {cls.length_unit}; "
+                f"this one has {length:,}")
 
     @staticmethod
     def created(new_id: Any, call: str) -> str:

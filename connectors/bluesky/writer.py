@@ -27,6 +27,7 @@ account started. Bluesky lets an account delete only its own records.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -36,6 +37,7 @@ from connectors.errors import AuthError, ConnectorError, FatalRequestError
 from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
+from connectors.text_length import graphemes, utf8_bytes
 from connectors.writer import (
     NotSupported,
     PermissionMissing,
@@ -111,6 +113,23 @@ class BlueskyWriter(BlueskySession, PlatformWriter):
         ActionKind.DELETE: "Bluesky lets an account delete only its own records; hide the reply instead (in "
                            "threads our account started) or report it to Bluesky's moderation",
     }
+    #: A post's text is at most 300 graphemes and 3,000 bytes (app.bsky.feed.post); a chat message
+    #: 1,000 graphemes and 10,000 bytes (chat.bsky.convo.defs#messageInput).
+    max_reply: ClassVar[int] = 300
+    max_direct_message: ClassVar[int] = 1000
+    length_unit: ClassVar[str] = "graphemes (what a reader sees as one character)"
+
+    @staticmethod
+    def text_length(text: str) -> int:
+        return graphemes(text)
+
+    @classmethod
+    def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
+        too_many = super().too_long(target, text, options)
+        max_bytes = 10 * cls.reply_limit(target.kind, options)
+        if too_many is None and utf8_bytes(text) > max_bytes:
+            return f"bluesky takes at most {max_bytes:,} bytes of UTF-8 here; this text has {utf8_bytes(text):,}"
+        return too_many
     _session_open = False
 
     def reply(self, target: InboxMessage, text: str) -> str:

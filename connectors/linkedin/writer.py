@@ -70,6 +70,8 @@ class LinkedInWriter(PlatformWriter):
                          "on its own posts",
         ActionKind.UNHIDE: "LinkedIn's API has no hidden comments to show again",
     }
+    #: A comment (LinkedIn's comment box and API take 1,250 characters).
+    max_reply: ClassVar[int] = 1250
 
     @property
     def organization(self) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,8 +32,9 @@ from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.mastodon.client import MastodonPolicy, instance_base
 from connectors.mastodon.mapping import html_to_text
+from connectors.text_length import with_links_as_23
 from connectors.writer import PermissionMissing, PlatformWriter, TargetGone, posted_since, same_text, write_error
-from schemas import ActionKind, InboxMessage, Platform
+from schemas import ActionKind, InboxMessage, Kind, Platform
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _LEADING_MENTIONS = re.compile(r"^(?:@[\w.\-]+(?:@[\w.\-]+)?\s+)+")
@@ -75,6 +77,21 @@ class MastodonWriter(PlatformWriter):
         ActionKind.DELETE: "Mastodon lets an account delete only its own posts; report the post to the "
                            "instance's moderators",
     }
+    #: Mastodon's default limit (500; every link counts 23); an instance may allow more: the account's
+    #: ``options.max_characters`` in the registry (the instance's /api/v2/instance
+    #: ``configuration.statuses.max_characters``).
+    max_reply: ClassVar[int] = 500
+    max_direct_message: ClassVar[int] = 500
+    length_unit: ClassVar[str] = "characters (a link counts 23)"
+
+    @staticmethod
+    def text_length(text: str) -> int:
+        return with_links_as_23(text)
+
+    @classmethod
+    def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:
+        configured = (options or {}).get("max_characters")
+        return configured if isinstance(configured, int) and configured > 0 else cls.max_reply
 
     def url(self, path: str) -> str:
         return f"{instance_base(self.options, self.client.base_url)}{path}"

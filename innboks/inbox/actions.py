@@ -28,8 +28,6 @@ from innboks.store.schema import actions, message_revisions, messages, triage_co
 from schemas import ActionEvent, ActionKind, ActionOutcome, Category, HideReason, InboxMessage
 from streams.actions.rules import hide_reason_allowed, needs_approval
 
-MAX_REPLY_CHARACTERS = 8000
-
 
 def _target(connection: sa.Connection, message_id: str, user: User,
             units_of_accounts: Mapping[str, str]) -> tuple[InboxMessage, Any]:
@@ -66,15 +64,15 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
         escalated = bool(connection.execute(
             sa.select(sa.func.count()).select_from(messages)
             .where(messages.c.conversation_key == row.conversation_key, messages.c.escalate.is_(True))).scalar())
+    account = registry.find(target.platform, target.account_id)
     if kind is ActionKind.REPLY:
         text = (text or "").strip() or (row.suggested_reply if forward else None)
         if not text:
             raise HttpError(422, "write the reply's text (only case-handling inquiries have a default)")
-        if len(text) > MAX_REPLY_CHARACTERS:
-            raise HttpError(422, f"a reply has at most {MAX_REPLY_CHARACTERS} characters")
+        if (too_long := writer.too_long(target, text, account.options if account else None)) is not None:
+            raise HttpError(422, too_long)
     elif not hide_reason_allowed(kind, reason.value if reason else None):
         raise HttpError(422, f"{kind.value} needs a reason: {', '.join(r.value for r in HideReason)}")
-    account = registry.find(target.platform, target.account_id)
     state = crisis(engine)
     approval = needs_approval(kind, registry.actions.approval, escalated=escalated,
                               crisis_active=bool(state and state["active"]),

@@ -26,7 +26,7 @@ from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
 from innboks.inbox.users import User, oidc_user
-from schemas import Category, HideReason, ModerationReason, Platform
+from schemas import Category, HideReason, Kind, ModerationReason, Platform
 
 log = logging.getLogger(__name__)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -94,12 +94,15 @@ def routes(inbox: InboxContext) -> list[Route]:
         category = ((first or reply_to or {}).get("correction") or {}).get("category") \
             or (first or reply_to or {}).get("category")
         writer = WRITERS[Platform(thread["platform"])]
+        account = inbox.registry.find(Platform(thread["platform"]), thread["account_id"])
+        reply_limit = writer.reply_limit(Kind(reply_to["kind"]), account.options if account else None) \
+            if reply_to else None
         return render(request, inbox, "conversation.html", user=user, thread=thread, open_inquiry=open_inquiry,
                       supports={kind.value for kind in writer.supports},
                       unsupported={kind.value: why for kind, why in writer.unsupported_because.items()},
                       latest_inquiry=latest, categories=[c.value for c in Category],
                       reasons=[m.value for m in ModerationReason], hide_reasons=[r.value for r in HideReason],
-                      reply_to=reply_to, forward=category == Category.CASE_HANDLING.value,
+                      reply_to=reply_to, reply_limit=reply_limit, forward=category == Category.CASE_HANDLING.value,
                       escalated=any(m["escalate"] for m in citizen),
                       crisis=await inbox.run(crisis, inbox.engine))
 

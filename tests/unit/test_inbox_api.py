@@ -284,3 +284,7 @@ def test_an_action_the_platform_cannot_do_is_refused_before_asking(client) -> No
     refused = client.post("/api/messages/mastodon:110/hide", json={"reason": "third_party"})
     assert refused.status_code == 422 and "mastodon cannot hide" in refused.json()["error"]
     assert client.post("/api/messages/mastodon:110/reply", json={"text": "Hei!"}).status_code == 202
+    too_long = client.post("/api/messages/mastodon:110/reply", json={"text": "Hei! " + "brøyting " * 60})
+    assert too_long.status_code == 422
+    assert too_long.json()["error"] == "mastodon takes a reply of at most 500 characters (a link counts 23); " \
+                                       "this one has 544"

@@ -59,7 +59,7 @@ def test_a_conversation_shows_revisions_triage_suggestion_and_actions(client) ->
     assert page.status_code == 200
     for expected in ("svømmehallen igjen", "2 versjoner", "opprinnelig", "redigert", "Forslag til svar",
                      "Takk for meldingen!", "data-copy=", "Regler som slo til: test.rule", "Rett triage",
-                     'id="assign"', "Åpne på Facebook"):
+                     'id="assign"', "Åpne på Facebook", "Facebook tar høyst 8 000 tegn."):
         assert expected in page.text, expected
     reader = client.get(f"/samtale/{key}", auth=("lars", PASSWORD))
     assert "Rett triage" not in reader.text and 'id="assign"' not in reader.text

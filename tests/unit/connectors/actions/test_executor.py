@@ -23,6 +23,7 @@ class FakeWriter(PlatformWriter):
 
     def __init__(self, error: Exception | None = None, posted: dict[str, str] | None = None) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.options = {}
         self.error = error
         self.posted = posted or {}
 
@@ -187,3 +188,14 @@ def test_a_reply_whose_answer_was_lost_is_looked_for_before_it_is_called_failed(
     last = sent.actions()[-1]
     assert (last.outcome, last.failure) == (ActionOutcome.FAILED, "platform_error")
     assert "not on the platform" in last.detail
+
+
+def test_a_reply_longer_than_the_platform_takes_is_rejected_without_a_call() -> None:
+    writer = FakeWriter()
+    run, sent = executor(writer)
+    run.add(request(text="Hei! " + "a" * 8000).to_json_bytes())
+    run.run_ready()
+    [failed] = sent.actions()
+    assert (failed.outcome, failed.failure) == (ActionOutcome.FAILED, "rejected")
+    assert failed.detail == "facebook takes a reply of at most 8,000 characters; this one has 8,005"
+    assert writer.calls == []
