@@ -97,6 +97,9 @@ def test_kubernetes_runs_the_inbox_the_projection_and_the_store_setup() -> None:
     setup = k8s("Job", "innboks-store-setup")["spec"]["template"]["spec"]
     assert setup["initContainers"][0]["args"] == ["store", "migrate"]
     assert "/etc/innboks/grafana-reader.sql" in " ".join(setup["containers"][0]["command"])
+    purge = k8s("CronJob", "innboks-records-purge")["spec"]
+    args = parser.parse_args(purge["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"])
+    assert args.apply and purge["concurrencyPolicy"] == "Forbid" and purge["timeZone"] == "Europe/Oslo"
     kustomization = yaml.safe_load((DEPLOY / "kustomization.yaml").read_text(encoding="utf-8"))
     literals = dict(item.split("=", 1) for g in kustomization["configMapGenerator"] for item in g.get("literals", []))
     url = literals["INNBOKS_STORE_URL"]
