@@ -37,6 +37,10 @@ def map_youtube(raw: RawEvent) -> InboxMessage:
     status = snippet.get("moderationStatus")
     if status in ("rejected", "likelySpam"):
         event = Event.HIDDEN  # not shown to the public: visible for moderation, opens no inquiry
+    elif status == "heldForReview" and ctx.get("change"):
+        # A comment we saw before that is now held: hidden (by our hide, or held again by YouTube). A
+        # new comment YouTube holds by itself is still a citizen's inquiry: ``created`` below.
+        event = Event.HIDDEN
     else:
         event = Event.EDITED if ctx.get("change") else Event.CREATED
     common: dict[str, Any] = {

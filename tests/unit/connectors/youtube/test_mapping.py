@@ -63,7 +63,8 @@ def test_a_reply_without_video_id_takes_it_from_the_context() -> None:
     ("published", None, Event.CREATED),
     ("heldForReview", None, Event.CREATED),
     (None, "changed", Event.EDITED),
-    ("heldForReview", "changed", Event.EDITED),
+    ("heldForReview", "changed", Event.HIDDEN),   # hidden since we last saw it (our hide)
+    ("published", "changed", Event.EDITED),       # approved or shown again
     ("rejected", None, Event.HIDDEN),
     ("rejected", "changed", Event.HIDDEN),
     ("likelySpam", None, Event.HIDDEN),
