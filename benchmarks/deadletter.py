@@ -18,7 +18,7 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.pipeline import _cpu_seconds
+from benchmarks.pipeline import cpu_seconds
 from innboks.config import topics
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker
@@ -39,11 +39,11 @@ def run() -> None:
         worker = start_named_worker(bootstrap, workdir, "worker", PARTITIONS)
         try:
             assert worker.process is not None
-            worker_cpu, broker_cpu = _cpu_seconds(worker.process.pid), _cpu_seconds(broker.pid)
+            worker_cpu, broker_cpu = cpu_seconds(worker.process.pid), cpu_seconds(broker.pid)
             produce(bootstrap, topics.RAW, [(key, value) for key, value, _ in bad])  # type: ignore[misc]
             TopicReader(bootstrap).wait_for(topics.DEADLETTER, lambda _: True, count=N, timeout=300)
-            worker_cpu = _cpu_seconds(worker.process.pid) - worker_cpu
-            broker_cpu = _cpu_seconds(broker.pid) - broker_cpu
+            worker_cpu = cpu_seconds(worker.process.pid) - worker_cpu
+            broker_cpu = cpu_seconds(broker.pid) - broker_cpu
             metrics = urllib.request.urlopen(worker.metrics_url, timeout=5).read().decode()  # type: ignore[attr-defined]
         finally:
             worker.stop()

@@ -52,7 +52,7 @@ def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _cpu_seconds(pid: int | None) -> float:
+def cpu_seconds(pid: int | None) -> float:
     """User + system CPU time of a process so far (0 where it cannot be read)."""
     if pid is None:
         return 0.0
@@ -182,15 +182,15 @@ def run() -> None:
             seen = _wait_for_opened(sla_tail, 1, 0, time.perf_counter() + 120)
             first_output = time.perf_counter() - worker_started
             time.sleep(1.0)  # let the worker settle after its first event
-            worker_cpu, broker_cpu = _cpu_seconds(worker.process.pid), _cpu_seconds(broker.pid)
+            worker_cpu, broker_cpu = cpu_seconds(worker.process.pid), cpu_seconds(broker.pid)
             produce_start = time.perf_counter()
             for event in events:
                 producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
             producer.flush()
             produced = time.perf_counter() - produce_start
             seen = _wait_for_opened(sla_tail, N + 1, seen, produce_start + GIVE_UP_SECONDS)
-            worker_cpu = _cpu_seconds(worker.process.pid) - worker_cpu
-            broker_cpu = _cpu_seconds(broker.pid) - broker_cpu
+            worker_cpu = cpu_seconds(worker.process.pid) - worker_cpu
+            broker_cpu = cpu_seconds(broker.pid) - broker_cpu
             if seen < N + 1:
                 print(f"pipeline: only {seen - 1:,}/{N:,} through after {GIVE_UP_SECONDS} s; "
                       f"worker log {workdir / 'worker.log'}")
@@ -269,13 +269,13 @@ def _burst_rate(workers: int, env: dict[str, str] | None = None) -> tuple[float,
             producer.flush()
             seen = _wait_for_opened(sla_tail, len(probes), 0, time.perf_counter() + 120)
             time.sleep(1.0)
-            cpu = [_cpu_seconds(p.process.pid) for p in processes if p.process], _cpu_seconds(broker.pid)
+            cpu = [cpu_seconds(p.process.pid) for p in processes if p.process], cpu_seconds(broker.pid)
             for event in events:
                 producer.send(topics.RAW, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
             producer.flush()
             seen = _wait_for_opened(sla_tail, N + len(probes), seen, time.perf_counter() + GIVE_UP_SECONDS)
-            worker_cpu = sum(_cpu_seconds(p.process.pid) for p in processes if p.process) - sum(cpu[0])
-            broker_cpu = _cpu_seconds(broker.pid) - cpu[1]
+            worker_cpu = sum(cpu_seconds(p.process.pid) for p in processes if p.process) - sum(cpu[0])
+            broker_cpu = cpu_seconds(broker.pid) - cpu[1]
             raw = _first_times(bootstrap, topics.RAW, "payload.id")
             sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
         finally:
