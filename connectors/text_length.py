@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import regex
 
@@ -57,3 +58,15 @@ def x_weighted(text: str) -> int:
 
 def _light(code_point: int) -> bool:
     return any(start <= code_point <= end for start, end in _LIGHT_RANGES)
+
+
+#: How each way of counting is called in a refusal, and the function that counts.
+UNITS = {
+    "characters": "characters",
+    "weighted": "weighted characters (a link counts 23, an emoji 2)",
+    "graphemes": "graphemes (what a reader sees as one character)",
+    "links_23": "characters (a link counts 23)",
+}
+MEASURES: dict[str, Callable[[str], int]] = {
+    "characters": characters, "weighted": x_weighted, "graphemes": graphemes, "links_23": with_links_as_23,
+}

@@ -38,6 +38,7 @@ from connectors.errors import AuthError, ConnectorError, FatalRequestError, Rate
 from connectors.fields import nonempty, parse_time
 from connectors.http import ApiClient, ResponsePolicy, with_renewal
 from connectors.pagination import Paginator, page_bodies
+from connectors.text_length import MEASURES, UNITS
 from innboks.config.credentials import AnyCredentials
 from schemas import ActionFailure, ActionKind, InboxMessage, Kind, Platform
 
@@ -119,11 +120,10 @@ class PlatformWriter(ABC):
     supports: ClassVar[frozenset[ActionKind]] = frozenset()
     #: Why an action is not supported, shown in the inbox and written into the failure's detail.
     unsupported_because: ClassVar[dict[ActionKind, str]] = {}
-    #: The longest reply, and the longest direct message, the platform takes, in the unit that
-    #: ``text_length`` counts (docs/actions.md has each platform's and where it is documented).
+    #: The longest reply, and the longest direct message, the platform takes, counted the way
+    #: ``length_measure`` says (docs/actions.md has each platform's and where it is documented).
     max_reply: ClassVar[int] = 8000
     max_direct_message: ClassVar[int] = 8000
-    length_unit: ClassVar[str] = "characters"
 
     def __init__(self, account_id: str, client: ApiClient, options: dict[str, Any] | None = None,
                  credentials: AnyCredentials | None = None, clock: Callable[[], datetime] = utcnow) -> None:
@@ -136,10 +136,11 @@ class PlatformWriter(ABC):
     def url(self, path: str) -> str:
         return f"{self.api_base}{path}"
 
-    @staticmethod
-    def text_length(text: str) -> int:
-        """The length of ``text`` as the platform counts it (code points unless a platform says otherwise)."""
-        return len(text)
+    @classmethod
+    def length_measure(cls, kind: Kind) -> str:
+        """How the platform counts the length of our answer to a message of this kind (a key of
+        ``connectors.text_length.MEASURES``): code points unless a platform says otherwise."""
+        return "characters"
 
     @classmethod
     def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:
@@ -152,12 +153,12 @@ class PlatformWriter(ABC):
 
         Checked in the inbox before a reply is asked for and by the executor before it is sent, so an
         over-long text is a clear refusal instead of the platform's error after the fact."""
-        limit, length = cls.reply_limit(target.kind, options), cls.text_length(text)
+        measure = cls.length_measure(target.kind)
+        limit, length = cls.reply_limit(target.kind, options), MEASURES[measure](text)
         if length <= limit:
             return None
         what = "a direct message" if target.kind is Kind.DIRECT_MESSAGE else "a reply"
-        return (f"{cls.platform.value} takes {what} of at most {limit:,} {cls.length_unit}; "
-                f"this one has {length:,}")
+        return f"{cls.platform.value} takes {what} of at most {limit:,} {UNITS[measure]}; this one has {length:,}"
 
     @staticmethod
     def created(new_id: Any, call: str) -> str:

@@ -37,7 +37,7 @@ from connectors.errors import AuthError, ConnectorError, FatalRequestError
 from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
-from connectors.text_length import graphemes, utf8_bytes
+from connectors.text_length import utf8_bytes
 from connectors.writer import (
     NotSupported,
     PermissionMissing,
@@ -114,19 +114,20 @@ class BlueskyWriter(BlueskySession, PlatformWriter):
                            "threads our account started) or report it to Bluesky's moderation",
     }
     #: A post's text is at most 300 graphemes and 3,000 bytes (app.bsky.feed.post); a chat message
-    #: 1,000 graphemes and 10,000 bytes (chat.bsky.convo.defs#messageInput).
+    #: 1,000 graphemes and 10,000 bytes (chat.bsky.convo.defs#messageInput): both lexicons allow ten
+    #: bytes per grapheme.
     max_reply: ClassVar[int] = 300
     max_direct_message: ClassVar[int] = 1000
-    length_unit: ClassVar[str] = "graphemes (what a reader sees as one character)"
+    BYTES_PER_GRAPHEME: ClassVar[int] = 10
 
-    @staticmethod
-    def text_length(text: str) -> int:
-        return graphemes(text)
+    @classmethod
+    def length_measure(cls, kind: Kind) -> str:
+        return "graphemes"
 
     @classmethod
     def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
         too_many = super().too_long(target, text, options)
-        max_bytes = 10 * cls.reply_limit(target.kind, options)
+        max_bytes = cls.BYTES_PER_GRAPHEME * cls.reply_limit(target.kind, options)
         if too_many is None and utf8_bytes(text) > max_bytes:
             return f"bluesky takes at most {max_bytes:,} bytes of UTF-8 here; this text has {utf8_bytes(text):,}"
         return too_many

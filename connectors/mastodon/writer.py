@@ -32,7 +32,6 @@ from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.mastodon.client import MastodonPolicy, instance_base
 from connectors.mastodon.mapping import html_to_text
-from connectors.text_length import with_links_as_23
 from connectors.writer import PermissionMissing, PlatformWriter, TargetGone, posted_since, same_text, write_error
 from schemas import ActionKind, InboxMessage, Kind, Platform
 
@@ -82,11 +81,10 @@ class MastodonWriter(PlatformWriter):
     #: ``configuration.statuses.max_characters``).
     max_reply: ClassVar[int] = 500
     max_direct_message: ClassVar[int] = 500
-    length_unit: ClassVar[str] = "characters (a link counts 23)"
 
-    @staticmethod
-    def text_length(text: str) -> int:
-        return with_links_as_23(text)
+    @classmethod
+    def length_measure(cls, kind: Kind) -> str:
+        return "links_23"
 
     @classmethod
     def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -32,7 +31,6 @@ from connectors.errors import ConnectorError, FatalRequestError
 from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
-from connectors.text_length import x_weighted
 from connectors.writer import PermissionMissing, PlatformWriter, TargetGone, posted_since, same_text, write_error
 from connectors.x.client import X_HOST, XPolicy, problem_type, rfc3339
 from connectors.x.mapping import references
@@ -84,16 +82,10 @@ class XWriter(PlatformWriter):
     #: a direct message 10,000 characters.
     max_reply: ClassVar[int] = 280
     max_direct_message: ClassVar[int] = 10_000
-    length_unit: ClassVar[str] = "weighted characters (a link counts 23, an emoji 2)"
 
     @classmethod
-    def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
-        if target.kind is Kind.DIRECT_MESSAGE:
-            return super().too_long(target, text, options)
-        length = x_weighted(text)
-        if length <= cls.max_reply:
-            return None
-        return f"x takes a reply of at most {cls.max_reply} {cls.length_unit}; this one has {length:,}"
+    def length_measure(cls, kind: Kind) -> str:
+        return "characters" if kind is Kind.DIRECT_MESSAGE else "weighted"
 
     def reply(self, target: InboxMessage, text: str) -> str:
         text = self.require_text(text)

@@ -32,10 +32,10 @@ ACTION_FAILURE = {"permission_missing": "mangler tillatelse på plattformen", "t
                   "rate_limited": "plattformen begrenser antall kall; prøv igjen senere",
                   "target_gone": "meldingen finnes ikke lenger", "not_supported": "plattformen støtter ikke dette",
                   "rejected": "avvist", "platform_error": "feil hos plattformen"}
-#: How a platform counts a reply's length (connectors/text_length.py), after "høyst N".
-LENGTH_UNIT = {"x": "tegn (en lenke teller 23, en emoji eller et kinesisk tegn 2)",
-               "bluesky": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
-               "mastodon": "tegn (en lenke teller 23)"}
+#: How a platform counts a reply's length (connectors/text_length.py MEASURES), after "høyst N".
+LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en emoji eller et kinesisk tegn 2)",
+               "graphemes": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
+               "links_23": "tegn (en lenke teller 23)"}
 
 ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,

@@ -95,14 +95,15 @@ def routes(inbox: InboxContext) -> list[Route]:
             or (first or reply_to or {}).get("category")
         writer = WRITERS[Platform(thread["platform"])]
         account = inbox.registry.find(Platform(thread["platform"]), thread["account_id"])
-        reply_limit = writer.reply_limit(Kind(reply_to["kind"]), account.options if account else None) \
-            if reply_to else None
+        reply_kind = Kind(reply_to["kind"]) if reply_to else Kind.COMMENT
+        reply_limit = writer.reply_limit(reply_kind, account.options if account else None)
         return render(request, inbox, "conversation.html", user=user, thread=thread, open_inquiry=open_inquiry,
                       supports={kind.value for kind in writer.supports},
                       unsupported={kind.value: why for kind, why in writer.unsupported_because.items()},
                       latest_inquiry=latest, categories=[c.value for c in Category],
                       reasons=[m.value for m in ModerationReason], hide_reasons=[r.value for r in HideReason],
-                      reply_to=reply_to, reply_limit=reply_limit, forward=category == Category.CASE_HANDLING.value,
+                      reply_to=reply_to, reply_limit=reply_limit,
+                      reply_unit=writer.length_measure(reply_kind), forward=category == Category.CASE_HANDLING.value,
                       escalated=any(m["escalate"] for m in citizen),
                       crisis=await inbox.run(crisis, inbox.engine))
 
