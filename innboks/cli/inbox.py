@@ -12,8 +12,7 @@ import sqlalchemy as sa
 
 from innboks.cli.args import OneLineParser, port_number
 from innboks.cli.secrets import secret_value
-from innboks.cli.store import add_store_flag, open_engine, store_url
-from innboks.config.accounts import Registry, RegistryError, registry_or_none
+from innboks.cli.store import account_registry, add_store_flag, open_engine, store_url
 from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
 
@@ -49,13 +48,6 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     disable.add_argument("name", metavar="NAME")
     add_store_flag(disable)
     disable.set_defaults(handler=_users_disable)
-
-
-def account_registry(settings: Settings) -> Registry:
-    try:
-        return registry_or_none(settings.accounts_file) or Registry()
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
 
 
 def auth_config(settings: Settings) -> AuthConfig:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from innboks.cli.args import OneLineParser
-from innboks.config.settings import get_settings
+from innboks.config.accounts import Registry, RegistryError, registry_or_none
+from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
 from innboks.kafka.runtime import require_bootstrap
 
@@ -80,14 +81,23 @@ def _rebuild(args: argparse.Namespace) -> int:
     return _run_projection(engine, bootstrap, until_end=True)
 
 
+def account_registry(settings: Settings) -> Registry:
+    """The account registry (an empty one without a file); a broken file is one clear error."""
+    try:
+        return registry_or_none(settings.accounts_file) or Registry()
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _run_projection(engine: sa.Engine, bootstrap: str, until_end: bool) -> int:
     from innboks.kafka.clients import KafkaClientError
     from innboks.store.consumer import Projection
+    from streams.sla.policies import crisis_policy_of
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        projection = Projection(engine, bootstrap)
+        projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(account_registry(get_settings()).sla))
     except KafkaClientError as exc:
         raise CliError(str(exc)) from None
     try:

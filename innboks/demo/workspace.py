@@ -19,6 +19,7 @@ from innboks.inbox.users import add_user, generated_password
 from innboks.store.consumer import Projection
 from innboks.store.engine import open_store
 from innboks.store.schema import inquiries
+from streams.sla.policies import crisis_policy_of
 
 DEMO_USER = "demo"
 
@@ -68,7 +69,7 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
     if inbox_port is not None:
         password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
-    projection = Projection(engine, bootstrap)
+    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla))
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()

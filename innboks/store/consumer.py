@@ -16,15 +16,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config import topics
 from innboks.kafka.clients import Partition, Producer, Record, TopicTail
-from innboks.store.projection import PROJECTED_TOPICS, InvalidRecord, apply
+from innboks.store.projection import PROJECTED_TOPICS, InvalidRecord, apply, follow_crisis
 from innboks.store.schema import projection_offsets
 from streams.deadletter import dead_letter
+
+if TYPE_CHECKING:
+    from streams.sla.policies import Policy
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +58,11 @@ def kafka_dead_letters(bootstrap_servers: str) -> tuple[DeadLetterSink, Callable
 
 
 class Projection:
-    def __init__(self, engine: Engine, bootstrap_servers: str, dead_letters: DeadLetterSink | None = None) -> None:
+    def __init__(self, engine: Engine, bootstrap_servers: str, dead_letters: DeadLetterSink | None = None,
+                 crisis_policy: Policy | None = None) -> None:
+        """``crisis_policy``: the policy open inquiries move to while crisis mode is on (``follow_crisis``)."""
         self.engine = engine
+        self._crisis_policy = crisis_policy
         self.stats = ProjectionStats()
         self._close_dead_letters: Callable[[], None] = lambda: None
         if dead_letters is None:
@@ -106,6 +113,8 @@ class Projection:
                 else:
                     self.stats.applied[record.topic] += 1
                 next_offsets[Partition(record.topic, record.partition)] = record.offset + 1
+            if self._crisis_policy is not None and any(p.topic in (topics.CONTROL, topics.SLA) for p in next_offsets):
+                follow_crisis(connection, self._crisis_policy)
             for partition, offset in next_offsets.items():
                 self._save_offset(connection, partition, offset)
         return len(records)

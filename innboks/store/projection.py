@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -21,7 +21,10 @@ from innboks.config import topics
 from innboks.store.fulltext import index_revision
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
 from innboks.store.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
-from schemas import ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
+from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
+
+if TYPE_CHECKING:
+    from streams.sla.policies import Policy
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
@@ -211,6 +214,27 @@ def apply_case(connection: Connection, case: CaseForward) -> None:
         conversation_key=case.inquiry.key, screened=case.screening.screened, forwarded_at=case.forwarded_at,
         case=case.model_dump(mode="json"),
     ))
+
+
+def follow_crisis(connection: Connection, crisis: Policy) -> int:
+    """While crisis mode is on, every open inquiry is shown under the crisis policy; how many moved.
+
+    The SLA agent moves each open clock to the crisis policy at its next timer tick, but the store
+    learns of it only with that inquiry's next warning or breach: until then the inbox would sort
+    and show the old deadlines, in the hours when they matter most. So the store applies the
+    agent's rule itself as soon as it sees crisis mode (the due time counts from when the inquiry
+    was received: ``Policy.due_at``, as ``streams.sla.process.switch_policy`` does). Idempotent; the
+    agent's later events carry the same policy and due time.
+    """
+    active = connection.execute(sa.select(control_state.c.active).where(control_state.c.key == CRISIS_KEY)).scalar()
+    if not active:
+        return 0
+    rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.received_at).where(
+        inquiries.c.state.in_(OPEN_STATES), inquiries.c.policy != crisis.name)).all()
+    for row in rows:
+        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == row.inquiry_id)
+                           .values(policy=crisis.name, due_at=crisis.due_at(row.received_at)))
+    return len(rows)
 
 
 def apply_control(connection: Connection, key: str, event: ControlEvent) -> None:

@@ -86,3 +86,8 @@ def built_policies(sla: SlaConfig) -> dict[str, Policy]:
                 for name, config in sla.all_policy_configs.items()}
     _BUILT[id(sla)] = (sla, policies)
     return policies
+
+
+def crisis_policy_of(sla: SlaConfig) -> Policy:
+    """The policy every open inquiry moves to while crisis mode is on."""
+    return built_policies(sla)[sla.crisis_policy]

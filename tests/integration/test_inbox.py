@@ -83,3 +83,38 @@ def test_a_projection_started_before_the_topics_picks_them_up(tmp_path) -> None:
             projection.close()
         with engine.connect() as connection:
             assert connection.execute(messages.select()).one().id == message.id
+
+
+def test_a_crisis_moves_the_stores_open_inquiries_to_the_crisis_deadline_at_once(tmp_path) -> None:
+    """The SLA agent tells of the switch only with an inquiry's next warning; the store does not wait."""
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from innboks.config.sla import SlaConfig
+    from innboks.kafka.admin import create_topics
+    from innboks.kafka.broker import EmbeddedBroker
+    from innboks.store.schema import inquiries
+    from schemas import ControlEvent, Platform, SlaEvent, SlaState
+    from streams.sla.policies import crisis_policy_of
+
+    received = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    opened = SlaEvent(event_id="facebook:1_1:opened", inquiry_id="facebook:1_1",
+                      conversation_key=f"facebook:{PAGE_ID}:1_1", account_id=PAGE_ID, platform=Platform.FACEBOOK,
+                      policy="standard", received_at=received,
+                      due_at=received + timedelta(days=1), state=SlaState.OPENED, emitted_at=received)
+    crisis_on = ControlEvent(active=True, reason="Flom", set_by="anne", at=received + timedelta(minutes=5))
+    with EmbeddedBroker(log_path=tmp_path / "tansu.log") as broker:
+        create_topics(broker.bootstrap_servers, 2, 1)
+        engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+        projection = Projection(engine, broker.bootstrap_servers, dead_letters=lambda key, value: None,
+                                crisis_policy=crisis_policy_of(SlaConfig()))
+        try:
+            produce(broker.bootstrap_servers, topics.SLA, [(opened.conversation_key.encode(), opened.to_json_bytes())])
+            produce(broker.bootstrap_servers, topics.CONTROL, [(b"crisis", crisis_on.to_json_bytes())])
+            projection.catch_up(timeout=30)
+        finally:
+            projection.close()
+        with engine.connect() as connection:
+            row = connection.execute(sa.select(inquiries.c.policy, inquiries.c.due_at)).one()
+    assert (row.policy, row.due_at) == ("crisis", received + timedelta(hours=1))

@@ -121,6 +121,36 @@ def test_crisis_mode_is_kept_with_the_newest_switch(engine) -> None:
             False, "Over")
 
 
+def test_in_crisis_open_inquiries_show_the_crisis_deadline_at_once(engine) -> None:
+    from innboks.config.sla import SlaConfig
+    from innboks.store.projection import follow_crisis
+    from streams.sla.policies import crisis_policy_of
+
+    crisis = crisis_policy_of(SlaConfig())
+    other = message("Når kommer brøytebilen?", native="1_200")
+    answered = SlaEvent(event_id=f"{other.id}:answered", inquiry_id=other.id, conversation_key=other.key,
+                        account_id=other.account_id, platform=other.platform, policy="standard", received_at=T0,
+                        due_at=T0 + timedelta(hours=7.5), state=SlaState.ANSWERED, emitted_at=T0)
+    project(engine, (topics.SLA, sla(SlaState.OPENED, 0)), (topics.SLA, answered))
+
+    def rows() -> list[tuple]:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sa.select(
+                inquiries.c.inquiry_id, inquiries.c.policy, inquiries.c.due_at).order_by(inquiries.c.inquiry_id))]
+
+    before = rows()
+    with engine.begin() as connection:
+        assert follow_crisis(connection, crisis) == 0  # no crisis: nothing moves
+    assert rows() == before
+    project(engine, (topics.CONTROL, ControlEvent(active=True, reason="Flom", set_by="anne", at=T0)))
+    with engine.begin() as connection:
+        assert follow_crisis(connection, crisis) == 1
+        assert follow_crisis(connection, crisis) == 0  # idempotent
+    [(open_id, policy, due), (answered_id, answered_policy, _)] = rows()
+    assert (open_id, policy, due) == (sla(SlaState.OPENED, 0).inquiry_id, "crisis", T0 + timedelta(hours=1))
+    assert (answered_id, answered_policy) == (other.id, "standard")  # answered inquiries keep theirs
+
+
 def test_cases_are_kept_once_per_revision(engine) -> None:
     from schemas import CaseForward, Screening
 
