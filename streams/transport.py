@@ -105,25 +105,6 @@ async def exact_ends(bootstrap: Any, reported: Mapping[Any, int]) -> dict[Any, i
     finally:
         await reader.stop()
     return ends
-    reader = aiokafka.AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                       fetch_max_wait_ms=EMBEDDED_FETCH_MAX_WAIT_MS)
-    await reader.start()
-    try:
-        reader.assign(list(pending))
-        for tp, end in pending.items():
-            reader.seek(tp, end - 1)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + EXACT_END_TIMEOUT
-        while pending and loop.time() < deadline:
-            batches = await reader.getmany(*pending, timeout_ms=200)
-            for tp, records in batches.items():
-                if records and tp in pending:
-                    ends[tp] = max(ends[tp], records[-1].offset + 1)
-                    del pending[tp]
-                    reader.pause(tp)
-    finally:
-        await reader.stop()
-    return ends
 
 
 class TansuConsumer(Consumer):
