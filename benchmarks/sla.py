@@ -27,7 +27,7 @@ from innboks.config import topics
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.kafka.clients import Producer, TopicTail
-from innboks.processes import worker_process
+from innboks.processes import ManagedProcess, worker_process
 from schemas import Kind
 from streams.codec import encode
 from streams.sla.policies import DEFAULT_POLICIES
@@ -126,6 +126,25 @@ class SlaTail:
         return sum(1 for inquiry in self.seen.get(state, {}) if inquiry.startswith(prefix))
 
 
+def _open_inquiries(worker: ManagedProcess, producer: Producer, tail: SlaTail) -> tuple[int, float] | None:
+    """Give a settled worker ``OPEN`` questions (standard policy: due tomorrow or later) and wait until
+    each is open: its RSS in KiB before they came and the seconds they took, or None after
+    ``GIVE_UP_SECONDS``."""
+    assert worker.process is not None
+    time.sleep(3)
+    rss_empty = _rss_kib(worker.process.pid)
+    started = time.perf_counter()
+    for key, value in _messages("bg", OPEN, datetime.now(UTC)):
+        producer.send(topics.MESSAGES, value, key=key)
+    producer.flush()
+    while tail.count("opened", "facebook:bg") < OPEN:
+        tail.poll()
+        time.sleep(0.2)  # poll gently: the worker and the broker share the machine's cores
+        if time.perf_counter() - started > GIVE_UP_SECONDS:
+            return None
+    return rss_empty, time.perf_counter() - started
+
+
 def latency() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="innboks-bench-sla-"))
     (workdir / "accounts.yaml").write_text(
@@ -144,18 +163,11 @@ def latency() -> None:
         producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=20)
         try:
             wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, worker)
-            time.sleep(3)
-            rss_empty = _rss_kib(worker.process.pid)
-            started = time.perf_counter()
-            for key, value in _messages("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
-                producer.send(topics.MESSAGES, value, key=key)
-            producer.flush()
-            while tail.count("opened", "facebook:bg") < OPEN:
-                tail.poll()
-                if time.perf_counter() - started > GIVE_UP_SECONDS:
-                    print(f"sla-latency: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
-                    return
-            loaded = time.perf_counter() - started
+            opened = _open_inquiries(worker, producer, tail)
+            if opened is None:
+                print(f"sla-latency: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
+                return
+            rss_empty, loaded = opened
             time.sleep(65)  # one periodic index rebuild included
             rss_loaded = _rss_kib(worker.process.pid)
             first = datetime.now(UTC) + timedelta(seconds=2)
@@ -216,19 +228,11 @@ def restart() -> None:
         worker.start()
         try:
             wait_http_ok(f"http://127.0.0.1:{port}/metrics", 90, worker)
-            time.sleep(3)
-            rss_empty = _rss_kib(worker.process.pid)
-            started = time.perf_counter()
-            for key, value in _messages("bg", OPEN, datetime.now(UTC)):  # standard policy: due tomorrow or later
-                producer.send(topics.MESSAGES, value, key=key)
-            producer.flush()
-            while tail.count("opened", "facebook:bg") < OPEN:
-                tail.poll()
-                time.sleep(0.2)
-                if time.perf_counter() - started > GIVE_UP_SECONDS:
-                    print(f"sla-restart: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
-                    return
-            loaded = time.perf_counter() - started
+            opened = _open_inquiries(worker, producer, tail)
+            if opened is None:
+                print(f"sla-restart: only {tail.count('opened', 'facebook:bg'):,} opened; log {workdir}")
+                return
+            rss_empty, loaded = opened
             time.sleep(float(os.environ.get("BENCH_SLA_SETTLE", "65")))  # one periodic index rebuild included
             rss_loaded = _rss_kib(worker.process.pid)
         finally:
