@@ -204,7 +204,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _retention_set(args: argparse.Namespace) -> int:
-    from innboks.records.retention import RetentionError, set_retention
+    from innboks.records.retention import RetentionError, set_retention, topics_outliving
 
     try:
         set_retention(open_engine(store_url(args)), args.account, None if args.keep_forever else args.keep_days,
@@ -212,6 +212,9 @@ def _retention_set(args: argparse.Namespace) -> int:
     except RetentionError as exc:
         raise CliError(str(exc)) from None
     print(f"{args.account}: " + ("keep for ever" if args.keep_forever else f"keep {args.keep_days} days"))
+    if not args.keep_forever and (longer := topics_outliving(args.keep_days)):
+        print("note: " + ", ".join(f"{name} keeps records {days} days" for name, days in longer)
+              + "; a store rebuild within that time brings back what the purge deleted from them", file=sys.stderr)
     return 0
 
 

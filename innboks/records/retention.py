@@ -114,6 +114,18 @@ def set_retention(engine: Engine, account_id: str, keep_days: int | None, actor:
         audit(connection, actor, "retention_set", account_id, {"keep_days": keep_days})
 
 
+def topics_outliving(keep_days: int) -> list[tuple[str, int]]:
+    """The projected topics that keep records longer than ``keep_days`` (name, days): a ``store
+    rebuild`` while they still hold a purged conversation's records brings those back."""
+    from innboks.config.topics import CATALOGUE
+    from innboks.store.projection import PROJECTED_TOPICS
+
+    day_ms = 24 * 3600 * 1000
+    kept = {spec.name: int(spec.config["retention.ms"]) // day_ms for spec in CATALOGUE
+            if spec.name in PROJECTED_TOPICS and "retention.ms" in spec.config}
+    return sorted((name, days) for name, days in kept.items() if days > keep_days)
+
+
 def list_retention(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         rows = connection.execute(sa.select(retention_rules).order_by(retention_rules.c.account_id)).all()
