@@ -21,7 +21,7 @@ from connectors.platforms import WRITERS
 from innboks.inbox import labels, saved_replies
 from innboks.inbox.api import inquiry_filter
 from innboks.inbox.audit import audit
-from innboks.inbox.auth import TooManyAttempts
+from innboks.inbox.auth import Authenticator, TooManyAttempts
 from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
@@ -53,19 +53,25 @@ def render(request: Request, inbox: InboxContext, template: str, status: int = 2
     return HTMLResponse(html, status_code=status)
 
 
+def page_user(auth: Authenticator, request: Request, role: str = "reader", refusal: str | None = None
+              ) -> User | Response:
+    """The signed-in user of a page, or the way to the sign-in page (and back); 403 without ``role``."""
+    user = auth.user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/logg-inn?neste={quote(target)}", status_code=303)
+    request.state.user = user.username
+    if not user.may(role):
+        raise HttpError(403, refusal or f"this needs the {role} role")
+    return user
+
+
 def routes(inbox: InboxContext) -> list[Route]:
     auth = inbox.auth
     config = auth.config
 
     def signed_in(request: Request, role: str = "reader") -> User | Response:
-        user = auth.user(request)
-        if user is None:
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/logg-inn?neste={quote(target)}", status_code=303)
-        request.state.user = user.username
-        if not user.may(role):
-            raise HttpError(403, f"this needs the {role} role")
-        return user
+        return page_user(auth, request, role)
 
     async def inbox_page(request: Request) -> Response:
         user = signed_in(request)

@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from starlette.datastructures import FormData, ImmutableMultiDict
 from starlette.requests import Request
@@ -24,7 +23,7 @@ from innboks.config.settings import get_settings
 from innboks.inbox.audit import audit
 from innboks.inbox.context import InboxContext
 from innboks.inbox.errors import HttpError
-from innboks.inbox.pages import render
+from innboks.inbox.pages import page_user, render
 from innboks.inbox.queries import crisis
 from innboks.inbox.users import User
 from innboks.records.export import ExportRequest, ExportStats, audit_export, render_pdf, write_text
@@ -112,14 +111,16 @@ def routes(inbox: InboxContext) -> list[Route]:
     auth = inbox.auth
 
     def admin(request: Request) -> User | Response:
-        user = auth.user(request)
-        if user is None:
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/logg-inn?neste={quote(target)}", status_code=303)
-        request.state.user = user.username
-        if not user.may("admin"):
-            raise HttpError(403, "Innsyn is for administrators")
-        return user
+        return page_user(auth, request, "admin", "Innsyn is for administrators")
+
+    async def admin_form(request: Request) -> tuple[User, FormData] | Response:
+        """The administrator and the form they posted, its CSRF token checked."""
+        user = admin(request)
+        if isinstance(user, Response):
+            return user
+        values = await request.form()
+        auth.check_csrf(request, str(values.get("csrf_token", "")))
+        return user, values
 
     async def page(request: Request) -> Response:
         user = admin(request)
@@ -140,11 +141,10 @@ def routes(inbox: InboxContext) -> list[Route]:
                       holds=await inbox.run(list_holds, inbox.engine), crisis=await inbox.run(crisis, inbox.engine))
 
     async def export(request: Request) -> Response:
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        values = await request.form()
-        auth.check_csrf(request, str(values.get("csrf_token", "")))
+        posted = await admin_form(request)
+        if isinstance(posted, Response):
+            return posted
+        user, values = posted
         fmt = str(values.get("format", "json"))
         if fmt not in MEDIA_TYPES:
             raise HttpError(422, "format must be json, csv or pdf")
@@ -160,11 +160,10 @@ def routes(inbox: InboxContext) -> list[Route]:
             "Content-Disposition": f'attachment; filename="innsyn-{stamp}.{SUFFIX[fmt]}"'})
 
     async def set_rule(request: Request) -> Response:
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        values = await request.form()
-        auth.check_csrf(request, str(values.get("csrf_token", "")))
+        posted = await admin_form(request)
+        if isinstance(posted, Response):
+            return posted
+        user, values = posted
         account = str(values.get("account", "")).strip()
         if account not in inbox.names or not user.sees(account, inbox.units):
             raise HttpError(422, "choose one of the accounts you see")
@@ -178,11 +177,10 @@ def routes(inbox: InboxContext) -> list[Route]:
         return RedirectResponse("/innsyn#oppbevaring", status_code=303)
 
     async def hold(request: Request) -> Response:
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        values = await request.form()
-        auth.check_csrf(request, str(values.get("csrf_token", "")))
+        posted = await admin_form(request)
+        if isinstance(posted, Response):
+            return posted
+        user, values = posted
         account = str(values.get("account", "")).strip() or None
         conversation = str(values.get("conversation", "")).strip() or None
         if account is None and conversation is None and user.units:
@@ -197,11 +195,10 @@ def routes(inbox: InboxContext) -> list[Route]:
         return RedirectResponse("/innsyn#oppbevaring", status_code=303)
 
     async def release(request: Request) -> Response:
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        values = await request.form()
-        auth.check_csrf(request, str(values.get("csrf_token", "")))
+        posted = await admin_form(request)
+        if isinstance(posted, Response):
+            return posted
+        user, values = posted
         try:
             await inbox.run(release_hold, inbox.engine, int(request.path_params["hold_id"]), user.username,
                             datetime.now(UTC))
