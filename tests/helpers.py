@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from innboks.kafka.clients import Producer, read_to_end
@@ -117,3 +118,18 @@ def hostile_records(rng: random.Random, count: int) -> list[tuple[bytes, bytes |
         value, code = kinds[n % len(kinds)] if n < len(kinds) * 3 else rng.choice(kinds[:9] + kinds[11:])
         records.append((f"bad-{n}".encode(), value, code))
     return records
+
+
+def facebook_registry(path: Path, base_url: str, token_env: str, page_id: str = PAGE_ID, extra: str = "") -> Path:
+    """An account registry at ``path``: one Facebook page whose Graph API is ``base_url`` and whose token
+    is in the environment variable ``token_env``; ``extra`` adds lines to the account (YAML, 4 spaces)."""
+    path.write_text(f"""
+accounts:
+  - platform: facebook
+    account_id: "{page_id}"
+    name: Alta kommune
+    owning_unit: Kommunikasjon
+{extra}    credentials: {{type: bearer, token: "env:{token_env}"}}
+    options: {{base_url: "{base_url}"}}
+""", encoding="utf-8")
+    return path

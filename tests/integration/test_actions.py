@@ -21,7 +21,7 @@ from innboks.processes import ManagedProcess
 from schemas import ActionEvent, ActionKind, ActionOutcome
 from streams.normalize.process import normalize_raw
 from tests.fakeapi import FakeApi, Request
-from tests.helpers import PAGE_ID, TopicReader, facebook_comment_raw, produce
+from tests.helpers import PAGE_ID, TopicReader, facebook_comment_raw, facebook_registry, produce
 
 pytestmark = pytest.mark.integration
 
@@ -61,16 +61,7 @@ def executor_process(bootstrap: str, registry: Path, log: Path) -> ManagedProces
 def test_a_reply_is_posted_once_through_a_sigkill_between_call_and_outcome(tmp_path: Path) -> None:
     with EmbeddedBroker(log_path=tmp_path / "tansu.log") as broker, SlowGraph() as graph:
         create_topics(broker.bootstrap_servers, 2, 1)
-        registry = tmp_path / "accounts.yaml"
-        registry.write_text(f"""
-accounts:
-  - platform: facebook
-    account_id: "{PAGE_ID}"
-    name: Alta kommune
-    owning_unit: Kommunikasjon
-    credentials: {{type: bearer, token: "env:INNBOKS_FACEBOOK_TEST_TOKEN"}}
-    options: {{base_url: "{graph.url}"}}
-""", encoding="utf-8")
+        registry = facebook_registry(tmp_path / "accounts.yaml", graph.url, "INNBOKS_FACEBOOK_TEST_TOKEN")
         target = normalize_raw(facebook_comment_raw("1_900", "Når kommer vedtaket i byggesaken?").to_json_bytes())
         asked = ActionEvent(action_id="kill-test-0001", outcome=ActionOutcome.REQUESTED, kind=ActionKind.REPLY,
                             target=target, text=TEXT, requested_by="kari", at=datetime.now(UTC))

@@ -39,7 +39,7 @@ from innboks.store.schema import message_revisions, messages
 from schemas import ActionEvent, ActionKind, ActionOutcome, InboxMessage, Kind, Platform
 from tests.conftest import wait_http_ok
 from tests.fakeapi import FakeApi, Request
-from tests.helpers import PAGE_ID, TopicReader, produce
+from tests.helpers import PAGE_ID, TopicReader, facebook_registry, produce
 
 pytestmark = pytest.mark.integration
 
@@ -134,16 +134,7 @@ def test_the_executor_posts_every_reply_exactly_once_across_kills(broker: Embedd
     rng = random.Random(23)
     total = 60
     with Graph(rng) as graph:
-        registry = tmp_path / "accounts.yaml"
-        registry.write_text(f"""
-accounts:
-  - platform: facebook
-    account_id: "{PAGE_ID}"
-    name: Alta kommune
-    owning_unit: Kommunikasjon
-    credentials: {{type: bearer, token: "env:INNBOKS_FAULT_TOKEN"}}
-    options: {{base_url: "{graph.url}"}}
-""", encoding="utf-8")
+        registry = facebook_registry(tmp_path / "accounts.yaml", graph.url, "INNBOKS_FAULT_TOKEN")
         now = datetime.now(UTC)
         requests = []
         for n in range(total):
@@ -241,17 +232,8 @@ def test_the_connector_runner_loses_nothing_across_kills(broker: EmbeddedBroker,
     dataset = build_dataset()
     simulator = GraphSimulator(dataset, release_seconds=6.0).start()
     try:
-        registry = tmp_path / "accounts.yaml"
-        registry.write_text(f"""
-accounts:
-  - platform: facebook
-    account_id: "{dataset.page_id}"
-    name: Alta kommune
-    owning_unit: Kommunikasjon
-    poll_interval_seconds: 10
-    credentials: {{type: bearer, token: "env:INNBOKS_FAULT_TOKEN"}}
-    options: {{base_url: "{simulator.base_url}"}}
-""", encoding="utf-8")
+        registry = facebook_registry(tmp_path / "accounts.yaml", simulator.base_url, "INNBOKS_FAULT_TOKEN",
+                                     dataset.page_id, extra="    poll_interval_seconds: 10\n")
         env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_FAULT_TOKEN": "t",
                "INNBOKS_CONNECTOR_METRICS_PORT": "0"}
         kills = 0
