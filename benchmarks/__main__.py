@@ -7,6 +7,7 @@ import sys
 from benchmarks import (
     actions,
     archive,
+    batch_ceiling,
     deadletter,
     hotpaths,
     language,
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "normalize": hotpaths.normalize_throughput,
     "pipeline": pipeline.run,
     "scale-out": pipeline.scale_out,
+    "batch-ceiling": batch_ceiling.run,
     "webhook": webhook.run,
     "deadletter": deadletter.run,
     "sla-memory": sla.memory,

@@ -195,10 +195,17 @@ class AsyncProducer:
 
     async def send_all(self, topic: str, items: Iterable[tuple[bytes | None, bytes]]) -> None:
         """Send ``(key, value)`` pairs and return once all are acknowledged; raise if any is not."""
+        await self.send_records(((topic, None, key, value) for key, value in items), f"not acknowledged by {topic}")
+
+    async def send_records(self, items: Iterable[tuple[str, int | None, bytes | None, bytes]],
+                           what: str = "records not acknowledged") -> None:
+        """Send ``(topic, partition, key, value)`` records (partition None: by key) and return once all
+        are acknowledged; raise if any is not. Records to one partition keep their order."""
         if self._producer is None:
             raise RuntimeError("AsyncProducer not started")
-        with translated(f"not acknowledged by {topic}"):
-            futures = [await self._producer.send(topic, key=key, value=value) for key, value in items]
+        with translated(what):
+            futures = [await self._producer.send(topic, key=key, value=value, partition=partition)
+                       for topic, partition, key, value in items]
             for future in futures:
                 await future
 

@@ -113,6 +113,25 @@ def test_asyncio_producer_and_tail(broker) -> None:
     assert sorted(values(asyncio.run(main()))) == sorted(f"v{i}".encode() for i in range(6))
 
 
+def test_send_records_writes_several_topics_each_partition_given_in_order(broker) -> None:
+    first, second = new_topic(broker, partitions=2), new_topic(broker, partitions=3)
+    records = [(first, 1, b"a", b"1"), (second, None, b"b", b"2"), (first, 1, b"c", b"3"), (second, 2, None, b"4")]
+
+    async def main() -> None:
+        producer = AsyncProducer(broker.bootstrap_servers, client_id="test")
+        await producer.start()
+        try:
+            await producer.send_records(records)
+        finally:
+            await producer.stop()
+
+    asyncio.run(main())
+    read = read_to_end(broker.bootstrap_servers, [first, second], client_id="test")
+    assert [(r.partition, r.key, r.value) for r in read if r.topic == first] == [(1, b"a", b"1"), (1, b"c", b"3")]
+    assert sorted(r.value for r in read if r.topic == second) == [b"2", b"4"]
+    assert [r.partition for r in read if r.value == b"4"] == [2]
+
+
 def test_a_group_consumer_gets_again_only_what_it_did_not_commit(broker) -> None:
     topic = new_topic(broker, partitions=2)
     group = f"test-group-{uuid.uuid4().hex[:8]}"
