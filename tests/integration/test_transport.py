@@ -37,3 +37,20 @@ def test_the_end_of_a_partition_written_in_batches_is_its_last_offset_plus_one(b
     exact = asyncio.run(exact_ends(broker.bootstrap_servers, reported))
     assert {tp: exact[tp] for tp in counted} == counted
     assert all(exact[tp] == 0 for tp in reported if tp not in counted)  # empty partitions stay at 0
+
+
+def test_an_end_not_found_in_time_is_kept_as_reported_and_logged(broker, monkeypatch, caplog) -> None:
+    written, empty = (f"test.transport-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    create_topics(broker.bootstrap_servers, 1, 1, catalogue=tuple(
+        TopicSpec(topic, "bytes", "a test topic", {}, 1) for topic in (written, empty)))
+    with Producer(broker.bootstrap_servers, client_id="innboks-tests") as producer:
+        for i in range(4):
+            producer.send(written, f"{i}".encode())
+        producer.flush(10)
+    monkeypatch.setattr("streams.transport.EXACT_END_TIMEOUT", 1.0)
+    # An end reported beyond an empty partition: there is no last batch to read there.
+    reported = {Partition(written, 0): 4, Partition(empty, 0): 7}
+    with caplog.at_level("WARNING", logger="streams.transport"):
+        exact = asyncio.run(exact_ends(broker.bootstrap_servers, reported))
+    assert exact == {Partition(written, 0): 4, Partition(empty, 0): 7}
+    assert "exact end of 1 changelog partition(s) was not found" in caplog.text
