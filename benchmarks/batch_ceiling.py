@@ -35,10 +35,10 @@ from benchmarks.pipeline import (
     PARTITIONS,
     TEXT,
     N,
-    _events,
-    _first_times,
-    _percentile,
-    _produce,
+    first_times,
+    percentile,
+    produce_raw,
+    raw_comments,
     same_logic_rate,
 )
 from innboks.config import topics
@@ -180,7 +180,7 @@ async def _stage(bootstrap: str, inputs: list[str], handle: Handler, sink: _Sink
 
 async def _ceiling(bootstrap: str, workdir: Path, now: str) -> tuple[float, float, float, float]:
     """Run both stages, send a burst, wait for every ``opened``: (msg/s, CPU ms/msg, p50 ms, p99 ms)."""
-    events = _events("9", N, now)
+    events = raw_comments("9", N, now)
     sink = _Sink()
     with _installed(sink, workdir / "data") as (normalize, converse, tables):
         return await _burst(bootstrap, sink, normalize, converse, tables, events)
@@ -212,10 +212,10 @@ async def _burst(bootstrap: str, sink: _Sink, normalize: Handler, converse: Hand
 
     try:
         # A probe first, as for the worker: both groups joined and positioned before the burst.
-        await asyncio.to_thread(_produce, bootstrap, topics.RAW, [facebook_comment_raw("0_probe", TEXT)])
+        await asyncio.to_thread(produce_raw, bootstrap, topics.RAW, [facebook_comment_raw("0_probe", TEXT)])
         await opened({"facebook:0_probe"}, 120)
         cpu_started = time.thread_time()  # this thread: both stages (and the tail); not the burst's producer
-        await asyncio.to_thread(_produce, bootstrap, topics.RAW, events)
+        await asyncio.to_thread(produce_raw, bootstrap, topics.RAW, events)
         await opened(expected, 180)
         cpu = time.thread_time() - cpu_started
     finally:
@@ -223,12 +223,12 @@ async def _burst(bootstrap: str, sink: _Sink, normalize: Handler, converse: Hand
         await asyncio.gather(*stages)
         await tail.stop()
         await producer.stop()
-    raw = await asyncio.to_thread(_first_times, bootstrap, topics.RAW, "payload.id")
-    opened_at = await asyncio.to_thread(_first_times, bootstrap, topics.SLA, "inquiry_id", "opened")
+    raw = await asyncio.to_thread(first_times, bootstrap, topics.RAW, "payload.id")
+    opened_at = await asyncio.to_thread(first_times, bootstrap, topics.SLA, "inquiry_id", "opened")
     ids = [e.payload["id"] for e in events]
     latencies = [opened_at[f"facebook:{i}"] - raw[i] for i in ids]
     drained = (max(opened_at[f"facebook:{i}"] for i in ids) - min(raw[i] for i in ids)) / 1000
-    return N / drained, cpu * 1000 / N, _percentile(latencies, 50), _percentile(latencies, 99)
+    return N / drained, cpu * 1000 / N, percentile(latencies, 50), percentile(latencies, 99)
 
 
 def run() -> None:
@@ -239,7 +239,7 @@ def run() -> None:
         create_topics(bootstrap, PARTITIONS, 1, catalogue=tuple(
             TopicSpec(name, "bytes", "benchmark", {}, PARTITIONS) for name in (BASELINE_IN, BASELINE_OUT, CHANGELOG)))
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-        _produce(bootstrap, BASELINE_IN, _events("7", N, now))
+        produce_raw(bootstrap, BASELINE_IN, raw_comments("7", N, now))
         baseline, baseline_cpu = same_logic_rate(bootstrap, N)
         rate, cpu_ms, p50, p99 = asyncio.run(_ceiling(bootstrap, workdir, now))
     print(f"{'same-logic loop (normalize+triage+encode)':<48} {baseline:>10,.0f} msg/s  "

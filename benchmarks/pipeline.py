@@ -48,7 +48,7 @@ BASELINE_IN, BASELINE_OUT = "bench.baseline-raw", "bench.baseline-out"
 TEXT = "Hei! Når får jeg svar på byggesøknaden min, saksnr 24/1234?"
 
 
-def _percentile(values: list[float], q: int) -> float:
+def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
@@ -63,11 +63,11 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _events(prefix: str, count: int, created: str, text: str = TEXT) -> list[RawEvent]:
+def raw_comments(prefix: str, count: int, created: str, text: str = TEXT) -> list[RawEvent]:
     return [facebook_comment_raw(f"{prefix}_{i}", text, created=created) for i in range(count)]
 
 
-def _produce(bootstrap: str, topic: str, events: list[RawEvent], linger_ms: int = 5) -> None:
+def produce_raw(bootstrap: str, topic: str, events: list[RawEvent], linger_ms: int = 5) -> None:
     with Producer(bootstrap, client_id="innboks-bench", linger_ms=linger_ms) as producer:
         for event in events:
             producer.send(topic, event.to_json_bytes(), key=f"k{event.payload['id']}".encode())
@@ -126,7 +126,7 @@ def same_logic_rate(bootstrap: str, count: int) -> tuple[float, float]:
 # --- the pipeline ------------------------------------------------------------------------------
 
 
-def _first_times(bootstrap: str, topic: str, id_path: str, state: str | None = None) -> dict[str, int]:
+def first_times(bootstrap: str, topic: str, id_path: str, state: str | None = None) -> dict[str, int]:
     """The first record timestamp (ms) per message id on a topic, read to its end."""
     path = id_path.split(".")
     times: dict[str, int] = {}
@@ -163,14 +163,14 @@ def run() -> None:
         now = (datetime.now(UTC) - timedelta(days=9 if OVERDUE else 0)).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
         # 1. the same-logic loop, before the worker runs
-        _produce(bootstrap, BASELINE_IN, _events("7", N, now))
+        produce_raw(bootstrap, BASELINE_IN, raw_comments("7", N, now))
         baseline_before, baseline_cpu_before = same_logic_rate(bootstrap, N)
 
         # 2. the pipeline
         worker = worker_process(bootstrap, workdir / "data", free_port(), workdir / "worker.log",
                                 extra_env={"INNBOKS_TOPIC_PARTITIONS": str(PARTITIONS)})
-        events = _events("9", N, now)
-        steady = _events("8", STEADY, now, "Hvor finner jeg skjemaet?")
+        events = raw_comments("9", N, now)
+        steady = raw_comments("8", STEADY, now, "Hvor finner jeg skjemaet?")
         sla_tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
         producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
         worker_started = time.perf_counter()
@@ -200,16 +200,16 @@ def run() -> None:
                 producer.flush()
                 time.sleep(0.1)
             _wait_for_opened(sla_tail, N + 1 + STEADY, seen, time.perf_counter() + 60)
-            raw = _first_times(bootstrap, topics.RAW, "payload.id")
-            triaged = _first_times(bootstrap, topics.TRIAGED, "message.id")
-            sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
+            raw = first_times(bootstrap, topics.RAW, "payload.id")
+            triaged = first_times(bootstrap, topics.TRIAGED, "message.id")
+            sla = first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
         finally:
             producer.close()
             sla_tail.close()
             worker.stop()
 
         # 1 again, after the worker has stopped
-        _produce(bootstrap, BASELINE_IN, _events("6", N, now))
+        produce_raw(bootstrap, BASELINE_IN, raw_comments("6", N, now))
         baseline_after, baseline_cpu_after = same_logic_rate(bootstrap, N)
 
     ids = [e.payload["id"] for e in events]
@@ -230,13 +230,13 @@ def run() -> None:
           f"worker {worker_cpu * 1000 / N:.3f}, broker {broker_cpu * 1000 / N:.3f} CPU ms/msg)")
     print(f"{'pipeline / same-logic loop':<48} {pipeline_rate / baseline:>10.2f}    (target >= 0.5)")
     for label, values in (("raw -> triaged", to_triaged), ("raw -> sla opened", to_sla)):
-        print(f"{'latency ' + label + ' p50 / p99':<48} {_percentile(values, 50):>10,.0f} / "
-              f"{_percentile(values, 99):,.0f} ms  (under a {N:,}-message burst)")
+        print(f"{'latency ' + label + ' p50 / p99':<48} {percentile(values, 50):>10,.0f} / "
+              f"{percentile(values, 99):,.0f} ms  (under a {N:,}-message burst)")
     steady_ids = [e.payload["id"] for e in steady]
     for label, times in (("raw -> triaged", triaged), ("raw -> sla opened", sla)):
         values = [times[f"facebook:{i}"] - raw[i] for i in steady_ids]
-        print(f"{'latency ' + label + ' p50 / p99':<48} {_percentile(values, 50):>10,.0f} / "
-              f"{_percentile(values, 99):,.0f} ms  (steady 10 msg/s)")
+        print(f"{'latency ' + label + ' p50 / p99':<48} {percentile(values, 50):>10,.0f} / "
+              f"{percentile(values, 99):,.0f} ms  (steady 10 msg/s)")
 
 
 # --- scale-out ---------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def _burst_rate(workers: int, env: dict[str, str] | None = None) -> tuple[float,
                      for i, port in enumerate(ports)]
         sla_tail = TopicTail(bootstrap, [topics.SLA], client_id="innboks-bench")
         producer = Producer(bootstrap, client_id="innboks-bench", linger_ms=5)
-        events = _events("9", N, now)
+        events = raw_comments("9", N, now)
         try:
             for process in processes:
                 process.start()
@@ -276,8 +276,8 @@ def _burst_rate(workers: int, env: dict[str, str] | None = None) -> tuple[float,
             seen = _wait_for_opened(sla_tail, N + len(probes), seen, time.perf_counter() + GIVE_UP_SECONDS)
             worker_cpu = sum(cpu_seconds(p.process.pid) for p in processes if p.process) - sum(cpu[0])
             broker_cpu = cpu_seconds(broker.pid) - cpu[1]
-            raw = _first_times(bootstrap, topics.RAW, "payload.id")
-            sla = _first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
+            raw = first_times(bootstrap, topics.RAW, "payload.id")
+            sla = first_times(bootstrap, topics.SLA, "inquiry_id", state="opened")
         finally:
             producer.close()
             sla_tail.close()
