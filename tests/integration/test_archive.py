@@ -23,6 +23,7 @@ from innboks.processes import archive_process
 from schemas import Event, Kind
 from schemas.case import case_id_for
 from tests.helpers import PAGE_ID, facebook_comment_raw, message, produce
+from tests.pdfa import assert_pdfa
 
 pytestmark = pytest.mark.integration
 
@@ -51,14 +52,7 @@ def assert_valid_package(directory: Path) -> etree._Element:
     root = etree.fromstring(xml)
     checksum = root.xpath("//a:dokumentobjekt/a:sjekksum", namespaces={"a": NS})[0].text
     assert checksum == hashlib.sha256(pdf).hexdigest()
-    reader = PdfReader(io.BytesIO(pdf))
-    assert 'pdfaid:part="2"' in reader.xmp_metadata.stream.get_data().decode()
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = (font.get("/FontDescriptor")
-                          or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]).get_object()
-            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), "font not embedded"
+    assert_pdfa(pdf)
     return root
 
 

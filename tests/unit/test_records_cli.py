@@ -17,6 +17,7 @@ from innboks.cli import main
 from innboks.store.engine import open_store
 from innboks.store.schema import audit_log
 from tests.helpers import PAGE_ID
+from tests.pdfa import assert_pdfa
 from tests.records_data import FNR, OTHER_PAGE, T0, comment, days, feed, project_raw, screened_case
 
 
@@ -80,20 +81,6 @@ def test_csv_with_redaction(store, capsys, tmp_path) -> None:
 def pdf_text(path) -> str:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return result.stdout
-
-
-def assert_pdfa(path) -> PdfReader:
-    reader = PdfReader(str(path))
-    xmp = reader.xmp_metadata.stream.get_data().decode()
-    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
-    assert "/OutputIntents" in reader.trailer["/Root"]
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descriptor = (font.get("/FontDescriptor")
-                          or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]).get_object()
-            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
-    return reader
 
 
 def test_pdf_export_is_one_pdfa_with_a_cover_threads_revisions_and_marks(store, capsys, tmp_path) -> None:

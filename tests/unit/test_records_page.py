@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from innboks.inbox.app import create_app
@@ -19,6 +17,7 @@ from innboks.store.engine import open_store
 from innboks.store.schema import audit_log
 from tests.helpers import PAGE_ID
 from tests.inbox_data import registry
+from tests.pdfa import assert_pdfa
 from tests.records_data import FNR, OTHER_PAGE, T0, comment, days, feed, project_raw
 
 PASSWORD = "hemmelig-passord"
@@ -86,8 +85,7 @@ def test_exports_download_json_csv_and_a_redacted_pdfa(client) -> None:
     assert csv.text.startswith("id,platform,account_id,kind,event,revision,created_at") and FNR not in csv.text
     pdf = client.post("/innsyn/eksport", data={**form, "format": "pdf", "redact_pii": "1"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(pdf.content))
-    assert 'pdfaid:part="2"' in reader.xmp_metadata.stream.get_data().decode()
+    reader = assert_pdfa(pdf.content)
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     assert "Sak 26/77" in text and "anne" in text and FNR not in re.sub(r"\D", "", text)
     exports = [a for a in actions(client) if a[1] == "records_export"]
