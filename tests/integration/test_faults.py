@@ -23,7 +23,7 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,6 +65,19 @@ def kill(running: ManagedProcess) -> None:
     running.process.wait(10)
 
 
+def kill_repeatedly(args: list[str], bootstrap: str, logs: Path, pause: Callable[[], float],
+                    during: Callable[[int], None] | None = None, **env: str) -> int:
+    """Start ``innboks ARGS`` KILLS times, each SIGKILLed after ``pause()`` seconds (``during(round)``
+    runs right after each start); returns the number of kills."""
+    for round_number in range(KILLS):
+        running = process(args, bootstrap, logs.with_name(f"{logs.name}-{round_number}.log"), **env).start()
+        if during is not None:
+            during(round_number)
+        time.sleep(pause())
+        kill(running)
+    return KILLS
+
+
 def report(name: str, **counts: int) -> None:
     RESULTS[name] = ", ".join(f"{key} {value}" for key, value in counts.items())
     print(f"fault suite: {name}: {RESULTS[name]}")
@@ -82,15 +95,13 @@ def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: Emb
                                created_at=start + timedelta(seconds=n), fetched_at=start + timedelta(seconds=n))
         records.append((message.key.encode(), message.to_json_bytes()))
     produce(broker.bootstrap_servers, topics.MESSAGES, records[: total // 2])
-    kills = 0
-    for round_number in range(KILLS):
-        projection = process(["store", "project", "--store", store], broker.bootstrap_servers,
-                             tmp_path / f"project-{round_number}.log").start()
+
+    def more_while_it_runs(round_number: int) -> None:
         if round_number == 1:
-            produce(broker.bootstrap_servers, topics.MESSAGES, records[total // 2:])  # more while it runs
-        time.sleep(rng.uniform(1.5, 4.0))
-        kill(projection)
-        kills += 1
+            produce(broker.bootstrap_servers, topics.MESSAGES, records[total // 2:])
+
+    kills = kill_repeatedly(["store", "project", "--store", store], broker.bootstrap_servers, tmp_path / "project",
+                            lambda: rng.uniform(1.5, 4.0), more_while_it_runs)
     final = process(["store", "project", "--until-end", "--store", store], broker.bootstrap_servers,
                     tmp_path / "project-final.log").start()
     assert final.process is not None and final.process.wait(120) == 0
@@ -146,13 +157,8 @@ def test_the_executor_posts_every_reply_exactly_once_across_kills(broker: Embedd
             requests.append((event.key.encode(), event.to_json_bytes()))
         produce(broker.bootstrap_servers, topics.ACTIONS, requests)
         env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_FAULT_TOKEN": "t", "INNBOKS_ACTIONS_METRICS_PORT": "0"}
-        kills = 0
-        for round_number in range(KILLS):
-            executor = process(["actions", "run"], broker.bootstrap_servers, tmp_path / f"executor-{round_number}.log",
-                               **env).start()
-            time.sleep(rng.uniform(2.5, 4.5))
-            kill(executor)
-            kills += 1
+        kills = kill_repeatedly(["actions", "run"], broker.bootstrap_servers, tmp_path / "executor",
+                                lambda: rng.uniform(2.5, 4.5), **env)
         final = process(["actions", "run", "--once"], broker.bootstrap_servers, tmp_path / "executor-final.log",
                         **env).start()
         assert final.process is not None and final.process.wait(120) == 0
@@ -236,13 +242,8 @@ def test_the_connector_runner_loses_nothing_across_kills(broker: EmbeddedBroker,
                                      dataset.page_id, extra="    poll_interval_seconds: 10\n")
         env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_FAULT_TOKEN": "t",
                "INNBOKS_CONNECTOR_METRICS_PORT": "0"}
-        kills = 0
-        for round_number in range(KILLS):
-            runner = process(["connectors", "run"], broker.bootstrap_servers, tmp_path / f"runner-{round_number}.log",
-                             **env).start()
-            time.sleep(rng.uniform(2.0, 4.0))
-            kill(runner)
-            kills += 1
+        kills = kill_repeatedly(["connectors", "run"], broker.bootstrap_servers, tmp_path / "runner",
+                                lambda: rng.uniform(2.0, 4.0), **env)
         time.sleep(max(0.0, 6.5 - (time.monotonic() - simulator.started)))  # everything released
         final = process(["connectors", "run", "--once"], broker.bootstrap_servers, tmp_path / "runner-final.log",
                         **env).start()
