@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors.archive.arkivmelding import Document, build
-from connectors.archive.document import render_pdf
 from connectors.archive.package import ArchiveWriter
+from innboks.domain.conversation_pdf import render_pdf
 from streams.routing.process import ConversationHistory, build_case
 from streams.triage.classifier import build_classifier
 from streams.triage.process import triage_message

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from innboks.domain.policies import STANDARD_POLICY
 from streams.normalize.process import normalize_raw
-from streams.sla.policies import STANDARD_POLICY
 from streams.triage.classifier import Classifier
 from streams.triage.ruleset import load_ruleset
 from tests.helpers import facebook_comment_raw

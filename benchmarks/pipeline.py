@@ -82,7 +82,7 @@ async def _same_logic_loop(bootstrap: str, count: int, group: str) -> tuple[floa
 
     Returns (seconds from the first batch to the last commit, CPU seconds of this process then).
     """
-    from streams.codec import encode
+    from innboks.domain.codec import encode
     from streams.normalize.process import normalize_raw
     from streams.triage.classifier import Classifier
     from streams.triage.process import triage_message

@@ -28,12 +28,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from innboks.db.engine import open_store
+from innboks.db.fulltext import POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
+from innboks.db.schema import message_revisions, messages
+from innboks.domain.calendar import OSLO
 from innboks.records.export import ExportRequest, ExportStats, render_pdf, write_text
 from innboks.records.search import RecordFilter, first_page, search
-from innboks.store.engine import open_store
-from innboks.store.fulltext import POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
-from innboks.store.schema import message_revisions, messages
-from streams.sla.calendar import OSLO
 
 MESSAGES = int(os.environ.get("BENCH_RECORDS_MESSAGES", "1000000"))
 REPEAT = int(os.environ.get("BENCH_RECORDS_REPEAT", "5"))

@@ -24,13 +24,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from innboks.config import topics
+from innboks.domain.codec import encode
+from innboks.domain.policies import DEFAULT_POLICIES
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.kafka.clients import Producer, TopicTail
 from innboks.processes import ManagedProcess, worker_process
 from schemas import Kind
-from streams.codec import encode
-from streams.sla.policies import DEFAULT_POLICIES
 from streams.sla.process import ConversationClock, apply_message
 from streams.sla.schedule import InquiryIndex
 from tests.conftest import wait_http_ok

@@ -24,13 +24,13 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config import topics
+from innboks.db.engine import open_store
+from innboks.db.schema import message_revisions
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
-from innboks.inbox.users import add_user
 from innboks.kafka.broker import free_port
-from innboks.store.engine import open_store
 from innboks.store.projection import apply
-from innboks.store.schema import message_revisions
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user
 from schemas import Category, InboxMessage, Kind, Language, Platform, SlaEvent, SlaState, Triage, TriagedMessage
 from tests.inbox_data import registry
 

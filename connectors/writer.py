@@ -38,8 +38,8 @@ from connectors.errors import AuthError, ConnectorError, FatalRequestError, Rate
 from connectors.fields import nonempty, parse_time
 from connectors.http import ApiClient, ResponsePolicy, with_renewal
 from connectors.pagination import Paginator, page_bodies
-from connectors.text_length import MEASURES, UNITS
 from innboks.config.credentials import AnyCredentials
+from innboks.domain.text_length import MEASURES, UNITS
 from schemas import ActionFailure, ActionKind, InboxMessage, Kind, Platform
 
 
@@ -139,7 +139,7 @@ class PlatformWriter(ABC):
     @classmethod
     def length_measure(cls, kind: Kind) -> str:
         """How the platform counts the length of our answer to a message of this kind (a key of
-        ``connectors.text_length.MEASURES``): code points unless a platform says otherwise."""
+        ``innboks.domain.text_length.MEASURES``): code points unless a platform says otherwise."""
         return "characters"
 
     @classmethod

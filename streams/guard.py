@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 
 import faust
 
+from innboks.domain.codec import InvalidPayload, encode
+from innboks.domain.deadletter import dead_letter
 from streams import topics
 from streams.app import settings
-from streams.codec import InvalidPayload, encode
-from streams.deadletter import dead_letter
 from streams.metrics import METRICS
 from streams.poison import InFlight, Position
 

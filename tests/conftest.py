@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from innboks.db.engine import open_store
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import ManagedProcess, worker_process
-from innboks.store.engine import open_store
 from tests.helpers import TopicReader
 from tests.postgres import PostgresServer
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from innboks.config import topics
 from innboks.config.accounts import Account, Registry
+from innboks.db.schema import inquiries
 from innboks.store.projection import apply
-from innboks.store.schema import inquiries
 from schemas import (
     Category,
     EscalationReason,

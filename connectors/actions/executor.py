@@ -28,9 +28,9 @@ from connectors.errors import ConnectorError, RateLimited, RetriableError
 from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
 from innboks.config import topics
+from innboks.domain.action_rules import hide_reason_allowed
 from innboks.kafka.clients import Producer, TopicTail
 from schemas import ActionEvent, ActionFailure, ActionKind, ActionOutcome, Event, InboxMessage, Kind, Platform
-from streams.actions.rules import hide_reason_allowed
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from innboks.domain.calendar import OSLO
 from schemas import CaseForward
-from streams.sla.calendar import OSLO
 
 NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
 MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"

@@ -26,7 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from connectors.archive.arkivmelding import Document, build
-from connectors.archive.document import render_change_pdf, render_pdf
+from innboks.domain.conversation_pdf import render_change_pdf, render_pdf
 from schemas import CaseForward
 
 PDF_NAME = "samtale.pdf"

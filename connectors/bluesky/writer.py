@@ -37,7 +37,6 @@ from connectors.errors import AuthError, ConnectorError, FatalRequestError
 from connectors.fields import items, nonempty, obj
 from connectors.http import ResponsePolicy
 from connectors.pagination import TokenPaginator
-from connectors.text_length import utf8_bytes
 from connectors.writer import (
     NotSupported,
     PermissionMissing,
@@ -47,6 +46,7 @@ from connectors.writer import (
     same_text,
     write_error,
 )
+from innboks.domain.text_length import utf8_bytes
 from schemas import ActionKind, InboxMessage, Kind, Platform
 
 GET_POST_THREAD = "/xrpc/app.bsky.feed.getPostThread"

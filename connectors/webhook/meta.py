@@ -30,9 +30,9 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 
 from connectors.mapping import raw_key
 from innboks.config.topics import DEADLETTER, RAW
+from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import AsyncProducer
 from schemas import Platform, RawEvent
-from streams.deadletter import dead_letter
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _crisis(args: argparse.Namespace) -> int:
-    from streams.crisis import crisis_status, switch_crisis
+    from innboks.cli.crisis_mode import crisis_status, switch_crisis
 
     if args.state == "status":
         return crisis_status()

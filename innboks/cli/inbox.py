@@ -17,7 +17,7 @@ from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
 
 if TYPE_CHECKING:
-    from innboks.inbox.auth import AuthConfig
+    from innboks.web.auth import AuthConfig
 
 ROLES = ("reader", "operator", "admin")
 
@@ -52,7 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def auth_config(settings: Settings) -> AuthConfig:
     """Sign-in settings: the session key, local users, and OpenID Connect when an issuer is set."""
-    from innboks.inbox.auth import AuthConfig, OidcConfig
+    from innboks.web.auth import AuthConfig, OidcConfig
 
     key = secret_value(settings.inbox_secret_key, settings.inbox_secret_key_file, "INNBOKS_INBOX_SECRET_KEY")
     oidc = None
@@ -94,7 +94,7 @@ def _inbox(args: argparse.Namespace) -> int:
 
 
 def _users_add(args: argparse.Namespace) -> int:
-    from innboks.inbox.users import add_user, generated_password
+    from innboks.web.users import add_user, generated_password
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -110,7 +110,7 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _users_list(args: argparse.Namespace) -> int:
-    from innboks.store.schema import users
+    from innboks.db.schema import users
 
     with open_engine(store_url(args)).connect() as connection:
         rows = connection.execute(sa.select(users).order_by(users.c.username)).all()
@@ -122,8 +122,8 @@ def _users_list(args: argparse.Namespace) -> int:
 
 
 def _users_disable(args: argparse.Namespace) -> int:
-    from innboks.inbox.audit import audit
-    from innboks.store.schema import users
+    from innboks.db.audit import audit
+    from innboks.db.schema import users
 
     with open_engine(store_url(args)).begin() as connection:
         changed = connection.execute(users.update().where(users.c.username == args.name).values(disabled=True))

@@ -16,8 +16,8 @@ from innboks.cli.args import OneLineParser, report_time
 from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.config.accounts import RegistryError, registry_or_none
 from innboks.config.settings import get_settings
+from innboks.domain.calendar import OSLO
 from innboks.errors import CliError
-from streams.sla.calendar import OSLO
 
 if TYPE_CHECKING:
     from innboks.records.export import ExportRequest, ExportStats
@@ -123,8 +123,8 @@ def _account_names() -> dict[str, str]:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from innboks.db.fulltext import SearchQueryError
     from innboks.records.search import RecordFilter
-    from innboks.store.fulltext import SearchQueryError
 
     if args.format == "pdf" and args.out is None:
         raise CliError("--format pdf writes a file: give --out FILE", exit_code=2)

@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _sla_deadline(args: argparse.Namespace) -> int:
     from innboks.config.accounts import Registry, RegistryError, registry_or_none
     from innboks.config.settings import get_settings
-    from streams.sla.policies import UnknownPolicy, built_policies, get_policy
+    from innboks.domain.policies import UnknownPolicy, built_policies, get_policy
 
     try:
         registry = registry_or_none(get_settings().accounts_file) or Registry()

@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 from innboks.config.accounts import Registry
+from innboks.domain.calendar import OSLO
 from innboks.errors import CliError
 from schemas import SlaEvent, SlaState
-from streams.sla.calendar import OSLO
 
 
 @dataclass

@@ -44,7 +44,7 @@ def store_url(args: argparse.Namespace) -> str:
 
 
 def open_engine(url: str) -> sa.Engine:
-    from innboks.store.engine import StoreError, open_store
+    from innboks.db.engine import StoreError, open_store
 
     try:
         return open_store(url)
@@ -65,8 +65,8 @@ def _project(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from innboks.store.fulltext import clear_index
-    from innboks.store.schema import PROJECTED, messages
+    from innboks.db.fulltext import clear_index
+    from innboks.db.schema import PROJECTED, messages
 
     engine = open_engine(store_url(args))
     bootstrap = require_bootstrap(get_settings())
@@ -90,9 +90,9 @@ def account_registry(settings: Settings) -> Registry:
 
 
 def _run_projection(engine: sa.Engine, bootstrap: str, until_end: bool) -> int:
+    from innboks.domain.policies import crisis_policy_of
     from innboks.kafka.clients import KafkaClientError
     from innboks.store.consumer import Projection
-    from streams.sla.policies import crisis_policy_of
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

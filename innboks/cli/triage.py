@@ -37,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _export_corrections(args: argparse.Namespace) -> int:
-    from innboks.store.corrections import corrections_corpus
+    from innboks.db.corrections import corrections_corpus
 
     engine = open_engine(store_url(args))
     out = sys.stdout

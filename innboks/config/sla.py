@@ -1,6 +1,6 @@
 """SLA configuration: calendars, policies and which messages open a clock (pure data).
 
-Building the calendars and policies from it is ``streams.sla.policies.built_policies``.
+Building the calendars and policies from it is ``innboks.domain.policies.built_policies``.
 
 Lives in the ``sla:`` section of the account registry (``accounts.yaml``), next to the accounts that
 choose a policy (``sla_policy``, and per message kind ``sla_policy_by_kind``). Everything has a

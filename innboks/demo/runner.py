@@ -32,6 +32,7 @@ from connectors.metrics import REGISTRY as CONNECTOR_METRICS
 from connectors.runner import AccountPoller
 from connectors.sinks import KafkaSink
 from innboks.config.settings import get_settings
+from innboks.db.engine import StoreError
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
@@ -41,7 +42,6 @@ from innboks.errors import CliError
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import BrokerError, EmbeddedBroker, port_is_free
 from innboks.processes import archive_process, worker_process
-from innboks.store.engine import StoreError
 
 POLL_SECONDS = 1.0
 #: The simulated Graph API accepts any token; this one stands for the Page's.

@@ -11,15 +11,15 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config.accounts import Registry
+from innboks.db.engine import open_store
+from innboks.db.schema import inquiries
+from innboks.domain.policies import crisis_policy_of
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
-from innboks.inbox.users import add_user, generated_password
 from innboks.store.consumer import Projection
-from innboks.store.engine import open_store
-from innboks.store.schema import inquiries
-from streams.sla.policies import crisis_policy_of
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user, generated_password
 
 DEMO_USER = "demo"
 

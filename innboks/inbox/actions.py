@@ -19,14 +19,14 @@ from sqlalchemy.engine import Engine
 from connectors.platforms import WRITERS
 from innboks.config import topics
 from innboks.config.accounts import Registry
-from innboks.inbox.audit import audit
+from innboks.db.audit import audit
+from innboks.db.schema import actions, message_revisions, messages, triage_corrections
+from innboks.domain.action_rules import hide_reason_allowed, needs_approval
 from innboks.inbox.commands import Publisher
-from innboks.inbox.errors import HttpError, NotFound
 from innboks.inbox.queries import crisis
-from innboks.inbox.users import User
-from innboks.store.schema import actions, message_revisions, messages, triage_corrections
+from innboks.web.errors import HttpError, NotFound
+from innboks.web.users import User
 from schemas import ActionEvent, ActionKind, ActionOutcome, Category, HideReason, InboxMessage
-from streams.actions.rules import hide_reason_allowed, needs_approval
 
 
 def _target(connection: sa.Connection, message_id: str, user: User,

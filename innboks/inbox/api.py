@@ -16,9 +16,9 @@ from starlette.routing import Route
 from innboks.inbox import commands, saved_replies
 from innboks.inbox.actions import approve_action, request_action
 from innboks.inbox.context import InboxContext
-from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, crisis, list_inquiries
-from innboks.inbox.users import User
+from innboks.web.errors import HttpError
+from innboks.web.users import User
 from schemas import ActionEvent, ActionKind, Category, HideReason, ModerationReason
 
 MAX_BODY_BYTES = 64 * 1024

@@ -22,12 +22,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from innboks.config.accounts import Registry
-from innboks.inbox import api, pages, records_page
-from innboks.inbox.auth import AuthConfig, Authenticator
+from innboks.inbox import api, pages
 from innboks.inbox.commands import Publisher
 from innboks.inbox.context import InboxContext, NoPublisher
-from innboks.inbox.errors import HttpError
 from innboks.inbox.saved_replies import ReplyVariables
+from innboks.records import page as records_page
+from innboks.web.auth import AuthConfig, Authenticator
+from innboks.web.errors import HttpError
 
 access_log = logging.getLogger("innboks.inbox.access")
 

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config import topics
-from innboks.inbox.audit import audit
-from innboks.inbox.errors import HttpError, NotFound
-from innboks.inbox.users import User
-from innboks.store.schema import assignments, inquiries, messages, triage_corrections
+from innboks.db.audit import audit
+from innboks.db.schema import assignments, inquiries, messages, triage_corrections
+from innboks.web.errors import HttpError, NotFound
+from innboks.web.users import User
 from schemas import CRISIS_KEY, Category, ControlEvent, ModerationReason
 
 

@@ -9,11 +9,11 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from innboks.config.accounts import Registry
-from innboks.inbox.auth import Authenticator
+from innboks.domain.policies import Policy, built_policies
 from innboks.inbox.commands import Publisher
-from innboks.inbox.errors import HttpError
 from innboks.inbox.saved_replies import ReplyVariables
-from streams.sla.policies import Policy, built_policies
+from innboks.web.auth import Authenticator
+from innboks.web.errors import HttpError
 
 
 class NoPublisher:

@@ -32,7 +32,7 @@ ACTION_FAILURE = {"permission_missing": "mangler tillatelse på plattformen", "t
                   "rate_limited": "plattformen begrenser antall kall; prøv igjen senere",
                   "target_gone": "meldingen finnes ikke lenger", "not_supported": "plattformen støtter ikke dette",
                   "rejected": "avvist", "platform_error": "feil hos plattformen"}
-#: How a platform counts a reply's length (connectors/text_length.py MEASURES), after "høyst N".
+#: How a platform counts a reply's length (innboks/domain/text_length.py MEASURES), after "høyst N".
 LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en emoji eller et kinesisk tegn 2)",
                "graphemes": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
                "links_23": "tegn (en lenke teller 23)"}

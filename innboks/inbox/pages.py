@@ -18,14 +18,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from connectors.platforms import WRITERS
+from innboks.db.audit import audit
 from innboks.inbox import labels, saved_replies
 from innboks.inbox.api import inquiry_filter
-from innboks.inbox.audit import audit
-from innboks.inbox.auth import Authenticator, TooManyAttempts
 from innboks.inbox.context import InboxContext
-from innboks.inbox.errors import HttpError
 from innboks.inbox.queries import STATES, conversation, crisis, list_inquiries
-from innboks.inbox.users import User, oidc_user
+from innboks.web.auth import Authenticator, TooManyAttempts
+from innboks.web.errors import HttpError
+from innboks.web.users import User, oidc_user
 from schemas import Category, HideReason, Kind, ModerationReason, Platform
 
 log = logging.getLogger(__name__)

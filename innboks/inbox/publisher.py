@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from innboks.inbox.errors import HttpError
 from innboks.kafka.clients import KafkaClientError, Producer
+from innboks.web.errors import HttpError
 
 
 class KafkaPublisher:

@@ -10,10 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from innboks.inbox.errors import NotFound
-from innboks.inbox.users import User
-from innboks.store.projection import OPEN_STATES
-from innboks.store.schema import (
+from innboks.db.schema import (
     actions,
     assignments,
     cases,
@@ -23,8 +20,11 @@ from innboks.store.schema import (
     messages,
     triage_corrections,
 )
+from innboks.domain.policies import Policy
+from innboks.store.projection import OPEN_STATES
+from innboks.web.errors import NotFound
+from innboks.web.users import User
 from schemas import CRISIS_KEY
-from streams.sla.policies import Policy
 
 STATES = ("open", "overdue", "answered", "all")
 MAX_LIMIT = 1000

@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from innboks.inbox.audit import audit
-from innboks.inbox.errors import HttpError, NotFound
-from innboks.inbox.users import User
-from innboks.store.schema import saved_replies
+from innboks.db.audit import audit
+from innboks.db.schema import saved_replies
+from innboks.web.errors import HttpError, NotFound
+from innboks.web.users import User
 
 LANGUAGES = ("nb", "nn", "en")
 VARIABLES = ("account_name", "municipality", "case_email", "case_web_form", "case_postal_address")

@@ -3,7 +3,7 @@
 Every format carries the same rows (one per revision, innboks/records/search.py) with the marks for
 screening. With ``redact_pii`` the texts are masked first (innboks/records/redact.py) and the
 export says how many of each kind were masked. The PDF is rendered like the archive's documents
-(connectors/archive/document.py: WeasyPrint, PDF/A-2b, DejaVu Sans embedded): a cover page with the
+(innboks/domain/conversation_pdf.py: WeasyPrint, PDF/A-2b, DejaVu Sans embedded): a cover page with the
 request, the filters, who exported and when, what was masked and what is marked for screening; then
 each thread, in the order of its first message, with every message and all its revisions.
 
@@ -23,8 +23,8 @@ from typing import TextIO
 
 from sqlalchemy.engine import Engine
 
-from connectors.archive.document import STYLE, local_time, pdfa_bytes
-from innboks.inbox.audit import audit
+from innboks.db.audit import audit
+from innboks.domain.conversation_pdf import STYLE, local_time, pdfa_bytes
 from innboks.records.redact import redact
 from innboks.records.search import FIELDS, RecordFilter, RecordRow
 

@@ -1,6 +1,6 @@
 """Masking third parties' personal data in an export (``--redact-pii``).
 
-The detection is triage's (streams/triage/pii.py: fødselsnummer and D-nummer with both check
+The detection is triage's (innboks/domain/pii.py: fødselsnummer and D-nummer with both check
 digits, bank account numbers with theirs, phone numbers, e-mail addresses), run on the text of every
 revision as exported, not on offsets stored for another revision. A finding is replaced by a label
 naming its kind; the export lists how many of each kind it masked, never the values.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from streams.triage.pii import find_pii
+from innboks.domain.pii import find_pii
 
 #: The label a masked value is replaced by, per kind (bokmål, as the documents are).
 MASKS = {

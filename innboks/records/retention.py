@@ -27,9 +27,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from innboks.inbox.audit import audit
-from innboks.store.fulltext import unindex_messages
-from innboks.store.schema import (
+from innboks.db.audit import audit
+from innboks.db.fulltext import unindex_messages
+from innboks.db.schema import (
     actions,
     assignments,
     cases,

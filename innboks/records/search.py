@@ -1,7 +1,7 @@
 """Records search: every revision of the messages that match the filters, oldest message first.
 
 Filters select *messages*: by account, by the period their ``created_at`` falls in, by words in the
-text of any of their revisions (Norwegian, stemming-insensitive: innboks/store/fulltext.py) and by
+text of any of their revisions (Norwegian, stemming-insensitive: innboks/db/fulltext.py) and by
 words of their author's name (with both, in the same revision). Every revision of a selected
 message is returned, in order, so an edit, a hiding and a deletion are all there. With
 ``whole_threads`` the other messages of the threads found come too, for context (``matched`` false).
@@ -21,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from innboks.store.fulltext import author_terms, matching_message_ids, text_terms
-from innboks.store.schema import cases, message_revisions, messages
-from streams.triage.pii import find_pii
+from innboks.db.fulltext import author_terms, matching_message_ids, text_terms
+from innboks.db.schema import cases, message_revisions, messages
+from innboks.domain.pii import find_pii
 
 #: The fields of the contract (../shared/DESIGN.md, "Records search"), first and in this order.
 CONTRACT_FIELDS = ("id", "platform", "account_id", "kind", "event", "revision", "created_at", "author_name", "text",

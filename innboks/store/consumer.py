@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config import topics
+from innboks.db.schema import projection_offsets
+from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import Partition, Producer, Record, TopicTail
 from innboks.store.projection import PROJECTED_TOPICS, InvalidRecord, apply, follow_crisis
-from innboks.store.schema import projection_offsets
-from streams.deadletter import dead_letter
 
 if TYPE_CHECKING:
-    from streams.sla.policies import Policy
+    from innboks.domain.policies import Policy
 
 log = logging.getLogger(__name__)
 

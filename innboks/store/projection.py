@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
-from innboks.store.fulltext import index_revision
+from innboks.db.fulltext import index_revision
+from innboks.db.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
-from innboks.store.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
 from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
 if TYPE_CHECKING:
-    from streams.sla.policies import Policy
+    from innboks.domain.policies import Policy
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from connectors.errors import IgnoredItem, MappingError
 from connectors.mapping import normalize
-from innboks.store.schema import message_revisions, pending_raw_payloads
+from innboks.db.schema import message_revisions, pending_raw_payloads
 from schemas import InboxMessage, RawEvent
 
 

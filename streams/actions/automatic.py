@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from innboks.config.accounts import Account
+from innboks.domain.action_rules import automatic_action_id
+from innboks.domain.calendar import Calendar
 from schemas import ActionEvent, ActionKind, ActionOutcome, Event, HideReason, Kind, Language, TriagedMessage
-from streams.actions.rules import automatic_action_id
-from streams.sla.calendar import Calendar
 
 #: A direct message older than this when Innboks sees it (a backfill after an outage) is not
 #: acknowledged: "we are closed now" would be wrong, and answering it is the inbox's business.

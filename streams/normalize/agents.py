@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import faust
 
+from innboks.domain.codec import encode
 from schemas import Event
 from streams import topics
 from streams.app import app
-from streams.codec import encode
 from streams.guard import guarded, run_agent
 from streams.metrics import METRICS
 from streams.normalize.process import NotAMessage, normalize_raw

@@ -6,8 +6,8 @@ from pydantic import ValidationError
 
 from connectors.errors import IgnoredItem, MappingError
 from connectors.mapping import normalize
+from innboks.domain.codec import InvalidPayload, decode, describe_validation_error
 from schemas import InboxMessage, Platform, RawEvent
-from streams.codec import InvalidPayload, decode, describe_validation_error
 
 #: The largest raw record normalize takes: a platform item is a few kilobytes; a long post with its
 #: metadata well under this. Larger is a broken or hostile upstream.

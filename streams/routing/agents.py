@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from innboks.config.settings import get_settings
+from innboks.domain.codec import encode, read_table
 from schemas import Event, InboxMessage, Kind, TriagedMessage
 from schemas.case import case_id_for
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.app import app, table_options
-from streams.codec import encode, read_table
 from streams.metrics import METRICS
 from streams.routing.process import (
     CHANGES,

@@ -20,15 +20,15 @@ from datetime import UTC, datetime
 import faust
 
 from innboks.config.settings import get_settings
+from innboks.domain.codec import decode, encode, read_table
+from innboks.domain.policies import built_policies
 from schemas import InboxMessage, Kind, SlaEvent, SlaState, SlaTick, Triage, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import acknowledgement_texts
 from streams.app import app, table_options
-from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.metrics import METRICS
-from streams.sla.policies import built_policies
 from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.schedule import InquiryIndex
 from streams.triage.agents import CLASSIFIER

@@ -20,9 +20,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from innboks.domain.policies import Policy
 from schemas import Category, Event, InboxMessage, ModerationReason, Platform, Resolution, SlaEvent, SlaState, Triage
 from schemas.base import UtcDatetime
-from streams.sla.policies import Policy
 
 RECENT_IDS = 64
 #: Citizen messages remembered per open inquiry (the opening one and follow-ups).

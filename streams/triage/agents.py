@@ -9,16 +9,16 @@ import faust
 
 from innboks.config.accounts import Account
 from innboks.config.settings import get_settings
+from innboks.domain.calendar import Calendar
+from innboks.domain.codec import decode, encode, read_table
+from innboks.domain.policies import built_policies
 from schemas import Event, InboxMessage, Kind, TriagedMessage
 from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import automatic_actions
 from streams.app import app, table_options
-from streams.codec import decode, encode, read_table
 from streams.control import CRISIS
 from streams.metrics import METRICS
-from streams.sla.calendar import Calendar
-from streams.sla.policies import built_policies
 from streams.triage.classifier import build_classifier
 from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
-from streams.triage.pii import find_pii
 from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules, tokens
 
 _LETTER = re.compile(r"[^\W\d_]")

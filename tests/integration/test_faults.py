@@ -31,11 +31,11 @@ import pytest
 import sqlalchemy as sa
 
 from innboks.config import topics
+from innboks.db.engine import open_store
+from innboks.db.schema import message_revisions, messages
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import ManagedProcess
-from innboks.store.engine import open_store
-from innboks.store.schema import message_revisions, messages
 from schemas import ActionEvent, ActionKind, ActionOutcome, InboxMessage, Kind, Platform
 from tests.conftest import wait_http_ok
 from tests.fakeapi import FakeApi, Request

@@ -8,11 +8,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from innboks.config import topics
+from innboks.db.engine import open_store
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
-from innboks.inbox.users import add_user
 from innboks.store.consumer import Projection
-from innboks.store.engine import open_store
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user
 from tests.helpers import PAGE_ID, facebook_comment_raw, produce
 from tests.inbox_data import registry
 
@@ -64,9 +64,9 @@ def test_the_inbox_follows_the_pipeline_through_the_store(store_url, broker, rea
 
 
 def test_a_projection_started_before_the_topics_picks_them_up(tmp_path) -> None:
+    from innboks.db.schema import messages
     from innboks.kafka.admin import create_topics
     from innboks.kafka.broker import EmbeddedBroker
-    from innboks.store.schema import messages
     from streams.normalize.process import normalize_raw
 
     with EmbeddedBroker(log_path=tmp_path / "tansu.log") as broker:
@@ -92,11 +92,11 @@ def test_a_crisis_moves_the_stores_open_inquiries_to_the_crisis_deadline_at_once
     import sqlalchemy as sa
 
     from innboks.config.sla import SlaConfig
+    from innboks.db.schema import inquiries
+    from innboks.domain.policies import crisis_policy_of
     from innboks.kafka.admin import create_topics
     from innboks.kafka.broker import EmbeddedBroker
-    from innboks.store.schema import inquiries
     from schemas import ControlEvent, Platform, SlaEvent, SlaState
-    from streams.sla.policies import crisis_policy_of
 
     received = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
     opened = SlaEvent(event_id="facebook:1_1:opened", inquiry_id="facebook:1_1",

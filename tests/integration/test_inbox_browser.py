@@ -24,9 +24,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from innboks.db.engine import open_store
+from innboks.db.schema import assignments, audit_log, triage_corrections
 from innboks.kafka.broker import free_port
-from innboks.store.engine import open_store
-from innboks.store.schema import assignments, audit_log, triage_corrections
 from tests.integration.test_commands import env
 
 pytestmark = pytest.mark.integration

@@ -8,6 +8,8 @@ import pytest
 
 from innboks.config.accounts import Account
 from innboks.config.actions import ApprovalRules, AutoProtect, OutOfHours
+from innboks.domain.action_rules import hide_reason_allowed, needs_approval
+from innboks.domain.calendar import BUSINESS_HOURS
 from schemas import (
     ActionKind,
     Category,
@@ -20,8 +22,6 @@ from schemas import (
     TriagedMessage,
 )
 from streams.actions.automatic import acknowledgement_texts, automatic_actions
-from streams.actions.rules import hide_reason_allowed, needs_approval
-from streams.sla.calendar import BUSINESS_HOURS
 from streams.triage.classifier import build_classifier
 from tests.helpers import PAGE_ID, message
 

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from streams.sla.calendar import BUSINESS_HOURS, OSLO, Calendar
-from streams.sla.policies import CRISIS_POLICY, STANDARD_POLICY, UnknownPolicy, get_policy
+from innboks.domain.calendar import BUSINESS_HOURS, OSLO, Calendar
+from innboks.domain.policies import CRISIS_POLICY, STANDARD_POLICY, UnknownPolicy, get_policy
 
 
 def due(received: str, policy=STANDARD_POLICY) -> str:

@@ -14,13 +14,13 @@ import sqlalchemy as sa
 import yaml
 
 from innboks.config import topics
+from innboks.db import schema
+from innboks.db.engine import open_store
 from innboks.inbox.commands import assign
 from innboks.inbox.queries import InquiryFilter, list_inquiries
-from innboks.inbox.users import User
 from innboks.ops import dashboards
-from innboks.store import schema
-from innboks.store.engine import open_store
 from innboks.store.projection import apply
+from innboks.web.users import User
 from schemas import Category, Language, SlaEvent, SlaState, Triage, TriagedMessage
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw

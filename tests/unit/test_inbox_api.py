@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from innboks.db.engine import open_store
+from innboks.db.schema import audit_log, triage_corrections
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
-from innboks.inbox.users import add_user
-from innboks.store.engine import open_store
-from innboks.store.schema import audit_log, triage_corrections
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user
 from schemas import Category, ControlEvent, EscalationReason, ModerationReason
 from tests.inbox_data import OTHER_PAGE, add_inquiry, answer, registry
 

@@ -8,11 +8,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from innboks.config import topics
+from innboks.db.engine import open_store
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
-from innboks.inbox.users import add_user
-from innboks.store.engine import open_store
 from innboks.store.projection import apply
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user
 from schemas import Category, ControlEvent, EscalationReason, Event, ModerationReason
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw
@@ -84,7 +84,7 @@ def test_error_pages_and_static_files(client) -> None:
 
 def test_the_saved_replies_page_lists_templates_and_offers_editing_to_admins(client) -> None:
     from innboks.inbox.saved_replies import seed_defaults
-    from innboks.inbox.users import add_user
+    from innboks.web.users import add_user
 
     seed_defaults(client.engine)
     page = client.get("/svarmaler")

@@ -3,8 +3,8 @@ breaches and the crisis switch."""
 
 from datetime import UTC, datetime, timedelta
 
+from innboks.domain.policies import CRISIS_POLICY, DEFAULT_POLICIES
 from schemas import Category, Event, Language, ModerationReason, Resolution, SlaState, Triage
-from streams.sla.policies import CRISIS_POLICY, DEFAULT_POLICIES
 from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from tests.helpers import message
 

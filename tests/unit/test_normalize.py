@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from streams.codec import InvalidPayload
-from streams.deadletter import dead_letter
+from innboks.domain.codec import InvalidPayload
+from innboks.domain.deadletter import dead_letter
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw
 

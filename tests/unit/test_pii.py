@@ -2,8 +2,8 @@
 
 import pytest
 
+from innboks.domain.pii import find_pii, identity_number_type, valid_bank_account
 from schemas import PiiType
-from streams.triage.pii import find_pii, identity_number_type, valid_bank_account
 
 
 @pytest.mark.parametrize("number, expected", [

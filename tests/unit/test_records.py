@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from innboks.records.retention import RetentionError, list_holds, place_hold, purge, release_hold, set_retention
-from innboks.records.search import CONTRACT_FIELDS, RecordFilter, count, search
-from innboks.store.engine import open_store
-from innboks.store.fulltext import SearchQueryError
-from innboks.store.schema import (
+from innboks.db.engine import open_store
+from innboks.db.fulltext import SearchQueryError
+from innboks.db.schema import (
     audit_log,
     inquiries,
     message_revisions,
@@ -17,6 +15,8 @@ from innboks.store.schema import (
     pending_raw_payloads,
     sla_events,
 )
+from innboks.records.retention import RetentionError, list_holds, place_hold, purge, release_hold, set_retention
+from innboks.records.search import CONTRACT_FIELDS, RecordFilter, count, search
 from tests.helpers import PAGE_ID
 from tests.inbox_data import add_inquiry
 from tests.records_data import FNR, OTHER_PAGE, T0, comment, days, feed, project_raw, screened_case

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from innboks.cli import main
-from innboks.store.engine import open_store
-from innboks.store.schema import audit_log
+from innboks.db.engine import open_store
+from innboks.db.schema import audit_log
 from tests.helpers import PAGE_ID
 from tests.pdfa import assert_pdfa
 from tests.records_data import FNR, OTHER_PAGE, T0, comment, days, feed, project_raw, screened_case

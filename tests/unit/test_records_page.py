@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
+from innboks.db.engine import open_store
+from innboks.db.schema import audit_log
 from innboks.inbox.app import create_app
-from innboks.inbox.auth import AuthConfig
-from innboks.inbox.users import add_user
 from innboks.records.retention import list_holds, list_retention
-from innboks.store.engine import open_store
-from innboks.store.schema import audit_log
+from innboks.web.auth import AuthConfig
+from innboks.web.users import add_user
 from tests.helpers import PAGE_ID
 from tests.inbox_data import registry
 from tests.pdfa import assert_pdfa

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from streams.codec import encode
-from streams.sla.policies import CRISIS_POLICY, DEFAULT_POLICIES, STANDARD_POLICY
+from innboks.domain.codec import encode
+from innboks.domain.policies import CRISIS_POLICY, DEFAULT_POLICIES, STANDARD_POLICY
 from streams.sla.process import ConversationClock, apply_message, tick
 from streams.sla.schedule import RETRY_SECONDS, InquiryIndex
 from tests.helpers import message

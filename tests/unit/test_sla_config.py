@@ -8,8 +8,8 @@ import pytest
 from innboks.cli import main
 from innboks.config.accounts import RegistryError, load_registry
 from innboks.config.sla import SlaConfig, parse_duration
+from innboks.domain.policies import built_policies
 from schemas import Category, Kind, Platform
-from streams.sla.policies import built_policies
 
 REGISTRY = """\
 version: 1

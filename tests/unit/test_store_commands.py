@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from innboks.cli import main
 from innboks.cli.triage import run_triage_eval
+from innboks.db.engine import open_store
+from innboks.db.schema import audit_log
 from innboks.inbox.commands import correct_triage
-from innboks.inbox.users import User, authenticate
-from innboks.store.engine import open_store
-from innboks.store.schema import audit_log
+from innboks.web.users import User, authenticate
 from schemas import Category, EscalationReason, ModerationReason
 from streams.triage.evaluation import load_corpus
 from tests.inbox_data import add_inquiry, registry

@@ -10,9 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from innboks.config import topics
-from innboks.store.engine import StoreError, open_store
-from innboks.store.projection import InvalidRecord, apply
-from innboks.store.schema import (
+from innboks.db.engine import StoreError, open_store
+from innboks.db.schema import (
     audit_log,
     cases,
     control_state,
@@ -22,6 +21,7 @@ from innboks.store.schema import (
     messages,
     metadata,
 )
+from innboks.store.projection import InvalidRecord, apply
 from schemas import Category, ControlEvent, Event, Language, SlaEvent, SlaState, Triage, TriagedMessage
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw
@@ -123,8 +123,8 @@ def test_crisis_mode_is_kept_with_the_newest_switch(engine) -> None:
 
 def test_in_crisis_open_inquiries_show_the_crisis_deadline_at_once(engine) -> None:
     from innboks.config.sla import SlaConfig
+    from innboks.domain.policies import crisis_policy_of
     from innboks.store.projection import follow_crisis
-    from streams.sla.policies import crisis_policy_of
 
     crisis = crisis_policy_of(SlaConfig())
     other = message("Når kommer brøytebilen?", native="1_200")

@@ -1,10 +1,10 @@
-"""connectors/text_length.py: lengths as Bluesky, X and Mastodon count them."""
+"""innboks/domain/text_length.py: lengths as Bluesky, X and Mastodon count them."""
 
 from __future__ import annotations
 
 import pytest
 
-from connectors.text_length import characters, graphemes, utf8_bytes, with_links_as_23, x_weighted
+from innboks.domain.text_length import characters, graphemes, utf8_bytes, with_links_as_23, x_weighted
 
 
 @pytest.mark.parametrize("text, expected", [

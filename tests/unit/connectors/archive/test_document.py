@@ -1,6 +1,6 @@
-"""connectors/archive/document.py: the conversation as a PDF/A-2b with embedded fonts."""
+"""innboks/domain/conversation_pdf.py: the conversation as a PDF/A-2b with embedded fonts."""
 
-from connectors.archive.document import render_pdf
+from innboks.domain.conversation_pdf import render_pdf
 from tests.pdfa import assert_pdfa
 from tests.unit.connectors.archive.helpers import SCREENED_TEXT, case_for
 

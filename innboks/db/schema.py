@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
-from innboks.store.fulltext import revision_author_vector, revision_text_vector
+from innboks.db.fulltext import revision_author_vector, revision_text_vector
 
 metadata = sa.MetaData(
     naming_convention={
@@ -208,7 +208,7 @@ pending_raw_payloads = sa.Table(
 )
 
 # Records search (innboks/records): the period alone, and PostgreSQL's full-text indexes (the
-# expressions are those innboks/store/fulltext.py queries with). SQLite's full-text index is an FTS5
+# expressions are those innboks/db/fulltext.py queries with). SQLite's full-text index is an FTS5
 # table that migration 0002 creates beside the declared tables (see ``include_name``).
 sa.Index("ix_messages_created_at", messages.c.created_at)
 sa.Index("ix_message_revisions_text_fts", revision_text_vector(message_revisions.c.text),

@@ -20,12 +20,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from innboks.config.settings import get_settings
-from innboks.inbox.audit import audit
+from innboks.db.audit import audit
+from innboks.db.fulltext import SearchQueryError
+from innboks.domain.calendar import OSLO
 from innboks.inbox.context import InboxContext
-from innboks.inbox.errors import HttpError
 from innboks.inbox.pages import page_user, render
 from innboks.inbox.queries import crisis
-from innboks.inbox.users import User
 from innboks.records.export import ExportRequest, ExportStats, audit_export, render_pdf, write_text
 from innboks.records.retention import (
     RetentionError,
@@ -36,8 +36,8 @@ from innboks.records.retention import (
     set_retention,
 )
 from innboks.records.search import RecordFilter, RecordRow, count, first_page, search
-from innboks.store.fulltext import SearchQueryError
-from streams.sla.calendar import OSLO
+from innboks.web.errors import HttpError
+from innboks.web.users import User
 
 #: Rows shown on the page; the exports hold everything.
 PAGE_ROWS = 200

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from innboks.config.sla import CRISIS, DEFAULT_CALENDARS, STANDARD, WEEKDAYS, CalendarConfig, Interval, SlaConfig
-from streams.sla.calendar import ALWAYS_OPEN, BUSINESS_HOURS, Calendar
+from innboks.domain.calendar import ALWAYS_OPEN, BUSINESS_HOURS, Calendar
 
 __all__ = ["CRISIS", "STANDARD", "Policy", "UnknownPolicy", "build_calendar", "built_policies", "get_policy"]
 

@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection ``innboks.store.engine.migrate`` passes in."""
+"""Alembic environment: runs on the connection ``innboks.db.engine.migrate`` passes in."""
 
 from alembic import context
 
-from innboks.store.schema import include_name, metadata
+from innboks.db.schema import include_name, metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=include_name)

@@ -140,7 +140,7 @@ def matching_message_ids(dialect: str, *, text: list[Term] | None = None,
                          author: list[Term] | None = None) -> sa.Select[tuple[str]]:
     """``SELECT message_id`` of the revisions whose text matches every text term and whose author matches
     every author term (the caller ties it to ``messages.id``)."""
-    from innboks.store.schema import message_revisions as revisions
+    from innboks.db.schema import message_revisions as revisions
 
     if dialect == "postgresql":
         query = sa.select(revisions.c.message_id)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from innboks.store.schema import messages, triage_corrections
+from innboks.db.schema import messages, triage_corrections
 
 #: Escalation reasons that come from the situation, not from the text: never a text label.
 NOT_TEXT_REASONS = {"crisis", "spike"}

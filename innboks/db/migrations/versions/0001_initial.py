@@ -1,13 +1,13 @@
 """The first schema of the conversation store: projected tables, staff tables, the append-only audit log.
 
-Generated with ``alembic revision --autogenerate`` from innboks/store/schema.py and then fixed in
+Generated with ``alembic revision --autogenerate`` from innboks/db/schema.py and then fixed in
 place: a later change to schema.py gets its own revision, never an edit of this one.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from innboks.store.schema import Json, UtcDateTime
+from innboks.db.schema import Json, UtcDateTime
 
 revision = "0001"
 down_revision = None

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from innboks.store.schema import audit_log
+from innboks.db.schema import audit_log
 
 
 def audit(connection: sa.Connection, actor: str, action: str, target: str | None, details: dict[str, Any]) -> None:

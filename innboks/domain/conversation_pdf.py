@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from innboks.domain.calendar import OSLO
 from schemas import CaseForward, InboxMessage
-from streams.sla.calendar import OSLO
 
 PDF_VARIANT = "pdf/a-2b"
 

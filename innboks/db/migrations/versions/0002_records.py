@@ -8,8 +8,8 @@ PostgreSQL gets GIN indexes on the revisions' ``to_tsvector('norwegian', text)``
 import sqlalchemy as sa
 from alembic import op
 
-from innboks.store.fulltext import CREATE_SEARCH_TABLE, POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
-from innboks.store.schema import Json, UtcDateTime
+from innboks.db.fulltext import CREATE_SEARCH_TABLE, POSTGRES_INDEX_STATISTICS, SEARCH_TABLE, stems, words
+from innboks.db.schema import Json, UtcDateTime
 
 revision = "0002_records"
 down_revision = "0001"

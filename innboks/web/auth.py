@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
 
-from innboks.inbox.errors import HttpError
-from innboks.inbox.throttle import LoginThrottle
-from innboks.inbox.users import ROLES, User, authenticate, user_by_name
+from innboks.web.errors import HttpError
+from innboks.web.throttle import LoginThrottle
+from innboks.web.users import ROLES, User, authenticate, user_by_name
 
 CSRF_HEADER = "x-csrf-token"
 #: Successful Basic-auth checks are remembered this long, so a script's calls do not each cost an argon2 hash.
@@ -81,7 +81,7 @@ class AuthConfig:
 
 
 class TooManyAttempts(HttpError):
-    """Password guessing slowed down (``innboks/inbox/throttle.py``): try again after ``wait`` seconds."""
+    """Password guessing slowed down (``innboks/web/throttle.py``): try again after ``wait`` seconds."""
 
     def __init__(self, wait: float) -> None:
         self.minutes = max(1, math.ceil(wait / 60))

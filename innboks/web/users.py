@@ -12,8 +12,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
-from innboks.inbox.audit import audit
-from innboks.store.schema import users
+from innboks.db.audit import audit
+from innboks.db.schema import users
 
 ROLES = ("reader", "operator", "admin")
 _HASHER = PasswordHasher()

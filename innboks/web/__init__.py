@@ -1,0 +1,1 @@
+"""What every staff page and API stands on: users, sign-in, sessions and the HTTP errors."""
