@@ -127,8 +127,8 @@ class Executor:
             self._outcome(state, ActionOutcome.FAILED, failure=ActionFailure.REJECTED,
                           detail=f"no writer for {request.target.platform.value} account: {type(exc).__name__}")
             return
-        if request.kind is ActionKind.REPLY and (too_long := writer.too_long(request.target, request.text or "",
-                                                                            writer.options)) is not None:
+        if request.kind is ActionKind.REPLY and (too_long := writer.capabilities().too_long(
+                request.target.kind, request.text or "", writer.options)) is not None:
             self._outcome(state, ActionOutcome.FAILED, failure=ActionFailure.REJECTED, detail=too_long)
             return
         if state.latest.outcome is ActionOutcome.EXECUTING and request.kind is ActionKind.REPLY:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,15 +15,10 @@ from sqlalchemy.engine import Engine
 from innboks.config import topics
 from innboks.db.audit import audit
 from innboks.db.schema import assignments, inquiries, messages, triage_corrections
+from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
 from schemas import CRISIS_KEY, Category, ControlEvent, ModerationReason
-
-
-class Publisher(Protocol):
-    """Sends one record and returns once the broker has acknowledged it (raises otherwise)."""
-
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None: ...
 
 
 def _visible(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool], user: User,

@@ -19,7 +19,16 @@ from sqlalchemy.engine import Connection
 
 from innboks.config import topics
 from innboks.db.fulltext import index_revision
-from innboks.db.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
+from innboks.db.schema import (
+    OPEN_STATES,
+    actions,
+    cases,
+    control_state,
+    inquiries,
+    message_revisions,
+    messages,
+    sla_events,
+)
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
 from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
@@ -28,9 +37,6 @@ if TYPE_CHECKING:
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
-OPEN_STATES = ("opened", "warning", "breached")
-PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS,
-                    topics.RAW)
 #: How far an action has come; a later step never goes back.
 ACTION_RANK = {"requested": 0, "approved": 1, "executing": 2, "done": 3, "failed": 3}
 

@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from innboks.db.engine import open_store
 from innboks.db.schema import audit_log, triage_corrections
-from innboks.inbox.app import create_app
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from schemas import Category, ControlEvent, EscalationReason, ModerationReason
 from tests.inbox_data import OTHER_PAGE, add_inquiry, answer, registry
 
