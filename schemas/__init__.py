@@ -10,7 +10,7 @@ from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
-from schemas.control import CRISIS_KEY, ControlEvent
+from schemas.control import ACCOUNT_KEY_PREFIX, CRISIS_KEY, AccountEvent, ControlEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -40,11 +40,14 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
+    "AccountEvent": AccountEvent,
     "ActionEvent": ActionEvent,
 }
 
 __all__ = [
     "PUBLISHED",
+    "ACCOUNT_KEY_PREFIX",
+    "AccountEvent",
     "ActionEvent",
     "ActionFailure",
     "ActionKind",

@@ -1,4 +1,5 @@
-"""Following ``innboks.control`` in every worker: crisis mode is known everywhere, at once.
+"""Following ``innboks.control`` in every worker: crisis mode, and the accounts connected in Kontoer,
+are known everywhere, at once.
 
 Each worker reads the (one-partition, compacted) control topic with its own consumer, outside the
 consumer group, because every worker needs every switch. Triage waits until the topic has been
@@ -18,7 +19,8 @@ from pydantic import ValidationError
 from innboks.config.settings import get_settings
 from innboks.config.topics import CONTROL
 from innboks.kafka.clients import AsyncTopicTail
-from schemas import CRISIS_KEY, ControlEvent
+from schemas import ACCOUNT_KEY_PREFIX, CRISIS_KEY, AccountEvent, ControlEvent
+from streams.accounts import REGISTRY
 from streams.app import app
 from streams.metrics import METRICS
 
@@ -44,10 +46,13 @@ CRISIS = CrisisState()
 
 
 def apply_record(state: CrisisState, key: bytes | None, value: bytes | None) -> None:
-    if key != CRISIS_KEY.encode() or value is None:
+    if value is None:
         return
     try:
-        state.apply(ControlEvent.from_json_bytes(value))
+        if key == CRISIS_KEY.encode():
+            state.apply(ControlEvent.from_json_bytes(value))
+        elif key is not None and key.startswith(ACCOUNT_KEY_PREFIX.encode()):
+            REGISTRY.apply(AccountEvent.from_json_bytes(value))  # connected in Kontoer: known at once
     except ValidationError:
         log.error("ignoring an invalid record on %s", CONTROL)
 

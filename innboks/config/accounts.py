@@ -34,6 +34,9 @@ class CommunicationUnit(BaseModel):
     #: The unit's own identities per platform (user ids, person URNs), used to check that the unit
     #: is admin of every official account where the platform exposes page roles.
     admins: dict[Platform, list[str]] = Field(default_factory=dict)
+    #: Connecting an account in Kontoer where the platform shows that the unit is not admin: refused
+    #: (true), or allowed with a warning (false, the default: the guideline says "som hovedregel").
+    require_admin: bool = False
 
 
 class Account(BaseModel):
@@ -148,7 +151,7 @@ def load_registry(path: Path) -> Registry:
 
 
 #: Tags pydantic adds to locations inside discriminated unions (not keys of the YAML document).
-_UNION_TAGS = frozenset({"bearer", "oauth2", "oauth1", "app_password"})
+_UNION_TAGS = frozenset({"bearer", "oauth2", "oauth1", "app_password", "stored"})
 
 
 def registry_or_none(path: Path) -> Registry | None:

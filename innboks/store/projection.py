@@ -30,7 +30,16 @@ from innboks.db.schema import (
     sla_events,
 )
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
-from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
+from schemas import (
+    ACCOUNT_KEY_PREFIX,
+    CRISIS_KEY,
+    ActionEvent,
+    CaseForward,
+    ControlEvent,
+    InboxMessage,
+    SlaEvent,
+    TriagedMessage,
+)
 
 if TYPE_CHECKING:
     from innboks.domain.policies import Policy
@@ -70,7 +79,10 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
         elif topic == topics.ACTIONS:
             apply_action(connection, ActionEvent.model_validate_json(value))
         elif topic == topics.CONTROL:
-            apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
+            name = (key or b"").decode("utf-8", "replace")
+            if name.startswith(ACCOUNT_KEY_PREFIX):
+                return  # accounts connected in Kontoer: the store is where they were written
+            apply_control(connection, name, ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
             apply_raw(connection, value)
         else:

@@ -37,10 +37,19 @@ LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en e
                "graphemes": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
                "links_23": "tegn (en lenke teller 23)"}
 
+ACCOUNT_STATUS = {"active": "i drift", "token_expiring": "tokenet utløper snart", "token_invalid": "tokenet avvist",
+                  "paused": "på pause", "not_connected": "ikke koblet til"}
+POLL_STATE = {"ok": "i orden", "rate_limited": "venter på kvoten", "failing": "feiler",
+              "token_invalid": "tokenet avvist"}
+CREDENTIAL_KIND = {"bearer": "tilgangstoken", "oauth2": "OAuth 2 med fornyelse", "app_password": "app-passord",
+                   "oauth1": "OAuth 1.0a", "stored": "lagret i Kontoer"}
+ADMIN_CHECK = {"ok": "ja", "missing": "nei", "unknown": "ukjent"}
+PROFILE_CHECK = {"ok": "i orden", "warn": "må rettes", "unknown": "ukjent"}
 ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
        "role": ROLE, "action_kind": ACTION_KIND, "action_outcome": ACTION_OUTCOME, "action_failure": ACTION_FAILURE,
-       "length_unit": LENGTH_UNIT}
+       "length_unit": LENGTH_UNIT, "account_status": ACCOUNT_STATUS, "poll_state": POLL_STATE,
+       "credential_kind": CREDENTIAL_KIND, "admin_check": ADMIN_CHECK, "profile_check": PROFILE_CHECK}
 
 
 def duration(seconds: float | None) -> str:
