@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from connectors.base import CursorStore, Sink
@@ -28,13 +29,17 @@ def account_fingerprint(account: Account, live: LiveRegistry) -> str:
 
 def wanted_pollers(live: LiveRegistry, sink: Callable[[], Sink], cursors: CursorStore | None,
                    events: ConnectorEvents | None,
-                   health: Callable[[AccountPoller, PollOutcome], None] | None = None) -> Callable[[], list[Wanted]]:
-    """``Runner(wanted=…)``: a poller for every enabled account of the registry as it is now."""
+                   health: Callable[[AccountPoller, PollOutcome], None] | None = None,
+                   interval: float | None = None, since: Callable[[], datetime] | None = None
+                   ) -> Callable[[], list[Wanted]]:
+    """``Runner(wanted=…)``: a poller for every enabled account of the registry as it is now (``interval``
+    and ``since`` override the registry's schedule and the first poll's reach: the demo)."""
 
     def build(account: Account) -> AccountPoller:
-        connector = build_connector(account.platform, account.account_id, sink(), cursors, account)
+        connector = build_connector(account.platform, account.account_id, sink(), cursors, account,
+                                    since=since() if since else None)
         expires = live.token_expires_at(account)
-        return AccountPoller(connector, account.poll_interval_seconds, events,
+        return AccountPoller(connector, interval or account.poll_interval_seconds, events,
                              credential_fingerprint=credential_watch(account, account.platform),
                              token_expires_at=expires.timestamp() if expires else None, health=health)
 

@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from innboks.demo.authorization import AuthorizationServer, Spec, Token, form_params
@@ -144,7 +144,7 @@ class StandIn:
     def token_of(self, request: Request) -> Token | None:
         return self.auth.valid(request.bearer)
 
-    def start(self) -> StandIn:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -152,7 +152,7 @@ class StandIn:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> StandIn:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

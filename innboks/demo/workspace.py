@@ -1,4 +1,8 @@
-"""The demo's conversation store and web inbox: the projection and (optionally) the inbox in threads."""
+"""The demo's conversation store and web inbox: the projection and (optionally) the inbox in threads.
+
+The inbox has the operator ``demo`` and the administrator ``admin`` (same password), and connects
+accounts in Kontoer through the demo's stand-in platforms (``innboks.demo.platforms``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config.accounts import Registry
-from innboks.db.engine import open_store
+from innboks.config.settings import Settings
 from innboks.db.schema import inquiries
+from innboks.db.sealed import Keyring
 from innboks.domain.policies import crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
@@ -22,6 +27,7 @@ from innboks.web.users import add_user, generated_password
 from innboks.webapp import create_app
 
 DEMO_USER = "demo"
+DEMO_ADMIN = "admin"
 
 
 @dataclass
@@ -62,13 +68,14 @@ class Workspace:
             self.publisher.close()
 
 
-def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None) -> Workspace:
-    engine = open_store(store_url)
+def start_workspace(engine: sa.Engine, store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None,
+                    settings: Settings | None = None, keyring: Keyring | None = None) -> Workspace:
     seed_defaults(engine, actor="system:demo")
     password = None
     if inbox_port is not None:
         password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
+        add_user(engine, DEMO_ADMIN, "admin", password, actor="system:demo", display_name="Administrator")
     projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla))
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
@@ -77,7 +84,8 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
     if inbox_port is not None:
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
-        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",
+        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, settings=settings,
+                                           keyring=keyring), host="127.0.0.1",
                                 port=inbox_port,
                                 log_level="warning", access_log=False)
         workspace.server = uvicorn.Server(config)

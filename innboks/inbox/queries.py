@@ -22,6 +22,7 @@ from innboks.db.schema import (
     triage_corrections,
 )
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.platform_auth import reconnect_path
 from innboks.domain.policies import Policy
 from innboks.web.errors import NotFound
 from innboks.web.users import User
@@ -220,6 +221,8 @@ def conversation_view(engine: Engine, key: str, user: User, units_of_accounts: M
         "escalated": any(m["escalate"] for m in citizen),
         "categories": [c.value for c in Category], "reasons": [m.value for m in ModerationReason],
         "hide_reasons": [r.value for r in HideReason],
+        # Where an action failed as token_expired, the button to connect the account again (Kontoer).
+        "reconnect_url": reconnect_path(platform, thread["account_id"]),
     }
 
 
