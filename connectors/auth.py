@@ -7,7 +7,7 @@ Three kinds of credentials cover the platforms:
 - ``bearer``: a long-lived token (Facebook/Instagram Page token, Mastodon, Bluesky app session,
   X app-only) sent as ``Authorization: Bearer``;
 - ``oauth2``: OAuth 2.0 with a refresh token (LinkedIn, YouTube/Google, X user context). The
-  session refreshes the access token before it expires (requests-oauthlib ``OAuth2Session``), and
+  session refreshes the access token before it expires (Authlib's ``OAuth2Session``), and
   a refreshed refresh token is written back to its file when the reference is a file;
 - ``oauth1``: OAuth 1.0a user context (X direct messages), signed per request (requests-oauthlib).
 
@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from oauthlib.oauth2 import OAuth2Error
-from requests_oauthlib import OAuth1, OAuth2Session
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
+from requests_oauthlib import OAuth1
 
 from connectors.errors import AuthError
 from innboks.config.credentials import (
@@ -114,9 +115,9 @@ class RefreshingSession(requests.Session):
     """A bearer-token session that renews its access token with the refresh-token grant.
 
     It refreshes before the first request when no access token is known, shortly before the
-    token expires, and once after a 401. The grant itself is requests-oauthlib's
-    ``OAuth2Session.refresh_token``. A refused refresh is an ``AuthError`` (never retried). An
-    unreachable token endpoint is a ``RetriableError``.
+    token expires, and once after a 401. The grant itself is Authlib's ``OAuth2Session.refresh_token``.
+    A refused refresh is an ``AuthError`` (never retried). An unreachable token endpoint is a
+    ``RetriableError``.
     """
 
     #: Refresh this many seconds before the announced expiry.
@@ -169,24 +170,22 @@ class RefreshingSession(requests.Session):
                 self._on_rotate(self._refresh_token)
 
     def _grant(self, refresh_token: str) -> Mapping[str, Any]:
-        """The refresh-token grant at the token endpoint (requests-oauthlib)."""
+        """The refresh-token grant at the token endpoint (Authlib, as the connect flow: loopback HTTP is
+        allowed for stand-ins, RFC 8252, anything else must be HTTPS)."""
         from connectors.errors import RetriableError
 
-        oauth = OAuth2Session(client_id=self._client_id)
-        extra: dict[str, Any] = {}
-        auth = None
-        if self._client_auth == "basic" and self._client_secret:
-            auth = requests.auth.HTTPBasicAuth(self._client_id, self._client_secret)
+        if not self._client_secret:
+            method = "none"
         else:
-            extra = {"client_id": self._client_id, **({"client_secret": self._client_secret}
-                                                      if self._client_secret else {})}
+            method = "client_secret_basic" if self._client_auth == "basic" else "client_secret_post"
+        oauth = AuthlibSession(self._client_id, self._client_secret, token_endpoint_auth_method=method)
         try:
-            return dict(oauth.refresh_token(self._token_url, refresh_token=refresh_token, auth=auth, timeout=20,
-                                            **extra))
+            return dict(oauth.refresh_token(self._token_url, refresh_token=refresh_token, timeout=20))
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise RetriableError(f"OAuth 2 token endpoint unreachable: {type(exc).__name__}") from None
-        except (OAuth2Error, ValueError, KeyError) as exc:
-            raise AuthError(f"OAuth 2 token refresh refused: {type(exc).__name__}") from None
+        except (AuthlibBaseError, ValueError, KeyError) as exc:
+            reason = getattr(exc, "error", None) or type(exc).__name__  # the RFC 6749 error code, e.g. invalid_grant
+            raise AuthError(f"OAuth 2 token refresh refused: {reason}") from None
         finally:
             oauth.close()
 

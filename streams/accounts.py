@@ -61,7 +61,7 @@ class WorkerRegistry:
             extra = [Account(platform=e.platform, account_id=e.account_id, name=e.name, owning_unit=e.owning_unit,
                              sla_policy=e.sla_policy if e.sla_policy in policies else "standard", enabled=e.active)
                      for k, e in self._connected.items() if k not in yaml_keys]
-            self._current = self.base.model_copy(update={"accounts": [*self.base.accounts, *extra]})
+            self._current = self.base.with_accounts([*self.base.accounts, *extra])
         if event.connected and key not in {account.key for account in self.base.accounts}:
             _announce(self._current.find(event.platform, event.account_id))
 

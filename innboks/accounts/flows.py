@@ -277,7 +277,9 @@ def review(c: Connecting, ident: str, user: str | None) -> Review:
         known = "connected" if candidate.key in connected else "registry" if candidate.key in in_registry else "new"
         unit = in_registry[candidate.key].owning_unit if candidate.key in in_registry else \
             c.registry.communication_unit.name
-        preselected = candidate.key == wanted if wanted else candidate.platform is flow.platform
+        # Reconnecting: that account; else the flow's platform's accounts not connected yet.
+        preselected = candidate.account_id == wanted if wanted else (
+            candidate.platform is flow.platform and known != "connected")
         choices.append(Choice(candidate, admin, profile, known, unit, preselected))
     return Review(ident, flow.platform, choices, c.registry.communication_unit.require_admin)
 

@@ -95,6 +95,12 @@ class Registry(BaseModel):
                     raise ValueError(f"account {account.key} uses unknown SLA policy {policy!r}")
         return self
 
+    def with_accounts(self, accounts: list[Account]) -> Registry:
+        """The same registry with these accounts (a copy; its lookup cache starts afresh)."""
+        copy = self.model_copy(update={"accounts": accounts})
+        copy.__dict__.pop("_by_key", None)
+        return copy
+
     def find(self, platform: Platform, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.platform is platform and a.account_id == account_id), None)
 

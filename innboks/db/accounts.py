@@ -280,7 +280,7 @@ def effective_registry(registry: Registry, connected: list[ConnectedAccount], se
             owning_unit=stored.owning_unit, sla_policy=stored.sla_policy if stored.sla_policy in policies
             else "standard", credentials=concrete_credentials(stored, settings), options=stored.options,
             enabled=not stored.paused))
-    return registry.model_copy(update={"accounts": accounts})
+    return registry.with_accounts(accounts)
 
 
 # --- health ---------------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def links_to(text: str | None, domain: str) -> bool:
     """Whether ``text`` holds a link to ``domain`` or a subdomain of it."""
     if not text or not domain:
         return False
-    for match in URL.finditer(TAG.sub(" ", text)):
+    for match in [*URL.finditer(text), *URL.finditer(TAG.sub(" ", text))]:  # href targets and visible links
         candidate = match.group(0)
         host = (urlsplit(candidate if "://" in candidate else f"https://{candidate}").hostname or "").lower()
         if host == domain or host.endswith("." + domain):

@@ -199,3 +199,12 @@ def test_a_reply_longer_than_the_platform_takes_is_rejected_without_a_call() -> 
     assert (failed.outcome, failed.failure) == (ActionOutcome.FAILED, "rejected")
     assert failed.detail == "facebook takes a reply of at most 8,000 characters; this one has 8,005"
     assert writer.calls == []
+
+
+def test_a_refused_token_points_to_the_reconnect_button() -> None:
+    run, sent = executor(FakeWriter(AuthError("HTTP 400: OAuthException 190")))
+    run.add(request().to_json_bytes())
+    run.run_ready()
+    last = sent.actions()[-1]
+    assert last.failure == "token_expired" and "OAuthException 190" in last.detail
+    assert last.detail.endswith("koble kontoen til på nytt: /kontoer/koble-til/facebook?konto=104857362918274")
