@@ -159,7 +159,8 @@ def meta_candidates(api: Api, token: Mapping[str, Any], app_id: str, app_secret:
         scopes = [str(s) for s in debug.get("scopes", []) if isinstance(s, str)]
         candidates.append(Candidate(
             Platform.FACEBOOK, page_id, _text(page.get("name")) or page_id, "bearer", secrets,
-            token_expires_at=until, scopes=scopes, admins=admins, note=", ".join(tasks) or None,
+            token_expires_at=until, scopes=scopes, admins=admins,
+            note=f"Dine oppgaver på siden: {', '.join(tasks)}" if tasks else None,
             profile=Profile(_text(page.get("name")), _text(page.get("about")), _text(page.get("website")))))
         instagram = _obj(page.get("instagram_business_account"))
         if ig_id := _text(instagram.get("id")):
