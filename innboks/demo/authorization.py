@@ -131,6 +131,14 @@ class AuthorizationServer:
                 token.revoked = True
         return len(hit)
 
+    def expire_subject(self, subject: str) -> int:
+        """End every token of a person now (their token's lifetime ran out)."""
+        with self.lock:
+            hit = [t for t in self.tokens.values() if t.grant.subject == subject and not t.revoked]
+            for token in hit:
+                token.expires_at = self.clock() - 1
+        return len(hit)
+
     def expire_all(self, kind: str | None = None) -> None:
         with self.lock:
             for token in self.tokens.values():
