@@ -49,8 +49,11 @@ def connecting(app: StaffContext) -> Connecting:
     if app.keyring is None:
         raise HttpError(503, "kontoer kan ikke kobles til her: INNBOKS_SECRET_KEY er ikke satt, så innloggingsdata "
                              "kan ikke lagres kryptert")
-    publish = None if isinstance(app.publisher, NoPublisher) else app.publisher.send
-    return Connecting(app.engine, app.keyring, app.settings, app.registry, publish)
+    publisher = app.publisher
+    if isinstance(publisher, NoPublisher):
+        return Connecting(app.engine, app.keyring, app.settings, app.registry, None)
+    return Connecting(app.engine, app.keyring, app.settings, app.registry,
+                      lambda topic, key, value: publisher.send(topic, value, key=key))
 
 
 def platform_of(request: Request) -> Platform:
