@@ -156,8 +156,8 @@ def start_mastodon(c: Connecting, user: str, instance_text: str, redirect_uri: s
                       {"verifier": verifier, "instance": instance, "server": server, "client": client}, c.clock())
     auth = PLATFORMS[Platform.MASTODON]
     return oauth.authorization_url(auth, Client(client["client_id"], client["client_secret"]), redirect_uri,
-                                   state, verifier, instance=instance, extra={"force_login": "true"}) \
-        .replace(instance + auth.authorize_url, server["authorize"], 1)
+                                   state, verifier, instance=instance, extra={"force_login": "true"},
+                                   authorize=server["authorize"])
 
 
 def start_bluesky(c: Connecting, user: str, handle: str, app_password: str) -> str:

@@ -60,16 +60,19 @@ def endpoint(url: str, base_url: str | None, instance: str | None = None) -> str
 
 def authorization_url(auth: PlatformAuth, client: Client, redirect_uri: str, state: str, verifier: str | None,
                       base_url: str | None = None, instance: str | None = None,
-                      extra: Mapping[str, str] | None = None, scopes: tuple[str, ...] | None = None) -> str:
-    """Where the administrator's browser goes to authorize Innboks (with PKCE when ``verifier`` is given)."""
+                      extra: Mapping[str, str] | None = None, scopes: tuple[str, ...] | None = None,
+                      authorize: str | None = None) -> str:
+    """Where the administrator's browser goes to authorize Innboks (with PKCE when ``verifier`` is given);
+    ``authorize`` is an endpoint the server announced itself (RFC 8414), else the table's."""
     session = OAuth2Session(client.client_id, code_challenge_method="S256" if verifier else None)
     params: dict[str, Any] = dict(auth.authorize_params)
     params.update(extra or {})
     wanted = auth.scopes if scopes is None else scopes
     if wanted:
         params["scope"] = auth.scope_separator.join(wanted)
-    url, _ = session.create_authorization_url(endpoint(auth.authorize_url, base_url, instance), state=state,
-                                              code_verifier=verifier, redirect_uri=redirect_uri, **params)
+    target = authorize or endpoint(auth.authorize_url, base_url, instance)
+    url, _ = session.create_authorization_url(target, state=state, code_verifier=verifier, redirect_uri=redirect_uri,
+                                              **params)
     session.close()
     return str(url)
 

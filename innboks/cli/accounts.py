@@ -15,7 +15,7 @@ from innboks.cli.args import OneLineParser, port_number, positive_float
 from innboks.cli.connectors import _check_base_url, _registry
 from innboks.cli.store import add_store_flag
 from innboks.config.accounts import Account, Registry
-from innboks.config.credentials import CredentialError, check_references
+from innboks.config.credentials import CredentialError, StoredCredentials, check_references
 from innboks.config.settings import get_settings
 from innboks.domain.account_checks import ASSESSMENT_FIELDS
 from innboks.errors import CliError
@@ -145,7 +145,9 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
         issues: list[str] = []
         if account.platform not in CONNECTORS:
             issues.append("no connector for this platform")
-        if account.credentials is None:
+        if isinstance(account.credentials, StoredCredentials):  # the store was not read (INNBOKS_STORE_URL unset)
+            credentials = "[yellow]connected in Kontoer (set INNBOKS_STORE_URL to check)[/yellow]"
+        elif account.credentials is None:
             credentials = "[red]none[/red]"
             issues.append("no credentials")
         elif missing := check_references(account.credentials):
@@ -153,7 +155,8 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
             issues.extend(missing)
         else:
             credentials = f"[green]{account.credentials.type}, present[/green]"
-        admin = _admin_status(registry, account, offline or bool(issues), base_url, ADMIN_CHECKS, session_for,
+        skip = offline or bool(issues) or isinstance(account.credentials, StoredCredentials)
+        admin = _admin_status(registry, account, skip, base_url, ADMIN_CHECKS, session_for,
                               ConnectorError)
         if admin.startswith("[red]"):
             issues.append("communication unit is not admin")
