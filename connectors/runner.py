@@ -162,6 +162,15 @@ class AccountPoller:
     def close(self) -> None:
         self.connector.cleanup()
 
+    def forget_metrics(self) -> None:
+        """The account is no longer polled (disconnected, paused): its token series go, so no alert fires
+        for a token nobody uses."""
+        for gauge in (self.metrics.token_expiry, self.metrics.token_valid):
+            try:
+                gauge.remove(*self._labels)
+            except KeyError:
+                pass
+
 
 def fingerprint_of(values: Callable[[], list[str]]) -> Callable[[], str]:
     """A digest of the current credential values, to notice when an operator replaced them."""
@@ -213,6 +222,8 @@ class Runner:
                 want = wanted.get(poller.key)
                 if want is None or want.fingerprint != self._fingerprints.get(poller.key):
                     self._retire(poller)
+                    if want is None:
+                        poller.forget_metrics()
             running = {poller.key for poller in self.pollers}
             for key, want in wanted.items():
                 if key in running or self.refused.get(key, ("",))[0] == want.fingerprint:

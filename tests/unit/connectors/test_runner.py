@@ -141,11 +141,13 @@ def test_the_runner_picks_up_drops_and_rebuilds_accounts_while_it_runs() -> None
     built: list[tuple[str, str]] = []
     wanted: dict[str, str] = {"mastodon:1": "v1"}
 
+    metrics = ConnectorMetrics(CollectorRegistry())
+
     def build(account: str, version: str) -> AccountPoller:
         built.append((account, version))
         connector = ScriptedConnector([1, 1, 1, 1, 1, 1, 1, 1], account)
         connector.cursors = cursors
-        return AccountPoller(connector, interval=0.05, metrics=ConnectorMetrics(CollectorRegistry()))
+        return AccountPoller(connector, interval=0.05, metrics=metrics, token_expires_at=2e9)
 
     def current() -> list[Wanted]:
         return [Wanted(key, version, lambda key=key, version=version: build(key.split(":")[1], version))
@@ -178,6 +180,9 @@ def test_the_runner_picks_up_drops_and_rebuilds_accounts_while_it_runs() -> None
         thread.join(timeout=5)
     assert built[:3] == [("1", "v1"), ("2", "v1"), ("2", "v2")]
     assert cursors.load(Platform.MASTODON, "2")  # the rebuilt poller's cursor store is the account's
+    expiry = "innboks_connector_token_expiry_timestamp_seconds"
+    assert metrics.registry.get_sample_value(expiry, {"platform": "mastodon", "account": "2"}) == 2e9
+    assert metrics.registry.get_sample_value(expiry, {"platform": "mastodon", "account": "1"}) is None  # gone
 
 
 def test_an_account_whose_poller_cannot_be_built_is_skipped_until_it_changes() -> None:
