@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from innboks.domain.language import MarkerIndex
 from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
-from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules, tokens
-
-_LETTER = re.compile(r"[^\W\d_]")
+from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules
 
 
 @dataclass(frozen=True)
@@ -25,64 +23,23 @@ class ReplyContext:
     postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
 
 
-class _LanguageIndex:
-    """The language markers of a ruleset by word: what each occurrence adds to which language's score
-    (1 for a marker, 2 for an exclusive one), so a message's words are looked up once each instead
-    of intersected with every language's lists."""
-
-    def __init__(self, rules: Ruleset) -> None:
-        self.languages = tuple(rules.languages)
-        self.weights: dict[str, list[tuple[int, int]]] = {}
-        for index, markers in enumerate(rules.languages.values()):
-            for word in markers.markers:
-                self.weights.setdefault(word, []).append((index, 2 if word in markers.exclusive else 1))
-        self.letters = tuple((index, markers.letters) for index, markers in enumerate(rules.languages.values())
-                             if markers.letters)
+_LANGUAGE_INDEXES: dict[int, tuple[Ruleset, MarkerIndex]] = {}
 
 
-_LANGUAGE_INDEXES: dict[int, tuple[Ruleset, _LanguageIndex]] = {}
-
-
-def _language_index(rules: Ruleset) -> _LanguageIndex:
+def _language_index(rules: Ruleset) -> MarkerIndex:
     cached = _LANGUAGE_INDEXES.get(id(rules))
     if cached is None or cached[0] is not rules:
-        cached = _LANGUAGE_INDEXES[id(rules)] = (rules, _LanguageIndex(rules))
+        cached = _LANGUAGE_INDEXES[id(rules)] = (rules, MarkerIndex(rules.languages))
     return cached[1]
 
 
 def language_scores(text: str, rules: Ruleset, words: list[str] | None = None) -> dict[Language, float]:
     """Marker-word evidence per language of the rules (exclusive markers count double, letters twice)."""
-    index = _language_index(rules)
-    totals = [0] * len(index.languages)
-    weights = index.weights
-    any_word = False
-    for word in words if words is not None else tokens(text):
-        if word.isdigit():
-            continue
-        any_word = True
-        found = weights.get(word)
-        if found:
-            for language, weight in found:
-                totals[language] += weight
-    if not any_word:
-        return {}
-    if index.letters:
-        lowered = text.lower()
-        for language, letters in index.letters:
-            totals[language] += 2 * sum(lowered.count(letter) for letter in letters)
-    return dict(zip(index.languages, totals, strict=True))
+    return _language_index(rules).scores(text, words)
 
 
 def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
-    scores = language_scores(text, rules, words)
-    if not scores:
-        return Language.UNDETERMINED
-    best = max(scores, key=lambda lang: scores[lang])  # ties: the earlier language in the rules file
-    if scores[best] <= 0:
-        # No marker words ("Skandale!", "Bra!"): the municipality's own language, unless there is
-        # nothing written at all (only emoji or digits).
-        return rules.default_language if _LETTER.search(text) else Language.UNDETERMINED
-    return best
+    return _language_index(rules).detect(text, rules.default_language, words)
 
 
 def _reasons(rules: Sequence[CompiledRule], hits: int, features: Features, first_names: frozenset[str],

@@ -33,14 +33,12 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from innboks.domain.language import LanguageMarkers, default_markers, tokens
+from innboks.domain.names import first_names as default_first_names
 from schemas import Category, EscalationReason, Language, ModerationReason, PiiType
 from streams.triage.context import SpikeRule
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
-
-#: Words (with inner hyphens/apostrophes), and emoji as tokens of their own (😂 can veto a rule).
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
-
 
 #: A capitalised word followed, after spaces only, by another capitalised word (lookahead, so
 #: "Per Arne Vollan" yields both "Per" and "Arne").
@@ -57,10 +55,6 @@ class RulesError(ValueError):
 
 #: The longest prefix (``word*``) a rule may use; messages' words are matched on prefixes up to this.
 MAX_PREFIX = 40
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
 
 
 class Features:
@@ -390,16 +384,6 @@ class Evidence(BaseModel):
     weight: float = Field(gt=0)
 
 
-class LanguageMarkers(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    markers: frozenset[str] = frozenset()
-    #: Words that point to this language and not its neighbours; they count double.
-    exclusive: frozenset[str] = frozenset()
-    #: Letters that only this language uses (North Sámi: á č đ ŋ š ŧ ž).
-    letters: str = ""
-
-
 class Replies(BaseModel):
     """Suggested replies per situation and language (nb required; nn and en where written)."""
 
@@ -436,10 +420,12 @@ class Ruleset(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     moderation: list[ModerationRule] = Field(default_factory=list)
     escalation: list[EscalationRule] = Field(default_factory=list)
-    languages: dict[Language, LanguageMarkers]
+    #: Marker words per language; the shared ones (innboks/domain/languages.yaml) unless the file lists its own.
+    languages: dict[Language, LanguageMarkers] = Field(default_factory=default_markers)
     replies: Replies
-    #: First names (lower case) for ``full_name`` conditions.
-    first_names: frozenset[str] = frozenset()
+    #: First names (lower case) for ``full_name`` conditions; the shared list (innboks/domain/first_names.yaml)
+    #: unless the file lists its own.
+    first_names: frozenset[str] = Field(default_factory=default_first_names)
 
     @field_validator("first_names", mode="before")
     @classmethod
