@@ -1,0 +1,89 @@
+"""``plain_language``: officialese and very long sentences (klarspråk).
+
+The words are Språkrådet's advice for plain Norwegian ("Klarspråk" and its list of words to
+replace: herved, vedrørende, ovennevnte, i henhold til, jf., bes, påse, iverksette, hvorvidt …), the
+nynorsk forms of the same habits, and the English legalese a municipality falls into. Each row
+says what to write instead. A sentence of more than ``LONG_SENTENCE_WORDS`` words is very long:
+Språkrådet's advice is 15–20 words on average.
+"""
+
+from __future__ import annotations
+
+from innboks.domain.reply_check.model import Code, ReplyWarning
+from innboks.domain.reply_check.text import Phrase, PhraseTable, sentences
+
+#: More words than this in one sentence is a very long sentence.
+LONG_SENTENCE_WORDS = 40
+
+TABLE = PhraseTable([
+    # bokmål and nynorsk
+    Phrase(r"herved", "«herved» er kansellistil. Stryk det: «Vi bekrefter …» i stedet for «Vi bekrefter herved …»."),
+    Phrase(r"(?:vedrørende|vedr\.|vedkomande)", "Skriv «om» eller «når det gjelder» i stedet for «vedrørende»."),
+    Phrase(r"(?:ovennevnte|ovenfor nevnte|overnevnte|førnevnte|tidligere nevnte|ovannemnde|nevnte tiltak|"
+           r"nemnde tiltak)", "Gjenta hva det gjelder («fristen», «tiltaket») i stedet for «ovennevnte»."),
+    Phrase(r"(?:i henhold til|i hht\.?|iht\.?)", "Skriv «etter», «slik … sier» eller «ifølge» i stedet for "
+           "«i henhold til»."),
+    Phrase(r"jfr?\.|jamfør", "Forklar sammenhengen med ord («etter», «se») i stedet for «jf.»."),
+    Phrase(r"(?:bes|anmodes|vert bed(?:en|ne)|blir bed(?:en|ne))", "Passiv «bes» er stivt: skriv «Vi ber deg …» eller "
+           "bare «Send …»."),
+    Phrase(r"påse", "Skriv «sørge for» eller «passe på» i stedet for «påse»."),
+    Phrase(r"iverksett\w*", "Skriv «sette i gang», «starte» eller «gjennomføre» i stedet for «iverksette»."),
+    Phrase(r"(?:hvorvidt|kor vidt|korvidt)", "Skriv «om» i stedet for «hvorvidt»."),
+    Phrase(r"anmod\w*", "Skriv «be om» i stedet for «anmode»/«anmodning»."),
+    Phrase(r"(?:undertegnede|undertegna)", "Skriv «jeg» (eller navnet ditt) i stedet for «undertegnede»."),
+    Phrase(r"(?:foreligger|foreligge|føreligg|føreligge)", "Skriv «er klar», «finnes» eller «har» i stedet for "
+           "«foreligger»."),
+    Phrase(r"(?:tilskrive|tilskriv|tilsende|tilsendt|tilsendes)", "Skriv «skrive til» eller «sende» i stedet for "
+           "«tilskrive»/«tilsende»."),
+    Phrase(r"til orientering", "Skriv «til informasjon» eller si hva mottakeren skal gjøre."),
+    Phrase(r"for ordens skyld", "«For ordens skyld» kan strykes: si det rett ut."),
+    Phrase(r"(?:gjøres det oppmerksom|gjøres oppmerksom|gjør oppmerksom|gjer merksam|vert gjort merksam)",
+           "Skriv «Merk at …» eller «Husk at …» i stedet for «det gjøres oppmerksom på»."),
+    Phrase(r"(?:med hensyn til|med omsyn til|mht\.)",
+           "Skriv «om» eller «når det gjelder» i stedet for «med hensyn til»."),
+    Phrase(r"samtlige", "Skriv «alle» i stedet for «samtlige»."),
+    Phrase(r"(?:besvare|besvares|besvart|besvarer)", "Skriv «svare på» i stedet for «besvare»."),
+    Phrase(r"(?:foreta|foretas|foretatt|foretar)", "Skriv «gjøre» eller verbet selv («tømme», «måle») i stedet for "
+           "«foreta»."),
+    Phrase(r"(?:således|hvorledes)", "Skriv «slik», «derfor» eller «hvordan»."),
+    Phrase(r"herunder", "Skriv «blant annet» eller «for eksempel» i stedet for «herunder»."),
+    Phrase(r"i påvente av", "Skriv «mens vi venter på» eller «til … er klar»."),
+    Phrase(r"(?:opplyses det om|opplyses om|det opplyses|kan med dette opplyse|med dette opplyse|kan vi opplyse)",
+           "Si det rett ut: «Saken er …» i stedet for «det opplyses om at saken er …»."),
+    Phrase(r"(?:kan rettes til|rettes til undertegnede|kan rettast til)", "Skriv «Har du spørsmål, kan du kontakte …» "
+           "i stedet for «spørsmål kan rettes til»."),
+    Phrase(r"(?:i medhold av|i medhald av|hjemlet i|heimla i)", "Forklar regelen med vanlige ord i stedet for "
+           "«i medhold av»/«hjemlet i»."),
+    Phrase(r"(?:fremlagt|fremlegges|framlagt for|fremsette|fremsatt)", "Skriv «lagt fram» eller «komme med»."),
+    Phrase(r"(?:angjeldende|nærværende|etterkomme|etterkommes|påberope\w*|tilstrebe\w*|meddele\w*)",
+           "Velg et vanlig ord: «denne», «gjøre som du ber om», «vise til», «prøve», «si fra»."),
+    Phrase(r"(?:De|Dem|Deres)(?= (?:bes|søknad|henvendelse|anmodning|brev|sak))",
+           "Skriv «du», «deg» og «din» i stedet for høflighetsformen «De», «Dem» og «Deres».", case_sensitive=True),
+    Phrase(r"(?<=[a-zæøå,] )(?:Deres|Dem)", "Skriv «deg» og «din» i stedet for høflighetsformen «Dem» og «Deres».",
+           case_sensitive=True),
+    Phrase(r"(?:under handsaming|handsaming av)", "Skriv «vi behandlar» eller «vi ser på» i stedet for «under "
+           "handsaming»."),
+    # English
+    Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
+           "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
+    Phrase(r"(?:pursuant to|in accordance with|in respect of|further to)",
+           "Stivt engelsk: skriv «under», «about» eller «following»."),
+    Phrase(r"(?:aforementioned|aforesaid|above-mentioned)", "Gjenta hva det gjelder («the deadline») i stedet for "
+           "«aforementioned»."),
+    Phrase(r"(?:please be advised|be advised that|kindly be informed|please be informed)",
+           "Stryk «please be advised» og si det rett ut."),
+    Phrase(r"(?:refrain from|prior to|commence\w*|in the event that)",
+           "Stivt engelsk: skriv «not …», «before», «start» eller «if»."),
+    Phrase(r"(?:confirm receipt of|receipt of your)", "Skriv «We have received your …»."),
+])
+
+
+def check(text: str) -> list[ReplyWarning]:
+    found = [ReplyWarning(Code.PLAIN_LANGUAGE, phrase.message, match.start(), match.end())
+             for phrase, match in TABLE.find(text)]
+    for sentence in sentences(text):
+        if sentence.words > LONG_SENTENCE_WORDS:
+            found.append(ReplyWarning(
+                Code.PLAIN_LANGUAGE, f"Setningen har {sentence.words} ord. Del den opp: setninger på 15–20 ord er "
+                "lettere å lese.", sentence.start, sentence.end))
+    return found
