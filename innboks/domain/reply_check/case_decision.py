@@ -19,7 +19,8 @@ _OUTCOMES = any_of([
     r"tatt til følge", r"teke til følgje", r"tatt til følgje", r"omgjort", r"gjort om", r"strøket", r"stroke",
     r"slettet", r"sletta", r"kreditert", r"kreditera", r"refundert", r"refundera", r"frafalt", r"ettergitt",
     r"ettergjeve", r"henlagt", r"opphevet", r"oppheva", r"tildelt", r"tildelte", r"redusert", r"satt ned", r"sett ned",
-    r"fjernet", r"fjerna", r"annullert", r"utbetalt", r"betalt tilbake", r"tilbakebetalt"])
+    r"fjernet", r"fjerna", r"annullert", r"utbetalt", r"betalt tilbake", r"tilbakebetalt", r"forlenget",
+    r"forlenga", r"forlengd", r"forlengt", r"frafalt", r"fråfalle"])
 _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil bli", r"skal bli", r"har blitt",
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
@@ -56,11 +57,21 @@ TABLE = PhraseTable([
     Phrase(r"(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|ikkje) "
            r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale", _MESSAGE),
     Phrase(r"(?:det kan vi love|det lover vi|kan vi love|vi lover (?:deg |dykk |dere )?at|vi garanterer)", _MESSAGE),
+    Phrase(r"svaret (?:\w+ ){0,3}?(?:er|blir|vart|ble) (?:ja|nei|positivt|negativt)", _MESSAGE),
+    Phrase(r"(?:skal|må) (?:du |dere |de )?(?:ikke|ikkje) betale (?:noe|noko|for|gebyret|fakturaen|purregebyret|"
+           r"regninga|regningen|rekninga)", _MESSAGE),
+    Phrase(r"(?:får|fær|skal få|vil få) (?:\w+ ){0,1}?(?:beholde|behalde|ha) (?:plassen|plassen din|tillatelsen|løyvet|"
+           r"bevillingen|pengene|pengane)", _MESSAGE),
+    Phrase(r"(?:kommunen|vi|me) (?:\w+ ){0,1}?(?:tar|tek|tar på seg|dekker|dekkjer|betaler|betalar) (?:hele |heile )?"
+           r"(?:regningen|rekninga|regninga|kostnadene|kostnaden|utgiftene|utgiftene dine|skaden|reparasjonen)", _MESSAGE),
+    Phrase(r"(?:vil|skal|kommer til å|kjem til å) (?:\w+ ){0,1}?(?:motta|få utbetalt|få tilbakebetalt|få dekket|få dekt|"
+           r"få erstattet) (?:\w+ ){0,1}?(?:erstatning|refusjon|tilskudd|tilskot|pengene|pengane|beløpet|"
+           r"stønad|støtte)", _MESSAGE),
     # English
     Phrase(r"(?:has|have) been (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|accepted|"
-           r"awarded|allocated|given|offered)|(?:is|was|are|were|will be) (?:approved|granted|rejected|declined|upheld|"
-           r"cancell?ed|refunded|waived|awarded|allocated)", _MESSAGE),
-    Phrase(r"you (?:will|'ll|are going to|shall) (?:get|receive|be given|be granted|be offered|be refunded)"
+           r"awarded|allocated|given|offered|extended|postponed)|(?:is|was|are|were|will be) (?:approved|granted|rejected|"
+           r"declined|upheld|cancell?ed|refunded|waived|awarded|allocated|extended)", _MESSAGE),
+    Phrase(r"you(?: will|'ll| are going to| shall) (?:get|receive|be given|be granted|be offered|be refunded)"
            r"(?: \w+){0,2}? (?:refund|place|permit|grant|compensation|money back|approval)", _MESSAGE),
     Phrase(r"you (?:don't|do not|won't|will not) (?:need|have) to pay", _MESSAGE),
     Phrase(r"we (?:have|'ve|will|'ll) (?:cancell?ed|approved|granted|refunded|waived|cover|covered|reimburse|refund|"
@@ -96,7 +107,8 @@ def check(text: str) -> list[ReplyWarning]:
         inside = match.group(0)
         if _NOT_A_DECISION.search(before):
             continue
-        if not _CASE_REFERENCE.search(sentence.text):
+        index = parts.index(sentence)
+        if not any(_CASE_REFERENCE.search(part.text) for part in parts[max(0, index - 1):index + 1]):
             continue
         if any(start <= match.start() < end for start, end in taken):
             continue

@@ -95,7 +95,10 @@ _SUFFIX_EXCEPTIONS = frozenset({
     "lane", "crane", "insane", "humane", "mundane", "arcane", "cane", "sane", "wane", "pane", "hurricane",
     "dele", "elle", "samisk", "gitar", "seminarer", "hovudstad", "stad",
 })
-_NORWEGIAN = (Language.BOKMAL, Language.NYNORSK)
+#: Words of both Norwegian standards that the triage markers leave out and that English lacks.
+_NORWEGIAN_WORDS = frozenset({"hei", "takk", "vi", "du", "deg", "dere", "oss", "vår", "våre", "vårt", "hilsen",
+                              "helsing", "spørsmålet", "beskjed", "beskjeden", "gjerne", "dessverre", "stengt",
+                              "åpent", "ope", "i dag", "i morgen"})
 
 
 def evidence(text: str) -> dict[Language, int]:
@@ -117,7 +120,7 @@ def evidence(text: str) -> dict[Language, int]:
 def _broad(text: str) -> dict[str, int]:
     """Marker words (shared ones too) of English, Norwegian and North Sámi: enough to tell those apart."""
     words = tokens(_ADDRESSES.sub(" ", text))
-    norwegian = MARKERS[Language.BOKMAL].markers | MARKERS[Language.NYNORSK].markers
+    norwegian = MARKERS[Language.BOKMAL].markers | MARKERS[Language.NYNORSK].markers | _NORWEGIAN_WORDS
     sami = MARKERS[Language.NORTH_SAMI]
     return {"en": sum(word in MARKERS[Language.ENGLISH].markers for word in words),
             "no": sum(word in norwegian for word in words),

@@ -7,7 +7,7 @@ public reply.
   (the facts registry), an address at the municipality's mail domain, or a role address
   (postmottak@, post@ …); a phone number introduced as a service's ("vakttelefonen …") is one too.
 - A home address: a street and house number said to be where someone lives ("du bor i …",
-  "adressen din …") or written with a postcode.
+  "adressen din …") or said of a neighbour or a named person.
 - A third person named in full (a listed first name and a surname), except the citizen we answer,
   a greeting or signature, and a person named by their public role ("ordfører Kari Hansen").
 - A person's health, finances, child-welfare case, police matter or employment, said of the citizen
@@ -22,7 +22,7 @@ import re
 from innboks.domain.names import first_names
 from innboks.domain.pii import find_pii
 from innboks.domain.reply_check.model import CheckContext, Code, ReplyWarning
-from innboks.domain.reply_check.text import any_of, sentence_at, sentences
+from innboks.domain.reply_check.text import Phrase, PhraseTable, any_of, sentence_at, sentences
 from schemas import PiiType
 
 _BLOCKS = "Personopplysninger skal aldri stå i et offentlig svar."
@@ -55,9 +55,11 @@ _STREET = (r"[A-ZÆØÅ][a-zæøåé]+(?:-[A-ZÆØÅ]?[a-zæøå]+)?(?:veien|veg
            r"lia|lien|åsen|tunet|allé|alleen|plassen|svingen|ringen|haugen|jordet|feltet|brinken|kroken|toppen|moen|"
            r"myra|vollen|sletta|hagen|neset|holmen|berget|dalen|bukta|fjæra|tun|kaia|brygga|løkka|enga|marka|road|"
            r"street|lane)")
-#: A street and a house number (not a range "10–24"), optionally a letter and a postcode.
-_ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w))?(?!\s*(?:[-–]|til)\s*\d)"
-                              rf"(?P<postcode>,?\s+\d{{4}}\s+[A-ZÆØÅ]\w+)?")
+#: A street and a house number (not a range "10–24"), optionally with a letter.
+_ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w))?(?!\s*(?:[-–]|til)\s*\d)")
+#: A person just before the address: "naboen din i Storgata 4", "Per Hansen i Storgata 4".
+_RESIDENT = re.compile(r"(?:naboen|naboane|naboene|nabo|familien|neighbour|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
+                       r"[^.!?]{0,20}(?:i|på|in|at),?\s*$")
 _LIVES = re.compile(r"(?<!\w)(?:bor|bur|bodde|budde|busett|bosatt|adresse\w*|heimeadresse\w*|hjemmeadresse\w*|"
                     r"hjemme hos|heime hos|huset (?:ditt|hans|hennes|hennar|deira|deres)|lives?|living|address)(?!\w)",
                     re.IGNORECASE)
@@ -75,31 +77,85 @@ _ROLE = re.compile(r"(?:ordfører(?:en)?|varaordfører(?:en)?|rådmann(?:en)?|ko
                    r"saksbehandler(?:en)?|saksbehandlar(?:en)?|rådgiver|rådgjevar|seniorrådgiver|konsulent|"
                    r"kommunikasjonsrådgiver|kommunikasjonssjef|pressekontakt|informasjonssjef|daglig leder|"
                    r"kontaktperson(?:en)?|prosjektleder|prosjektleiar|mayor|chief executive|head teacher|"
-                   r"principal|case officer|advisor)[,:]?\s*$", re.IGNORECASE)
+                   r"principal|case officer|advisor)(?: for [\w ]{1,40}?)?(?: er| is)?[,:]?\s*$", re.IGNORECASE)
+#: Naming someone to thank or congratulate them in public is not exposing them.
+_PRAISE = re.compile(r"(?:gratulerer|gratulere|gratulasjon\w*|takk|thanks|thank you|congratulations)(?: til| to| med)?"
+                     r"\s*$", re.IGNORECASE)
 
-_PERSON = any_of([r"du", r"deg", r"din", r"ditt", r"dine", r"di", r"dere", r"dykk", r"dykkar", r"dokker", r"han",
-                  r"hun", r"ho", r"henne", r"hans", r"hennes", r"hennar", r"moren", r"mora", r"mor", r"faren", r"far",
-                  r"sønnen", r"sonen", r"datteren", r"dottera", r"barnet", r"naboen", r"læreren", r"læraren",
-                  r"den ansatte", r"den tilsette", r"familien", r"you", r"your", r"his", r"her", r"him", r"their",
-                  r"neighbour", r"son", r"daughter", r"mother", r"father"])
-#: Health, finances, child welfare, police and employment, said of a person.
-_SENSITIVE_TERMS = re.compile(
-    r"(?<!\w)(?:diagnose\w*|diagnos\w*|adhd|autis\w*|demens|dement\w*|kreft\w*|sykmeldt|sjukmeld\w*|sykemeldt|"
-    r"innlagt|psykisk sy\w*|psykiske (?:problem\w*|lidel\w*|plager)|depresjon\w*|deprimert|rusproblem\w*|rusmisbruk\w*|"
-    r"rusavhengig\w*|alkoholiker|ferdigbehandl\w*|utskrevet|sykdommen (?:din|hans|hennes|hennar)|"
-    r"sjukdomen (?:din|hans|hennar)|sosialhjelp\w*|sosialstønad\w*|økonomisk stønad|uføretrygd\w*|restanse\w*|"
-    r"inkasso\w*|betalingsanmerkning\w*|ubetalt\w*|skylder|skuldar|gjelda (?:di|hans)|gjelden (?:din|hans|hennes)|"
-    r"sak på familien|sak på dere|sak på dykk|sak på deg|undersøkelsessak\w*|bekymringsmelding (?:om|på) "
-    r"(?:den|dere|dykk|deg|familien|han|henne|ho|dem)|fosterhjem\w*|omsorgsovertakelse\w*|akuttplassert|anmeldt|"
-    r"politianmeld\w*|siktet|sikta|straffedømt|dømt for|straffet|ikke lenger (?:ansatt|jobber|tilsett)|"
-    r"ikkje lenger (?:tilsett|jobbar)|oppsagt|sagt opp|avskjed\w*|suspendert|permittert|"
-    r"owe[sd]?|debt collection|diagnosed|on sick leave|arrested|convicted)(?!\w)", re.IGNORECASE)
-_PERSON_NEAR = re.compile(rf"(?<!\w){_PERSON}(?!\w)", re.IGNORECASE)
-#: A general statement about confidentiality or about how things work, not about a person.
-_GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|er du|har du|om du er|kan ikke|kan ikkje|cannot|can't|"
-                      r"taushetsplikt\w*|teieplikt\w*|enkeltpersoner|enkeltpersonar|enkeltsaker|alle som)(?!\w)",
-                      re.IGNORECASE)
+#: Someone the sentence is about: the citizen, a relative of theirs, a third person.
+_RELATIVE = any_of([r"moren", r"mora", r"mor", r"faren", r"far", r"sønnen", r"sonen", r"datteren", r"dottera",
+                    r"barnet", r"barna", r"borna", r"mannen", r"kona", r"samboeren", r"svigermor", r"svigerfar",
+                    r"bestemor", r"bestefar", r"broren", r"bror", r"søsteren", r"syster", r"søster", r"naboen",
+                    r"naboane", r"naboene"])
+_POSSESSIVE = any_of([r"din", r"di", r"ditt", r"dine", r"hans", r"hennes", r"hennar", r"deres", r"dykkar", r"deira",
+                      r"sin", r"si", r"sitt", r"your", r"his", r"her", r"their"])
+#: The listed first names, capitalised: a name as the subject of a sentence.
+_NAMES = "(?-i:" + any_of(sorted((name[0].upper() + name[1:] for name in first_names()), key=len, reverse=True)) + ")"
+_SUBJECT = (rf"(?:du|dere|de|dykk|dokker|han|hun|ho|vedkommende|vedkomande|personen|eleven|den ansatte|den tilsette|"
+            rf"læreren|læraren|naboen|he|she|you|{_NAMES}|{_RELATIVE}(?: {_POSSESSIVE})?|"
+            rf"your (?:son|daughter|mother|father|neighbour|husband|wife|child))")
+_HEALTH = any_of([r"diagnose\w*", r"adhd", r"autisme", r"autist\w*", r"asperger\w*", r"demens", r"dement",
+                  r"kreft", r"kreftsyk\w*", r"sykmeldt", r"sjukmeld\w*", r"sykemeldt", r"psykisk syk", r"psykisk sjuk",
+                  r"psykiske (?:problem\w*|lidel\w*|plager|vanskar)", r"depresjon", r"deprimert", r"rusproblem\w*",
+                  r"rusavhengig", r"alkoholiker", r"innlagt", r"ferdigbehandl\w*", r"utskrevet", r"operert",
+                  r"diabetes", r"epilepsi", r"hjerneslag", r"diagnosed", r"on sick leave", r"depressed",
+                  r"dementia", r"cancer", r"autism", r"disabled", r"funksjonshemm\w*", r"utviklingshemm\w*"])
+_CARE = any_of([r"sykehjemsplass\w*", r"sjukeheimsplass\w*", r"sykehjem\w*", r"sjukeheim\w*", r"hjemmesykepleie\w*",
+                r"heimesjukepleie\w*", r"hjemmetjenest\w*", r"heimeteneste\w*", r"trygghetsalarm\w*",
+                r"tryggleiksalarm\w*", r"avlastning\w*", r"avlasting\w*", r"støttekontakt\w*", r"bpa",
+                r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"dagsenter\w*", r"langtidsplass\w*", r"korttidsplass\w*",
+                r"omsorgsstønad\w*", r"assistent på skolen", r"spesialundervisning\w*", r"ppt", r"home care",
+                r"care home", r"nursing home"])
+_GENERAL_START = re.compile(r"^\W*(?:er|har|vil|skal|kan|må|får|treng|trenger|\w+er|\w+ar) (?:du|dere|de|dykk)\b",
+                            re.IGNORECASE)
+#: A condition or a general statement before a sensitive word takes the person out of it.
+_GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushetsplikt\w*|teieplikt\w*|"
+                      r"enkeltpersoner|enkeltpersonar|enkeltsaker|ingen|trenger ikke|treng ikkje|kan søke|kan søkje|"
+                      r"can apply)(?!\w)", re.IGNORECASE)
 
+#: A person's health, care, finances, child-welfare case, police matter or employment, and what
+#: identifies a child or a car.
+SENSITIVE = PhraseTable([
+    Phrase(rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:har|hadde|fikk|fekk|har fått|er|var|ble|blei|vart|har vært|har vore|"
+           rf"lider av|sliter med|strever med|has|had|is|was|suffers from|has been) (?:\w+ ){{0,2}}?{_HEALTH}",
+           _SENSITIVE),
+    Phrase(rf"(?:diagnosen|sykdommen|sjukdomen|sjukdommen|plagene|medisinene|medisinane|operasjonen) "
+           rf"(?:{_POSSESSIVE})|(?:din|hans|hennes|your|his|her) (?:diagnose|sykdom|diagnosis|illness|medication)",
+           _SENSITIVE),
+    Phrase(rf"(?:legeerklæring\w*|sykmelding\w*|sjukmelding\w*|legeattest\w*|helseopplysning\w*|journalen|"
+           rf"epikrise\w*|doctor's (?:certificate|note)|medical (?:certificate|records)|sick note)"
+           rf"(?: (?:{_POSSESSIVE}|om deg|om han|om henne|om ho))?", _SENSITIVE),
+    Phrase(rf"(?:snakket|snakka|pratet|vært i kontakt|vore i kontakt|hatt kontakt|fått beskjed|fått brev|spoken|"
+           rf"talked) (?:med|fra|frå|with|to) (?:legen|fastlegen|psykologen|helsesykepleieren|helsesøster|"
+           rf"behandleren|sykehuset|sjukehuset|barnevernet|your doctor|your gp)(?: {_POSSESSIVE}| til \w+)?",
+           _SENSITIVE),
+    Phrase(rf"{_RELATIVE} (?:{_POSSESSIVE}) (?:[\w,]+ ){{0,8}}?{_CARE}|{_CARE} (?:\w+ ){{0,2}}?(?:for|til|hos|to) "
+           rf"{_RELATIVE}(?: {_POSSESSIVE})?", _SENSITIVE),
+    Phrase(rf"{_SUBJECT} (?:\w+ ){{0,2}}?(?:mottar|mottek|får|fikk|fekk|har fått|har|går på|lever av|har søkt om|"
+           rf"søkte om|receives?|gets?) (?:\w+ ){{0,2}}?(?:økonomisk )?(?:sosialhjelp|sosialstønad|uføretrygd|"
+           rf"arbeidsavklaringspenger|aap|bostøtte|social assistance|welfare|disability benefit)", _SENSITIVE),
+    Phrase(rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:skylder|skuldar|står med|står oppført med|står registrert med|"
+           rf"har|hadde|still owe|owe|owes) (?:\w+ ){{0,4}}?(?:restanse\w*|gjeld|inkasso\w*|ubetalt\w*|\d[\d ]* "
+           rf"(?:kroner|kr)|betalingsanmerkning\w*|utestående|debt|arrears|unpaid)", _SENSITIVE),
+    Phrase(r"(?:sendt|gått|oversendt|gone|sent) (?:\w+ ){0,2}?(?:til|to) (?:inkasso|debt collection)", _SENSITIVE),
+    Phrase(rf"barnevernet (?:har|hadde|kjenner) (?:\w+ ){{0,4}}?(?:sak|kontakt|undersøkelse|undersøking|tiltak|"
+           rf"oppfølging|bekymringsmelding\w*) (?:\w+ ){{0,2}}?(?:på|med|hos|om|i) (?:familien|dere|dykk|deg|dei|dem|"
+           rf"han|henne|ho|barnet|barna|borna|{_RELATIVE})", _SENSITIVE),
+    Phrase(r"(?:sak|undersøkelsessak\w*|undersøking|bekymringsmelding\w*) (?:\w+ ){0,1}?(?:på|om|hos) (?:familien|"
+           r"dere|dykk|deg|han|henne|ho|dem|dei|den familien|naboen|barnet|barna)", _SENSITIVE),
+    Phrase(rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:er|bor|bur|har vært|har vore|blir|ble|vart) (?:\w+ ){{0,2}}?"
+           rf"(?:fosterhjem\w*|beredskapshjem\w*|beredskapsheim\w*|institusjon|akuttplassert|plassert)", _SENSITIVE),
+    Phrase(rf"{_SUBJECT} (?:[\w,]+ ){{0,8}}?(?:er|ble|blei|vart|har blitt|har vorte|has been|been|was|is) (?:\w+ ){{0,1}}?"
+           rf"(?:anmeldt|politianmeldt|siktet|sikta|dømt|straffedømt|arrestert|pågrepet|oppsagt|sagt opp|"
+           rf"avskjediget|suspendert|permittert|reported to the police|arrested|charged|convicted|dismissed|fired|"
+           rf"suspended)", _SENSITIVE),
+    Phrase(r"(?:ikke|ikkje) lenger (?:ansatt|jobber|tilsett|jobbar|arbeider|arbeider her|employed)|no longer "
+           r"(?:works|employed)", _SENSITIVE),
+    Phrase(r"(?:født|fødd|born|fødselsdato|date of birth)(?: den| on)? \d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}", _SENSITIVE),
+    Phrase(r"[A-ZÆØÅ][a-zæøå]+,? \(\d{1,2}(?: år| years?)?\)", _SENSITIVE, case_sensitive=True),
+    Phrase(r"(?:registreringsnummer|regnr\.?|skiltnummer|bilnummer|kjennemerke)?\s?[A-Z]{2} ?\d{5}", _SENSITIVE,
+           case_sensitive=True),
+])
 
 def check(text: str, context: CheckContext) -> list[ReplyWarning]:
     found: list[ReplyWarning] = []
@@ -130,7 +186,7 @@ def _addresses(text: str, context: CheckContext) -> list[ReplyWarning]:
             continue
         sentence = sentence_at(parts, match.start())
         before = text[sentence.start if sentence else 0:match.start()]
-        if match.group("postcode") or _LIVES.search(before) or _PERSON_NEAR.search(before[-25:]):
+        if _LIVES.search(before) or _RESIDENT.search(before):
             found.append(ReplyWarning(Code.PERSONAL_DATA, _ADDRESS, match.start(), match.end()))
     return found
 
@@ -146,7 +202,7 @@ def _third_persons(text: str, context: CheckContext) -> list[ReplyWarning]:
         if first.lower() in citizen and (not citizen - {first.lower()} or last.lower() in citizen):
             continue
         before = text[:match.start()]
-        if _GREETING.search(before) or _SIGNATURE.search(before) or _ROLE.search(before):
+        if any(pattern.search(before) for pattern in (_GREETING, _SIGNATURE, _ROLE, _PRAISE)):
             continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _NAME, match.start(), match.end()))
     return found
@@ -154,22 +210,14 @@ def _third_persons(text: str, context: CheckContext) -> list[ReplyWarning]:
 
 def _sensitive(text: str) -> list[ReplyWarning]:
     found = []
-    for sentence in sentences(text):
-        for match in _SENSITIVE_TERMS.finditer(sentence.text):
-            before = sentence.text[:match.start()]
-            if _GENERAL.search(before):
-                continue
-            window = sentence.text[max(0, match.start() - 60):match.end() + 40]
-            if _PERSON_NEAR.search(window) or _FULL_NAME.search(sentence.text) or _first_name_in(sentence.text):
-                found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, sentence.start + match.start(),
-                                          sentence.start + match.end()))
-                break
+    parts = sentences(text)
+    for _phrase, match in SENSITIVE.find(text):
+        sentence = sentence_at(parts, match.start())
+        before = text[sentence.start:match.start()] if sentence else ""
+        if _GENERAL.search(before) or _GENERAL_START.search(before + match.group(0)):
+            continue
+        found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, match.start(), match.end()))
     return found
-
-
-def _first_name_in(text: str) -> bool:
-    names = first_names()
-    return any(word.lower() in names for word in re.findall(r"(?<![\w.!?] )\b[A-ZÆØÅ][a-zæøå]+\b", text)[1:])
 
 
 def _without_overlaps(warnings: list[ReplyWarning]) -> list[ReplyWarning]:

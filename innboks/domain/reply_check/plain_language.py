@@ -63,6 +63,18 @@ TABLE = PhraseTable([
            case_sensitive=True),
     Phrase(r"(?:under handsaming|handsaming av)", "Skriv «vi behandlar» eller «vi ser på» i stedet for «under "
            "handsaming»."),
+    Phrase(r"(?:tillater oss å|tillet oss å)", "Skriv rett ut: «Husk at …» i stedet for «vi tillater oss å minne om»."),
+    Phrase(r"(?:det presiseres|presiseres det|det understrekes|det bemerkes|det nevnes|det vert presisert)",
+           "Passiv kansellistil: skriv «Merk at …» eller si det rett ut."),
+    Phrase(r"(?:oss i hende|oss i hende innen|vere oss i hende)", "Skriv «Vi må ha søknaden innen …»."),
+    Phrase(r"(?:vi|me) (?:viser|syner) til (?:din|di|deres|Deres|dykkar|ditt|dine) ?(?:\w+)?|(?:vi|me) (?:viser|syner) til "
+           r"(?:henvendelsen|førespurnaden|e-posten|brevet|meldinga|meldingen) (?:din|di|dykkar|deres|fra deg)",
+           "Start med svaret, ikke med «Vi viser til din henvendelse»."),
+    Phrase(r"(?:forfaller|forfell) til betaling", "Skriv «Du må betale innen …» i stedet for «forfaller til betaling»."),
+    Phrase(r"(?:inntrufne|inntrufne situasjonen|inntrådte)", "Si hva som skjedde i stedet for «den inntrufne situasjonen»."),
+    Phrase(r"(?:per|pr\.) dags dato", "Skriv «nå» eller «i dag» i stedet for «per dags dato»."),
+    Phrase(r"(?:avventer|avventes|avvente|avventa|avventar)", "Skriv «venter på» i stedet for «avventer»."),
+    Phrase(r"(?:med atterhald om|med forbehold om)", "Skriv «hvis …» eller «så lenge …» i stedet for «med forbehold om»."),
     # English
     Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
            "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
@@ -75,6 +87,9 @@ TABLE = PhraseTable([
     Phrase(r"(?:refrain from|prior to|commence\w*|in the event that)",
            "Stivt engelsk: skriv «not …», «before», «start» eller «if»."),
     Phrase(r"(?:confirm receipt of|receipt of your)", "Skriv «We have received your …»."),
+    Phrase(r"(?:would like to inform you|wish to inform you|we are writing to inform you|do not hesitate to|"
+           r"at your earliest convenience|with reference to|with regard to your|in relation to your)",
+           "Stivt engelsk: si det rett ut («The pool is closed …», «Contact us …»)."),
 ])
 
 

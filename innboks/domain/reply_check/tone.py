@@ -61,8 +61,33 @@ TABLE = PhraseTable([
     Phrase(r"(?:as (?:we|we've|we have) (?:already|previously) (?:said|explained|told|stated|written|answered)|"
            r"(?:several|many) times (?:already|before)|posted (?:this |it )?(?:several|many) times|once again:)",
            _REPEATED),
+    Phrase(r"(?:vi )?(?:har )?(?:svart|sagt|skrevet|skrive|forklart|informert) (?:på |om )?(?:dette|det|det samme|"
+           r"dette spørsmålet) (?:før|tidligere|tidlegare|allerede|allereie|alt|mange ganger|mange gonger)", _REPEATED),
+    Phrase(r"(?:andre|tredje|fjerde|femte|n-te) (?:gang|gong|gangen|gongen) (?:du|dere|de) (?:spør|spør om|skriver|"
+           r"skriv|klager|klagar|maser)", _REPEATED),
+    Phrase(r"(?:vi |du |dere )?(?:forstår|skjønner|skjønar) (?:ikke|ikkje) (?:hva|kva) (?:du|dere|de) "
+           r"(?:klager|klagar|maser|mener|meiner|vil|snakker|snakkar)", _NOT_OURS),
+    Phrase(r"(?:trodde|trudde|regnet med at|rekna med at) alle (?:visste|vet|veit|kjente til|har fått med seg)|"
+           r"som alle (?:vet|veit|vel vet)", _OBVIOUS),
+    Phrase(r"(?:lese|les) (?:deg|dykk|dere) opp", _OBVIOUS),
+    Phrase(r"før (?:du|dere|de) (?:uttaler|uttalar|kommenterer|kommenterar|skriver|skriv|klager|klagar|spør)"
+           r"(?: (?:deg|dykk|dere|oss))?", _OBVIOUS),
+    Phrase(r"(?:faktisk|egentlig|eigentleg) (?:ikke|ikkje) så (?:vanskelig|vanskeleg|komplisert)", _OBVIOUS),
+    Phrase(r"(?:du er|de er|dere er) (?:ikke|ikkje) (?:den eneste|den einaste|alene|åleine)", _BLAME),
+    Phrase(r",? vet du[.!]|,? veit du[.!]|,? you know[.!]", _BLAME),
+    Phrase(r"det kan (?:du|dere|de) (?:bare |berre )?(?:glemme|gløyme)|forget it", _STOP),
+    Phrase(r"(?:vente|stå i kø|ta det|finne deg i det) som alle andre", _BLAME),
+    Phrase(r"(?:hvis|viss|om|if) (?:du|dere|de|you) (?:ikke|ikkje|don't|do not) (?:liker|likar|like|er fornøyd|"
+           r"er nøgd) (?:det|dette|it)", _NOT_OURS),
+    Phrase(r"(?:joda|jaja|ja ja|javel)[,.!]", _MOCKING),
+    Phrase(r"^\s*(?:igjen|nok en gang|again)[.!]\s*$|\.\s+(?:igjen|again)[.!]", _REPEATED),
+    Phrase(r"(?:read|check) (?:the|our) (?:post|website|letter|information|page) (?:before|first before) "
+           r"(?:commenting|posting|asking|complaining)", _OBVIOUS),
+    Phrase(r"(?:we don't|we do not) make the rules|deal with it|(?:you're|you are) not the only one|"
+           r"that's not how it works", _NOT_OURS),
     # not our problem
-    Phrase(r"(?:ikke|ikkje|itj) (?:vårt|vår) (?:problem|bord|ansvar|feil|sak)", _NOT_OURS),
+    Phrase(r"(?:ikke|ikkje|itj) (?:vårt|vår) (?:problem|bord|ansvar|feil|sak)|(?:ikke|ikkje|itj) (?:vårt|vår)(?=[.!])",
+           _NOT_OURS),
     Phrase(r"(?:ikke|ikkje) noe vi bryr oss om|vi bryr oss (?:ikke|ikkje)|(?:don't|do not) care", _NOT_OURS),
     Phrase(r"(?:not our (?:problem|fault|responsibility|job))", _NOT_OURS),
     Phrase(r"(?:klag|klage|send det|ta det) til (?:noen|nokon) andre|complain to someone else", _NOT_OURS),
