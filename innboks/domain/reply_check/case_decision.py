@@ -62,15 +62,16 @@ TABLE = PhraseTable([
            r"regninga|regningen|rekninga)", _MESSAGE),
     Phrase(r"(?:får|fær|skal få|vil få) (?:\w+ ){0,1}?(?:beholde|behalde|ha) (?:plassen|plassen din|tillatelsen|løyvet|"
            r"bevillingen|pengene|pengane)", _MESSAGE),
-    Phrase(r"(?:kommunen|vi|me) (?:\w+ ){0,1}?(?:tar|tek|tar på seg|dekker|dekkjer|betaler|betalar) (?:hele |heile )?"
-           r"(?:regningen|rekninga|regninga|kostnadene|kostnaden|utgiftene|utgiftene dine|skaden|reparasjonen)", _MESSAGE),
-    Phrase(r"(?:vil|skal|kommer til å|kjem til å) (?:\w+ ){0,1}?(?:motta|få utbetalt|få tilbakebetalt|få dekket|få dekt|"
-           r"få erstattet) (?:\w+ ){0,1}?(?:erstatning|refusjon|tilskudd|tilskot|pengene|pengane|beløpet|"
+    Phrase(r"(?:kommunen|vi|me) (?:\w+ ){0,1}?(?:tar|tek|tar på seg|dekker|dekkjer|betaler|betalar) "
+           r"(?:hele |heile )?(?:regningen|rekninga|regninga|kostnadene|kostnaden|utgiftene|utgiftene dine|skaden|"
+           r"reparasjonen)", _MESSAGE),
+    Phrase(r"(?:vil|skal|kommer til å|kjem til å) (?:\w+ ){0,1}?(?:motta|få utbetalt|få tilbakebetalt|få dekket|"
+           r"få dekt|få erstattet) (?:\w+ ){0,1}?(?:erstatning|refusjon|tilskudd|tilskot|pengene|pengane|beløpet|"
            r"stønad|støtte)", _MESSAGE),
     # English
     Phrase(r"(?:has|have) been (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|accepted|"
-           r"awarded|allocated|given|offered|extended|postponed)|(?:is|was|are|were|will be) (?:approved|granted|rejected|"
-           r"declined|upheld|cancell?ed|refunded|waived|awarded|allocated|extended)", _MESSAGE),
+           r"awarded|allocated|given|offered|extended|postponed)|(?:is|was|are|were|will be) (?:approved|granted|"
+           r"rejected|declined|upheld|cancell?ed|refunded|waived|awarded|allocated|extended)", _MESSAGE),
     Phrase(r"you(?: will|'ll| are going to| shall) (?:get|receive|be given|be granted|be offered|be refunded)"
            r"(?: \w+){0,2}? (?:refund|place|permit|grant|compensation|money back|approval)", _MESSAGE),
     Phrase(r"you (?:don't|do not|won't|will not) (?:need|have) to pay", _MESSAGE),

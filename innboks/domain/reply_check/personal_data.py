@@ -145,7 +145,8 @@ SENSITIVE = PhraseTable([
            r"dere|dykk|deg|han|henne|ho|dem|dei|den familien|naboen|barnet|barna)", _SENSITIVE),
     Phrase(rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:er|bor|bur|har vært|har vore|blir|ble|vart) (?:\w+ ){{0,2}}?"
            rf"(?:fosterhjem\w*|beredskapshjem\w*|beredskapsheim\w*|institusjon|akuttplassert|plassert)", _SENSITIVE),
-    Phrase(rf"{_SUBJECT} (?:[\w,]+ ){{0,8}}?(?:er|ble|blei|vart|har blitt|har vorte|has been|been|was|is) (?:\w+ ){{0,1}}?"
+    Phrase(rf"{_SUBJECT} (?:[\w,]+ ){{0,8}}?(?:er|ble|blei|vart|har blitt|har vorte|has been|been|was|is) "
+           rf"(?:\w+ ){{0,1}}?"
            rf"(?:anmeldt|politianmeldt|siktet|sikta|dømt|straffedømt|arrestert|pågrepet|oppsagt|sagt opp|"
            rf"avskjediget|suspendert|permittert|reported to the police|arrested|charged|convicted|dismissed|fired|"
            rf"suspended)", _SENSITIVE),

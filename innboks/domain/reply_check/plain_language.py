@@ -67,14 +67,18 @@ TABLE = PhraseTable([
     Phrase(r"(?:det presiseres|presiseres det|det understrekes|det bemerkes|det nevnes|det vert presisert)",
            "Passiv kansellistil: skriv «Merk at …» eller si det rett ut."),
     Phrase(r"(?:oss i hende|oss i hende innen|vere oss i hende)", "Skriv «Vi må ha søknaden innen …»."),
-    Phrase(r"(?:vi|me) (?:viser|syner) til (?:din|di|deres|Deres|dykkar|ditt|dine) ?(?:\w+)?|(?:vi|me) (?:viser|syner) til "
-           r"(?:henvendelsen|førespurnaden|e-posten|brevet|meldinga|meldingen) (?:din|di|dykkar|deres|fra deg)",
+    Phrase(r"(?:vi|me) (?:viser|syner) til (?:din|di|deres|Deres|dykkar|ditt|dine) ?(?:\w+)?|"
+           r"(?:vi|me) (?:viser|syner) til (?:henvendelsen|førespurnaden|e-posten|brevet|meldinga|meldingen) "
+           r"(?:din|di|dykkar|deres|fra deg)",
            "Start med svaret, ikke med «Vi viser til din henvendelse»."),
-    Phrase(r"(?:forfaller|forfell) til betaling", "Skriv «Du må betale innen …» i stedet for «forfaller til betaling»."),
-    Phrase(r"(?:inntrufne|inntrufne situasjonen|inntrådte)", "Si hva som skjedde i stedet for «den inntrufne situasjonen»."),
+    Phrase(r"(?:forfaller|forfell) til betaling",
+           "Skriv «Du må betale innen …» i stedet for «forfaller til betaling»."),
+    Phrase(r"(?:inntrufne|inntrufne situasjonen|inntrådte)",
+           "Si hva som skjedde i stedet for «den inntrufne situasjonen»."),
     Phrase(r"(?:per|pr\.) dags dato", "Skriv «nå» eller «i dag» i stedet for «per dags dato»."),
     Phrase(r"(?:avventer|avventes|avvente|avventa|avventar)", "Skriv «venter på» i stedet for «avventer»."),
-    Phrase(r"(?:med atterhald om|med forbehold om)", "Skriv «hvis …» eller «så lenge …» i stedet for «med forbehold om»."),
+    Phrase(r"(?:med atterhald om|med forbehold om)",
+           "Skriv «hvis …» eller «så lenge …» i stedet for «med forbehold om»."),
     # English
     Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
            "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
