@@ -20,7 +20,8 @@ _OUTCOMES = any_of([
     r"slettet", r"sletta", r"kreditert", r"kreditera", r"refundert", r"refundera", r"frafalt", r"ettergitt",
     r"ettergjeve", r"henlagt", r"opphevet", r"oppheva", r"tildelt", r"tildelte", r"redusert", r"satt ned", r"sett ned",
     r"fjernet", r"fjerna", r"annullert", r"utbetalt", r"betalt tilbake", r"tilbakebetalt", r"forlenget",
-    r"forlenga", r"forlengd", r"forlengt", r"frafalt", r"fråfalle"])
+    r"forlenga", r"forlengd", r"forlengt", r"frafalt", r"fråfalle", r"tatt opp", r"teken opp", r"teke opp",
+    r"fritatt", r"friteke", r"fritekne"])
 _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil bli", r"skal bli", r"har blitt",
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
@@ -58,6 +59,13 @@ TABLE = PhraseTable([
            r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale", _MESSAGE),
     Phrase(r"(?:det kan vi love|det lover vi|kan vi love|vi lover (?:deg |dykk |dere )?at|vi garanterer)", _MESSAGE),
     Phrase(r"svaret (?:\w+ ){0,3}?(?:er|blir|vart|ble) (?:ja|nei|positivt|negativt)", _MESSAGE),
+    Phrase(r"(?:vi|kommunen|me) (?:\w+ ){0,1}?(?:har )?(?:sagt|sier|seier) (?:ja|nei) til|(?:vi|kommunen|me) "
+           r"(?:\w+ ){0,1}?(?:erkjenner|erkjenner herved|vedkjenner) (?:ansvar|ansvaret)|(?:vi|kommunen|me) "
+           r"(?:\w+ ){0,1}?(?:tilbyr|tilbyd) (?:deg|dere|dykk|dokker|you) (?:\w+ ){0,2}?(?:plass|bolig|bustad|"
+           r"omsorgsbolig|erstatning|a place|housing)", _MESSAGE),
+    Phrase(r"(?:det|dette) (?:har|har nå) (?:vi|kommunen) (?:bestemt|avgjort|vedtatt|vedteke)|"
+           r"(?:har|har nå|har no) (?:kommet|kome) inn (?:på|i)|søknaden (?:\w+ ){0,2}?(?:går|gjekk|gikk) gjennom",
+           _MESSAGE),
     Phrase(r"(?:skal|må) (?:du |dere |de )?(?:ikke|ikkje) betale (?:noe|noko|for|gebyret|fakturaen|purregebyret|"
            r"regninga|regningen|rekninga)", _MESSAGE),
     Phrase(r"(?:får|fær|skal få|vil få) (?:\w+ ){0,1}?(?:beholde|behalde|ha) (?:plassen|plassen din|tillatelsen|løyvet|"

@@ -96,6 +96,9 @@ _SUFFIX_EXCEPTIONS = frozenset({
     "dele", "elle", "samisk", "gitar", "seminarer", "hovudstad", "stad",
 })
 #: Words of both Norwegian standards that the triage markers leave out and that English lacks.
+#: Compounds whose last part has such an ending in both standards (ansvar, skøytebane, innkast).
+_ENDING_EXCEPTIONS = ("svar", "mentar", "mplar", "ventar", "minar", "vikar", "radar", "ndar", "ular", "altar", "bane",
+                      "kast", "fast", "last", "gjest")
 _NORWEGIAN_WORDS = frozenset({"hei", "takk", "vi", "du", "deg", "dere", "oss", "vår", "våre", "vårt", "hilsen",
                               "helsing", "spørsmålet", "beskjed", "beskjeden", "gjerne", "dessverre", "stengt",
                               "åpent", "ope", "i dag", "i morgen"})
@@ -108,7 +111,8 @@ def evidence(text: str) -> dict[Language, int]:
     counts = dict.fromkeys(MARKERS, 0)
     for word in words:
         found = [language for language, markers in MARKERS.items() if word in markers.exclusive]
-        if not found and word not in _SUFFIX_EXCEPTIONS and not word.isdigit():
+        if not found and word not in _SUFFIX_EXCEPTIONS and not word.endswith(_ENDING_EXCEPTIONS) \
+                and not word.isdigit():
             found = [language for language, suffix in _SUFFIXES if suffix.match(word)]
         for language in found:
             counts[language] += 1

@@ -116,7 +116,7 @@ _GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushet
 #: A person's health, care, finances, child-welfare case, police matter or employment, and what
 #: identifies a child or a car.
 SENSITIVE = PhraseTable([
-    Phrase(rf"{_SUBJECT} (?:\w+ ){{0,3}}?(?:har|hadde|fikk|fekk|har fått|er|var|ble|blei|vart|har vært|har vore|"
+    Phrase(rf"{_SUBJECT},? (?:[\w,]+ ){{0,4}}?(?:har|hadde|fikk|fekk|har fått|er|var|ble|blei|vart|har vært|har vore|"
            rf"lider av|sliter med|strever med|has|had|is|was|suffers from|has been) (?:\w+ ){{0,2}}?{_HEALTH}",
            _SENSITIVE),
     Phrase(rf"(?:diagnosen|sykdommen|sjukdomen|sjukdommen|plagene|medisinene|medisinane|operasjonen) "

@@ -79,6 +79,16 @@ TABLE = PhraseTable([
     Phrase(r"(?:avventer|avventes|avvente|avventa|avventar)", "Skriv «venter på» i stedet for «avventer»."),
     Phrase(r"(?:med atterhald om|med forbehold om)",
            "Skriv «hvis …» eller «så lenge …» i stedet for «med forbehold om»."),
+    Phrase(r"(?:påregne|påregnes|påreknast|besørge|besørges|forestå|forestås)",
+           "Skriv «regne med», «sørge for» eller «ta seg av»."),
+    Phrase(r"(?:fremkommer av|fremgår av|framgår av|fremkommer|påløper|påløpe|ilegges|ilagt|rekvirere\w*)",
+           "Velg et vanlig ord: «står i», «kommer i tillegg», «må betale», «bestille»."),
+    Phrase(r"(?:i sin helhet|hva angår|hva gjelder|med virkning fra|med verknad frå|herav|derav|hvorav|"
+           r"i sakens anledning|ad din|ad deres)", "Kansellistil: skriv det enklere («hele», «om», «fra …»)."),
+    Phrase(r"(?:vedlagt følger|følger vedlagt|bekreftes mottatt|tas til etterretning|til etterretning)",
+           "Skriv rett ut: «Vi har fått …», «Vi legger ved …», «Vi merker oss …»."),
+    Phrase(r"vennligst", "«Vennligst» er stivt: skriv «Send oss gjerne …» eller bare «Send …»."),
+    Phrase(r"grunnet", "Skriv «på grunn av» eller «fordi» i stedet for «grunnet»."),
     # English
     Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
            "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
@@ -86,7 +96,8 @@ TABLE = PhraseTable([
            "Stivt engelsk: skriv «under», «about» eller «following»."),
     Phrase(r"(?:aforementioned|aforesaid|above-mentioned)", "Gjenta hva det gjelder («the deadline») i stedet for "
            "«aforementioned»."),
-    Phrase(r"(?:please be advised|be advised that|kindly be informed|please be informed)",
+    Phrase(r"(?:please be advised|be advised that|kindly be informed|please be informed|kindly note|please note that|"
+           r"kindly)",
            "Stryk «please be advised» og si det rett ut."),
     Phrase(r"(?:refrain from|prior to|commence\w*|in the event that)",
            "Stivt engelsk: skriv «not …», «before», «start» eller «if»."),

@@ -85,6 +85,16 @@ TABLE = PhraseTable([
            r"(?:commenting|posting|asking|complaining)", _OBVIOUS),
     Phrase(r"(?:we don't|we do not) make the rules|deal with it|(?:you're|you are) not the only one|"
            r"that's not how it works", _NOT_OURS),
+    Phrase(r"(?:du|dere|de) (?:vet|veit|skjønner|skjønar|ser|forstår|kan) (?:vel |nok )?jo|som (?:du|dere|de) jo "
+           r"(?:vet|veit|ser)", _OBVIOUS),
+    Phrase(r"(?:ikke|ikkje) tid til(?=[.!])|(?:bedre|betre) ting å (?:gjøre|gjere)", _STOP),
+    Phrase(r"punktum[.!]|ferdig diskutert|diskusjonen er (?:avsluttet|avslutta|over)|(?:ikke|ikkje) mas\b|"
+           r"gi (?:deg|dere|dykk)(?=[.!])", _STOP),
+    Phrase(r"for det er jo|hva (?:hadde|har) (?:du|dere) (?:egentlig |nå )?(?:forventet|venta|trodd)|"
+           r"kva (?:hadde|har) (?:du|de) (?:eigentleg |no )?(?:venta|forventa|trudd)", _MOCKING),
+    Phrase(r"(?:du|dere|de) (?:overdriver|overdriv|sutrer|syter|maser)", _BLAME),
+    Phrase(r"(?:latterlig|tåpelig|tåpeleg|tullete|useriøs)\w*", _RUDE),
+    Phrase(r"(?:whatever|sigh|seriously\?|as everyone knows|not our job)", _MOCKING),
     # not our problem
     Phrase(r"(?:ikke|ikkje|itj) (?:vårt|vår) (?:problem|bord|ansvar|feil|sak)|(?:ikke|ikkje|itj) (?:vårt|vår)(?=[.!])",
            _NOT_OURS),
