@@ -9,13 +9,14 @@ with the message staff see: ``personal_data`` (blocks), ``case_decision``, ``ton
 
 from __future__ import annotations
 
+from innboks.config.accounts import Account
 from innboks.config.facts import Facts
 from innboks.domain.reply_check import case_decision, crisis, language_mismatch, personal_data, plain_language, tone
 from innboks.domain.reply_check.model import BLOCKING, CheckContext, CheckResult, Code, OfficialContacts, ReplyWarning
-from schemas import Language
+from schemas import Language, Platform
 
 __all__ = ["BLOCKING", "CheckContext", "CheckResult", "Code", "OfficialContacts", "ReplyWarning", "check_reply",
-           "context_for", "MAX_REPLY_CHARS"]
+           "context_for", "crisis_channel_of", "MAX_REPLY_CHARS"]
 
 #: Longer texts are checked up to here (no platform takes more than 10,000 characters).
 MAX_REPLY_CHARS = 20_000
@@ -46,3 +47,11 @@ def context_for(facts: Facts | None, *, language: Language | None = None, citize
         official=OfficialContacts.of(facts, *extra_emails), citizen_name=citizen_name,
         crisis_active=crisis_active, crisis_channel=crisis_channel,
         website=facts.website if facts else None, facebook_page=facts.facebook_page if facts else None)
+
+
+def crisis_channel_of(platform: Platform | None, account: Account | None) -> bool:
+    """Whether replies from this account are the crisis channel: the registry says so (``crisis_channel``),
+    else a Facebook account is taken for the Facebook page."""
+    if account is not None:
+        return account.crisis_channel
+    return platform is Platform.FACEBOOK

@@ -11,7 +11,7 @@ def check(context: CheckContext) -> list[ReplyWarning]:
     if not context.crisis_active or context.crisis_channel:
         return []
     where = " og ".join(f"{name} ({address})" for name, address in
-                        (("nettsiden", context.website), ("Facebook-siden", context.facebook_page)) if address)
+                        (("nettside", context.website), ("Facebook-side", context.facebook_page)) if address)
     return [ReplyWarning(Code.CRISIS_CHANNEL, "Krisemodus er på: all kommunikasjon skal gå via kommunens "
-                         f"{where or 'nettside og Facebook-side'}. Svar ikke med egen informasjon fra denne kontoen; "
-                         "vis heller til dem.")]
+                         f"{where or 'nettside og Facebook-side'}. Gi ikke egen informasjon fra denne kontoen; "
+                         "vis heller dit.")]
