@@ -22,7 +22,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from innboks.config.yamlfile import line_of
-from schemas import Language
+from schemas import EscalationReason, Language
 
 DEFAULT_FACTS_PATH = Path(__file__).with_name("alta-facts.yaml")
 #: The largest facts document accepted (the admin page's text, a control-topic record).
@@ -116,6 +116,8 @@ class Topic(BaseModel):
     on_call: OnCall | None = None
     #: Where a case of this kind goes, one or two sentences ("Byggesøknader sender du …").
     case_channel: Texts | None = None
+    #: Escalations whose suggested reply points to this topic (``child_welfare`` for barnevern).
+    escalations: list[EscalationReason] = Field(default_factory=list)
 
 
 class EmergencyNumber(BaseModel):

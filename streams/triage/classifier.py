@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from innboks.config.facts import Facts
+from innboks.domain import suggestions
 from innboks.domain.language import MarkerIndex
 from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
@@ -57,11 +59,18 @@ def _reasons(rules: Sequence[CompiledRule], hits: int, features: Features, first
 
 
 class Classifier:
-    """Applies a ruleset to texts. Stateless and thread-safe; build once, call many times."""
+    """Applies a ruleset to texts. Stateless and thread-safe; build once, call many times.
 
-    def __init__(self, rules: Ruleset, replies: ReplyContext | None = None) -> None:
+    With a facts registry, suggested replies point to its facts (``innboks.domain.suggestions``):
+    emergencies and child-welfare concerns get the on-call numbers, general questions the topic's
+    page, and case-handling requests the channel for that kind of case. ``facts`` may be replaced
+    while the classifier runs (the worker follows edits on ``innboks.control``).
+    """
+
+    def __init__(self, rules: Ruleset, replies: ReplyContext | None = None, facts: Facts | None = None) -> None:
         self.rules = rules
         self.reply_context = replies or ReplyContext()
+        self.facts = facts
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
         # The rules' word conditions as one lexicon (ruleset.Lexicon): one pass over a message's words.
         self._lexicon, (self._categories, self._moderation, self._escalation) = compile_rules(
@@ -97,7 +106,7 @@ class Classifier:
             escalate=bool(escalation),
             escalation_reasons=escalation,
             rules=fired,
-            suggested_reply=self._reply(category, language, bool(pii), moderation, escalation),
+            suggested_reply=self._reply(text, category, language, bool(pii), moderation, escalation),
         )
 
     def _decide(self, scores: dict[Category, float]) -> Category:
@@ -105,27 +114,38 @@ class Classifier:
             return self.rules.default_category
         return min(scores, key=lambda c: (-scores[c], self._priority.get(c, len(self._priority))))
 
-    def _reply(self, category: Category, language: Language, has_pii: bool,
+    def _reply(self, text: str, category: Category, language: Language, has_pii: bool,
                moderation: list[ModerationReason], escalation: list[EscalationReason]) -> str | None:
         """The reply an operator may post, in the message's language (bokmål where none is written).
 
         Threats get none: how to answer one is for the leader and the communication unit to decide.
         """
         replies = self.rules.replies
+        facts = self.facts
         if EscalationReason.THREAT in escalation:
             return None
         if EscalationReason.SELF_HARM in escalation and replies.self_harm:
-            templates = replies.self_harm
-        elif has_pii:
-            templates = replies.personal_data
-        elif moderation and replies.moderation:
+            return self._fill(replies.self_harm, language)
+        if has_pii:
+            return self._fill(replies.personal_data, language)
+        if facts is not None:
+            if EscalationReason.EMERGENCY in escalation:
+                return suggestions.emergency_reply(facts, text, language)
+            if EscalationReason.CHILD_WELFARE in escalation and (
+                    reply := suggestions.child_welfare_reply(facts, text, language)):
+                return reply
+        if moderation and replies.moderation:
             templates = replies.moderation
         elif category is Category.CASE_HANDLING:
+            if facts is not None and (reply := suggestions.case_reply(facts, text, language)):
+                return reply
             templates = replies.case_handling
         elif category is Category.FEEDBACK and replies.feedback:
             templates = replies.feedback
+        elif category is Category.GENERAL_QUESTION and facts is not None:
+            return suggestions.question_reply(facts, text, language)
         else:
-            return None  # general questions need a person's own answer with the facts
+            return None  # without facts, general questions need a person's own answer
         return self._fill(templates, language)
 
     def reply_text(self, name: str, language: Language) -> str | None:
@@ -142,8 +162,9 @@ class Classifier:
 
 
 def build_classifier() -> Classifier:
-    """The classifier with the rules file (``INNBOKS_TRIAGE_RULES``, else the packaged one) and the
-    reply addresses from the settings."""
+    """The classifier with the rules file (``INNBOKS_TRIAGE_RULES``, else the packaged one), the reply
+    addresses from the settings and the facts registry (``INNBOKS_FACTS``, else the packaged one)."""
+    from innboks.config.facts import facts_path, load_facts
     from innboks.config.settings import get_settings
     from streams.triage.ruleset import DEFAULT_RULES_PATH, load_ruleset
 
@@ -156,4 +177,5 @@ def build_classifier() -> Classifier:
             web_form=settings.case_web_form,
             postal_address=settings.case_postal_address,
         ),
+        load_facts(facts_path(settings.facts)),
     )
