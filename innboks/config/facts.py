@@ -22,6 +22,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from innboks.config.yamlfile import line_of
+from innboks.errors import dotted, first_problem
 from schemas import EscalationReason, Language
 
 DEFAULT_FACTS_PATH = Path(__file__).with_name("alta-facts.yaml")
@@ -206,13 +207,11 @@ def parse_facts(text: str, source: str = "facts") -> Facts:
     try:
         return Facts.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False)[0]
-        location = tuple(first["loc"])
+        location, problem = first_problem(exc)
         line = line_of(tree, location)
         where = f":{line}" if line else ""
-        dotted = ".".join(str(p) for p in location) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        raise FactsError(f"{source}{where}: {dotted}: {message}") from None
+        raise FactsError(f"{source}{where}: {dotted(location, '(top level)')}: "
+                         f"{problem.removeprefix('Value error, ')}") from None
 
 
 def load_facts(path: Path = DEFAULT_FACTS_PATH) -> Facts:

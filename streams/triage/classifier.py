@@ -12,7 +12,8 @@ from innboks.domain import suggestions
 from innboks.domain.language import MarkerIndex
 from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
-from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules
+from streams.triage.matcher import CompiledRule, Features, compile_rules
+from streams.triage.ruleset import Ruleset
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Classifier:
         self.reply_context = replies or ReplyContext()
         self.facts = facts
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
-        # The rules' word conditions as one lexicon (ruleset.Lexicon): one pass over a message's words.
+        # The rules' word conditions as one lexicon (matcher.Lexicon): one pass over a message's words.
         self._lexicon, (self._categories, self._moderation, self._escalation) = compile_rules(
             [list(rules.categories), list(rules.moderation), list(rules.escalation)])
 
