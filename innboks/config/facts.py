@@ -26,8 +26,8 @@ from innboks.errors import dotted, first_problem
 from schemas import EscalationReason, Language
 
 DEFAULT_FACTS_PATH = Path(__file__).with_name("alta-facts.yaml")
-#: The largest facts document accepted (the admin page's text, a control-topic record).
-MAX_FACTS_BYTES = 256 * 1024
+#: The largest facts document accepted (the admin page sends it in a request of at most 64 KiB).
+MAX_FACTS_BYTES = 60 * 1024
 
 
 class FactsError(ValueError):
