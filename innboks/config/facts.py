@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from innboks.config.yamlfile import line_of
 from innboks.errors import dotted, first_problem
@@ -159,14 +159,15 @@ class Facts(BaseModel):
     other_numbers: list[OtherNumber] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _unique_topics(self) -> Facts:
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[Topic]) -> list[Topic]:
         seen: set[str] = set()
-        for topic in self.topics:
+        for topic in topics:
             if topic.id in seen:
                 raise ValueError(f"topic {topic.id!r} is listed twice")
             seen.add(topic.id)
-        return self
+        return topics
 
     @cached_property
     def numbers(self) -> frozenset[str]:
