@@ -26,18 +26,20 @@ _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil 
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
     r"tildelt", r"innvilget", r"innvilga", r"godkjent", r"godkjend", r"refundert", r"tilbakebetalt", r"dekket",
-    r"dekt", r"erstattet", r"medhold", r"medhald", r"avslag", r"plass", r"plassen", r"langtidsplass", r"korttidsplass",
-    r"sykehjemsplass", r"barnehageplass", r"pengene tilbake", r"pengane tilbake", r"dispensasjon", r"tillatelse",
-    r"tillatelsen", r"løyve", r"startlån", r"startlånet", r"tilskudd", r"tilskot", r"erstatning", r"fritak",
-    r"redusert", r"omsorgsbolig", r"omsorgsbustad", r"kommunal bolig", r"skoleskyss", r"skuleskyss",
-    r"ekstra timer", r"assistent", r"tt-kort", r"refusjon"])
+    r"dekt", r"erstattet", r"medhold", r"medhald", r"avslag", r"plass\w*", r"langtidsplass\w*", r"korttidsplass\w*",
+    r"sykehjemsplass\w*", r"barnehageplass\w*", r"pengene tilbake", r"pengane tilbake", r"dispensasjon\w*",
+    r"tillatelse\w*", r"løyve\w*", r"startlån\w*", r"tilskudd\w*", r"tilskot\w*", r"erstatning\w*", r"fritak\w*",
+    r"redusert", r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"kommunal bolig", r"skoleskyss", r"skuleskyss",
+    r"ekstra timer", r"assistent", r"tt-kort\w*", r"refusjon\w*", r"stønad\w*", r"støtte\w*", r"bevilling\w*",
+    r"bostøtte\w*", r"lånet", r"plassen din"])
 _OUR_ACTS = any_of([
     r"godkjenner", r"godkjenner herved", r"innvilger", r"avslår", r"avslår herved", r"godtar", r"godtek", r"sletter",
     r"slettar", r"krediterer", r"krediterar", r"refunderer", r"refunderar", r"frafaller", r"fråfell", r"dekker",
     r"dekkjer", r"erstatter", r"erstattar", r"omgjør", r"gjer om", r"ettergir", r"tar klagen til følge",
     r"tek klaga til følgje", r"har godkjent", r"har godkjend", r"har innvilget", r"har innvilga", r"har avslått",
     r"har sletta", r"har slettet", r"har kreditert", r"har strøket", r"har stroke", r"har bestemt at",
-    r"har avgjort at", r"har frafalt", r"gir deg medhold", r"gjev deg medhald", r"gir deg rett", r"gjev deg rett"])
+    r"har avgjort at", r"har frafalt", r"gir deg medhold", r"gjev deg medhald", r"gir deg rett", r"gjev deg rett",
+    r"bevilger", r"har bevilget", r"har bevilga", r"har gitt deg", r"har gjeve deg"])
 _OUR_FUTURE = any_of([r"erstatte", r"dekke", r"refundere", r"kreditere", r"slette", r"frafalle", r"godkjenne",
                       r"godkjenne", r"innvilge", r"avslå", r"omgjøre", r"gjere om", r"godta", r"ettergi",
                       r"gi deg medhold", r"gje deg medhald", r"gi deg rett", r"betale tilbake", r"betale for"])
@@ -63,6 +65,11 @@ TABLE = PhraseTable([
            r"(?:\w+ ){0,1}?(?:erkjenner|erkjenner herved|vedkjenner) (?:ansvar|ansvaret)|(?:vi|kommunen|me) "
            r"(?:\w+ ){0,1}?(?:tilbyr|tilbyd) (?:deg|dere|dykk|dokker|you) (?:\w+ ){0,2}?(?:plass|bolig|bustad|"
            r"omsorgsbolig|erstatning|a place|housing)", _MESSAGE),
+    Phrase(rf"(?:gir|gjev|gi) (?:deg|dere|dykk|dokker|you) (?:\w+ ){{0,1}}?{_GRANTS}", _MESSAGE),
+    Phrase(r"(?:klagen|klaga|søknaden|anken) (?:din |di |dykkar |deres )?(?:har )?(?:ført|nådd|nått) (?:fram|frem)|"
+           r"(?:appeal|complaint|application) (?:was|has been|is) (?:successful|upheld)|(?:has been|was|will be) "
+           r"(?:reversed|overturned|waived|withdrawn)|you (?:have|'ve) been (?:granted|awarded|given|offered|approved)",
+           _MESSAGE),
     Phrase(r"(?:det|dette) (?:har|har nå) (?:vi|kommunen) (?:bestemt|avgjort|vedtatt|vedteke)|"
            r"(?:har|har nå|har no) (?:kommet|kome) inn (?:på|i)|søknaden (?:\w+ ){0,2}?(?:går|gjekk|gikk) gjennom",
            _MESSAGE),

@@ -122,9 +122,11 @@ SENSITIVE = PhraseTable([
     Phrase(rf"(?:diagnosen|sykdommen|sjukdomen|sjukdommen|plagene|medisinene|medisinane|operasjonen) "
            rf"(?:{_POSSESSIVE})|(?:din|hans|hennes|your|his|her) (?:diagnose|sykdom|diagnosis|illness|medication)",
            _SENSITIVE),
-    Phrase(rf"(?:legeerklæring\w*|sykmelding\w*|sjukmelding\w*|legeattest\w*|helseopplysning\w*|journalen|"
+    Phrase(rf"(?:(?:mottatt|motteke|fått|sett|lest|received|seen|read) (?:\w+ ){{0,2}}?)?"
+           rf"(?:legeerklæring\w*|sykmelding\w*|sjukmelding\w*|legeattest\w*|helseopplysning\w*|journalen|"
            rf"epikrise\w*|doctor's (?:certificate|note)|medical (?:certificate|records)|sick note)"
-           rf"(?: (?:{_POSSESSIVE}|om deg|om han|om henne|om ho))?", _SENSITIVE),
+           rf" (?:{_POSSESSIVE}|om deg|om han|om henne|om ho)|(?:your|his|her) (?:doctor's (?:certificate|note)|"
+           rf"medical (?:certificate|records)|sick note)", _SENSITIVE),
     Phrase(rf"(?:snakket|snakka|pratet|vært i kontakt|vore i kontakt|hatt kontakt|fått beskjed|fått brev|spoken|"
            rf"talked) (?:med|fra|frå|with|to) (?:legen|fastlegen|psykologen|helsesykepleieren|helsesøster|"
            rf"behandleren|sykehuset|sjukehuset|barnevernet|your doctor|your gp)(?: {_POSSESSIVE}| til \w+)?",

@@ -27,7 +27,7 @@ TABLE = PhraseTable([
     Phrase(r"(?:bes|anmodes|vert bed(?:en|ne)|blir bed(?:en|ne))", "Passiv «bes» er stivt: skriv «Vi ber deg …» eller "
            "bare «Send …»."),
     Phrase(r"påse", "Skriv «sørge for» eller «passe på» i stedet for «påse»."),
-    Phrase(r"iverksett\w*", "Skriv «sette i gang», «starte» eller «gjennomføre» i stedet for «iverksette»."),
+    Phrase(r"iverks[ae]tt\w*", "Skriv «sette i gang», «starte» eller «gjennomføre» i stedet for «iverksette»."),
     Phrase(r"(?:hvorvidt|kor vidt|korvidt)", "Skriv «om» i stedet for «hvorvidt»."),
     Phrase(r"anmod\w*", "Skriv «be om» i stedet for «anmode»/«anmodning»."),
     Phrase(r"(?:undertegnede|undertegna)", "Skriv «jeg» (eller navnet ditt) i stedet for «undertegnede»."),
@@ -89,6 +89,15 @@ TABLE = PhraseTable([
            "Skriv rett ut: «Vi har fått …», «Vi legger ved …», «Vi merker oss …»."),
     Phrase(r"vennligst", "«Vennligst» er stivt: skriv «Send oss gjerne …» eller bare «Send …»."),
     Phrase(r"grunnet", "Skriv «på grunn av» eller «fordi» i stedet for «grunnet»."),
+    Phrase(r"(?:for øvrig|forøvrig|korrespondanse\w*|innkomne|innkommer|innkommet|innkomme)",
+           "Kansellistil: skriv «ellers», «brev og e-post» eller «kommer inn»."),
+    Phrase(r"(?:fremkommelighet\w*|framkommelighet\w*|besitter|besitte|henstill\w*|angående|ang\.)",
+           "Velg et vanlig ord: «så det er lett å komme fram», «har», «be om», «om»."),
+    Phrase(r"(?:det vises til|det vert vist til|det blir vist til|"
+           r"(?:vi|me) (?:viser|syner) (?:for øvrig |forøvrig )?til)",
+           "Skriv «Se …» eller start med svaret i stedet for «vi viser til»."),
+    Phrase(r"(?:det (?:bekreftes|meddeles|anmodes|henstilles)|(?:bekreftes|meddeles) (?:herved|med dette))",
+           "Passiv kansellistil: skriv «Vi bekrefter …», «Vi ber deg …»."),
     # English
     Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
            "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
@@ -102,6 +111,8 @@ TABLE = PhraseTable([
     Phrase(r"(?:refrain from|prior to|commence\w*|in the event that)",
            "Stivt engelsk: skriv «not …», «before», «start» eller «if»."),
     Phrase(r"(?:confirm receipt of|receipt of your)", "Skriv «We have received your …»."),
+    Phrase(r"(?:hereinafter|henceforth|heretofore|in lieu of|utili[sz]e\w*|endeavou?r\w*|in due course|"
+           r"per our records|the undersigned)", "Stivt engelsk: skriv det enkelt («use», «try», «soon», «we»)."),
     Phrase(r"(?:would like to inform you|wish to inform you|we are writing to inform you|do not hesitate to|"
            r"at your earliest convenience|with reference to|with regard to your|in relation to your)",
            "Stivt engelsk: si det rett ut («The pool is closed …», «Contact us …»)."),

@@ -29,7 +29,7 @@ TABLE = PhraseTable([
            r"klart og tydelig|klart og tydeleg)", _OBVIOUS),
     Phrase(r"står jo (?:på|i|tydelig|tydeleg|klart)", _OBVIOUS),
     Phrase(r"(?:hvis|viss|om) du (?:bare |berre )?(?:gidder|gidd|hadde gidd|hadde giddet|orker|hadde lest|les|leser|"
-           r"hadde sjekket|hadde sjekka)", _OBVIOUS),
+           r"hadde sjekket|hadde sjekka|hadde fulgt med|hadde følgt med)", _OBVIOUS),
     Phrase(r"hadde du (?:bare |berre )?(?:lest|sjekket|sjekka|fulgt med|følgt med)", _OBVIOUS),
     Phrase(r"(?:les|lese|sjekk) (?:nettsiden|nettsidene|nettsida|saken|saka|brevet|informasjonen|innlegget|"
            r"vedtaket)(?: (?:før|først|selv|sjølv|da|nå|no)\b)?[.!]", _OBVIOUS),
@@ -40,7 +40,9 @@ TABLE = PhraseTable([
     Phrase(r"(?:er jo|jo helt|jo heilt|da helt|vel helt) (?:åpenbart|opplagt|openbert|innlysende|innlysande)|"
            r"(?:helt|heilt) (?:åpenbart|opplagt|openbert)(?=[.!])", _OBVIOUS),
     Phrase(r"(?:vel|jo) ikke så (?:vanskelig|vanskeleg|komplisert)|(?:vel|jo) ikkje så (?:vanskeleg|vanskelig)|"
-           r"ikke (?:så|særlig) vanskelig å (?:forstå|skjønne|finne)", _OBVIOUS),
+           r"ikke (?:så |særlig )?vanskelig å (?:forstå|skjønne|finne)|"
+           r"ikkje (?:så )?vanskeleg å (?:forstå|skjøne|finne)",
+           _OBVIOUS),
     Phrase(r"(?:vanskelig|vanskeleg) for deg å (?:forstå|skjønne|skjøne)", _OBVIOUS),
     Phrase(r"(?:alle andre|alle andre har) (?:har )?(?:klart|greid|funnet|funne|skjønt|forstått)", _OBVIOUS),
     Phrase(r"(?:it'?s|it is) (?:literally|clearly|right there|all) (?:on|in|stated)", _OBVIOUS),
@@ -53,7 +55,8 @@ TABLE = PhraseTable([
     Phrase(r"som (?:vi )?(?:har )?(?:svart|sagt|skrevet|skrive|forklart|informert) (?:\w+ ){0,2}(?:flere|fleire|mange|"
            r"tre|fire|x) (?:ganger|gonger)", _REPEATED),
     Phrase(r"(?:flere|fleire|mange) (?:ganger|gonger) (?:allerede|alt|allereie|før|tidligere)", _REPEATED),
-    Phrase(r"(?:nok en gang|nok ein gong|for (?:n-te|ørtende|femtende|hundrede) gang|igjen og igjen|atter en gang)"
+    Phrase(r"(?:nok en gang|nok ein gong|for (?:n-te|ørtende|femtende|tiende|tjuende|hundrede) gang|igjen og igjen|"
+           r"atter en gang)"
            r"(?:[:,!]| \w+ er)", _REPEATED),
     Phrase(r"(?:har|har vi) (?:informert|skrevet|skrive|sagt|opplyst) om (?:dette |det )?i (?:ukevis|vekevis|"
            r"månedsvis|månadsvis|lang tid)", _REPEATED),
@@ -95,6 +98,24 @@ TABLE = PhraseTable([
     Phrase(r"(?:du|dere|de) (?:overdriver|overdriv|sutrer|syter|maser)", _BLAME),
     Phrase(r"(?:latterlig|tåpelig|tåpeleg|tullete|useriøs)\w*", _RUDE),
     Phrase(r"(?:whatever|sigh|seriously\?|as everyone knows|not our job)", _MOCKING),
+    Phrase(r"(?:vet|veit|skjønner|skjønar|ser|forstår|kjenner) vel (?:alle|de fleste|du|dere|de)|det (?:vet|veit) vel "
+           r"alle", _OBVIOUS),
+    Phrase(r"^\s*som sagt[:,]|[.!?]\s+som sagt[:,]|^\s*as (?:stated|said|mentioned) (?:before|earlier|above)[:,]",
+           _REPEATED),
+    Phrase(r"(?:gidder|gidd|gider|gadd|giddet|gidde)", _STOP),
+    Phrase(r"(?:prøv|prøve) (?:å|og) (?:lese|lesa|finne|sjekke|sjå|se)|(?:les|lese|se|sjå|sjekk) (?:\w+ ){0,2}?"
+           r"(?:en|ein) (?:gang|gong) til", _OBVIOUS),
+    Phrase(r"(?:klarer|greier|kan) (?:du|dere|de) (?:ikke|ikkje) (?:å )?(?:lese|lesa|lese deg)|lær (?:deg|dere|dykk) "
+           r"(?:å|og)", _RUDE),
+    Phrase(r"(?:ditt|deres|dykkar) (?:eget|eige) (?:ansvar|problem|valg|val)|(?:faktisk|altså) (?:ditt|deres|dykkar) "
+           r"(?:ansvar|problem|feil)|your (?:own )?problem", _BLAME),
+    Phrase(r"(?:sånn|slik) er det(?: bare)?[.!]|det er (?:sånn|slik) det er|får (?:du|dere|de) (?:bare |berre )?leve "
+           r"med|(?:ingenting|ikke noe|ikkje noko) å diskutere|tankelesere|get over it", _NOT_OURS),
+    Phrase(r"(?:ikke|ikkje) (?:noe|noko) vi (?:kommer til å|skal|vil|kjem til å) bruke tid på", _NOT_OURS),
+    Phrase(r"(?:får|kan) (?:du|dere) (?:nesten|vel) (?:skjønne|forstå|skjøne)", _OBVIOUS),
+    Phrase(r"det var jo det vi (?:sa|skrev)|hadde vi aldri tenkt på|hvordan vi skal gjøre jobben|korleis vi skal "
+           r"gjere jobben", _MOCKING),
+    Phrase(r"did you (?:even )?read|(?:we've|we have) been (?:over|through) this", _OBVIOUS),
     # not our problem
     Phrase(r"(?:ikke|ikkje|itj) (?:vårt|vår) (?:problem|bord|ansvar|feil|sak)|(?:ikke|ikkje|itj) (?:vårt|vår)(?=[.!])",
            _NOT_OURS),
