@@ -101,7 +101,7 @@ def _report(name: str) -> dict[str, object]:
     return json.loads(console.file.getvalue())  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("name", ["dev.jsonl", "dev-b.jsonl", "dev-c.jsonl"])
+@pytest.mark.parametrize("name", ["dev.jsonl", "dev-b.jsonl", "dev-c.jsonl", "dev-d.jsonl", "dev-e.jsonl"])
 def test_the_dev_parts_stay_at_their_measured_level(name: str) -> None:
     """What docs/replies.md reports for the parts the check was tuned on: a change that loses a case fails."""
     report = _report(name)
