@@ -103,54 +103,81 @@ def _language(language: Language) -> Language:
     return language if language in _WORDS else Language.BOKMAL
 
 
-@dataclass(frozen=True)
-class _Keywords:
-    singles: frozenset[str]
-    prefixes: tuple[str, ...]
-    endings: tuple[str, ...]
-    phrases: tuple[str, ...]
+class _KeywordIndex:
+    """Every topic's keywords in one index, so a message's words are looked up once each: single words
+    by a dict, prefixes (``vann*``) by the word's beginnings of the lengths the prefixes have, endings
+    (``*faktura``) and phrases by a search each (they are few)."""
 
-    def hits(self, words: list[str], joined: str) -> int:
-        found = sum(1 for word in set(words) if word in self.singles or word.startswith(self.prefixes)
-                    or (self.endings and word.endswith(self.endings)))
-        return found + sum(1 for phrase in self.phrases if f" {phrase} " in joined)
+    def __init__(self, topics: list[Topic]) -> None:
+        self.topics = tuple(topics)
+        self.singles: dict[str, set[int]] = {}
+        self.prefixes: dict[str, set[int]] = {}
+        self.endings: list[tuple[str, int]] = []
+        self.phrases: list[tuple[str, int]] = []
+        for index, topic in enumerate(topics):
+            for keyword in topic.keywords:
+                plain = " ".join(tokens(keyword.strip("*")))
+                if " " in plain:
+                    self.phrases.append((f" {plain} ", index))
+                elif keyword.startswith("*"):
+                    self.endings.append((plain, index))
+                elif keyword.endswith("*"):
+                    self.prefixes.setdefault(plain, set()).add(index)
+                else:
+                    self.singles.setdefault(plain, set()).add(index)
+        self.lengths = sorted({len(prefix) for prefix in self.prefixes})
+        #: The topics each word seen so far is a keyword of (most words recur; bounded).
+        self._by_word: dict[str, tuple[int, ...]] = {}
+
+    def _topics_of(self, word: str) -> tuple[int, ...]:
+        found = self._by_word.get(word)
+        if found is None:
+            matched = set(self.singles.get(word, ()))
+            for length in self.lengths:
+                if length > len(word):
+                    break
+                matched.update(self.prefixes.get(word[:length], ()))
+            matched.update(index for ending, index in self.endings if word.endswith(ending))
+            found = tuple(matched)
+            if len(self._by_word) >= 50_000:
+                self._by_word.clear()
+            self._by_word[word] = found
+        return found
+
+    def hits(self, text: str) -> list[int]:
+        """Per topic, how many of the message's distinct words (and phrases) are its keywords."""
+        words = tokens(text)
+        counts = [0] * len(self.topics)
+        for word in set(words):
+            for index in self._topics_of(word):
+                counts[index] += 1
+        if self.phrases:
+            joined = f" {' '.join(words)} "
+            for phrase, index in self.phrases:
+                if phrase in joined:
+                    counts[index] += 1
+        return counts
 
 
-def _keywords(topic: Topic) -> _Keywords:
-    singles, prefixes, endings, phrases = set(), [], [], []
-    for keyword in topic.keywords:
-        plain = " ".join(tokens(keyword.strip("*")))
-        if " " in plain:
-            phrases.append(plain)
-        elif keyword.startswith("*"):
-            endings.append(plain)
-        elif keyword.endswith("*"):
-            prefixes.append(plain)
-        else:
-            singles.add(plain)
-    return _Keywords(frozenset(singles), tuple(prefixes), tuple(endings), tuple(phrases))
+_INDEXES: dict[int, tuple[Facts, _KeywordIndex]] = {}
 
 
-_INDEXES: dict[int, tuple[Facts, tuple[tuple[Topic, _Keywords], ...]]] = {}
-
-
-def _index(facts: Facts) -> tuple[tuple[Topic, _Keywords], ...]:
+def _index(facts: Facts) -> _KeywordIndex:
     """The registry's keywords, prepared once per registry (a registry is immutable)."""
     cached = _INDEXES.get(id(facts))
     if cached is None or cached[0] is not facts:
         if len(_INDEXES) > 16:
             _INDEXES.clear()
-        cached = _INDEXES[id(facts)] = (facts, tuple((topic, _keywords(topic)) for topic in facts.topics))
+        cached = _INDEXES[id(facts)] = (facts, _KeywordIndex(list(facts.topics)))
     return cached[1]
 
 
 def match_topics(facts: Facts, text: str) -> list[Topic]:
     """The topics whose keywords occur in ``text``, most hits first (ties: the registry's order)."""
-    words = tokens(text)
-    joined = f" {' '.join(words)} "
-    scored = [(keywords.hits(words, joined), position, topic)
-              for position, (topic, keywords) in enumerate(_index(facts))]
-    return [topic for hits, _, topic in sorted(scored, key=lambda s: (-s[0], s[1])) if hits > 0]
+    index = _index(facts)
+    counts = index.hits(text)
+    ranked = sorted((-hits, position) for position, hits in enumerate(counts) if hits > 0)
+    return [index.topics[position] for _, position in ranked]
 
 
 def _emergency_numbers(facts: Facts, language: Language) -> str:
