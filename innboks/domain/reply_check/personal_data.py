@@ -10,9 +10,10 @@ public reply.
   "adressen din …") or said of a neighbour or a named person.
 - A third person named in full (a listed first name and a surname), except the citizen we answer,
   a greeting or signature, and a person named by their public role ("ordfører Kari Hansen").
-- A person's health, finances, child-welfare case, police matter or employment, said of the citizen
-  or someone else ("sønnen din har ADHD", "du har en restanse på …", "barnevernet har en sak på
-  familien dykkar", "… er ikke lenger ansatt").
+- A person's health, care services, finances, child-welfare case, police matter or employment, said
+  of the citizen or someone else ("sønnen din har ADHD", "moren din står på venteliste til
+  sykehjemsplass", "du har en restanse på …", "barnevernet har en sak på familien dykkar", "… er
+  ikke lenger ansatt"); a birth date, a child's name with age ("Emma (7)"), a number plate.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from innboks.domain.names import first_names
 from innboks.domain.pii import find_pii
 from innboks.domain.reply_check.model import CheckContext, Code, ReplyWarning
-from innboks.domain.reply_check.text import Phrase, PhraseTable, any_of, sentence_at, sentences
+from innboks.domain.reply_check.text import Phrase, PhraseTable, any_of, sentence_at, sentences, without_overlaps
 from schemas import PiiType
 
 _BLOCKS = "Personopplysninger skal aldri stå i et offentlig svar."
@@ -160,6 +161,7 @@ SENSITIVE = PhraseTable([
            case_sensitive=True),
 ])
 
+
 def check(text: str, context: CheckContext) -> list[ReplyWarning]:
     found: list[ReplyWarning] = []
     for finding in find_pii(text):
@@ -173,7 +175,7 @@ def check(text: str, context: CheckContext) -> list[ReplyWarning]:
     found.extend(_addresses(text, context))
     found.extend(_third_persons(text, context))
     found.extend(_sensitive(text))
-    return _without_overlaps(found)
+    return without_overlaps(found)
 
 
 def _service_number(text: str, start: int) -> bool:
@@ -221,12 +223,3 @@ def _sensitive(text: str) -> list[ReplyWarning]:
             continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, match.start(), match.end()))
     return found
-
-
-def _without_overlaps(warnings: list[ReplyWarning]) -> list[ReplyWarning]:
-    kept: list[ReplyWarning] = []
-    for warning in sorted(warnings, key=lambda w: (w.start or 0, -(w.end or 0))):
-        if any((k.start or 0) <= (warning.start or 0) < (k.end or 0) for k in kept):
-            continue
-        kept.append(warning)
-    return kept

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from innboks.domain.reply_check.model import ReplyWarning
+
 #: Where a sentence ends: . ! ? … followed by space and a capital letter, a quote or a digit after
 #: ! and ?; or a line break. "1. mars", "kl. 19" and "jf. § 4" do not end one.
 _BREAK = re.compile(r"(?<=[.!?…])[\"»”)]*\s+(?=[A-ZÆØÅÁČĐŊŠŦŽ«\"“(\U0001F300-\U0001FAFF])|(?<=[!?])\s+(?=\S)|\s*\n\s*")
@@ -68,6 +70,16 @@ class PhraseTable:
         for row, pattern in self.rows:
             for match in pattern.finditer(text):
                 yield row, match
+
+
+def without_overlaps(warnings: list[ReplyWarning]) -> list[ReplyWarning]:
+    """The warnings in text order, each place warned of once (the first, longest match wins)."""
+    kept: list[ReplyWarning] = []
+    for warning in sorted(warnings, key=lambda w: (w.start or 0, -(w.end or 0))):
+        if any((k.start or 0) <= (warning.start or 0) < (k.end or 0) for k in kept):
+            continue
+        kept.append(warning)
+    return kept
 
 
 def any_of(words: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from innboks.domain.reply_check.model import Code, ReplyWarning
-from innboks.domain.reply_check.text import Phrase, PhraseTable
+from innboks.domain.reply_check.text import Phrase, PhraseTable, without_overlaps
 
 _OBVIOUS = ("Svaret sier at det burde vært åpenbart for innbyggeren. Gi heller informasjonen vennlig, gjerne med "
             "lenke: «Du finner det på …».")
@@ -173,13 +173,4 @@ def check(text: str) -> list[ReplyWarning]:
         if sum(word not in _ABBREVIATIONS for word in words) >= 2:
             found.append(ReplyWarning(Code.TONE, "Store bokstaver leses som roping. Skriv med vanlige bokstaver.",
                                       match.start(), match.end()))
-    return _without_overlaps(found)
-
-
-def _without_overlaps(warnings: list[ReplyWarning]) -> list[ReplyWarning]:
-    kept: list[ReplyWarning] = []
-    for warning in sorted(warnings, key=lambda w: (w.start or 0, -(w.end or 0))):
-        if any((k.start or 0) <= (warning.start or 0) < (k.end or 0) for k in kept):
-            continue
-        kept.append(warning)
-    return kept
+    return without_overlaps(found)
