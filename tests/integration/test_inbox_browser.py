@@ -141,6 +141,7 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         reply_box.clear()
         reply_box.send_keys("Det står jo tydelig på nettsidene. Vi har herved notert det.")
         wait.until(lambda b: "Tone" in region.text and "Klarspråk" in region.text)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", region)
         browser.save_screenshot(str(SCREENSHOTS / "3b-svarsjekk.png"))
 
         # Reply from the conversation: the executor posts it on the (simulated) Graph API, and the
