@@ -5,7 +5,7 @@ from alembic import op
 
 from innboks.db.schema import UtcDateTime
 
-revision = "0007_facts"
+revision = "0003_facts"
 down_revision = "0002_records"
 
 
