@@ -18,9 +18,10 @@ from starlette.staticfiles import StaticFiles
 from innboks.accounts import pages as accounts
 from innboks.config.accounts import Registry
 from innboks.config.settings import Settings, get_settings
+from innboks.db.facts import FactsSource
 from innboks.db.sealed import Keyring
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, pages
+from innboks.inbox import api, facts_page, pages
 from innboks.records import page as records
 from innboks.web import signin
 from innboks.web.auth import AuthConfig, Authenticator
@@ -35,17 +36,19 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
-               reply_variables: ReplyVariables | None = None, settings: Settings | None = None,
-               keyring: Keyring | None = None) -> Starlette:
+               reply_variables: ReplyVariables | None = None, facts: FactsSource | None = None,
+               settings: Settings | None = None, keyring: Keyring | None = None) -> Starlette:
     """The app; ``keyring`` (from INNBOKS_SECRET_KEY) lets Kontoer connect accounts, ``settings`` names the
     platforms' apps they are connected through."""
     context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher(),
                            settings=settings or get_settings(), keyring=keyring)
     if reply_variables is not None:
         context.reply_variables = reply_variables
+    if facts is not None:
+        context.facts = facts
     app = Starlette(
-        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *records.routes,
-                *accounts.routes,
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *facts_page.routes,
+                *records.routes, *accounts.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

@@ -10,7 +10,7 @@ from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
-from schemas.control import ACCOUNT_KEY_PREFIX, CRISIS_KEY, AccountEvent, ControlEvent
+from schemas.control import ACCOUNT_KEY_PREFIX, CRISIS_KEY, FACTS_KEY, AccountEvent, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -41,6 +41,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
     "AccountEvent": AccountEvent,
+    "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
 }
 
@@ -58,10 +59,12 @@ __all__ = [
     "CaseForward",
     "Category",
     "CRISIS_KEY",
+    "FACTS_KEY",
     "ConnectorCursor",
     "ConnectorEvent",
     "ConnectorEventKind",
     "ControlEvent",
+    "FactsEvent",
     "Contract",
     "DeadLetter",
     "EscalationReason",

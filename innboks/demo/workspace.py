@@ -15,7 +15,9 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config.accounts import Registry
-from innboks.config.settings import Settings
+from innboks.config.facts import facts_path
+from innboks.config.settings import Settings, get_settings
+from innboks.db.facts import FactsSource
 from innboks.db.schema import inquiries
 from innboks.db.sealed import Keyring
 from innboks.domain.policies import crisis_policy_of
@@ -84,7 +86,8 @@ def start_workspace(engine: sa.Engine, store_url: str, bootstrap: str, registry:
     if inbox_port is not None:
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
-        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, settings=settings,
+        facts = FactsSource.from_path(facts_path(get_settings().facts))
+        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts, settings=settings,
                                            keyring=keyring), host="127.0.0.1",
                                 port=inbox_port,
                                 log_level="warning", access_log=False)

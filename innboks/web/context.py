@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from innboks.config.accounts import Registry
 from innboks.config.settings import Settings, get_settings
 from innboks.db.accounts import connected_version, effective_registry, list_connected
+from innboks.db.facts import FactsSource
 from innboks.db.sealed import Keyring
 from innboks.domain.policies import Policy, built_policies
 from innboks.domain.reply_variables import ALTA, ReplyVariables
@@ -54,6 +55,8 @@ class StaffContext:
     settings: Settings = field(default_factory=get_settings)
     #: Seals what Kontoer stores (INNBOKS_SECRET_KEY); None: accounts cannot be connected here.
     keyring: Keyring | None = None
+    #: The facts registry in force (saved on the Fakta page, else the INNBOKS_FACTS file).
+    facts: FactsSource = field(default_factory=FactsSource.from_path)
     policies: dict[str, Policy] = field(init=False)
     #: account id → owning unit, and → display name (from the account registry).
     units: dict[str, str] = field(init=False)
