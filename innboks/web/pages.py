@@ -61,13 +61,30 @@ async def render(request: Request, environment: Environment, template: str, stat
     return HTMLResponse(html, status_code=status)
 
 
+#: The API's 401 to a script: HTTP Basic, for clients that send credentials only when asked (wget, urllib).
+BASIC_CHALLENGE = 'Basic realm="Innboks", charset="UTF-8"'
+#: … and to a browser: sign in with the form and its session cookie (draft-broyer-http-cookie-auth).
+#: A browser shows no password dialog for it, so it never learns Basic credentials to send by itself.
+COOKIE_CHALLENGE = 'Cookie realm="Innboks", form-action="/logg-inn", cookie-name="innboks_session"'
+
+
+def from_browser(request: Request) -> bool:
+    """Whether a browser sent the request: the Fetch metadata or ``Origin`` headers that every current
+    browser sends and scripts do not, a page's ``Accept``, or a browser's ``User-Agent`` (all start
+    with ``Mozilla/``). A page cannot change any of them on a request it makes a browser send."""
+    headers = request.headers
+    return (any(name in headers for name in ("sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest", "origin"))
+            or "text/html" in headers.get("accept", "")
+            or headers.get("user-agent", "").startswith("Mozilla/"))
+
+
 async def error_response(request: Request, exc: Exception) -> Response:
     """The answer to an ``HttpError``: JSON under ``/api/``, the sign-in page for 401, else an error page."""
     assert isinstance(exc, HttpError)
     if request.url.path.startswith("/api/"):
         headers = dict(exc.headers)
         if exc.status == 401:
-            headers["WWW-Authenticate"] = 'Basic realm="Innboks", charset="UTF-8"'
+            headers["WWW-Authenticate"] = COOKIE_CHALLENGE if from_browser(request) else BASIC_CHALLENGE
         return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
     if exc.status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
