@@ -120,3 +120,34 @@ def test_retention_and_holds_are_set_on_the_page_with_a_csrf_token(client) -> No
     assert anne.post("/innsyn/oppbevaring", data={"account": "nope", "keep_days": "1",
                                                        "csrf_token": token}).status_code == 422
     assert [a[1] for a in actions(client)] == ["legal_hold_placed", "retention_set", "legal_hold_released"]
+
+
+def test_an_admin_limited_to_units_neither_sees_nor_releases_other_units_holds(client) -> None:
+    """Issue #24, 2: release_hold had no unit check, /innsyn listed every hold, a conversation key went unchecked."""
+    from datetime import UTC, datetime
+
+    from innboks.records.retention import place_hold, set_retention
+
+    now = datetime.now(UTC)
+    everything = place_hold(client.engine, "Sak 26/1 (alle kontoer)", "anne", now)
+    kommune = place_hold(client.engine, "Sak 26/2 (kommunen)", "anne", now, account_id=PAGE_ID)
+    bibliotek = place_hold(client.engine, "Sak 26/3 (biblioteket)", "anne", now, account_id=OTHER_PAGE)
+    set_retention(client.engine, PAGE_ID, 400, "anne", now)
+    kultur, token = signed_in(client.app, "kultur", PASSWORD)
+    page = kultur.get("/innsyn").text
+    assert "Sak 26/3" in page and "Sak 26/1" not in page and "Sak 26/2" not in page and "400 dager" not in page
+    assert "Alle kontoer" not in page
+    for hold_id in (everything, kommune):
+        assert kultur.post(f"/innsyn/hold/{hold_id}/opphev", data={"csrf_token": token}).status_code == 404
+    assert kultur.post("/innsyn/hold", data={"reason": "Sak 9", "conversation": f"facebook:{PAGE_ID}:7_1",
+                                             "csrf_token": token}).status_code == 403
+    assert kultur.post("/innsyn/hold", data={"reason": "Sak 9", "csrf_token": token}).status_code == 403
+    assert kultur.post(f"/innsyn/hold/{bibliotek}/opphev", data={"csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    assert {h.id for h in list_holds(client.engine)} == {everything, kommune}
+    exported = kultur.post("/innsyn/eksport", data={"format": "json", "csrf_token": token})
+    assert exported.status_code == 200 and exported.text
+    assert {json.loads(line)["account_id"] for line in exported.text.splitlines()} == {OTHER_PAGE}
+    anne, anne_token = signed_in(client.app, "anne", PASSWORD)
+    assert anne.post(f"/innsyn/hold/{everything}/opphev", data={"csrf_token": anne_token},
+                     follow_redirects=False).status_code == 303
