@@ -172,8 +172,10 @@ async def export(request: Request) -> Response:
 async def set_rule(request: Request) -> Response:
     app, user, values = staff(request), request.user, await request.form()
     account = str(values.get("account", "")).strip()
-    if account not in app.names or not user.sees(account, app.units):
+    if account not in app.names:
         raise HttpError(422, "choose one of the accounts you see")
+    if not user.sees(account, app.units):
+        raise HttpError(403, OTHER_UNIT)
     days = str(values.get("keep_days", "")).strip()
     try:
         keep_days = int(days) if days else None
