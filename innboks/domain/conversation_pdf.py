@@ -17,6 +17,7 @@ from datetime import datetime
 from html import escape
 
 from innboks.domain.calendar import OSLO
+from innboks.domain.permalinks import safe_permalink
 from schemas import CaseForward, InboxMessage
 
 PDF_VARIANT = "pdf/a-2b"
@@ -47,7 +48,8 @@ def local_time(moment: datetime) -> str:
 def _message(message: InboxMessage, css: str, label: str) -> str:
     who = "Kommunens konto" if message.from_account else (message.author_name or "Ukjent avsender")
     text = escape(message.text) if message.text else "<em>(ingen tekst)</em>"
-    link = f' · <a href="{escape(message.permalink)}">lenke</a>' if message.permalink else ""
+    url = safe_permalink(message.platform, message.permalink)
+    link = f' · <a href="{escape(url)}">lenke</a>' if url else ""
     return (f'<div class="message {css}"><div class="who">{escape(label)}: {escape(who)} · '
             f'{local_time(message.created_at)} · {escape(message.id)}{link}</div><div class="text">{text}</div></div>')
 

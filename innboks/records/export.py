@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
 from innboks.domain.conversation_pdf import STYLE, local_time, pdfa_bytes
+from innboks.domain.permalinks import safe_permalink
 from innboks.records.redact import redact
 from innboks.records.search import FIELDS, RecordFilter, RecordRow
 
@@ -190,7 +191,8 @@ def _flags(row: RecordRow) -> list[str]:
 def _message(revisions: list[RecordRow]) -> str:
     first, last = revisions[0], revisions[-1]
     who = escape(first.author_name or "Ukjent avsender") + (" (kommunens konto)" if first.from_account else "")
-    link = f' · <a href="{escape(first.permalink)}">lenke</a>' if first.permalink else ""
+    url = safe_permalink(first.platform, first.permalink)
+    link = f' · <a href="{escape(url)}">lenke</a>' if url else ""
     context = "" if first.matched else " · (sammenheng, ikke treff)"
     header = (f'<div class="who">{who} · {local_time(first.created_at)} · {KINDS.get(first.kind, first.kind)} · '
               f"{escape(first.id)}{link}{context}</div>")
