@@ -13,10 +13,12 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from innboks.db.control import crisis
+from innboks.domain.bidi import shown
 from innboks.web import labels
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
@@ -25,11 +27,24 @@ SHARED_TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 
 
+def user_text(value: Any) -> Markup:
+    """User text (a citizen's message or name, a staff member's name or note) as a bidirectional island."""
+    return Markup("<bdi>") + escape(shown(str(value))) + Markup("</bdi>")
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template writes, also into attributes and form fields: direction overrides shown."""
+    return shown(value) if isinstance(value, str) else value
+
+
 def templates(directory: Path | None = None) -> Environment:
-    """A template environment for one package's pages (its ``directory`` first, then the shared ones)."""
+    """A template environment for one package's pages (its ``directory`` first, then the shared ones).
+
+    Templates write user text as ``{{ text|bdi }}`` (``<bdi>``: innboks/domain/bidi.py)."""
     loaders = [FileSystemLoader(d) for d in (directory, SHARED_TEMPLATES) if d is not None]
     environment = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
-                              trim_blocks=True, lstrip_blocks=True)
+                              trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
+    environment.filters["bdi"] = user_text
     environment.globals.update(labels=labels.ALL, duration=labels.duration)
     environment.filters["label"] = lambda value, group: labels.ALL[group].get(value, value)
     environment.filters["local"] = labels.local_time
