@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from innboks.config.files import UnreadableFile, read_text
 from schemas import Category, EscalationReason, Language, ModerationReason, PiiType
 from streams.triage.context import SpikeRule
 
@@ -459,9 +460,9 @@ class Ruleset(BaseModel):
 
 def load_ruleset(path: Path = DEFAULT_RULES_PATH) -> Ruleset:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read rules file: {exc.strerror}") from exc
+        data = yaml.safe_load(read_text(path, "the rules file"))
+    except UnreadableFile as exc:
+        raise RulesError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
