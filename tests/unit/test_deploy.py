@@ -185,3 +185,14 @@ def test_the_inbox_trusts_x_forwarded_for_only_from_its_proxies() -> None:
     asyncio.run(request(proxy))
     asyncio.run(request("203.0.113.50"))  # not a proxy of ours: its header is not believed
     assert seen == ["198.51.100.9", "203.0.113.50"]
+
+
+def test_no_known_vulnerable_setuptools_in_the_environment_or_the_image() -> None:
+    """Issue #24, 9: the virtual environment kept ensurepip's setuptools 65.5 (CVE-2024-6345, CVE-2025-47273)."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    assert Version(version("setuptools")) >= Version("78.1.1")
+    assert "setuptools>=78.1.1" in (ROOT / "Makefile").read_text()
+    assert 'pip install --upgrade pip "setuptools>=78.1.1"' in (ROOT / "deploy" / "Dockerfile").read_text()
