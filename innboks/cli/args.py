@@ -53,6 +53,11 @@ def non_negative_int(value: str) -> int:
     return number
 
 
+def port_or_zero(value: str) -> int:
+    """A port number, or 0 for "any free port"."""
+    return 0 if value.strip() == "0" else port_number(value)
+
+
 def port_number(value: str) -> int:
     try:
         number = int(value)
