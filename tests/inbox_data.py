@@ -76,7 +76,7 @@ class ProjectingPublisher:
         self.engine = engine
         self.sent: list[tuple[str, bytes | None, bytes]] = []
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         self.sent.append((topic, key, value))
         if topic in topics.PROJECTED_TOPICS:
             with self.engine.begin() as connection:

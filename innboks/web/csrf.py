@@ -2,11 +2,13 @@
 
 A request that is not GET, HEAD or OPTIONS is refused
 
-1. **from another site's page** (403): ``Sec-Fetch-Site`` says ``cross-site`` or ``same-site``, or
-   ``Origin`` names another origin than the inbox's own (``INNBOKS_INBOX_URL``, or the address the
-   request came to). Browsers send these headers on every such request and a page cannot forge
-   them; scripts send neither. This holds for cookies, cached HTTP Basic credentials and anything
-   a browser might attach by itself;
+1. **from another site's page** (403): ``Sec-Fetch-Site`` says ``cross-site`` or ``same-site``, or,
+   without Fetch metadata (plain http to a host other than localhost, older browsers), ``Origin``
+   names another origin than the inbox's own (``INNBOKS_INBOX_URL``, or the address the request
+   came to). Browsers send these headers on every such request and a page cannot forge them;
+   scripts send neither. This holds for cookies, cached HTTP Basic credentials and anything a
+   browser might attach by itself. ``Origin: null`` (a sandboxed frame, a page that sends no
+   referrer) tells nothing: such a request is let through only with the session's CSRF token (3.);
 2. **under /api/ without a JSON body** (415): the body is ``application/json``, or there is none
    (no ``Content-Type``, no bytes). An HTML form can send neither (forms always name a type), and a
    page's ``fetch`` could only by a CORS preflight, which the inbox never grants;
@@ -77,19 +79,24 @@ class StateChangeGuard:
             return
         await self.app(scope, receive, send)
 
-    def cross_site(self, request: Request) -> bool:
+    def site(self, request: Request) -> str:
+        """``own``, ``other`` or ``unknown`` (``Origin: null`` without Fetch metadata), for a browser's
+        request; ``own`` for a script's (which sends neither header)."""
         fetch_site = request.headers.get("sec-fetch-site")
-        if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
-            return True
+        if fetch_site is not None:
+            return "own" if fetch_site.strip().lower() in ("same-origin", "none") else "other"
         origin = request.headers.get("origin")
         if origin is None:
-            return False
+            return "own"
+        if origin.strip().lower() == "null":
+            return "unknown"
         own = self.own_origins | {origin_of(str(request.url))}
-        return origin.strip().lower() == "null" or origin_of(origin.strip()) not in own
+        return "own" if origin_of(origin.strip()) in own else "other"
 
     async def check(self, request: Request, receive: Receive) -> Receive:
         """Raises ``HttpError`` for a refused change; the ``receive`` to go on with (a form's body replayed)."""
-        if self.cross_site(request):
+        site = self.site(request)
+        if site == "other":
             raise HttpError(403, CROSS_SITE)
         api = request.url.path.startswith("/api/")
         kind = media_type(request.headers)
@@ -98,6 +105,8 @@ class StateChangeGuard:
             raise HttpError(415, NOT_JSON)
         session = request.scope.get("session") or {}
         if api and "sid" not in session:
+            if site == "unknown":
+                raise HttpError(403, CROSS_SITE)  # no session token to vouch for where it came from
             return receive  # a script's HTTP Basic call, or nobody signed in (the endpoint answers 401)
         given = request.headers.get(CSRF_HEADER)
         if given is None and kind in FORM_TYPES:

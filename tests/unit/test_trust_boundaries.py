@@ -82,7 +82,8 @@ def test_cached_basic_credentials_cannot_approve_from_another_site(store) -> Non
 
 
 @pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "same-site"}, {"Origin": "https://intranett.alta.test"},
-                                     {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}])
+                                     {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+                                     {"Sec-Fetch-Site": "cross-site"}])
 def test_no_state_change_from_another_origin_with_a_session_and_its_token(store, headers) -> None:
     kari, token = signed_in(app_for(store), "kari", PASSWORD)
     inquiry = kari.get("/api/inquiries").json()[0]["inquiry_id"]
@@ -155,3 +156,22 @@ def test_a_new_password_ends_the_remembered_basic_check_and_the_sessions(store) 
     assert client.get("/api/me", auth=("kari", PASSWORD)).status_code == 401
     assert client.get("/api/me", auth=("kari", "et-nytt-passord")).status_code == 200
     assert kari.get("/api/me").status_code == 401
+
+
+def test_origin_null_needs_the_sessions_token(store) -> None:
+    """``Origin: null`` (a sandboxed frame, a no-referrer page, without Fetch metadata) says nothing about
+    where a request came from: the session's token vouches for it, HTTP Basic alone does not."""
+    app = app_for(store)
+    kari, token = signed_in(app, "kari", PASSWORD)
+    inquiry = kari.get("/api/inquiries").json()[0]["inquiry_id"]
+    url = f"/api/inquiries/{inquiry}/assign"
+    vouched = kari.post(url, json={"assignee": "kari"}, headers={"Origin": "null", "X-CSRF-Token": token})
+    assert vouched.status_code == 200
+    refused = TestClient(app).post(url, json={"assignee": "kari"}, headers={"Origin": "null"}, auth=("kari", PASSWORD))
+    assert refused.status_code == 403 and "cross-site" in refused.json()["error"]
+
+
+def test_the_pages_own_requests_keep_their_origin(store) -> None:
+    """With ``Referrer-Policy: no-referrer`` Chromium sent ``Origin: null`` with the inbox's own sign-in form."""
+    page = TestClient(app_for(store)).get("/logg-inn")
+    assert page.headers["referrer-policy"] == "same-origin"
