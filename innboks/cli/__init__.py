@@ -21,6 +21,7 @@ from innboks.cli import (
     demo,
     inbox,
     records,
+    reply,
     sla,
     store,
     topics,
@@ -33,8 +34,8 @@ from innboks.config.files import UnreadableFile
 from innboks.config.settings import SettingsError
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, crisis, archive, sla, topics, store,
-          inbox, records)
+GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, reply, crisis, archive, sla, topics,
+          store, inbox, records)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,3 +140,13 @@ def test_unreadable_files_and_invalid_settings_are_one_line(tmp_path) -> None:
         assert result.returncode != 0 and len(lines) == 1, (args, result.stderr)
         assert needle in lines[0] and lines[0].startswith("innboks"), (args, lines[0])
     assert "abc" not in innboks("accounts", "check", env={"INNBOKS_METRICS_PORT": "abc"}).stderr  # never the value
+
+
+@pytest.mark.parametrize("command", [["worker"], ["triage"], ["reply", "check"], ["inbox", "--store", "sqlite://"]])
+def test_a_broken_facts_registry_is_one_line_naming_the_file_and_line(tmp_path, command) -> None:
+    broken = tmp_path / "facts.yaml"
+    broken.write_text("version: 1\nmunicipality: Alta kommune\nwebsite: [\n", encoding="utf-8")
+    result = innboks(*command, stdin='{"id": 1, "text": "Hei"}\n', env={"INNBOKS_FACTS": str(broken)})
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert f"{broken}:" in line and "not valid YAML" in line and "Traceback" not in result.stderr

@@ -88,7 +88,8 @@ def path(template: str, **body: Any) -> Callable[[Objects, str], tuple[str, dict
     """A request whose path is ``template`` filled with the unit's objects; ``body`` as JSON."""
 
     def call(objects: Objects, _user: str) -> tuple[str, dict[str, Any]]:
-        return template.format(o=objects), ({"json": body} if body else {})
+        filled = {k: v.format(o=objects) if isinstance(v, str) else v for k, v in body.items()}
+        return template.format(o=objects), ({"json": filled} if body else {})
 
     return call
 
@@ -98,6 +99,13 @@ def form(template: str, **fields: str) -> Callable[[Objects, str], tuple[str, di
         return template.format(o=objects), {"data": {k: v.format(o=objects) for k, v in fields.items()}}
 
     return call
+
+
+def facts_document(_objects: Objects, _user: str) -> tuple[str, dict[str, Any]]:
+    """The packaged facts registry, saved as it is."""
+    from innboks.config.facts import DEFAULT_FACTS_PATH
+
+    return "/api/facts", {"json": {"document": DEFAULT_FACTS_PATH.read_text(encoding="utf-8")}}
 
 
 def sign_in_form(_objects: Objects, user: str) -> tuple[str, dict[str, Any]]:
@@ -134,6 +142,12 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/saved-replies/{reply_id}"):
         Expect("admin", path("/api/saved-replies/1", title="Åpningstider", language="nb", body="8–15:30."), 200),
     ("DELETE", "/api/saved-replies/{reply_id}"): Expect("admin", path("/api/saved-replies/1"), 204),
+    ("POST", "/api/replies/check"):
+        Expect("reader", path("/api/replies/check", text="Hei! Brøytingen starter i morgen.", message_id="{o.message}"),
+               200, 404),
+    ("GET", "/fakta"): Expect("admin", path("/fakta"), 200),
+    ("GET", "/api/facts"): Expect("admin", path("/api/facts"), 200),
+    ("PUT", "/api/facts"): Expect("admin", facts_document, 202),
     ("GET", "/api/crisis"): Expect("reader", path("/api/crisis"), 200),
     ("POST", "/api/crisis"): Expect("admin", path("/api/crisis", active=True, reason="Flom i sentrum"), 202),
     ("GET", "/"): Expect("reader", path("/?account={o.account}"), 200, 200),

@@ -6,8 +6,8 @@ from alembic import op
 
 from innboks.db.schema import UtcDateTime
 
-revision = "0003_sessions"
-down_revision = "0002_records"
+revision = "0004_sessions"
+down_revision = "0003_facts"
 
 
 def upgrade() -> None:
