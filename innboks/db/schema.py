@@ -312,7 +312,18 @@ legal_holds = sa.Table(
     sa.Column("released_at", UtcDateTime),
 )
 
-STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True, comment="SHA-256 of the session id in the cookie"),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    comment="signed-in sessions of the staff web (innboks/web/sessions.py): sign-out deletes one, revoke all",
+)
+
+STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
+         staff_sessions)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
