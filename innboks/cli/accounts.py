@@ -138,6 +138,9 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
     else:
         registry = _registry(settings.accounts_file, required=True)
     assert registry is not None
+    if not registry.accounts:
+        raise CliError(f"{settings.accounts_file}: no accounts: the registry lists the municipality's official "
+                       "accounts (see accounts.example.yaml)")
     table = Table("account", "name", "owning unit", "policy", "credentials", "communication unit admin",
                   title=f"Account registry {settings.accounts_file}")
     problems = 0

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
+from innboks.config.files import UnreadableFile, read_text
+
 REFERENCE_KINDS = ("env", "file", "store")
 
 
@@ -87,9 +89,9 @@ def resolve(reference: str) -> SecretStr:
         return SecretStr(value.strip())
     path = Path(target)
     try:
-        value = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise CredentialError(f"cannot read secret file {path}: {exc.strerror}") from None
+        value = read_text(path, "the secret file").strip()
+    except UnreadableFile as exc:
+        raise CredentialError(str(exc)) from None
     if not value:
         raise CredentialError(f"secret file {path} is empty")
     return SecretStr(value)

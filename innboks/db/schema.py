@@ -312,6 +312,16 @@ legal_holds = sa.Table(
     sa.Column("released_at", UtcDateTime),
 )
 
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True, comment="SHA-256 of the session id in the cookie"),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    comment="signed-in sessions of the staff web (innboks/web/sessions.py): sign-out deletes one, revoke all",
+)
+
 # --- accounts (Kontoer; docs/accounts.md) ---------------------------------------------------------
 
 connected_accounts = sa.Table(
@@ -386,7 +396,7 @@ oauth_clients = sa.Table(
 )
 
 STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
-         connected_accounts, account_health, oauth_flows, oauth_clients)
+         staff_sessions, connected_accounts, account_health, oauth_flows, oauth_clients)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -7,7 +7,7 @@ from alembic import op
 from innboks.db.schema import Json, UtcDateTime
 
 revision = "0006_accounts"
-down_revision = "0003_facts"  # re-chained after main brought 0003_facts (was 0002_records)
+down_revision = "0004_sessions"  # re-chained after main brought 0003_facts and 0004_sessions (was 0002_records)
 
 
 def upgrade() -> None:
