@@ -68,8 +68,9 @@ class StaffContext:
         self.base_registry = self.registry
         self.policies = built_policies(self.registry.sla)
         self._version: tuple[int, str | None] | None = None
-        self._checked = 0.0
-        self.refresh_accounts(force=True)
+        self._checked = float("-inf")  # the first request looks in the store
+        self.units = {account.account_id: account.owning_unit for account in self.registry.accounts}
+        self.names = {account.account_id: account.name for account in self.registry.accounts}
 
     def refresh_accounts(self, force: bool = False) -> None:
         """Merge in the accounts connected in Kontoer when they changed (at most every few seconds)."""
