@@ -14,6 +14,7 @@ from schemas.control import CRISIS_KEY, ControlEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
+    CloseReason,
     EscalationReason,
     Event,
     Kind,
@@ -54,6 +55,7 @@ __all__ = [
     "CaseChange",
     "CaseForward",
     "Category",
+    "CloseReason",
     "CRISIS_KEY",
     "ConnectorCursor",
     "ConnectorEvent",

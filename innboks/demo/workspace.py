@@ -13,7 +13,7 @@ import uvicorn
 from innboks.config.accounts import Registry
 from innboks.db.engine import open_store
 from innboks.db.schema import inquiries
-from innboks.domain.policies import crisis_policy_of
+from innboks.domain.policies import built_policies, crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
 from innboks.store.consumer import Projection
@@ -22,6 +22,8 @@ from innboks.web.users import add_user, generated_password
 from innboks.webapp import create_app
 
 DEMO_USER = "demo"
+#: The demo's administrator (same password): Innsyn, the crisis switch, saved replies.
+DEMO_ADMIN = "admin"
 
 
 @dataclass
@@ -69,7 +71,9 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
     if inbox_port is not None:
         password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
-    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla))
+        add_user(engine, DEMO_ADMIN, "admin", password, actor="system:demo")
+    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla),
+                            policies=built_policies(registry.sla))
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -60,10 +60,12 @@ def kafka_dead_letters(bootstrap_servers: str) -> tuple[DeadLetterSink, Callable
 
 class Projection:
     def __init__(self, engine: Engine, bootstrap_servers: str, dead_letters: DeadLetterSink | None = None,
-                 crisis_policy: Policy | None = None) -> None:
-        """``crisis_policy``: the policy open inquiries move to while crisis mode is on (``follow_crisis``)."""
+                 crisis_policy: Policy | None = None, policies: Mapping[str, Policy] | None = None) -> None:
+        """``crisis_policy`` and ``policies``: after a crisis, inquiries received during it return to their
+        normal policy (``follow_crisis``)."""
         self.engine = engine
         self._crisis_policy = crisis_policy
+        self._policies = policies
         self.stats = ProjectionStats()
         self._close_dead_letters: Callable[[], None] = lambda: None
         if dead_letters is None:
@@ -115,7 +117,7 @@ class Projection:
                     self.stats.applied[record.topic] += 1
                 next_offsets[Partition(record.topic, record.partition)] = record.offset + 1
             if self._crisis_policy is not None and any(p.topic in (topics.CONTROL, topics.SLA) for p in next_offsets):
-                follow_crisis(connection, self._crisis_policy)
+                follow_crisis(connection, self._crisis_policy, self._policies)
             for partition, offset in next_offsets.items():
                 self._save_offset(connection, partition, offset)
         return len(records)

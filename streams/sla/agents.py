@@ -30,7 +30,7 @@ from streams.app import app, table_options
 from streams.classifier import CLASSIFIER
 from streams.control import CRISIS
 from streams.metrics import METRICS
-from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
+from streams.sla.process import ConversationClock, apply_message, command, follow_crisis, tick
 from streams.sla.schedule import InquiryIndex
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,24 @@ clocks = app.Table(
 INDEX = InquiryIndex()
 METRICS.open_inquiries.set_source(INDEX.summary)
 
-def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
-    """The policy a new inquiry from this message gets, or None when it opens no clock."""
+def normal_policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
+    """The policy a new inquiry from this message gets outside a crisis, or None when it opens no clock."""
     if message.from_account or message.kind is Kind.POST:
         return None
     if not SLA.opens_clock(triage.category if triage is not None else None):
         return None
-    if CRISIS.active:
-        return SLA.crisis_policy
     return REGISTRY.sla_policy_for(message.platform, message.account_id, message.kind)
 
 
+def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
+    """The policy a new inquiry from this message gets now (the crisis policy while crisis mode is on)."""
+    normal = normal_policy_for(message, triage)
+    return SLA.crisis_policy if normal is not None and CRISIS.active else normal
+
+
 def _in_crisis(clock: ConversationClock) -> ConversationClock:
-    return switch_policy(clock, POLICIES[SLA.crisis_policy]) if CRISIS.active else clock
+    """After a crisis, inquiries received during it return to their normal policy (process.follow_crisis)."""
+    return follow_crisis(clock, CRISIS.active, POLICIES)
 
 
 async def on_triaged(triaged: TriagedMessage) -> None:
@@ -74,16 +79,21 @@ async def on_triaged(triaged: TriagedMessage) -> None:
     key = message.key.encode()
     clock = read_table(clocks, key, ConversationClock)
     updated, emitted = apply_message(_in_crisis(clock), message, policy_for(message, triaged.triage), POLICIES,
-                                     datetime.now(UTC), triaged.triage, ACKNOWLEDGEMENTS)
+                                     datetime.now(UTC), triaged.triage, ACKNOWLEDGEMENTS,
+                                     normal_policy_for(message, triaged.triage))
     await _save(key, clock, updated, emitted)
 
 
 async def on_tick(event: faust.EventT) -> None:
-    """A tick from the timer (``innboks.sla-ticks``): emit the warning or breach that has fallen due."""
+    """A tick from the timer (``innboks.sla-ticks``): emit the warning or breach that has fallen due; or a
+    staff command from the inbox (close, snooze) on the same topic."""
     request = decode(SlaTick, event.value)
     key = request.conversation_key.encode()
     clock = read_table(clocks, key, ConversationClock)
-    updated, emitted = tick(_in_crisis(clock), request.conversation_key, datetime.now(UTC))
+    if request.reason in ("close", "snooze"):
+        updated, emitted = command(_in_crisis(clock), request, datetime.now(UTC))
+    else:
+        updated, emitted = tick(_in_crisis(clock), request.conversation_key, datetime.now(UTC), POLICIES)
     await _save(key, clock, updated, emitted)
 
 
@@ -115,9 +125,10 @@ def _count(sla_event: SlaEvent) -> None:
 
 @app.timer(interval=ALARM_INTERVAL)
 async def fire_alarms() -> None:
-    """Send a tick for every inquiry whose warning or due time has come (or, in a crisis, not yet switched)."""
+    """Send a tick for every inquiry whose warning, due or wake-up time has come (and, after a crisis, those
+    still on the crisis policy)."""
     now = time.time()
-    due = INDEX.due_keys(now, SLA.crisis_policy if CRISIS.active else None)
+    due = INDEX.due_keys(now, None if CRISIS.active else SLA.crisis_policy)
     sent_at = datetime.fromtimestamp(now, UTC)
     for key in due:
         request = SlaTick(conversation_key=key.decode(), sent_at=sent_at,
