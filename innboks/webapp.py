@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from innboks.config.accounts import Registry
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, pages
+from innboks.inbox import api, events, pages, workplace_api
 from innboks.records import page as records
 from innboks.web import signin
 from innboks.web.auth import AuthConfig, Authenticator
@@ -37,7 +37,8 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
     if reply_variables is not None:
         context.reply_variables = reply_variables
     app = Starlette(
-        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *records.routes,
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *workplace_api.routes, *events.routes, *api.routes,
+                *pages.routes, *records.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

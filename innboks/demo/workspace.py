@@ -83,7 +83,7 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
         config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",
                                 port=inbox_port,
-                                log_level="warning", access_log=False)
+                                log_level="warning", access_log=False, timeout_graceful_shutdown=3)
         workspace.server = uvicorn.Server(config)
         workspace.server_thread = threading.Thread(target=workspace.server.run, name="inbox", daemon=True)
         workspace.server_thread.start()

@@ -18,6 +18,7 @@ from innboks.db.control import crisis
 from innboks.inbox import commands, saved_replies
 from innboks.inbox.actions import approve_action, request_action
 from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, list_inquiries
+from innboks.inbox.versions import parse_version
 from innboks.web.access import requires
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
@@ -99,9 +100,13 @@ async def assign(request: Request) -> Response:
     if not isinstance(assignee, str) or len(assignee) > 256:
         raise HttpError(422, 'assignee must be a name or unit (or "" to unassign)')
     inquiry_id = request.path_params["inquiry_id"]
-    key = await app.run(commands.assign, app.engine, inquiry_id, assignee.strip(), user, app.units)
+    try:
+        key, version = await app.run(commands.assign, app.engine, inquiry_id, assignee.strip(), user, app.units,
+                                     parse_version(body), body.get("takeover") is True)
+    except commands.TakeOver as taken:
+        raise HttpError(409, taken.message, extra={"assignee": taken.assignee, "takeover_needed": True}) from None
     return JSONResponse({"inquiry_id": inquiry_id, "conversation_key": key, "assignee": assignee.strip() or None,
-                         "assigned_by": user.username})
+                         "assigned_by": user.username, "version": str(version)})
 
 
 @requires("operator")
@@ -143,10 +148,10 @@ async def _act(request: Request, kind: ActionKind) -> Response:
         raise HttpError(422, "text must be a string")
     if kind in (ActionKind.HIDE, ActionKind.DELETE) and reason not in {r.value for r in HideReason}:
         raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
-    event = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
-                          request.path_params["message_id"], request.user, app.units, text,
-                          HideReason(reason) if reason else None)
-    return JSONResponse(_accepted(event), status_code=202)
+    event, version = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
+                                   request.path_params["message_id"], request.user, app.units, text,
+                                   HideReason(reason) if reason else None, parse_version(body))
+    return JSONResponse({**_accepted(event), "version": str(version)}, status_code=202)
 
 
 @requires("operator")
@@ -171,9 +176,16 @@ async def delete(request: Request) -> Response:
 
 @requires("operator")
 async def approve(request: Request) -> Response:
+    """Approve a reply as written, or with ``{"text"}`` edited; ``{"reject": "comment"}`` rejects it."""
     app = staff(request)
+    body = await json_body(request) if await request.body() else {}
+    text, reject = body.get("text"), body.get("reject")
+    if text is not None and (not isinstance(text, str) or not text.strip()):
+        raise HttpError(422, "text, when given, is the reply as approved")
+    if reject is not None and (not isinstance(reject, str) or not reject.strip() or len(reject) > 400):
+        raise HttpError(422, "reject says why (1 to 400 characters), for the one who asked")
     event = await app.run(approve_action, app.engine, app.publisher, request.path_params["action_id"],
-                          request.user, app.units)
+                          request.user, app.units, text, reject.strip() if reject else None)
     return JSONResponse(_accepted(event), status_code=202)
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config.accounts import Registry
+from innboks.db.live import present, version_of
 from innboks.db.schema import (
     OPEN_STATES,
     actions,
@@ -19,6 +20,7 @@ from innboks.db.schema import (
     inquiries,
     message_revisions,
     messages,
+    notes,
     triage_corrections,
 )
 from innboks.domain.capabilities import CAPABILITIES
@@ -161,6 +163,9 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                                          .order_by(triage_corrections.c.id)).all()
         action_rows = connection.execute(sa.select(actions).where(actions.c.conversation_key == key)
                                          .order_by(actions.c.requested_at)).all()
+        note_rows = connection.execute(sa.select(notes).where(notes.c.conversation_key == key)
+                                       .order_by(notes.c.created_at, notes.c.id)).all()
+        version, presence = version_of(connection, key), present(connection, key)
     by_message: dict[str, list[dict[str, Any]]] = {}
     for rev in revisions:
         by_message.setdefault(rev.message_id, []).append({
@@ -170,8 +175,8 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                                 "corrected_by": c.corrected_by, "corrected_at": c.corrected_at.isoformat()}
                  for c in corrections}  # the latest correction per message wins
     return {
-        "conversation_key": key, "platform": rows[0].platform, "account_id": rows[0].account_id,
-        "assignee": assigned.assignee if assigned else None,
+        "conversation_key": key, "version": str(version), "platform": rows[0].platform,
+        "account_id": rows[0].account_id, "assignee": assigned.assignee if assigned else None,
         "assigned_by": assigned.assigned_by if assigned else None,
         "messages": [{
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
@@ -186,7 +191,13 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
         "inquiries": [{"inquiry_id": i.inquiry_id, "message_id": i.message_id, "state": i.state,
                        "policy": i.policy, "received_at": i.received_at.isoformat(), "due_at": i.due_at.isoformat(),
                        "answered_at": i.answered_at.isoformat() if i.answered_at else None,
-                       "resolution": i.resolution, "in_time": i.in_time} for i in inquiry_rows],
+                       "resolution": i.resolution, "in_time": i.in_time, "close_reason": i.close_reason,
+                       "closed_by": i.closed_by, "normal_policy": i.normal_policy,
+                       "snoozed_until": i.snoozed_until.isoformat() if i.snoozed_until else None}
+                      for i in inquiry_rows],
+        "notes": [{"id": n.id, "text": n.text, "author": n.author, "created_at": n.created_at.isoformat(),
+                   "internal": True} for n in note_rows],
+        "presence": presence,
         "cases": [{"case_id": c.case_id, "revision": c.revision, "forwarded_at": c.forwarded_at.isoformat(),
                    "screened": c.screened, "message_id": c.inquiry_message_id} for c in case_rows],
         "actions": [action_of(a) for a in action_rows],

@@ -308,7 +308,7 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
         by = event.approved_by if event.outcome.value == "approved" else event.requested_by
         bump = event.outcome.value != "executing" and (current is not None or event.automatic)
         record(connection, Change(event.key, event.target.account_id, "action", by, None,
-                                  {"action_id": event.action_id, "kind": event.kind.value,
+                                  {"action_id": event.action_id, "action": event.kind.value,
                                    "outcome": event.outcome.value, "message_id": event.target.id}), bump=bump)
     if current is None:
         target = event.target
@@ -321,6 +321,8 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
             failure=event.failure.value if event.failure else None, detail=event.detail,
             platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
     elif ACTION_RANK[event.outcome.value] > ACTION_RANK[current.outcome]:
+        edited = {"text": event.text} if event.outcome.value == "approved" and event.text else {}
         connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
             outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
-            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at))
+            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at,
+            **edited))
