@@ -17,9 +17,9 @@ from starlette.staticfiles import StaticFiles
 
 from innboks.config.accounts import Registry
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, events, pages, workplace_api
+from innboks.inbox import api, crisis_page, events, pages, workplace_api
 from innboks.records import page as records
-from innboks.web import signin
+from innboks.web import signin, statement
 from innboks.web.auth import AuthConfig, Authenticator
 from innboks.web.context import NoPublisher, Publisher, StaffContext
 from innboks.web.errors import HttpError
@@ -38,7 +38,7 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
         context.reply_variables = reply_variables
     app = Starlette(
         routes=[Route("/healthz", healthz), *signin.routes(auth), *workplace_api.routes, *events.routes, *api.routes,
-                *pages.routes, *records.routes,
+                *pages.routes, *crisis_page.routes, *statement.routes, *records.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

@@ -48,8 +48,12 @@ def inquiry_filter(request: Request, user: User) -> InquiryFilter:
         raise HttpError(422, "limit must be a whole number") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise HttpError(422, f"limit must be between 1 and {MAX_LIMIT}")
+    words = (params.get("q") or "").strip() or None
+    if words is not None and len(words) > 200:
+        raise HttpError(422, "q: at most 200 characters")
     return InquiryFilter(state=state, account=params.get("account") or None, category=category, assignee=assignee,
-                         limit=limit)
+                         limit=limit, escalated=bool(params.get("escalated")), words=words,
+                         author=params.get("author") or None)
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -199,11 +203,13 @@ async def get_action(request: Request) -> Response:
 async def list_saved(request: Request) -> Response:
     app = staff(request)
     replies = await app.run(saved_replies.list_replies, app.engine)
-    account = request.query_params.get("account")
+    account, message_id = request.query_params.get("account"), request.query_params.get("message_id")
     if account:
         name = app.names.get(account, account)
+        author = await app.run(saved_replies.author_of, app.engine, message_id, request.user, app.units) \
+            if message_id else None
         for saved in replies:
-            saved["text"] = app.reply_variables.fill(saved["body"], name)
+            saved["text"] = app.reply_variables.fill(saved["body"], name, author)
     return JSONResponse(replies)
 
 

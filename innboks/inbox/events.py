@@ -29,6 +29,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from innboks.db import live
+from innboks.inbox.versions import describe
 from innboks.web.access import requires
 from innboks.web.context import staff
 
@@ -50,7 +51,8 @@ def event_type(change: dict[str, Any]) -> str:
 
 
 def sse(change: dict[str, Any]) -> str:
-    data = {**change, "version": str(change["version"]) if change.get("version") is not None else None}
+    data = {**change, "version": str(change["version"]) if change.get("version") is not None else None,
+            "summary": describe(change)}
     return f"id: {change['id']}\nevent: {event_type(change)}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from innboks.db.control import crisis
-from innboks.web import labels
+from innboks.web import labels, words
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
 
@@ -30,9 +30,11 @@ def templates(directory: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(d) for d in (directory, SHARED_TEMPLATES) if d is not None]
     environment = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
                               trim_blocks=True, lstrip_blocks=True)
-    environment.globals.update(labels=labels.ALL, duration=labels.duration)
+    environment.globals.update(labels=labels.ALL, duration=labels.duration, plural=words.plural,
+                               rule_label=words.rule, policy_label=words.policy)
     environment.filters["label"] = lambda value, group: labels.ALL[group].get(value, value)
     environment.filters["local"] = labels.local_time
+    environment.filters["rule_label"] = words.rule
     return environment
 
 

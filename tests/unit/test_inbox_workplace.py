@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from innboks.config import topics
@@ -14,7 +13,6 @@ from innboks.db.schema import audit_log
 from innboks.inbox import events
 from schemas import ActionEvent, ActionOutcome, SlaTick
 from tests.unit.test_inbox_api import PASSWORD, client  # noqa: F401 - the fixture
-
 
 
 def conversation(client, index: int = 0) -> dict:  # noqa: F811
