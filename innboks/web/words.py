@@ -35,6 +35,8 @@ RULES = {
     "escalation.media": "pressehenvendelse", "escalation.media_outlet_asks": "en redaksjon spør",
     "escalation.self_harm": "fare for selvskading", "escalation.child_welfare": "bekymring for et barn",
     "escalation.concern_report": "bekymringsmelding", "escalation.emergency": "nødsituasjon",
+    "evidence.hostile_is_feedback": "fiendtlig tone (teller som tilbakemelding)",
+    "evidence.child_concern_is_case": "bekymring for et barn (teller som saksbehandling)",
     "context.crisis": "kom inn under krisemodus", "context.crisis_off_channel": "krisemodus: utenfor krisekanalen",
     "context.spike": "mye negativ oppmerksomhet nå",
 }
@@ -73,7 +75,7 @@ def rule(rule_id: str) -> str:
         return RULES[rule_id]
     area = rule_id.split(".", 1)[0]
     return {"case": "tegn på saksbehandling", "question": "spørsmål", "feedback": "tilbakemelding",
-            "other": "annet", "moderation": "moderering", "escalation": "eskalering",
+            "other": "annet", "moderation": "moderering", "escalation": "eskalering", "evidence": "samlet vurdering",
             "context": "situasjonen nå"}.get(area, "annen regel")
 
 

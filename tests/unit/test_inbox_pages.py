@@ -121,3 +121,14 @@ def test_the_accessibility_statement_is_public(client) -> None:
     page = client.get("/tilgjengelighet")
     assert page.status_code == 200 and "Tilgjengelighetserklæring for Innboks" in page.text
     assert "uustatus.no" in page.text and "Diskrimineringsnemnda" in page.text
+
+
+def test_every_rule_of_the_ruleset_has_words_for_staff() -> None:
+    import re
+    from pathlib import Path
+
+    from innboks.web.words import RULES
+
+    ruleset = Path(__file__).parents[2] / "streams" / "triage" / "rules.yaml"
+    rules = set(re.findall(r"id: ((?:[a-z_]+)\.[a-z_]+)", ruleset.read_text()))
+    assert rules and rules <= set(RULES), sorted(rules - set(RULES))

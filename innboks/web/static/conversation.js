@@ -23,13 +23,19 @@
     return "Samtalen ble endret";
   }
 
-  function showChanges(summaries, canResend) {
+  const listed = new Set();
+
+  function showChanges(changes, canResend) {
     const notice = document.getElementById("changed");
     const list = document.getElementById("changed-list");
-    for (const text of summaries) {
+    const summaries = [];
+    for (const change of changes) {
+      if (change.id && listed.has(change.id)) continue;  // already listed (from the live events)
+      if (change.id) listed.add(change.id);
       const item = document.createElement("li");
-      item.textContent = text;
+      item.textContent = describe(change);
       list.append(item);
+      summaries.push(item.textContent);
     }
     document.getElementById("send-anyway").hidden = !canResend;
     document.getElementById("changed-hint").textContent = canResend
@@ -43,6 +49,7 @@
   function clearChanges() {
     document.getElementById("changed").hidden = true;
     document.getElementById("changed-list").replaceChildren();
+    listed.clear();
     conflict = null;
   }
 
@@ -69,7 +76,7 @@
     if (change.version) {
       latest = Math.max(latest, asNumber(change.version));
       if (change.actor === me) adopt(change.version);
-      else if (asNumber(change.version) > asNumber(page.dataset.version)) showChanges([describe(change)], false);
+      else if (asNumber(change.version) > asNumber(page.dataset.version)) showChanges([change], false);
     }
     refreshThread();
   }
@@ -80,6 +87,16 @@
 
   function renderPresence() {
     const bar = document.getElementById("presence");
+    const shown = [...others.entries()].map(([name, state]) => `${name}:${state}`).join(",");
+    if (bar.dataset.shown === shown && bar.childElementCount) return;  // unchanged: nothing to read out again
+    bar.dataset.shown = shown;
+    if (!others.size) {
+      const none = document.createElement("span");
+      none.className = "meta";
+      none.textContent = "Ingen andre har samtalen åpen.";
+      bar.replaceChildren(none);
+      return;
+    }
     bar.replaceChildren(...[...others.entries()].map(([name, state]) => {
       const who = document.createElement("span");
       who.className = `who${state === "writing" ? " writing" : ""}`;
@@ -167,7 +184,7 @@
     document.addEventListener("innboks:conflict", (event) => {
       conflict = event.detail;
       latest = Math.max(latest, asNumber(conflict.answer.version));
-      showChanges(conflict.answer.changes.map(describe), true);
+      showChanges(conflict.answer.changes, true);
       refreshThread();
     });
     document.getElementById("changed-seen").addEventListener("click", () => {

@@ -10,7 +10,7 @@ function toast(text) {
   const note = document.createElement("div");
   note.className = "toast";
   note.textContent = text;
-  document.body.append(note);
+  (document.getElementById("main") || document.body).append(note);
   setTimeout(() => note.remove(), 4000);
   // Screen readers hear it from the page's one polite live region (present from the start).
   const live = document.getElementById("announcer");

@@ -17,6 +17,8 @@
     const count = document.getElementById("bulk-count");
     if (count) count.textContent = ids.length === 0 ? "Ingen valgt" : ids.length === 1 ? "1 valgt" : `${ids.length} valgt`;
     document.querySelectorAll("[data-bulk]").forEach((button) => { button.disabled = ids.length === 0; });
+    const bar = document.getElementById("bulk");
+    if (bar) bar.toggleAttribute("data-empty", ids.length === 0);
     document.querySelectorAll("#rows tr[data-inquiry]").forEach((row) => {
       const box = row.querySelector('input[name="selected"]');
       row.classList.toggle("selected", Boolean(box && box.checked));
@@ -83,6 +85,8 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     if (!document.getElementById("rows")) return;
+    const more = document.getElementById("more-filters");
+    if (more && window.matchMedia("(min-width: 761px)").matches) more.open = true;
     document.addEventListener("innboks:inquiry", schedule);
     document.addEventListener("innboks:conversation", schedule);
     document.addEventListener("change", (event) => {

@@ -36,7 +36,10 @@ window.InnboksMorph = (container, html) => {
   }
   old.forEach((node) => node.remove());
   for (const [name, value] of Object.entries(fresh.dataset)) container.dataset[name] = value;
-  if (focusedKey && !document.contains(active)) {
+  if (focusedKey && document.contains(active)) {
+    // Moving a node that holds the focus drops it to <body>: give it back.
+    if (document.activeElement !== active) active.focus({preventScroll: true});
+  } else if (focusedKey) {
     // The focused row was replaced: focus the same control in its new rendering, else the row's link.
     const again = container.querySelector(`[data-key="${CSS.escape(focusedKey.dataset.key)}"]`);
     const controls = again ? [...again.querySelectorAll("a, button, input, select, textarea")] : [];
