@@ -101,7 +101,7 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
 def _publish(engine: Engine, publisher: Publisher, event: ActionEvent, details: dict[str, Any]) -> None:
     """Publish a recorded request; if the broker refuses, say so in the feed (nothing was sent)."""
     try:
-        publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+        publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     except HttpError:
         with engine.begin() as connection:
             record(connection, Change(event.key, event.target.account_id, "action", event.requested_by, None,
@@ -136,7 +136,7 @@ def approve_action(engine: Engine, publisher: Publisher, action_id: str, user: U
                             reason=HideReason(row.reason) if row.reason else None,
                             forward=row.forward, requested_by=row.requested_by, needs_approval=True,
                             approved_by=user.username, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
         audit(connection, user.username, "reject" if reject is not None else "approve", row.message_id,
               {"action_id": action_id, "edited": edited})

@@ -54,7 +54,7 @@ def close(engine: Engine, publisher: Publisher, inquiry_id: str, reason: CloseRe
               {"conversation_key": row.conversation_key, "reason": reason.value})
     command = SlaTick(conversation_key=row.conversation_key, reason="close", sent_at=datetime.now(UTC),
                       inquiry_id=inquiry_id, close_reason=reason, requested_by=user.username)
-    publisher.send(topics.SLA_TICKS, row.conversation_key.encode(), command.to_json_bytes())
+    publisher.send(topics.SLA_TICKS, command.to_json_bytes(), key=row.conversation_key.encode())
     return command, new_version
 
 
@@ -72,7 +72,7 @@ def snooze(engine: Engine, publisher: Publisher, inquiry_id: str, until: datetim
         audit(connection, user.username, "snooze", inquiry_id, {"conversation_key": row.conversation_key, **details})
     command = SlaTick(conversation_key=row.conversation_key, reason="snooze", sent_at=now, inquiry_id=inquiry_id,
                       until=until, requested_by=user.username)
-    publisher.send(topics.SLA_TICKS, row.conversation_key.encode(), command.to_json_bytes())
+    publisher.send(topics.SLA_TICKS, command.to_json_bytes(), key=row.conversation_key.encode())
     return command, new_version
 
 

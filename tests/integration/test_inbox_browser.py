@@ -86,12 +86,10 @@ def check(browser: webdriver.Chrome, name: str) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("browser-demo")
-    port, inbox_port = free_port(), free_port()
-    while inbox_port in (port, port + 1):
-        inbox_port = free_port()
+    inbox_port = free_port()
     store = f"sqlite:///{tmp_path / 'store.db'}"
     process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "180", "--metrics-port",
-                                str(port), "--inbox-port", str(inbox_port), "--store", store],
+                                "0", "--inbox-port", str(inbox_port), "--store", store],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env(COLUMNS="120", INNBOKS_DEMO_PASSWORD=PASSWORD))
     try:
