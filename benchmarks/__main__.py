@@ -9,6 +9,7 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    freshness,
     hotpaths,
     language,
     pipeline,
@@ -37,6 +38,7 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "freshness": freshness.run,
 }
 
 
