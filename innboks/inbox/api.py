@@ -268,7 +268,7 @@ routes = [
 def _accepted(event: ActionEvent) -> dict[str, Any]:
     return {"action_id": event.action_id, "kind": event.kind.value, "outcome": event.outcome.value,
             "message_id": event.target.id, "needs_approval": event.needs_approval, "forward": event.forward,
-            "approved_by": event.approved_by}
+            "approved_by": event.approved_by, "failure": event.failure.value if event.failure else None}
 
 
 def _int_id(value: str) -> int:

@@ -206,7 +206,7 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         form = browser.find_element(By.CSS_SELECTOR, f'form.correct[data-message="{target["inquiry_id"]}"]')
         Select(form.find_element(By.NAME, "category")).select_by_value("case_handling")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
+        wait.until(lambda b: any("Vurderingen er rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
         browser.save_screenshot(str(SCREENSHOTS / "3-samtale.png"))
 
         # Reply from the conversation: the executor posts it on the (simulated) Graph API, and the

@@ -59,11 +59,11 @@ def test_a_conversation_shows_revisions_triage_suggestion_and_actions(client) ->
     page = client.get(f"/samtale/{key}")
     assert page.status_code == 200
     for expected in ("svømmehallen igjen", "2 versjoner", "opprinnelig", "redigert", "Forslag til svar",
-                     "Takk for meldingen!", "data-copy=", "Triage la merke til: annen regel", "Rett triage",
+                     "Takk for meldingen!", "data-copy=", "Innboks la merke til: annen regel", "Rett vurderingen",
                      'id="assign"', "Åpne på Facebook", "Facebook tar høyst 8 000 tegn."):
         assert expected in page.text, expected
     reader = client.get(f"/samtale/{key}", auth=("lars", PASSWORD))
-    assert "Rett triage" not in reader.text and 'id="assign"' not in reader.text
+    assert "Rett vurderingen" not in reader.text and 'id="assign"' not in reader.text
 
 
 def test_the_crisis_banner_shows_while_crisis_mode_is_on(client) -> None:

@@ -137,3 +137,64 @@ def test_the_event_stream_names_an_assigned_inquiry(client, monkeypatch) -> None
     assert len(blocks) == 1 and "event: inquiry" in blocks[0]
     data = json.loads(blocks[0].split("data: ", 1)[1])
     assert (data["inquiry_id"], data["kind"], data["assignee"]) == (client.ids[3], "assignment", "anne")
+
+
+def test_escalated_come_first_and_search_and_author_filters_stay_in_the_users_units(client) -> None:  # noqa: F811
+    rows = client.get("/api/inquiries?state=open").json()
+    assert rows[0]["escalate"] and not any(r["escalate"] for r in rows[1:])
+    assert [r["inquiry_id"] for r in client.get("/api/inquiries?escalated=1").json()] == [client.ids[1]]
+    assert [r["inquiry_id"] for r in client.get("/api/inquiries?q=BRØYTET").json()] == [client.ids[0]]
+    assert [r["inquiry_id"] for r in client.get("/api/inquiries?q=100%25").json()] == []  # % is a character
+    author = rows[-1]["author_id"]
+    assert {r["author_id"] for r in client.get(f"/api/inquiries?state=all&author={author}").json()} == {author}
+    client.auth = ("berit", PASSWORD)  # the unit Kultur: the library's account only
+    assert [r["inquiry_id"] for r in client.get("/api/inquiries?q=biblioteket").json()] == [client.ids[3]]
+    assert client.get("/api/inquiries?q=brøytet").json() == []
+
+
+def project_last(client) -> None:  # noqa: F811
+    """What the projection would do with the request the inbox just published."""
+    from innboks.store.projection import apply
+
+    topic, key, value = client.publisher.sent[-1]
+    with client.engine.begin() as connection:
+        apply(connection, topic, value, key)
+
+
+def test_an_approver_edits_or_rejects_with_a_comment(client) -> None:  # noqa: F811
+    reply = client.post(f"/api/messages/{client.ids[1]}/reply", json={"text": "Vi ser på saken."})
+    project_last(client)
+    assert reply.json()["needs_approval"]  # escalated
+    action_id = reply.json()["action_id"]
+    client.auth = ("anne", PASSWORD)
+    edited = client.post(f"/api/actions/{action_id}/approve", json={"text": "Vi ser på saken i dag."})
+    assert edited.status_code == 202
+    event = ActionEvent.model_validate_json(client.publisher.sent[-1][2])
+    assert (event.outcome, event.text, event.approved_by) == (ActionOutcome.APPROVED, "Vi ser på saken i dag.", "anne")
+    client.auth = ("kari", PASSWORD)
+    second = client.post(f"/api/messages/{client.ids[1]}/reply", json={"text": "Hei!"}).json()["action_id"]
+    project_last(client)
+    client.auth = ("anne", PASSWORD)
+    assert client.post(f"/api/actions/{second}/approve", json={"reject": ""}).status_code == 422
+    rejected = client.post(f"/api/actions/{second}/approve", json={"reject": "For kort, skriv hva vi gjør."})
+    event = ActionEvent.model_validate_json(client.publisher.sent[-1][2])
+    assert rejected.json()["failure"] == "rejected" and event.outcome is ActionOutcome.FAILED
+    assert event.detail == "avvist av anne: For kort, skriv hva vi gjør."
+    with client.engine.connect() as connection:
+        logged = connection.execute(sa.select(audit_log.c.action, audit_log.c.details)
+                                    .where(audit_log.c.action.in_(("approve", "reject")))).all()
+    assert [(a, d["edited"]) for a, d in logged] == [("approve", True), ("reject", False)]
+
+
+def test_saved_replies_fill_in_the_citizens_first_name(client) -> None:  # noqa: F811
+    from innboks.domain.reply_variables import ALTA, first_name
+
+    assert (first_name("Kari Nordmann"), first_name("@kari"), first_name(None)) == ("Kari", "", "")
+    assert ALTA.fill("Hei {navn}! Hilsen {account_name}", "Alta kommune", "Per Olsen") \
+        == "Hei Per! Hilsen Alta kommune"
+    assert ALTA.fill("Hei {navn}, takk!", "Alta kommune", None) == "Hei, takk!"
+    client.auth = ("anne", PASSWORD)
+    client.post("/api/saved-replies", json={"title": "Takk", "language": "nb", "body": "Hei {navn}! Takk."})
+    author = client.get("/api/inquiries").json()[0]["author_name"]
+    filled = client.get(f"/api/saved-replies?account=x&message_id={client.ids[0]}").json()
+    assert f"Hei {author.split()[0]}! Takk." in [r["text"] for r in filled]

@@ -74,7 +74,7 @@ function conversationActions() {
     const moderation = [...form.querySelectorAll("input[name=moderation]:checked")].map((box) => box.value);
     try {
       await post(`/api/messages/${encode(form.dataset.message)}/triage`, {category: form.category.value, moderation});
-      toast("Triage rettet. Takk, rettelsen brukes til å måle og forbedre triage.");
+      toast("Vurderingen er rettet. Takk, rettelsen brukes til å måle og forbedre Innboks.");
     } catch (error) { toast(`Ikke lagret: ${error.message}`); }
   });
   document.addEventListener("click", async (event) => {
