@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from innboks.db.schema import changes, conversation_versions, presence
 
@@ -69,12 +70,10 @@ def record(connection: sa.Connection, change: Change, *, bump: bool = True, now:
     now = now or datetime.now(UTC)
     version: int | None = None
     if bump:
-        raised = connection.execute(conversation_versions.update()
-                                    .where(conversation_versions.c.conversation_key == change.key)
-                                    .values(version=conversation_versions.c.version + 1, updated_at=now))
-        if raised.rowcount == 0:
-            connection.execute(conversation_versions.insert().values(conversation_key=change.key, version=1,
-                                                                     updated_at=now))
+        _ensure(connection, change.key, now)
+        connection.execute(conversation_versions.update()
+                           .where(conversation_versions.c.conversation_key == change.key)
+                           .values(version=conversation_versions.c.version + 1, updated_at=now))
         version = version_of(connection, change.key)
     _append(connection, change, version, now)
     return version
@@ -88,21 +87,21 @@ def claim(connection: sa.Connection, change: Change, seen: int, now: datetime | 
     two claims from the same version exactly one wins, on SQLite and PostgreSQL alike.
     """
     now = now or datetime.now(UTC)
+    _ensure(connection, change.key, now)
     won = connection.execute(conversation_versions.update()
                              .where(conversation_versions.c.conversation_key == change.key,
                                     conversation_versions.c.version == seen)
                              .values(version=seen + 1, updated_at=now)).rowcount
-    if not won and seen == 0:
-        exists = connection.execute(sa.select(conversation_versions.c.version)
-                                    .where(conversation_versions.c.conversation_key == change.key)).first()
-        if exists is None:
-            connection.execute(conversation_versions.insert().values(conversation_key=change.key, version=1,
-                                                                     updated_at=now))
-            won = 1
     if not won:
         raise StaleVersion(seen, changed_since(connection, change.key, seen))
     _append(connection, change, seen + 1, now)
     return seen + 1
+
+
+def _ensure(connection: sa.Connection, key: str, now: datetime) -> None:
+    """The conversation's version row, at 0 if it had none (one statement: safe when two writers race)."""
+    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(conversation_versions)
+    connection.execute(insert.values(conversation_key=key, version=0, updated_at=now).on_conflict_do_nothing())
 
 
 def changed_since(connection: sa.Connection, key: str, seen: int) -> list[dict[str, Any]]:

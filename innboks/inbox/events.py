@@ -68,13 +68,13 @@ class ChangeFeed:
 
     async def subscribe(self) -> tuple[asyncio.Queue[dict[str, Any]], int]:
         """A queue of the changes after the returned position."""
-        if self.position is None:
+        if self._task is None or self._task.done():
+            # Nobody was listening: start from the feed's end, not where the last listener left it.
             self.position = await run_in_threadpool(self._end)
+            self._task = asyncio.create_task(self._poll(), name="innboks-change-feed")
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=10_000)
         self._queues.add(queue)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._poll(), name="innboks-change-feed")
-        return queue, self.position
+        return queue, self.position or 0
 
     def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         self._queues.discard(queue)
