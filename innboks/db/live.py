@@ -13,7 +13,8 @@ conversation that expires unless renewed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,16 +66,75 @@ def versions_of(connection: sa.Connection, keys: Sequence[str]) -> dict[str, int
     return {key: found.get(key, 0) for key in keys}
 
 
+#: ``connection.info`` key of a batch's buffered changes (``buffered``).
+BUFFER = "innboks.live.buffer"
+
+
+@contextmanager
+def buffered(connection: sa.Connection) -> Iterator[list[tuple[Change, bool, datetime]]]:
+    """Collect the ``record`` calls of a batch and write them at its end, in a few statements.
+
+    The projection records a change for nearly every record it applies; written one by one that is
+    several round trips per record. Buffered, a batch costs one upsert per conversation it touched
+    and one multi-row insert into the feed, in the same transaction as its rows. A caller that rolls
+    back part of the batch (a savepoint) cuts the buffer back to where it was (``len`` before).
+    """
+    buffer: list[tuple[Change, bool, datetime]] = []
+    connection.info[BUFFER] = buffer
+    try:
+        yield buffer
+        _flush(connection, buffer)
+    finally:
+        connection.info.pop(BUFFER, None)
+
+
+def _flush(connection: sa.Connection, buffer: list[tuple[Change, bool, datetime]]) -> None:
+    if not buffer:
+        return
+    raised: dict[str, int] = {}
+    for change, bump, _at in buffer:
+        if bump:
+            raised[change.key] = raised.get(change.key, 0) + 1
+    versions: dict[str, int] = {}
+    if raised:
+        # One multi-row upsert for the whole batch: each conversation raised by its count of changes.
+        now = max(at for _change, _bump, at in buffer)
+        insert = _insert(connection).values([{"conversation_key": key, "version": count, "updated_at": now}
+                                              for key, count in raised.items()])
+        upsert = insert.on_conflict_do_update(
+            index_elements=[conversation_versions.c.conversation_key],
+            set_={"version": conversation_versions.c.version + insert.excluded.version, "updated_at": now},
+        ).returning(conversation_versions.c.conversation_key, conversation_versions.c.version)
+        for key, last in connection.execute(upsert).all():
+            versions[key] = int(last) - raised[key]
+    rows = []
+    for change, bump, at in buffer:
+        version = None
+        if bump:
+            versions[change.key] += 1
+            version = versions[change.key]
+        rows.append({"at": at, "conversation_key": change.key, "account_id": change.account_id,
+                     "inquiry_id": change.inquiry_id, "kind": change.kind, "actor": change.actor,
+                     "version": version, "details": dict(change.details or {})})
+    connection.execute(changes.insert(), rows)
+
+
 def record(connection: sa.Connection, change: Change, *, bump: bool = True, now: datetime | None = None) -> int | None:
-    """Append ``change`` to the feed (raising the conversation's version when ``bump``); the new version."""
+    """Append ``change`` to the feed (raising the conversation's version when ``bump``); the new version
+    (None while ``buffered``: it is known when the batch is written)."""
     now = now or datetime.now(UTC)
+    buffer = connection.info.get(BUFFER)
+    if buffer is not None:
+        buffer.append((change, bump, now))
+        return None
     version: int | None = None
     if bump:
-        _ensure(connection, change.key, now)
-        connection.execute(conversation_versions.update()
-                           .where(conversation_versions.c.conversation_key == change.key)
-                           .values(version=conversation_versions.c.version + 1, updated_at=now))
-        version = version_of(connection, change.key)
+        # One statement (the projection does this for every record): insert at 1, or raise by one.
+        insert = _insert(connection).values(conversation_key=change.key, version=1, updated_at=now)
+        version = int(connection.execute(insert.on_conflict_do_update(
+            index_elements=[conversation_versions.c.conversation_key],
+            set_={"version": conversation_versions.c.version + 1, "updated_at": now},
+        ).returning(conversation_versions.c.version)).scalar_one())
     _append(connection, change, version, now)
     return version
 
@@ -98,10 +158,15 @@ def claim(connection: sa.Connection, change: Change, seen: int, now: datetime | 
     return seen + 1
 
 
+def _insert(connection: sa.Connection) -> Any:
+    """An INSERT into ``conversation_versions`` that can say what to do ON CONFLICT (both dialects have it)."""
+    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(conversation_versions)
+
+
 def _ensure(connection: sa.Connection, key: str, now: datetime) -> None:
     """The conversation's version row, at 0 if it had none (one statement: safe when two writers race)."""
-    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(conversation_versions)
-    connection.execute(insert.values(conversation_key=key, version=0, updated_at=now).on_conflict_do_nothing())
+    connection.execute(_insert(connection).values(conversation_key=key, version=0, updated_at=now)
+                       .on_conflict_do_nothing())
 
 
 def changed_since(connection: sa.Connection, key: str, seen: int) -> list[dict[str, Any]]:

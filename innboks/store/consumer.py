@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from innboks.config import topics
 from innboks.config.topics import PROJECTED_TOPICS
+from innboks.db import live
 from innboks.db.schema import projection_offsets
 from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import Partition, Producer, Record, TopicTail
@@ -100,16 +101,19 @@ class Projection:
         if not records:
             return 0
         next_offsets: dict[Partition, int] = {}
-        with self.engine.begin() as connection:
+        with self.engine.begin() as connection, live.buffered(connection) as feed:
             for record in records:
+                mark = len(feed)
                 try:
                     with connection.begin_nested():
                         apply(connection, record.topic, record.value, record.key)
                 except InvalidRecord as exc:
+                    del feed[mark:]  # what the rolled-back record would have told the inbox
                     self._reject(record, exc.code, exc.reason)
                 except sa.exc.DBAPIError:
                     raise  # the database is the problem, not the record: stop and retry the batch
                 except Exception as exc:  # noqa: BLE001 - one bad record must not stop the store
+                    del feed[mark:]
                     log.error("store: %s on %s[%s]@%s", type(exc).__name__, record.topic, record.partition,
                               record.offset)
                     self._reject(record, "processing_error", f"{type(exc).__name__} in the store projection")

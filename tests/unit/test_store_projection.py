@@ -205,3 +205,24 @@ def test_the_platforms_later_sighting_of_our_reply_fills_in_its_link_and_is_no_n
         row = connection.execute(sa.select(messages.c.permalink, messages.c.author_name, messages.c.revision)).one()
         assert connection.execute(sa.select(sa.func.count()).select_from(message_revisions)).scalar() == 1
     assert tuple(row) == ("https://www.facebook.com/1_100", "Alta kommune", 0)
+
+
+def test_a_batch_writes_the_change_feed_at_its_end_with_the_same_versions(engine) -> None:
+    from innboks.db import live
+
+    first, second = message("Hei", native="1_300"), message("Hallo", native="1_301")
+    with engine.begin() as connection, live.buffered(connection) as feed:
+        for m in (first, second):
+            apply(connection, topics.MESSAGES, m.to_json_bytes())
+        mark = len(feed)
+        apply(connection, topics.MESSAGES, message("Hei igjen", native="1_302").to_json_bytes())
+        del feed[mark:]  # a record the consumer rolled back
+        assert connection.execute(sa.select(sa.func.count()).select_from(live.changes)).scalar() == 0
+    with engine.begin() as connection:
+        apply(connection, topics.MESSAGES, first.model_copy(update={"text": "Hei!", "event": Event.EDITED})
+              .to_json_bytes())  # unbuffered: written at once
+        feed = live.feed(connection, 0)
+        versions = live.versions_of(connection, [first.key, second.key])
+    assert [(c["conversation_key"], c["version"], c["actor"]) for c in feed] == [
+        (first.key, 1, "citizen"), (second.key, 1, "citizen"), (first.key, 2, "citizen")]
+    assert versions == {first.key: 2, second.key: 1}
