@@ -131,12 +131,19 @@ def _since(request: Request) -> int | None:
 
 @requires()
 async def events(request: Request) -> Response:
+    """The live events; with ``?once=1`` only those after ``since`` (or Last-Event-ID) until now, then the end
+    (for scripts that poll, and for tests)."""
     app, user, feed = staff(request), request.user, change_feed(request)
-    queue, position = await feed.subscribe()
     since = _since(request)
 
     def visible(change: dict[str, Any]) -> bool:
         return bool(change["account_id"]) and user.sees(change["account_id"], app.units)
+
+    if request.query_params.get("once"):
+        changes = await run_in_threadpool(feed.backlog, since or 0, 2**62)
+        body = "".join(sse(change) for change in changes if visible(change))
+        return Response(body, media_type="text/event-stream")
+    queue, position = await feed.subscribe()
 
     async def stream() -> AsyncIterator[str]:
         try:

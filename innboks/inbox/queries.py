@@ -24,6 +24,7 @@ from innboks.db.schema import (
     triage_corrections,
 )
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.policies import Policy
 from innboks.web.errors import NotFound
 from innboks.web.users import User
@@ -147,7 +148,7 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
         "category": row.category, "escalate": bool(row.escalate or row.pending_escalate),
         "moderation": list(row.moderation or []),
         "text": row.text, "author_name": row.author_name, "suggested_reply": row.suggested_reply,
-        "permalink": row.permalink, "assignee": row.assignee,
+        "permalink": safe_permalink(row.platform, row.permalink), "assignee": row.assignee,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
         "escalation_reasons": list(dict.fromkeys([*(row.escalation_reasons or []), *(row.pending_reasons or [])])),
@@ -204,7 +205,8 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
             "author_name": row.author_name, "author_id": row.author_id, "text": row.text,
             "created_at": row.created_at.isoformat(),
-            "permalink": row.permalink, "parent_id": row.parent_id, "category": row.category,
+            "permalink": safe_permalink(row.platform, row.permalink), "parent_id": row.parent_id,
+            "category": row.category,
             "language": row.language, "escalate": row.escalate, "escalation_reasons": list(row.escalation_reasons),
             "moderation": list(row.moderation), "personal_data": bool(row.pii),
             "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": list(row.rules),
@@ -273,7 +275,7 @@ def parent_post(engine: Engine, thread: dict[str, Any]) -> dict[str, Any] | None
     if row is None:
         return None
     return {"id": row.id, "text": row.text, "author_name": row.author_name, "created_at": row.created_at.isoformat(),
-            "permalink": row.permalink, "conversation_key": row.conversation_key}
+            "permalink": safe_permalink(thread["platform"], row.permalink), "conversation_key": row.conversation_key}
 
 
 def action_of(row: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ class Conflict(HttpError):
     def __init__(self, stale: StaleVersion, current: int) -> None:
         changes = [{**change, "summary": describe(change)} for change in stale.changed]
         super().__init__(409, "the conversation changed since you opened it: nothing was sent",
-                         extra={"version": str(current), "changes": changes})
+                         body={"version": str(current), "changes": changes})
 
 
 def claim_or_record(connection: sa.Connection, change: Change, version: int | None) -> int | None:

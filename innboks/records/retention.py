@@ -172,6 +172,12 @@ def release_hold(engine: Engine, hold_id: int, actor: str, now: datetime) -> Hol
     return Hold(**{**dict(row._mapping), "released_by": actor, "released_at": now})
 
 
+def get_hold(engine: Engine, hold_id: int) -> Hold | None:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(legal_holds).where(legal_holds.c.id == hold_id)).first()
+    return Hold(**dict(row._mapping)) if row is not None else None
+
+
 def list_holds(engine: Engine, include_released: bool = False) -> list[Hold]:
     query = sa.select(legal_holds).order_by(legal_holds.c.id)
     if not include_released:

@@ -6,14 +6,15 @@ from typing import Any
 
 
 class HttpError(Exception):
+    """``body`` adds fields to the API's ``{"error": …}`` answer (the reply check's warnings)."""
+
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+                 body: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
-        #: More fields for the API's JSON answer (e.g. what changed, on a 409).
-        self.extra = extra or {}
+        self.body = body or {}
 
 
 class NotFound(HttpError):

@@ -7,7 +7,7 @@ from alembic import op
 from innboks.db.schema import Json, UtcDateTime
 
 revision = "0005_workplace"
-down_revision = "0002_records"
+down_revision = "0004_sessions"
 
 
 def upgrade() -> None:
