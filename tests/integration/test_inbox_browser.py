@@ -145,7 +145,7 @@ class EventReader(threading.Thread):
                 elif not line and data:
                     self.events.append((time.monotonic(), kind, json.loads(data)))
                     kind, data = "", ""
-        except OSError:
+        except (OSError, ValueError, AttributeError):  # the test closed the connection: done reading
             return
 
     def first(self, predicate, timeout: float) -> float | None:
