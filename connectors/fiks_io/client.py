@@ -327,13 +327,20 @@ class FiksIOClient:
 
     async def _deliveries(self, queue: aio_pika.abc.AbstractQueue, handler: Handler, stop: asyncio.Event,
                           connection: aio_pika.abc.AbstractConnection) -> None:
-        async with queue.iterator() as messages:
+        """Deliveries go through a local queue so that they are handled one at a time, in order, and
+        the loop can look at ``stop`` between them (the broker's prefetch bounds the local queue)."""
+        arrived: asyncio.Queue[aio_pika.abc.AbstractIncomingMessage] = asyncio.Queue()
+        tag = await queue.consume(arrived.put, no_ack=False)
+        try:
             while not stop.is_set() and not connection.is_closed:
                 try:
-                    raw = await asyncio.wait_for(messages.__anext__(), 0.5)
+                    raw = await asyncio.wait_for(arrived.get(), 0.5)
                 except TimeoutError:
                     continue
                 await self._handle(raw, handler, stop)
+        finally:
+            if not connection.is_closed:
+                await queue.cancel(tag)
 
     async def _handle(self, raw: aio_pika.abc.AbstractIncomingMessage, handler: Handler,
                       stop: asyncio.Event) -> None:
