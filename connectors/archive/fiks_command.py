@@ -63,7 +63,8 @@ def load_client(fiks: FiksSettings, http: httpx.AsyncClient) -> FiksIOClient:
         raise CliError(f"INNBOKS_FIKS_CERTIFICATE {fiks.certificate}: {exc}") from None
     account_keys = [_private_key(fiks.account_private_key, "INNBOKS_FIKS_ACCOUNT_PRIVATE_KEY")]
     if fiks.account_previous_private_key:
-        account_keys.append(_private_key(fiks.account_previous_private_key, "INNBOKS_FIKS_ACCOUNT_PREVIOUS_PRIVATE_KEY"))
+        account_keys.append(_private_key(fiks.account_previous_private_key,
+                                         "INNBOKS_FIKS_ACCOUNT_PREVIOUS_PRIVATE_KEY"))
     trusted: list[x509.Certificate] = []
     if fiks.trusted_ca:
         try:

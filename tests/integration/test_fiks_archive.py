@@ -11,7 +11,7 @@ from innboks.config import topics
 from innboks.demo.fiks.world import FiksWorld
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker
-from tests.fiks import case_records, final_status, fiks_cases, receipts, sender_process
+from tests.fiks import case_records, fiks_cases, final_status, receipts, sender_process
 from tests.helpers import TopicReader, produce
 
 pytestmark = pytest.mark.integration
