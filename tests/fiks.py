@@ -48,10 +48,11 @@ def case_records(cases: list[CaseForward]) -> list[tuple[bytes, bytes]]:
     return [(case.inquiry.key.encode(), case.to_json_bytes()) for case in cases]
 
 
-def sender_process(world: FiksWorld, bootstrap: str, log: Path, *args: str, **env: str) -> ManagedProcess:
+def sender_process(world: FiksWorld, bootstrap: str, log: Path, *args: str, lookup: bool = False,
+                   **env: str) -> ManagedProcess:
     environment = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "INNBOKS_EMBEDDED_BROKER": "true",
                    "PYTHONUNBUFFERED": "1", "INNBOKS_FIKS_METRICS_PORT": str(free_port()),
-                   **world.innboks_env(), **env}
+                   **world.innboks_env(lookup=lookup), **env}
     return ManagedProcess([sys.executable, "-m", "innboks", "archive", "--fiks", *args], environment, log)
 
 

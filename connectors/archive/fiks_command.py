@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from prometheus_client import CollectorRegistry, start_http_server
+from pydantic import ValidationError
 
 from connectors.archive import fiks_arkiv
 from connectors.archive.fiks_metrics import FiksMetrics
@@ -97,7 +98,12 @@ async def archive_account(client: FiksIOClient, fiks: FiksSettings) -> uuid.UUID
 
 def run_fiks_archive(settings: Settings, bootstrap: str, out: Path | None, once: bool, group: str,
                      retry_failed: bool) -> Counter[str]:
-    fiks = FiksSettings()
+    try:
+        fiks = FiksSettings()
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        name = "INNBOKS_FIKS_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise CliError(f"{name}: {first['msg']}") from None
     metrics = FiksMetrics(CollectorRegistry())
     if fiks.metrics_port:
         try:

@@ -19,7 +19,7 @@ FIKS_ARKIV_PROTOCOL = "no.ks.fiks.arkiv.v1"
 
 
 class FiksSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INNBOKS_FIKS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="INNBOKS_FIKS_", extra="ignore", env_ignore_empty=True)
 
     api_url: str = Field(default="https://api.fiks.ks.no",
                          description="Fiks IO's REST API (test: https://api.fiks.test.ks.no).")

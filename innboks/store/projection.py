@@ -21,6 +21,7 @@ from innboks.config import topics
 from innboks.db.fulltext import index_revision
 from innboks.db.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
+from innboks.store.receipts import apply_archive_receipt_json
 from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
 OPEN_STATES = ("opened", "warning", "breached")
 PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS,
-                    topics.RAW)
+                    topics.RAW, topics.ARCHIVE_RECEIPTS)
 #: How far an action has come; a later step never goes back.
 ACTION_RANK = {"requested": 0, "approved": 1, "executing": 2, "done": 3, "failed": 3}
 
@@ -67,6 +68,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
             apply_raw(connection, value)
+        elif topic == topics.ARCHIVE_RECEIPTS:
+            apply_archive_receipt_json(connection, value)
         else:
             raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     except ValidationError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +53,70 @@ def test_every_case_is_archived_with_the_archives_numbers(world: FiksWorld, own_
     # The screened case kept its skjerming in the archive.
     screened = [c for c in cases if c.screening.screened and c.revision == 0]
     assert screened and all(world.archive.record.journalposter[f"Innboks:{c.inquiry.id}"].screened for c in screened)
+
+
+def run_once(world: FiksWorld, bootstrap: str, log: Path, *args: str, timeout: float = 240, lookup: bool = False,
+             **env: str) -> int:
+    sender = sender_process(world, bootstrap, log, "--once", *args, lookup=lookup, **env).start()
+    assert sender.process is not None
+    try:
+        return sender.process.wait(timeout)
+    finally:
+        sender.stop()
+
+
+def test_an_archive_that_refuses_gets_each_case_once_and_the_operator_is_told(tmp_path: Path,
+                                                                              own_broker: EmbeddedBroker) -> None:
+    cases = fiks_cases(3)
+    produce(own_broker.bootstrap_servers, topics.CASES, case_records(cases))
+    with FiksWorld(tmp_path / "fiks", accepted_systems=frozenset({"Noe annet"})) as world:
+        assert run_once(world, own_broker.bootstrap_servers, tmp_path / "sender.log",
+                        INNBOKS_FIKS_RETRY_BASE_SECONDS="1") == 0
+        events = receipts(TopicReader(own_broker.bootstrap_servers))
+        latest = final_status(events)
+        assert all(e.status.value == "failed" and e.final and e.error.kind == "ugyldigforespoersel"
+                   and "avsendersystemet" in e.error.message for e in latest.values())
+        assert len(latest) == 3
+        # ugyldigforespoersel is not retried: one sending per case.
+        assert sorted(e.attempt for e in events if e.status.value == "sent") == [1, 1, 1]
+        assert len([s for s in world.platform.sent if s.melding_type == "no.ks.fiks.arkiv.v1.arkivering."
+                    "arkivmelding.opprett"]) == 3
+
+
+def test_serverfeil_is_retried_and_the_account_found_in_the_catalogue(tmp_path: Path,
+                                                                       own_broker: EmbeddedBroker) -> None:
+    cases = fiks_cases(2)
+    produce(own_broker.bootstrap_servers, topics.CASES, case_records(cases))
+    with FiksWorld(tmp_path / "fiks", serverfeil_first=True) as world:
+        assert run_once(world, own_broker.bootstrap_servers, tmp_path / "sender.log", lookup=True,
+                        INNBOKS_FIKS_RETRY_BASE_SECONDS="1") == 0
+        events = receipts(TopicReader(own_broker.bootstrap_servers))
+        latest = final_status(events)
+        assert all(e.status.value == "archived" and e.attempt == 2 for e in latest.values()), latest
+        kinds = [e.error.kind for e in events if e.error]
+        assert kinds.count("serverfeil") == 2
+
+
+def test_no_mottatt_in_time_sends_again_and_the_archive_recognises_the_repeat(tmp_path: Path,
+                                                                                own_broker: EmbeddedBroker) -> None:
+    cases = fiks_cases(3)
+    produce(own_broker.bootstrap_servers, topics.CASES, case_records(cases))
+    with FiksWorld(tmp_path / "fiks", start_archive=False) as world:
+        sender = sender_process(world, own_broker.bootstrap_servers, tmp_path / "sender.log", "--once",
+                                INNBOKS_FIKS_RECEIPT_TIMEOUT_SECONDS="2").start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the archive is down: each case is sent again after 2 s
+            sendings = Counter(s.headere.get("klientMeldingId") for s in world.platform.sent)
+            if len(sendings) == 3 and min(sendings.values()) >= 2:
+                break
+            time.sleep(0.5)
+        world.archive.start()
+        assert sender.process is not None and sender.process.wait(120) == 0
+        latest = final_status(receipts(TopicReader(own_broker.bootstrap_servers)))
+        assert all(e.status.value == "archived" for e in latest.values()) and len(latest) == 3
+        record = world.archive.record
+        deliveries = Counter(d.klient_melding_id for d in record.deliveries)
+        assert len(deliveries) == 3 and min(deliveries.values()) >= 2
+        # One saksmappe and one journalpost per case, however often it arrived.
+        assert len(record.saksmapper) == 3 and len(record.journalposter) == 3
+        assert {d.outcome for d in record.deliveries} == {"registered", "existing"}

@@ -14,9 +14,11 @@ integration and account key), and for each ``no.ks.fiks.arkiv.v1.arkivering.arki
    registered again: the receipt says ``Eksisterende`` with the first numbers (how a repeat is
    recognised); a journal entry for a case file it cannot find is ``ikkefunnet``.
 
-``serverfeil_first`` makes it answer ``no.ks.fiks.arkiv.v1.feilmelding.serverfeil`` the first time
-it sees a message's ``klientMeldingId`` (for retry tests); ``kvittering_delay`` waits between
-``mottatt`` and ``kvittering``. Everything it did is recorded for the tests.
+Like a real archive, it accepts only the sending systems it is set up for (``system``;
+``accepted_systems``), and answers ``ugyldigforespoersel`` to others. ``serverfeil_first`` makes it
+answer ``no.ks.fiks.arkiv.v1.feilmelding.serverfeil`` the first time it sees a message's
+``klientMeldingId`` (for retry tests); ``kvittering_delay`` waits between ``mottatt`` and ``kvittering``.
+Everything it did is recorded for the tests.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ def _key(element: etree._Element | None, path: str = "a:referanseEksternNoekkel"
 class StandInArchive:
     def __init__(self, config: FiksIOConfig, signer: Signer, account_key: rsa.RSAPrivateKey,
                  token_endpoint: str, audience: str, client_id: str, trusted_ca: x509.Certificate,
-                 serverfeil_first: bool = False, kvittering_delay: float = 0.0) -> None:
+                 serverfeil_first: bool = False, kvittering_delay: float = 0.0,
+                 accepted_systems: frozenset[str] = frozenset({"Innboks"})) -> None:
         self.config = config
         self.signer = signer
         self.account_key = account_key
@@ -109,6 +112,7 @@ class StandInArchive:
         self.trusted_ca = trusted_ca
         self.serverfeil_first = serverfeil_first
         self.kvittering_delay = kvittering_delay
+        self.accepted_systems = accepted_systems
         self.record = ArchiveRecord()
         self._seen: set[str] = set()
         self._sequence = 0
@@ -171,13 +175,15 @@ class StandInArchive:
             registrering_key=_find(registrering, "a:referanseEksternNoekkel/m:noekkel"),
             registrering_existing=existing)
 
-    @staticmethod
-    def _invalid(xml: bytes, files: dict[str, bytes]) -> tuple[etree._Element | None, str | None]:
+    def _invalid(self, xml: bytes, files: dict[str, bytes]) -> tuple[etree._Element | None, str | None]:
         """The parsed arkivmelding, or why it is an invalid request."""
         try:
             document = fiks_arkiv.validate(fiks_arkiv.OPPRETT, xml)
         except fiks_arkiv.InvalidFiksArkivMessage as exc:
             return None, f"arkivmelding.xml validerer ikke mot skjemaet: {exc}"
+        system = _find(document, "a:system")
+        if system not in self.accepted_systems:
+            return None, f"avsendersystemet {system!r} er ikke satt opp i arkivet"
         attachments = {name: data for name, data in files.items() if name != fiks_arkiv.PAYLOAD_NAME}
         declared = int(_find(document, "a:antallFiler") or -1)
         if declared != len(attachments):

@@ -38,7 +38,8 @@ class Party:
 
 class FiksWorld:
     def __init__(self, directory: Path | None = None, *, serverfeil_first: bool = False,
-                 kvittering_delay: float = 0.0) -> None:
+                 kvittering_delay: float = 0.0, accepted_systems: frozenset[str] = frozenset({"Innboks"}),
+                 start_archive: bool = True) -> None:
         self.directory = directory or Path(tempfile.mkdtemp(prefix="innboks-fiks-"))
         self._own_directory = directory is None
         self.ca = TestCa()
@@ -54,7 +55,8 @@ class FiksWorld:
                          amqp_url=self.rabbitmq.url, application_name="stand-in-archive"),
             self.archive_party.certificate.signer, self.archive_party.account_key.key, self.platform.token_endpoint,
             self.platform.audience, self.archive_party.client_id, self.ca.certificate,
-            serverfeil_first=serverfeil_first, kvittering_delay=kvittering_delay)
+            serverfeil_first=serverfeil_first, kvittering_delay=kvittering_delay, accepted_systems=accepted_systems)
+        self.start_archive = start_archive
 
     def _party(self, name: str, orgnr: str, client_id: str,
                addresses: list[tuple[str, str, int]] | None = None) -> Party:
@@ -70,7 +72,8 @@ class FiksWorld:
         self.rabbitmq.start()
         try:
             self.platform.start(self.rabbitmq.admin_url)
-            self.archive.start()
+            if self.start_archive:
+                self.archive.start()
         except BaseException:
             self.stop()
             raise
