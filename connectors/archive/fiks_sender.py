@@ -117,7 +117,8 @@ class FiksSender:
         self.committed: dict[Partition, int] = {}
         self.counts: Counter[str] = Counter()
         self.stopping = asyncio.Event()
-        self.receiving = asyncio.Event()
+        self.receiving_since: datetime | None = None
+        self.last_receipt_at: datetime | None = None
         self.producer = AsyncProducer(bootstrap, client_id="innboks-archive-fiks")
         self._rng = random.Random()
         metrics.alert_seconds.set(fiks.alert_seconds)
@@ -206,6 +207,15 @@ class FiksSender:
         except InvalidArkivmelding as exc:
             log.error("archive-fiks: no folder package for case %s: %s", case.case_id, str(exc)[:200])
 
+    def _drained(self, now: datetime) -> bool:
+        """Whether what waited in the account's queue when this process started has been read: the
+        receiver is connected and has had nothing new for a second. Until then, a revision sent before
+        is not sent again (its mottatt may be in the queue; resending is only for want of proof)."""
+        if self.receiving_since is None:
+            return False
+        quiet_since = max(self.receiving_since, self.last_receipt_at or self.receiving_since)
+        return (now - quiet_since).total_seconds() >= 1.0
+
     def _held(self, item: Outstanding) -> bool:
         """A later revision waits until the one before it is final (one at a time, in order)."""
         if item.case.revision == 0:
@@ -224,6 +234,8 @@ class FiksSender:
                 continue
             if item.in_flight or self._held(item) or self.stopping.is_set():
                 continue
+            if revision is not None and not retrying and not self._drained(now):
+                continue  # a receipt for it may be waiting in the account's queue: read that first
             if retrying or next_step(revision, now, timeout) == "send":
                 self.retrying.discard(key)
                 item.in_flight = True
@@ -314,8 +326,12 @@ class FiksSender:
                 return revision, max(revision.attempt, 1)
         return None
 
+    def _receiving(self) -> None:
+        self.receiving_since = self.clock()
+
     async def on_receipt(self, melding: MottattMelding) -> None:
         """Handle one message from the account's queue; it is acknowledged when this returns."""
+        self.last_receipt_at = self.clock()
         event_id = f"receipt:{melding.melding_id}"
         if event_id in self.state.seen:
             self.metrics.receipts.labels("duplicate").inc()
@@ -399,11 +415,15 @@ class FiksSender:
                                  max_poll_records=50, timeouts=self.group_timeouts)
         tail = TopicTail(self.bootstrap, [ARCHIVE_RECEIPTS], client_id="innboks-archive-fiks", missing_ok=False)
         try:
-            self._apply_records(await asyncio.to_thread(self._read_to_end, tail))
+            # Joining the group and reading what was recorded go on together; nothing is sent before both.
+            known, _ = await asyncio.gather(asyncio.to_thread(self._read_to_end, tail), consumer.start())
+            self._apply_records(known)
+            log.info("archive-fiks: %d case revisions known from %s, %d of them final", len(self.state.revisions),
+                     ARCHIVE_RECEIPTS, sum(1 for r in self.state.revisions.values() if r.final))
             tasks.append(asyncio.create_task(self._follow(tail)))
             tasks.append(asyncio.create_task(self.client.consume(self.on_receipt, self.stopping, prefetch=1,
-                                                                 on_connected=self.receiving.set)))
-            await consumer.start()
+                                                                 on_connected=self._receiving)))
+            log.info("archive-fiks: reading %s as group %s, sending to account %s", CASES, self.group, self.recipient)
             await self._loop(consumer, once)
         finally:
             self.stopping.set()

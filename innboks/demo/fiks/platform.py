@@ -26,6 +26,7 @@ behaviour). Payloads over 5 MB (Fiks Dokumentlager) are refused with 413.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
@@ -105,8 +106,12 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 class FiksPlatform:
-    def __init__(self, trusted_ca: x509.Certificate, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(self, trusted_ca: x509.Certificate, host: str = "127.0.0.1", port: int | None = None,
+                 send_delay: float = 0.0) -> None:
+        """``send_delay``: seconds between putting a sent message on its queue and answering 202 (a slow
+        network; the fault suite kills the sender in that gap)."""
         self.trusted_ca = trusted_ca
+        self.send_delay = send_delay
         self.host = host
         self.port = port or free_port()
         self.accounts: dict[uuid.UUID, Account] = {}
@@ -313,6 +318,8 @@ class FiksPlatform:
         headers.update({f"egendefinert-header.{k}": v for k, v in headere.items()})
         await self._publish(recipient.queue, headers, data or b"", max(ttl, 1000))
         self.sent.append(Sent(melding_id, melding_type, avsender, mottaker, reply_to, headere, time.time()))
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)
         return JSONResponse({"meldingId": str(melding_id), "meldingType": melding_type,
                              "avsenderKontoId": str(avsender),
                              "mottakerKontoId": str(mottaker), "ttl": ttl, "dokumentlagerId": None,

@@ -39,11 +39,11 @@ class Party:
 class FiksWorld:
     def __init__(self, directory: Path | None = None, *, serverfeil_first: bool = False,
                  kvittering_delay: float = 0.0, accepted_systems: frozenset[str] = frozenset({"Innboks"}),
-                 start_archive: bool = True) -> None:
+                 start_archive: bool = True, send_delay: float = 0.0) -> None:
         self.directory = directory or Path(tempfile.mkdtemp(prefix="innboks-fiks-"))
         self._own_directory = directory is None
         self.ca = TestCa()
-        self.platform = FiksPlatform(self.ca.certificate)
+        self.platform = FiksPlatform(self.ca.certificate, send_delay=send_delay)
         self.rabbitmq = RabbitMQServer(auth_url=self.platform.auth_url, root=self.directory / "rabbitmq")
         self.innboks = self._party("Alta kommune", MUNICIPALITY_ORGNR, "innboks-alta")
         self.archive_party = self._party("Arkivleverandør AS", ARCHIVE_ORGNR, "arkiv-alta",
