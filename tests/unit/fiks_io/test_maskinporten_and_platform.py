@@ -84,8 +84,11 @@ def test_the_command_line_names_what_is_missing(capsys, monkeypatch) -> None:
 
     for name in [n for n in __import__("os").environ if n.startswith("INNBOKS_FIKS_")]:
         monkeypatch.delenv(name)
+    from innboks.config.settings import get_settings
+
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
     monkeypatch.setenv("INNBOKS_FIKS_METRICS_PORT", "0")
+    get_settings.cache_clear()
     assert main(["archive"]) == 1
     assert "give --fiks" in capsys.readouterr().err
     assert main(["archive", "--fiks", "--once"]) == 1
@@ -94,3 +97,4 @@ def test_the_command_line_names_what_is_missing(capsys, monkeypatch) -> None:
     monkeypatch.setenv("INNBOKS_FIKS_ARCHIVE_ORGNR", "12")
     assert main(["archive", "--fiks"]) == 1
     assert "INNBOKS_FIKS_ARCHIVE_ORGNR" in capsys.readouterr().err
+    get_settings.cache_clear()
