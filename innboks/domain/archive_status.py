@@ -39,3 +39,34 @@ def saksnummer(saksaar: int | None, sakssekvensnummer: int | None) -> str | None
     if saksaar is None or sakssekvensnummer is None:
         return None
     return f"{saksaar}/{sakssekvensnummer}"
+
+
+#: The sentence a suggested reply gets once the archive gave the case its number, by written standard.
+SAKSNUMMER_SENTENCE = {
+    "nb": "Saken din er registrert hos oss med saksnummer {saksnummer}. "
+          "Oppgi gjerne saksnummeret når du kontakter oss.",
+    "nn": "Saka di er registrert hos oss med saksnummer {saksnummer}. "
+          "Oppgi gjerne saksnummeret når du kontaktar oss.",
+    "en": "Your case has been registered with case number {saksnummer}. Please quote it when you contact us.",
+}
+
+
+def reply_with_saksnummer(reply: str | None, saksnummer: str | None, language: str | None) -> str | None:
+    """A suggested reply that names the case's saksnummer (bokmål unless the citizen wrote nynorsk or English)."""
+    if not reply or not saksnummer or saksnummer in reply:
+        return reply
+    sentence = SAKSNUMMER_SENTENCE.get(language or "nb", SAKSNUMMER_SENTENCE["nb"])
+    return f"{reply.rstrip()} {sentence.format(saksnummer=saksnummer)}"
+
+
+#: What staff read about a case's place in the archive (the page and the API's ``detail``).
+def archive_detail(status: str, saksnummer: str | None, journalpostnummer: int | None, error_kind: str | None,
+                   error_message: str | None, retry: bool) -> str:
+    if status == "archived":
+        return f"Arkivert som sak {saksnummer}, journalpost {journalpostnummer}"
+    if status == "failed":
+        reason = f"{error_kind}: {error_message}" if error_message else (error_kind or "ukjent feil")
+        return (f"Feil fra arkivet, sendes på nytt ({reason})" if retry
+                else f"Arkivet avviste saken ({reason})")
+    return {"pending": "Ikke sendt til arkivet ennå", "sent": "Sendt til arkivet, venter på mottak",
+            "received": "Mottatt av arkivet, venter på kvittering"}.get(status, status)
