@@ -132,6 +132,13 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
     metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
     connector_metrics_url = f"http://127.0.0.1:{connector_metrics_port}/metrics"
     shown_metrics = f"{metrics_url} (worker), {connector_metrics_url} (connector)"
+    fiks_metrics_port = 0
+    if fiks:
+        # The Fiks sender's metrics (innboks_archive_fiks_*) next to the others: P + 2, or any free port.
+        fiks_metrics_port = metrics_port + 2
+        if not port_is_free("127.0.0.1", fiks_metrics_port):
+            fiks_metrics_port = free_ports(1, avoid=(metrics_port, connector_metrics_port, inbox_port or 0))[0]
+        shown_metrics += f", http://127.0.0.1:{fiks_metrics_port}/metrics (archive over Fiks IO)"
     started = time.monotonic()
     release = min(DEFAULT_RELEASE_SECONDS, duration * 0.4) if duration else DEFAULT_RELEASE_SECONDS
     worker = None
@@ -156,7 +163,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 archiver = archive_process(broker.bootstrap_servers, archive_dir, workdir / "archive.log").start()
                 stack.callback(archiver.stop)
             if fiks:
-                stack.enter_context(_fiks_archive(broker.bootstrap_servers, workdir, console))
+                stack.enter_context(_fiks_archive(broker.bootstrap_servers, workdir, console, fiks_metrics_port))
             monitor = TopicMonitor(broker.bootstrap_servers).start()
             stack.callback(monitor.stop)
             sink = KafkaSink(broker.bootstrap_servers)
@@ -228,7 +235,7 @@ def archive_packages(directory: Path | None) -> int:
 
 
 @contextmanager
-def _fiks_archive(bootstrap: str, workdir: Path, console: Console) -> Iterator[None]:
+def _fiks_archive(bootstrap: str, workdir: Path, console: Console, metrics_port: int) -> Iterator[None]:
     """The stand-in Fiks IO and archive over rabbitmq-server, and ``innboks archive --fiks`` sending to them."""
     from innboks.demo.fiks.rabbitmq import RabbitMQError
     from innboks.demo.fiks.world import FiksWorld
@@ -239,7 +246,7 @@ def _fiks_archive(bootstrap: str, workdir: Path, console: Console) -> Iterator[N
     except RabbitMQError as exc:
         raise CliError(f"--fiks: {exc}") from None
     sender = fiks_archive_process(bootstrap, workdir / "archive-fiks.log",
-                                  {**world.innboks_env(), "INNBOKS_FIKS_METRICS_PORT": "0"}).start()
+                                  {**world.innboks_env(), "INNBOKS_FIKS_METRICS_PORT": str(metrics_port)}).start()
     try:
         yield
     finally:
