@@ -457,8 +457,8 @@ class FiksSender:
                 continue
             if not await consumer.caught_up():
                 continue
-            if self.unfinished() == 0:
-                return
+            if self.unfinished() == 0 and self._drained(self.clock()):
+                return  # nothing unfinished, and the receipts that waited in the queue are read
             caught_up_at = caught_up_at or self.clock()
             if (self.clock() - caught_up_at).total_seconds() > self.fiks.once_wait_seconds:
                 self.counts["unfinished"] = self.unfinished()

@@ -255,7 +255,7 @@ def _fiks_archive(bootstrap: str, workdir: Path, console: Console, metrics_port:
 
 
 def _archive_table(counts: PipelineCounts) -> Table:
-    """Each forwarded case and where it stands in the (stand-in) archive, newest cases last."""
+    """Each forwarded case (by case id) and where it stands in the (stand-in) archive."""
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
     table.add_column("sak (case_id)")
     table.add_column("arkiv")

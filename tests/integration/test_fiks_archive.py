@@ -120,3 +120,69 @@ def test_no_mottatt_in_time_sends_again_and_the_archive_recognises_the_repeat(tm
         # One saksmappe and one journalpost per case, however often it arrived.
         assert len(record.saksmapper) == 3 and len(record.journalposter) == 3
         assert {d.outcome for d in record.deliveries} == {"registered", "existing"}
+
+
+def test_a_message_expired_unread_comes_back_as_tidsavbrudd_and_is_sent_again(tmp_path: Path,
+                                                                              own_broker: EmbeddedBroker) -> None:
+    cases = fiks_cases(1)
+    produce(own_broker.bootstrap_servers, topics.CASES, case_records(cases))
+    with FiksWorld(tmp_path / "fiks", start_archive=False) as world:
+        sender = sender_process(world, own_broker.bootstrap_servers, tmp_path / "sender.log", "--once",
+                                INNBOKS_FIKS_TTL_SECONDS="2", INNBOKS_FIKS_RETRY_BASE_SECONDS="1").start()
+        reader = TopicReader(own_broker.bootstrap_servers)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(e.error and e.error.kind == "tidsavbrudd" for e in receipts(reader)):
+                break
+            time.sleep(0.5)
+        world.archive.start()
+        assert sender.process is not None and sender.process.wait(120) == 0
+        events = receipts(reader)
+        latest = final_status(events)
+        timeouts = [e for e in events if e.error and e.error.kind == "tidsavbrudd"]
+        assert timeouts and all(e.retry and e.message_type == "no.ks.fiks.kvittering.tidsavbrudd" for e in timeouts)
+        assert [e.status.value for e in latest.values()] == ["archived"]
+        assert list(latest.values())[0].attempt > timeouts[0].attempt
+
+
+def test_what_cannot_be_read_or_matched_goes_to_the_dead_letter_topic(tmp_path: Path,
+                                                                      own_broker: EmbeddedBroker) -> None:
+    import asyncio
+    import uuid
+
+    import httpx
+
+    from connectors.archive import fiks_arkiv
+    from connectors.fiks_io import FiksIOClient, FiksIOConfig, MaskinportenClient, MeldingRequest
+    from connectors.fiks_io.asice import AsiceFile
+
+    with FiksWorld(tmp_path / "fiks") as world:
+        party = world.archive_party
+
+        async def send_as_the_archive() -> None:
+            async with httpx.AsyncClient() as http:
+                config = FiksIOConfig(account_id=party.account.konto_id,
+                                      integration_id=party.integration.integration_id,
+                                      integration_password=party.integration.password,
+                                      api_url=world.platform.base_url, amqp_url=world.rabbitmq.url)
+                maskinporten = MaskinportenClient(world.platform.token_endpoint, world.platform.audience,
+                                                  party.client_id, party.certificate.signer, http=http)
+                client = FiksIOClient(config, maskinporten, party.certificate.signer, [], http=http)
+                to_innboks = world.innboks.account.konto_id
+                # Not encrypted to Innboks's key: unreadable.
+                await client.send_raw(MeldingRequest(to_innboks, fiks_arkiv.OPPRETT_KVITTERING,
+                                                     svar_pa_melding=uuid.uuid4()), b"not a CMS structure")
+                # Readable, but an answer to nothing Innboks sent.
+                kvittering = fiks_arkiv.build_kvittering(fiks_arkiv.Kvittering(
+                    mappe_system_id=str(uuid.uuid4()), saksaar=2026, sakssekvensnummer=1, mappe_key="ukjent"), 2026)
+                await client.send(MeldingRequest(to_innboks, fiks_arkiv.OPPRETT_KVITTERING,
+                                                 svar_pa_melding=uuid.uuid4()),
+                                  [AsiceFile(fiks_arkiv.KVITTERING_NAME, kvittering)])
+
+        asyncio.run(send_as_the_archive())
+        assert run_once(world, own_broker.bootstrap_servers, tmp_path / "sender.log",
+                        INNBOKS_FIKS_ONCE_WAIT_SECONDS="5") == 0
+    reader = TopicReader(own_broker.bootstrap_servers)
+    letters = reader.wait_for(topics.DEADLETTER, lambda d: d["stage"] == "archive-fiks", count=2, timeout=30)
+    assert sorted(d["reason_code"] for d in letters) == ["unmatched_receipt", "unreadable_receipt"]
+    assert receipts(reader) == []
