@@ -4,7 +4,8 @@ Each test runs one kind of process on its own embedded broker, kills it at rando
 starts it again, and then counts per topic or table what was lost and what was duplicated. What a
 process promises (docs/guarantees.md) is what is asserted: nothing lost anywhere; no duplicate where
 the promise is exactly-once (the store, the executor's platform calls), duplicates counted where it
-is at-least-once with a dedupe id (innboks.raw from the webhook and the connectors).
+is at-least-once with a dedupe id (innboks.raw from the webhook and the connectors), and for the
+Fiks archive sender: nothing lost, nothing sent again once a receipt proved arrival, receipts once.
 
 The worker (tests/integration/test_sla_restart.py, test_worker_replacement.py) and the archive
 consumer (test_archive.py) have their own kill tests.
