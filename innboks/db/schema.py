@@ -226,6 +226,16 @@ control_state = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
 )
 
+facts_versions = sa.Table(
+    "facts_versions",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True, comment="SHA-256 of the document"),
+    sa.Column("at", UtcDateTime, primary_key=True, comment="when it was saved"),
+    sa.Column("document", sa.Text, nullable=False, comment="the facts registry as YAML (innboks.control key facts)"),
+    sa.Column("set_by", sa.String(256)),
+    comment="the facts registry as saved on the Fakta page; the newest is in force",
+)
+
 projection_offsets = sa.Table(
     "projection_offsets",
     metadata,
@@ -254,8 +264,8 @@ sa.Index("ix_message_revisions_text_fts", revision_text_vector(message_revisions
 sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revisions.c.author_name),
          postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
 
-PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets,
-             pending_raw_payloads, archive_events, case_archive)
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, facts_versions,
+             projection_offsets, pending_raw_payloads, archive_events, case_archive)
 
 # --- staff -----------------------------------------------------------------------------------
 
@@ -337,7 +347,18 @@ legal_holds = sa.Table(
     sa.Column("released_at", UtcDateTime),
 )
 
-STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True, comment="SHA-256 of the session id in the cookie"),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    comment="signed-in sessions of the staff web (innboks/web/sessions.py): sign-out deletes one, revoke all",
+)
+
+STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
+         staff_sessions)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -23,6 +23,7 @@ from innboks.db.schema import (
 )
 from innboks.domain.archive_status import reply_with_saksnummer
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.policies import Policy
 from innboks.inbox.cases import archive_object, archive_rows, saksnummer_by_inquiry
 from innboks.web.errors import NotFound
@@ -130,7 +131,8 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime, saksnummer: str | N
         "moderation": list(row.moderation or []),
         "text": row.text, "author_name": row.author_name,
         "suggested_reply": reply_with_saksnummer(row.suggested_reply, saksnummer, row.language),
-        "permalink": row.permalink, "assignee": row.assignee, "saksnummer": saksnummer,
+        "permalink": safe_permalink(row.platform, row.permalink), "assignee": row.assignee,
+        "saksnummer": saksnummer,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
         "escalation_reasons": list(dict.fromkeys([*(row.escalation_reasons or []), *(row.pending_reasons or [])])),
@@ -184,7 +186,8 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
         "messages": [{
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
             "author_name": row.author_name, "text": row.text, "created_at": row.created_at.isoformat(),
-            "permalink": row.permalink, "parent_id": row.parent_id, "category": row.category,
+            "permalink": safe_permalink(row.platform, row.permalink), "parent_id": row.parent_id,
+            "category": row.category,
             "language": row.language, "escalate": row.escalate, "escalation_reasons": list(row.escalation_reasons),
             "moderation": list(row.moderation), "personal_data": bool(row.pii),
             "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": list(row.rules),

@@ -31,8 +31,8 @@ from innboks.db.audit import audit
 from innboks.db.fulltext import unindex_messages
 from innboks.db.schema import (
     actions,
-    assignments,
     archive_events,
+    assignments,
     case_archive,
     cases,
     inquiries,
@@ -169,6 +169,12 @@ def release_hold(engine: Engine, hold_id: int, actor: str, now: datetime) -> Hol
         audit(connection, actor, "legal_hold_released", row.conversation_key or row.account_id or "*",
               {"hold_id": hold_id})
     return Hold(**{**dict(row._mapping), "released_by": actor, "released_at": now})
+
+
+def get_hold(engine: Engine, hold_id: int) -> Hold | None:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(legal_holds).where(legal_holds.c.id == hold_id)).first()
+    return Hold(**dict(row._mapping)) if row is not None else None
 
 
 def list_holds(engine: Engine, include_released: bool = False) -> list[Hold]:

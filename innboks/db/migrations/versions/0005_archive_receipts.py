@@ -9,8 +9,8 @@ from alembic import op
 
 from innboks.db.schema import Json, UtcDateTime
 
-revision = "0004_archive_receipts"
-down_revision = "0002_records"
+revision = "0005_archive_receipts"
+down_revision = "0004_sessions"
 
 
 def upgrade() -> None:
