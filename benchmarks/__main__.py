@@ -9,6 +9,7 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    fiks,
     freshness,
     hotpaths,
     language,
@@ -39,6 +40,7 @@ BENCHMARKS = {
     "actions": actions.run,
     "records": records.run,
     "freshness": freshness.run,
+    "fiks": fiks.run,
 }
 
 

@@ -7,6 +7,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
 from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome, HideReason
+from schemas.archive import ArchiveError, ArchiveReceipt, ArchiveStatus
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
@@ -43,6 +44,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ControlEvent": ControlEvent,
     "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
+    "ArchiveReceipt": ArchiveReceipt,
 }
 
 __all__ = [
@@ -51,6 +53,9 @@ __all__ = [
     "ActionFailure",
     "ActionKind",
     "ActionOutcome",
+    "ArchiveError",
+    "ArchiveReceipt",
+    "ArchiveStatus",
     "HideReason",
     "SCHEMA_VERSION",
     "CaseChange",

@@ -31,7 +31,9 @@ from innboks.db.audit import audit
 from innboks.db.fulltext import unindex_messages
 from innboks.db.schema import (
     actions,
+    archive_events,
     assignments,
+    case_archive,
     cases,
     changes,
     inquiries,
@@ -266,6 +268,9 @@ def _delete_conversations(connection: Connection, keys: Sequence[str], apply: bo
     unindex_messages(connection, ids)
     connection.execute(sla_events.delete().where(sla_events.c.inquiry_id.in_(inquiry_ids)))
     connection.execute(inquiries.delete().where(inquiries.c.conversation_key.in_(keys)))
+    case_ids = sa.select(cases.c.case_id).where(cases.c.conversation_key.in_(keys))
+    connection.execute(archive_events.delete().where(archive_events.c.case_id.in_(case_ids)))
+    connection.execute(case_archive.delete().where(case_archive.c.conversation_key.in_(keys)))
     connection.execute(cases.delete().where(cases.c.conversation_key.in_(keys)))
     connection.execute(assignments.delete().where(assignments.c.conversation_key.in_(keys)))
     connection.execute(notes.delete().where(notes.c.conversation_key.in_(keys)))

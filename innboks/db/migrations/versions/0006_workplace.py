@@ -6,8 +6,8 @@ from alembic import op
 
 from innboks.db.schema import Json, UtcDateTime
 
-revision = "0005_workplace"
-down_revision = "0004_sessions"
+revision = "0006_workplace"
+down_revision = "0005_archive_receipts"
 
 
 def upgrade() -> None:
