@@ -160,6 +160,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/conversations/{key:path}/presence"):
         Expect("reader", path("/api/conversations/{o.key}/presence", state="viewing"), 200, 404),
     ("GET", "/api/events"): Expect("reader", path("/api/events?since=0&once=1"), 200),
+    ("GET", "/api/cases"): Expect("reader", path("/api/cases"), 200),
     ("GET", "/krise"): Expect("admin", path("/krise"), 200),
     ("GET", "/tilgjengelighet"): Expect(None, path("/tilgjengelighet"), 200),
     ("GET", "/fakta"): Expect("admin", path("/fakta"), 200),
