@@ -136,6 +136,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
         Expect("operator", path("/api/messages/{o.message}/delete", reason="unlawful"), 202, 404),
     ("POST", "/api/actions/{action_id}/approve"): Expect("operator", path("/api/actions/{o.action}/approve"), 202, 404),
     ("GET", "/api/actions/{action_id}"): Expect("reader", path("/api/actions/{o.action}"), 200, 404),
+    ("GET", "/api/cases"): Expect("reader", path("/api/cases"), 200),
     ("GET", "/api/saved-replies"): Expect("reader", path("/api/saved-replies"), 200),
     ("POST", "/api/saved-replies"):
         Expect("admin", path("/api/saved-replies", title="Åpningstider", language="nb", body="Åpent 8–15."), 201),
