@@ -26,8 +26,7 @@ from contextlib import contextmanager
 import faust
 from faust.streams import _current_event
 
-from streams.app import app
-from streams.producer import OutRecord, check_size, publish
+from streams.producer import MAX_RECORD_BYTES, OutRecord, check_size, publish
 from streams.state import ConversationState
 from streams.tables import BatchedTable
 
@@ -99,7 +98,7 @@ class Batch:
     def _write_states(self) -> None:
         if self._conversations is None:
             return
-        limit = app.conf.producer_max_request_size - 1024
+        limit = MAX_RECORD_BYTES - 1024
         for key, (partition, state) in self._states.items():
             if state.changed:
                 self._conversations.set(key, state.encode(limit), partition)

@@ -46,13 +46,16 @@ class OutRecord:
     partition: int | None = None
 
 
+#: The largest record the producer may send (Faust's setting, read once: it never changes).
+MAX_RECORD_BYTES: int = app.conf.producer_max_request_size
+
+
 def check_size(topic: str, key: bytes | None, value: bytes) -> None:
     """Raise ``RecordTooLarge`` for a record the broker would refuse (checked when a step adds it, so the
     input record that made it is dead-lettered as a plain ``send`` failing there would have been)."""
     size = len(value) + (len(key) if key else 0) + RECORD_OVERHEAD
-    if size > app.conf.producer_max_request_size:
-        raise RecordTooLarge(f"a record of {size} bytes for {topic} "
-                             f"(at most {app.conf.producer_max_request_size})")
+    if size > MAX_RECORD_BYTES:
+        raise RecordTooLarge(f"a record of {size} bytes for {topic} (at most {MAX_RECORD_BYTES})")
 
 
 def _producer() -> Any:

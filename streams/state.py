@@ -55,6 +55,8 @@ PARTS: tuple[tuple[str, type[BaseModel]], ...] = (
     ("clock", ConversationClock), ("activity", ActivityWindow), ("history", ConversationHistory),
 )
 _INDEX = {name: i for i, (name, _) in enumerate(PARTS)}
+#: Each part's empty value (the models are frozen, so one instance serves every new conversation).
+_EMPTY: tuple[BaseModel, ...] = tuple(model() for _, model in PARTS)
 
 
 def clock_part(value: bytes) -> bytes:
@@ -80,7 +82,7 @@ class ConversationState:
         found = self._models[i]
         if found is None:
             raw = self._raw[i]
-            found = self._models[i] = model.model_validate_json(raw) if raw else model()
+            found = self._models[i] = model.model_validate_json(raw) if raw else _EMPTY[i]
         return found  # type: ignore[return-value]
 
     def _set(self, name: str, value: BaseModel) -> None:
@@ -120,8 +122,7 @@ class ConversationState:
         raw = self._raw[i]
         if raw is None:
             model = self._models[i]
-            raw = self._raw[i] = model.model_dump_json().encode() if model is not None else \
-                PARTS[i][1]().model_dump_json().encode()
+            raw = self._raw[i] = (model if model is not None else _EMPTY[i]).model_dump_json().encode()
         return raw
 
     def encode(self, limit: int) -> bytes:
