@@ -47,8 +47,9 @@ async def triage_event(event: faust.EventT, batch: Batch, out: list[TriagedMessa
         if message.event is Event.CREATED:
             state = batch.conversation(key, event.message.partition)
             state.activity, spike = record_activity(state.activity, message, CLASSIFIER.rules.spike)
-        triaged = triaged.model_copy(update={"triage": with_context(triaged.triage, crisis=CRISIS.active,
-                                                                     spike=spike)})
+        in_context = with_context(triaged.triage, crisis=CRISIS.active, spike=spike)
+        if in_context is not triaged.triage:
+            triaged = triaged.model_copy(update={"triage": in_context})
     elif CRISIS.active and message.event is Event.CREATED and (flag := off_channel_in_crisis(message)):
         triaged = triaged.model_copy(update={"triage": flag})
     value = encode(triaged)
