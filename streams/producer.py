@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka.partitioner import murmur2
+
 from streams.app import app
 
 log = logging.getLogger(__name__)
@@ -64,15 +66,30 @@ def _producer() -> Any:
 
 
 _known_topics: set[str] = set()
+#: murmur2 of recent keys: a message's outputs share its key (the hash is pure Python, 5-8 µs).
+_hashes: dict[bytes, int] = {}
+HASHES_KEPT = 50_000
 
 
 async def _partition(producer: Any, record: OutRecord) -> int:
+    """The record's partition, as Faust's producer would choose it (Kafka's default partitioner:
+    murmur2 of the key over the topic's partitions), or by ``key_partition`` where another
+    partitioner is configured."""
     if record.partition is not None:
         return record.partition
-    if record.topic not in _known_topics:
-        await producer.partitions_for(record.topic)  # the topic's metadata, once
-        _known_topics.add(record.topic)
-    return int(app.producer.key_partition(record.topic, record.key or b"").partition)
+    topic, key = record.topic, record.key or b""
+    if topic not in _known_topics:
+        await producer.partitions_for(topic)  # the topic's metadata, once
+        _known_topics.add(topic)
+    if app.conf.producer_partitioner is not None or not key:
+        return int(app.producer.key_partition(topic, key).partition)
+    hashed = _hashes.get(key)
+    if hashed is None:
+        if len(_hashes) >= HASHES_KEPT:
+            _hashes.clear()
+        hashed = _hashes[key] = murmur2(key) & 0x7FFFFFFF
+    partitions = list(producer.client.cluster.partitions_for_topic(topic))  # as aiokafka's own ``_partition``
+    return int(partitions[hashed % len(partitions)])
 
 
 async def publish(records: Sequence[OutRecord]) -> dict[tuple[str, int], list[int]]:

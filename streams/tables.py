@@ -16,7 +16,6 @@ rebalancing and the changelog topics themselves stay Faust's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from faust.types import TP
@@ -24,26 +23,21 @@ from faust.types import TP
 from streams.producer import OutRecord, check_size
 
 
-@dataclass(frozen=True, slots=True)
 class _ChangelogMessage:
     """What a Faust store reads of a changelog record's message in ``apply_changelog_batch``."""
 
-    topic: str
-    partition: int
-    offset: int
-    key: bytes
-    value: bytes | None
+    __slots__ = ("tp", "topic", "partition", "offset", "key", "value")
 
-    @property
-    def tp(self) -> TP:
-        return TP(self.topic, self.partition)
+    def __init__(self, tp: TP, offset: int, key: bytes, value: bytes | None) -> None:
+        self.tp, self.topic, self.partition, self.offset = tp, tp.topic, tp.partition, offset
+        self.key, self.value = key, value
 
 
-@dataclass(frozen=True, slots=True)
 class _ChangelogEvent:
-    key: bytes
-    value: bytes | None
-    message: _ChangelogMessage
+    __slots__ = ("key", "value", "message")
+
+    def __init__(self, message: _ChangelogMessage) -> None:
+        self.key, self.value, self.message = message.key, message.value, message
 
 
 def _same(value: Any) -> Any:
@@ -66,7 +60,8 @@ class BatchedTable:
         pending = self._pending.get(key)
         if pending is not None:
             return pending[1]
-        value = self.table.get(key)
+        # The table's store directly: Faust's own ``table.get`` looks a key up twice (``in``, then the value).
+        value = self.table.data.get(key)
         return bytes(value) if value is not None else None
 
     def set(self, key: bytes, value: bytes, partition: int) -> None:
@@ -85,13 +80,16 @@ class BatchedTable:
     def apply(self, offsets: dict[tuple[str, int], list[int]]) -> list[bytes]:
         """Put the acknowledged changelog records into the local store; returns the keys written."""
         topic = self.topic
+        tps: dict[int, TP] = {}
         next_index: dict[int, int] = {}
         events = []
         for key, (partition, value) in self._pending.items():
             index = next_index.get(partition, 0)
             next_index[partition] = index + 1
-            offset = offsets[(topic, partition)][index]
-            events.append(_ChangelogEvent(key, value, _ChangelogMessage(topic, partition, offset, key, value)))
+            tp = tps.get(partition)
+            if tp is None:
+                tp = tps[partition] = TP(topic, partition)
+            events.append(_ChangelogEvent(_ChangelogMessage(tp, offsets[(topic, partition)][index], key, value)))
         if events:
             self.table.data.apply_changelog_batch(events, to_key=_same, to_value=_same)
         written = list(self._pending)
