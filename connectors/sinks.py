@@ -11,6 +11,7 @@ from connectors.base import DeliveryError
 from connectors.errors import IgnoredItem, MappingError
 from connectors.mapping import normalize, raw_key
 from innboks.config.topics import RAW
+from innboks.errors import first_validation_error
 from innboks.kafka.clients import Bootstrap, KafkaClientError, Pending, Producer
 from schemas import RawEvent
 
@@ -66,7 +67,7 @@ class StdoutSink:
             return  # not a message (a like, a read receipt): nothing to print
         except (MappingError, ValidationError) as exc:
             self.skipped += 1
-            reason = exc.reason if isinstance(exc, MappingError) else _first_error(exc)
+            reason = exc.reason if isinstance(exc, MappingError) else first_validation_error(exc)
             native_id = event.payload.get("id", "?")
             self.err.write(f"skipped {event.platform.value} {event.resource} {native_id}: {reason}\n")
             return
@@ -77,9 +78,4 @@ class StdoutSink:
 
     def close(self) -> None:
         self.out.flush()
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors(include_input=False, include_url=False)[0]
-    return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 

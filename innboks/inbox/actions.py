@@ -80,7 +80,7 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
                         text=text if kind is ActionKind.REPLY else None,
                         reason=reason if kind in (ActionKind.HIDE, ActionKind.DELETE) else None, forward=forward,
                         requested_by=user.username, needs_approval=approval, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
         audit(connection, user.username, f"request_{kind.value}", message_id,
               {"action_id": event.action_id, "reason": reason.value if reason else None, "forward": forward,
@@ -104,7 +104,7 @@ def approve_action(engine: Engine, publisher: Publisher, action_id: str, user: U
                         target=target, text=row.text, reason=HideReason(row.reason) if row.reason else None,
                         forward=row.forward, requested_by=row.requested_by, needs_approval=True,
                         approved_by=user.username, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
         audit(connection, user.username, "approve", row.message_id, {"action_id": action_id})
     return event

@@ -60,7 +60,7 @@ def correct_triage(engine: Engine, message_id: str, category: Category | None, m
 def switch_crisis(engine: Engine, publisher: Publisher, active: bool, reason: str, user: User) -> ControlEvent:
     """Crisis mode on or off through ``innboks.control``; audited once the broker has the event."""
     event = ControlEvent(active=active, reason=reason, set_by=user.username, at=datetime.now(UTC))
-    publisher.send(topics.CONTROL, CRISIS_KEY.encode(), event.to_json_bytes())
+    publisher.send(topics.CONTROL, event.to_json_bytes(), key=CRISIS_KEY.encode())
     with engine.begin() as connection:
         audit(connection, user.username, "crisis_on" if active else "crisis_off", CRISIS_KEY, {"reason": reason})
     return event

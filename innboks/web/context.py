@@ -20,13 +20,13 @@ from innboks.web.errors import HttpError
 class Publisher(Protocol):
     """Sends one record and returns once the broker has acknowledged it (raises otherwise)."""
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None: ...
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None: ...
 
 
 class NoPublisher:
     """The inbox without a broker: reading works, switching crisis mode or acting says why it cannot."""
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         raise HttpError(503, "this inbox has no connection to Kafka (KAFKA_BOOTSTRAP_SERVERS)")
 
 

@@ -6,7 +6,8 @@ from pydantic import ValidationError
 
 from connectors.errors import IgnoredItem, MappingError
 from connectors.mapping import normalize
-from innboks.domain.codec import InvalidPayload, decode, describe_validation_error
+from innboks.domain.codec import InvalidPayload, decode
+from innboks.errors import describe_validation_error
 from schemas import InboxMessage, Platform, RawEvent
 
 #: The largest raw record normalize takes: a platform item is a few kilobytes; a long post with its

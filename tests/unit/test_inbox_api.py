@@ -26,7 +26,7 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes | None, bytes]] = []
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         self.sent.append((topic, key, value))
 
 
