@@ -95,6 +95,9 @@ class _Store:
     def __init__(self, table: dict[bytes, bytes]) -> None:
         self._table = table
 
+    def get(self, key: bytes) -> bytes | None:
+        return self._table.get(key)
+
     def apply_changelog_batch(self, events: Any, to_key: Any, to_value: Any) -> None:
         for event in events:
             self._table[event.key] = event.value
