@@ -66,7 +66,7 @@ def _forward(triaged: TriagedMessage, history: ConversationHistory, key: bytes, 
     if FORWARDED.get(case_key) is not None:
         return
     post_id = post_id_of(message, history)
-    stored_post = posts.get(post_id.encode()) if post_id else None
+    stored_post = posts.data.get(post_id.encode()) if post_id else None  # the store once (not ``in``, then get)
     account = REGISTRY.find(message.platform, message.account_id)
     case = build_case(
         triaged, history, _settings.screening_legal_basis, datetime.now(UTC),
