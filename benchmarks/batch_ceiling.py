@@ -144,7 +144,7 @@ def _installed(sink: _Sink, producer: AsyncProducer, data_dir: Path) -> Iterator
         setattr(faust_topics, name, _CollectingTopic(handle.get_topic_name(), sink))
     batching.publish = publish  # type: ignore[assignment]
     state.CONVERSATIONS.table, state.FORWARDED.table = _DictTable(), _DictTable()
-    routing.posts = {}  # type: ignore[assignment]
+    routing.posts = _DictTable()  # type: ignore[assignment]
     for agent in ("normalize", "conversation"):
         guard._IN_FLIGHT[agent] = InFlight(data_dir / "in-flight" / f"{agent}.marker")
     CRISIS.loaded.set()
