@@ -16,8 +16,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from innboks.config.accounts import Registry
+from innboks.db.facts import FactsSource
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, pages
+from innboks.inbox import api, facts_page, pages
 from innboks.records import page as records
 from innboks.web import signin
 from innboks.web.auth import AuthConfig, Authenticator
@@ -32,12 +33,15 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
-               reply_variables: ReplyVariables | None = None) -> Starlette:
+               reply_variables: ReplyVariables | None = None, facts: FactsSource | None = None) -> Starlette:
     context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher())
     if reply_variables is not None:
         context.reply_variables = reply_variables
+    if facts is not None:
+        context.facts = facts
     app = Starlette(
-        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *records.routes,
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *facts_page.routes,
+                *records.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

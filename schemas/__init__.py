@@ -10,7 +10,7 @@ from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
-from schemas.control import CRISIS_KEY, ControlEvent
+from schemas.control import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -40,6 +40,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
+    "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
 }
 
@@ -55,10 +56,12 @@ __all__ = [
     "CaseForward",
     "Category",
     "CRISIS_KEY",
+    "FACTS_KEY",
     "ConnectorCursor",
     "ConnectorEvent",
     "ConnectorEventKind",
     "ControlEvent",
+    "FactsEvent",
     "Contract",
     "DeadLetter",
     "EscalationReason",

@@ -21,6 +21,7 @@ from innboks.cli import (
     demo,
     inbox,
     records,
+    reply,
     sla,
     store,
     topics,
@@ -31,8 +32,8 @@ from innboks.cli import (
 from innboks.cli.args import OneLineParser
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, crisis, archive, sla, topics, store,
-          inbox, records)
+GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, reply, crisis, archive, sla, topics,
+          store, inbox, records)
 
 
 def build_parser() -> argparse.ArgumentParser:

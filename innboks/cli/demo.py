@@ -24,7 +24,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from innboks.config.facts import FactsError, facts_path, load_facts
+    from innboks.config.settings import get_settings
     from innboks.demo.runner import run_demo
+    from innboks.errors import CliError
+
+    try:  # the facts registry (INNBOKS_FACTS) is named in one line, not by a crashing worker
+        load_facts(facts_path(get_settings().facts))
+    except FactsError as exc:
+        raise CliError(str(exc)) from None
 
     return run_demo(duration=args.duration, metrics_port=args.metrics_port, archive_dir=args.archive_dir,
                     store_url=args.store, inbox_port=args.inbox_port)

@@ -17,6 +17,7 @@ from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
 
 if TYPE_CHECKING:
+    from innboks.db.facts import FactsSource
     from innboks.web.auth import AuthConfig
 
 ROLES = ("reader", "operator", "admin")
@@ -73,6 +74,17 @@ def auth_config(settings: Settings) -> AuthConfig:
                       local_users=settings.inbox_local_users, session_hours=settings.inbox_session_hours, oidc=oidc)
 
 
+def facts_source(settings: Settings) -> FactsSource:
+    """The facts registry file (``INNBOKS_FACTS``), validated at start: an error names the file and line."""
+    from innboks.config.facts import FactsError, facts_path
+    from innboks.db.facts import FactsSource
+
+    try:
+        return FactsSource.from_path(facts_path(settings.facts))
+    except FactsError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _inbox(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -80,9 +92,10 @@ def _inbox(args: argparse.Namespace) -> int:
     from innboks.webapp import create_app
 
     settings = get_settings()
+    facts = facts_source(settings)
     engine = open_engine(store_url(args))
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers) if settings.kafka_bootstrap_servers else None
-    app = create_app(engine, account_registry(settings), auth_config(settings), publisher)
+    app = create_app(engine, account_registry(settings), auth_config(settings), publisher, facts=facts)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
     try:

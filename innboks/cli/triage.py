@@ -68,13 +68,14 @@ def _triage_eval(args: argparse.Namespace) -> int:
 
 def run_triage(lines: TextIO, out: TextIO) -> int:
     """JSON lines ``{"id", "text", ...}`` in, one JSON line per input out (result or error)."""
+    from innboks.config.facts import FactsError
     from streams.triage.ruleset import RulesError
 
     try:
         from streams.triage.classifier import build_classifier
 
         classifier = build_classifier()
-    except RulesError as exc:
+    except (RulesError, FactsError) as exc:
         raise CliError(str(exc)) from None
     failures = 0
     for number, line in enumerate(lines, start=1):
@@ -113,6 +114,7 @@ def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any
 
 
 def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None) -> int:
+    from innboks.config.facts import FactsError
     from streams.triage.ruleset import RulesError
 
     try:
@@ -120,7 +122,7 @@ def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, consol
         from streams.triage.classifier import build_classifier
 
         classifier = build_classifier()
-    except (CorpusError, RulesError) as exc:
+    except (CorpusError, RulesError, FactsError) as exc:
         raise CliError(str(exc)) from None
     result = evaluate(classifier, messages)
     console = console or Console()

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     triage_rules: Path | None = Field(
         default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
     )
+    facts: Path | None = Field(
+        default=None, description="The facts registry (YAML) suggested replies point to and the reply check "
+        "knows the municipality's own numbers from; unset: the packaged Alta kommune facts.",
+    )
     # Where case-handling inquiries are sent (used in suggested replies).
     municipality: str = "Alta kommune"
     case_email: str = "postmottak@alta.kommune.no"

@@ -55,7 +55,7 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "(co-partitioned with innboks.triaged)", {"retention.ms": str(DAY_MS)}),
     TopicSpec(DEADLETTER, "DeadLetter", "inputs that could not be processed, with the reason",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
-    TopicSpec(CONTROL, "ControlEvent", "crisis mode (compacted)",
+    TopicSpec(CONTROL, "ControlEvent", "crisis mode and the facts registry as saved (compacted)",
               COMPACTED, partitions=1),
     TopicSpec(CONNECTOR_STATE, "ConnectorCursor", "connector poll cursors per account (compacted)",
               COMPACTED, partitions=1),

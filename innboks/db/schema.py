@@ -191,6 +191,16 @@ control_state = sa.Table(
     sa.Column("at", UtcDateTime, nullable=False),
 )
 
+facts_versions = sa.Table(
+    "facts_versions",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True, comment="SHA-256 of the document"),
+    sa.Column("at", UtcDateTime, primary_key=True, comment="when it was saved"),
+    sa.Column("document", sa.Text, nullable=False, comment="the facts registry as YAML (innboks.control key facts)"),
+    sa.Column("set_by", sa.String(256)),
+    comment="the facts registry as saved on the Fakta page; the newest is in force",
+)
+
 projection_offsets = sa.Table(
     "projection_offsets",
     metadata,
@@ -219,8 +229,8 @@ sa.Index("ix_message_revisions_text_fts", revision_text_vector(message_revisions
 sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revisions.c.author_name),
          postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
 
-PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets,
-             pending_raw_payloads)
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, facts_versions,
+             projection_offsets, pending_raw_payloads)
 
 # --- staff -----------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from innboks.db.schema import (
     actions,
     cases,
     control_state,
+    facts_versions,
     inquiries,
     message_revisions,
     messages,
@@ -32,7 +33,17 @@ from innboks.db.schema import (
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
-from schemas import CRISIS_KEY, ActionEvent, CaseForward, ControlEvent, InboxMessage, SlaEvent, TriagedMessage
+from schemas import (
+    CRISIS_KEY,
+    FACTS_KEY,
+    ActionEvent,
+    CaseForward,
+    ControlEvent,
+    FactsEvent,
+    InboxMessage,
+    SlaEvent,
+    TriagedMessage,
+)
 
 if TYPE_CHECKING:
     from innboks.domain.policies import Policy
@@ -69,6 +80,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_case(connection, CaseForward.model_validate_json(value))
         elif topic == topics.ACTIONS:
             apply_action(connection, ActionEvent.model_validate_json(value))
+        elif topic == topics.CONTROL and key == FACTS_KEY.encode():
+            apply_facts(connection, FactsEvent.model_validate_json(value))
         elif topic == topics.CONTROL:
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
@@ -250,6 +263,15 @@ def apply_control(connection: Connection, key: str, event: ControlEvent) -> None
         connection.execute(control_state.insert().values(key=key, **values))
     elif current.at <= event.at:
         connection.execute(control_state.update().where(control_state.c.key == key).values(**values))
+
+
+def apply_facts(connection: Connection, event: FactsEvent) -> None:
+    """Every saved version of the facts registry, once (idempotent on digest and time)."""
+    exists = connection.execute(sa.select(facts_versions.c.digest).where(
+        facts_versions.c.digest == event.digest, facts_versions.c.at == event.at)).first()
+    if exists is None:
+        connection.execute(facts_versions.insert().values(digest=event.digest, at=event.at, document=event.document,
+                                                          set_by=event.set_by))
 
 
 def apply_action(connection: Connection, event: ActionEvent) -> None:

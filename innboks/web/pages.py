@@ -68,7 +68,7 @@ async def error_response(request: Request, exc: Exception) -> Response:
         headers = dict(exc.headers)
         if exc.status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="Innboks", charset="UTF-8"'
-        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+        return JSONResponse({**exc.body, "error": exc.message}, status_code=exc.status, headers=headers)
     if exc.status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         back = request.method == "GET" and not request.url.path.startswith("/logg-inn")

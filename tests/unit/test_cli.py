@@ -115,3 +115,13 @@ def test_triage_answers_a_5_mb_line_and_a_broken_one_line_for_line() -> None:
     assert answers[0]["category"] and "not valid JSON" in answers[1]["error"] and answers[3]["language"] == "nb"
     assert "nested deeper" in answers[2]["error"]
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["worker"], ["triage"], ["reply", "check"], ["inbox", "--store", "sqlite://"]])
+def test_a_broken_facts_registry_is_one_line_naming_the_file_and_line(tmp_path, command) -> None:
+    broken = tmp_path / "facts.yaml"
+    broken.write_text("version: 1\nmunicipality: Alta kommune\nwebsite: [\n", encoding="utf-8")
+    result = innboks(*command, stdin='{"id": 1, "text": "Hei"}\n', env={"INNBOKS_FACTS": str(broken)})
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert f"{broken}:" in line and "not valid YAML" in line and "Traceback" not in result.stderr
