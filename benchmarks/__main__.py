@@ -9,6 +9,7 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    fiks,
     hotpaths,
     language,
     pipeline,
@@ -37,6 +38,7 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "fiks": fiks.run,
 }
 
 

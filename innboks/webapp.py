@@ -23,6 +23,7 @@ from innboks.records import page as records
 from innboks.web import signin
 from innboks.web.auth import AuthConfig, Authenticator
 from innboks.web.context import NoPublisher, Publisher, StaffContext
+from innboks.web.csrf import StateChangeGuard
 from innboks.web.errors import HttpError
 from innboks.web.middleware import AccessLogAndHeaders
 from innboks.web.pages import STATIC, error_response, not_found
@@ -47,6 +48,7 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
             Middleware(AccessLogAndHeaders),
             Middleware(SessionMiddleware, secret_key=auth.secret_key, session_cookie="innboks_session",
                        max_age=int(auth.session_hours * 3600), same_site="lax", https_only=auth.secure_cookies),
+            Middleware(StateChangeGuard, own_origins=[auth.base_url]),
         ],
         exception_handlers={HttpError: error_response, 404: not_found},
     )

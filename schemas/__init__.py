@@ -7,6 +7,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
 from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome, HideReason
+from schemas.archive import ArchiveError, ArchiveReceipt, ArchiveStatus
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
@@ -42,6 +43,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ControlEvent": ControlEvent,
     "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
+    "ArchiveReceipt": ArchiveReceipt,
 }
 
 __all__ = [
@@ -50,6 +52,9 @@ __all__ = [
     "ActionFailure",
     "ActionKind",
     "ActionOutcome",
+    "ArchiveError",
+    "ArchiveReceipt",
+    "ArchiveStatus",
     "HideReason",
     "SCHEMA_VERSION",
     "CaseChange",

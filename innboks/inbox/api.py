@@ -17,6 +17,7 @@ from starlette.routing import Route
 from innboks.db.control import crisis
 from innboks.inbox import commands, replies, saved_replies
 from innboks.inbox.actions import approve_action, request_action
+from innboks.inbox.cases import MAX_CASES, list_cases
 from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, list_inquiries
 from innboks.web.access import requires
 from innboks.web.context import staff
@@ -246,6 +247,20 @@ async def delete_saved(request: Request) -> Response:
 
 
 @requires()
+async def list_forwarded_cases(request: Request) -> Response:
+    """Forwarded cases, newest first, each with its place in the archive system (``archive``)."""
+    app = staff(request)
+    try:
+        limit = int(request.query_params.get("limit") or MAX_CASES)
+    except ValueError:
+        raise HttpError(422, "limit must be a whole number") from None
+    if not 1 <= limit <= MAX_CASES:
+        raise HttpError(422, f"limit must be between 1 and {MAX_CASES}")
+    rows, total = await app.run(list_cases, app.engine, request.user, app.units, limit)
+    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
+
+
+@requires()
 async def me(request: Request) -> Response:
     user = request.user
     return JSONResponse({"username": user.username, "role": user.role, "units": list(user.units),
@@ -255,6 +270,7 @@ async def me(request: Request) -> Response:
 routes = [
     Route("/api/me", me),
     Route("/api/inquiries", inquiries),
+    Route("/api/cases", list_forwarded_cases),
     Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
     Route("/api/conversations/{key:path}", get_conversation),
     Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),

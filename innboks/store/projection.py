@@ -33,6 +33,7 @@ from innboks.db.schema import (
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
+from innboks.store.receipts import apply_archive_receipt_json
 from schemas import (
     CRISIS_KEY,
     FACTS_KEY,
@@ -86,6 +87,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
             apply_raw(connection, value)
+        elif topic == topics.ARCHIVE_RECEIPTS:
+            apply_archive_receipt_json(connection, value)
         else:
             raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     except ValidationError as exc:

@@ -55,7 +55,9 @@ function conversationActions() {
     const send = async (assignee) => {
       try {
         await post(`/api/inquiries/${encode(assign.dataset.inquiry)}/assign`, {assignee});
-        document.getElementById("assignee").textContent = assignee || "ingen";
+        const shown = document.createElement("bdi");  // user text stays a bidirectional island
+        shown.textContent = assignee || "ingen";
+        document.getElementById("assignee").replaceChildren(shown);
         toast(assignee ? `Tildelt ${assignee}` : "Tildeling fjernet");
       } catch (error) { toast(`Ikke tildelt: ${error.message}`); }
     };
