@@ -10,6 +10,7 @@ from benchmarks import (
     batch_ceiling,
     deadletter,
     fiks,
+    freshness,
     hotpaths,
     language,
     pipeline,
@@ -38,6 +39,7 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "freshness": freshness.run,
     "fiks": fiks.run,
 }
 

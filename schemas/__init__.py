@@ -15,6 +15,7 @@ from schemas.control import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
+    CloseReason,
     EscalationReason,
     Event,
     Kind,
@@ -60,6 +61,7 @@ __all__ = [
     "CaseChange",
     "CaseForward",
     "Category",
+    "CloseReason",
     "CRISIS_KEY",
     "FACTS_KEY",
     "ConnectorCursor",

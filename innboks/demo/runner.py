@@ -38,7 +38,7 @@ from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
 from innboks.demo.registry import demo_registry, write_registry
-from innboks.demo.workspace import DEMO_USER, start_workspace
+from innboks.demo.workspace import DEMO_ADMIN, DEMO_USER, start_workspace
 from innboks.errors import CliError
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import BrokerError, EmbeddedBroker, free_ports, port_is_free
@@ -189,7 +189,8 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             stack.callback(workspace.close)
             console.print(f"store: {store_url}")
             if inbox_port is not None:
-                console.print(f"inbox: http://127.0.0.1:{inbox_port}/  user {DEMO_USER}, password {workspace.password}")
+                console.print(f"inbox: http://127.0.0.1:{inbox_port}/  user {DEMO_USER} (operator) or {DEMO_ADMIN} "
+                              f"(administrator), password {workspace.password}")
 
             def view() -> Panel:
                 elapsed = time.monotonic() - started

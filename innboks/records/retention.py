@@ -35,11 +35,14 @@ from innboks.db.schema import (
     assignments,
     case_archive,
     cases,
+    changes,
     inquiries,
     legal_holds,
     message_revisions,
     messages,
+    notes,
     pending_raw_payloads,
+    presence,
     retention_rules,
     sla_events,
     triage_corrections,
@@ -270,6 +273,9 @@ def _delete_conversations(connection: Connection, keys: Sequence[str], apply: bo
     connection.execute(case_archive.delete().where(case_archive.c.conversation_key.in_(keys)))
     connection.execute(cases.delete().where(cases.c.conversation_key.in_(keys)))
     connection.execute(assignments.delete().where(assignments.c.conversation_key.in_(keys)))
+    connection.execute(notes.delete().where(notes.c.conversation_key.in_(keys)))
+    connection.execute(changes.delete().where(changes.c.conversation_key.in_(keys)))
+    connection.execute(presence.delete().where(presence.c.conversation_key.in_(keys)))
     connection.execute(triage_corrections.delete().where(triage_corrections.c.message_id.in_(ids)))
     connection.execute(actions.delete().where(actions.c.message_id.in_(ids)))
     connection.execute(pending_raw_payloads.delete().where(pending_raw_payloads.c.message_id.in_(ids)))

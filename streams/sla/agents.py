@@ -34,7 +34,7 @@ from streams.classifier import CLASSIFIER
 from streams.control import CRISIS
 from streams.metrics import METRICS
 from streams.producer import OutRecord, publish
-from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
+from streams.sla.process import ConversationClock, apply_message, command, follow_crisis, tick
 from streams.sla.schedule import InquiryIndex
 from streams.state import ConversationState, clock_part, conversations
 
@@ -54,19 +54,24 @@ INDEX = InquiryIndex()
 METRICS.open_inquiries.set_source(INDEX.summary)
 
 
-def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
-    """The policy a new inquiry from this message gets, or None when it opens no clock."""
+def normal_policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
+    """The policy a new inquiry from this message gets outside a crisis, or None when it opens no clock."""
     if message.from_account or message.kind is Kind.POST:
         return None
     if not SLA.opens_clock(triage.category if triage is not None else None):
         return None
-    if CRISIS.active:
-        return SLA.crisis_policy
     return REGISTRY.sla_policy_for(message.platform, message.account_id, message.kind)
 
 
+def policy_for(message: InboxMessage, triage: Triage | None) -> str | None:
+    """The policy a new inquiry from this message gets now (the crisis policy while crisis mode is on)."""
+    normal = normal_policy_for(message, triage)
+    return SLA.crisis_policy if normal is not None and CRISIS.active else normal
+
+
 def _in_crisis(clock: ConversationClock) -> ConversationClock:
-    return switch_policy(clock, POLICIES[SLA.crisis_policy]) if CRISIS.active else clock
+    """After a crisis, inquiries received during it return to their normal policy (process.follow_crisis)."""
+    return follow_crisis(clock, CRISIS.active, POLICIES)
 
 
 async def on_triaged(triaged: TriagedMessage, batch: Batch, partition: int) -> None:
@@ -75,15 +80,21 @@ async def on_triaged(triaged: TriagedMessage, batch: Batch, partition: int) -> N
     key = message.key.encode()
     state = batch.conversation(key, partition)
     _advance(state, key, batch, apply_message(_in_crisis(state.clock), message, policy_for(message, triaged.triage),
-                                              POLICIES, datetime.now(UTC), triaged.triage, ACKNOWLEDGEMENTS))
+                                              POLICIES, datetime.now(UTC), triaged.triage, ACKNOWLEDGEMENTS,
+                                              normal_policy_for(message, triaged.triage)))
 
 
 async def on_tick(event: faust.EventT, batch: Batch) -> None:
-    """A tick from the timer (``innboks.sla-ticks``): emit the warning or breach that has fallen due."""
+    """A tick from the timer (``innboks.sla-ticks``): emit the warning or breach that has fallen due; or a
+    staff command from the inbox (close, snooze) on the same topic."""
     request = decode(SlaTick, event.value)
     key = request.conversation_key.encode()
     state = batch.conversation(key, event.message.partition)
-    _advance(state, key, batch, tick(_in_crisis(state.clock), request.conversation_key, datetime.now(UTC)))
+    if request.reason in ("close", "snooze"):
+        _advance(state, key, batch, command(_in_crisis(state.clock), request, datetime.now(UTC)))
+    else:
+        _advance(state, key, batch, tick(_in_crisis(state.clock), request.conversation_key, datetime.now(UTC),
+                                         POLICIES))
 
 
 def _advance(state: ConversationState, key: bytes, batch: Batch,
@@ -121,9 +132,10 @@ def _count(sla_event: SlaEvent) -> None:
 
 @app.timer(interval=ALARM_INTERVAL)
 async def fire_alarms() -> None:
-    """Send a tick for every inquiry whose warning or due time has come (or, in a crisis, not yet switched)."""
+    """Send a tick for every inquiry whose warning, due or wake-up time has come (and, after a crisis, those
+    still on the crisis policy)."""
     now = time.time()
-    due = INDEX.due_keys(now, SLA.crisis_policy if CRISIS.active else None)
+    due = INDEX.due_keys(now, None if CRISIS.active else SLA.crisis_policy)
     sent_at = datetime.fromtimestamp(now, UTC)
     reason: Literal["crisis", "due"] = "crisis" if CRISIS.active else "due"
     await publish([OutRecord(catalogue.SLA_TICKS, key, encode(SlaTick(conversation_key=key.decode(), sent_at=sent_at,
