@@ -9,6 +9,8 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    fiks,
+    freshness,
     hotpaths,
     language,
     pipeline,
@@ -37,6 +39,8 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "freshness": freshness.run,
+    "fiks": fiks.run,
 }
 
 

@@ -21,9 +21,9 @@ from innboks.config.settings import Settings, get_settings
 from innboks.db.facts import FactsSource
 from innboks.db.sealed import Keyring
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, facts_page, pages
+from innboks.inbox import api, crisis_page, events, facts_page, pages, workplace_api
 from innboks.records import page as records
-from innboks.web import signin
+from innboks.web import signin, statement
 from innboks.web.auth import AuthConfig, Authenticator
 from innboks.web.context import NoPublisher, Publisher, StaffContext
 from innboks.web.csrf import StateChangeGuard
@@ -48,8 +48,9 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
     if facts is not None:
         context.facts = facts
     app = Starlette(
-        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *facts_page.routes,
-                *records.routes, *accounts.routes,
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *workplace_api.routes, *events.routes, *api.routes,
+                *pages.routes, *facts_page.routes, *crisis_page.routes, *statement.routes, *records.routes,
+                *accounts.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

@@ -20,7 +20,7 @@ from innboks.config.settings import Settings, get_settings
 from innboks.db.facts import FactsSource
 from innboks.db.schema import inquiries
 from innboks.db.sealed import Keyring
-from innboks.domain.policies import crisis_policy_of
+from innboks.domain.policies import built_policies, crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
 from innboks.store.consumer import Projection
@@ -29,6 +29,7 @@ from innboks.web.users import add_user, generated_password
 from innboks.webapp import create_app
 
 DEMO_USER = "demo"
+#: The demo's administrator (same password): Innsyn, the crisis switch, saved replies, Kontoer.
 DEMO_ADMIN = "admin"
 
 
@@ -77,8 +78,9 @@ def start_workspace(engine: sa.Engine, store_url: str, bootstrap: str, registry:
     if inbox_port is not None:
         password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
-        add_user(engine, DEMO_ADMIN, "admin", password, actor="system:demo", display_name="Administrator")
-    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla))
+        add_user(engine, DEMO_ADMIN, "admin", password, actor="system:demo")
+    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla),
+                            policies=built_policies(registry.sla))
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()
@@ -90,7 +92,7 @@ def start_workspace(engine: sa.Engine, store_url: str, bootstrap: str, registry:
         config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts, settings=settings,
                                            keyring=keyring), host="127.0.0.1",
                                 port=inbox_port,
-                                log_level="warning", access_log=False)
+                                log_level="warning", access_log=False, timeout_graceful_shutdown=3)
         workspace.server = uvicorn.Server(config)
         workspace.server_thread = threading.Thread(target=workspace.server.run, name="inbox", daemon=True)
         workspace.server_thread.start()

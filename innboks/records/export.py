@@ -5,7 +5,8 @@ screening. With ``redact_pii`` the texts are masked first (innboks/records/redac
 export says how many of each kind were masked. The PDF is rendered like the archive's documents
 (innboks/domain/conversation_pdf.py: WeasyPrint, PDF/A-2b, DejaVu Sans embedded): a cover page with the
 request, the filters, who exported and when, what was masked and what is marked for screening; then
-each thread, in the order of its first message, with every message and all its revisions.
+each thread, in the order of its first message, with every message and all its revisions, and the
+staff's internal notes in it, marked as internal (never sent; offentleglova § 14).
 
 An export holds personal data by nature (names, texts); it is handled like the store itself.
 """
@@ -35,7 +36,7 @@ FORMATS = ("json", "csv", "pdf")
 PLATFORMS = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
              "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 KINDS = {"comment": "kommentar", "reply": "svar", "mention": "omtale", "direct_message": "direktemelding",
-         "post": "innlegg"}
+         "post": "innlegg", "internal_note": "internt notat"}
 EVENTS = {"created": "opprinnelig", "edited": "redigert", "hidden": "skjult", "deleted": "slettet"}
 PII = {"fodselsnummer": "fødselsnummer", "d_nummer": "D-nummer", "bank_account": "kontonummer",
        "phone": "telefonnummer", "email": "e-postadresse"}
@@ -130,6 +131,7 @@ ol.revisions { margin: 1mm 0 0 0; padding-left: 0; list-style: none; }
 ol.revisions li { margin-bottom: 1.5mm; }
 .rev { font-size: 8.5pt; color: #444; }
 .gone .text { color: #555; }
+.internal { border-left: 2mm solid #c9a227; padding-left: 2mm; }
 """
 
 
@@ -191,6 +193,12 @@ def _flags(row: RecordRow) -> list[str]:
 
 def _message(revisions: list[RecordRow]) -> str:
     first, last = revisions[0], revisions[-1]
+    if first.internal:
+        return (f'<div class="message internal"><div class="who">Internt notat · '
+                f'{escape(isolated(first.author_name or ""))} · {local_time(first.created_at)}</div>'
+                '<div class="flag">Internt: skrevet av kommunens ansatte i Innboks, aldri sendt til innbyggeren. '
+                "Organinternt dokument: vurder unntak etter offentleglova § 14.</div>"
+                f"{_text(first)}</div>")
     ours = " (kommunens konto)" if first.from_account else ""
     who = escape(isolated(first.author_name or "Ukjent avsender")) + ours
     url = safe_permalink(first.platform, first.permalink)

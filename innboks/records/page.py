@@ -37,7 +37,7 @@ from innboks.records.retention import (
     release_hold,
     set_retention,
 )
-from innboks.records.search import RecordFilter, RecordRow, count, first_page, search
+from innboks.records.search import RecordFilter, RecordRow, count, first_page, search, with_notes
 from innboks.web.access import requires
 from innboks.web.context import StaffContext, staff
 from innboks.web.errors import HttpError
@@ -235,10 +235,10 @@ def _export_bytes(app: StaffContext, spec: ExportRequest, fmt: str, actor: str) 
         if revisions > PDF_MAX_REVISIONS:
             raise HttpError(422, f"more than {PDF_MAX_REVISIONS} revisions: more than the page renders as PDF "
                             f"({PDF_MAX_REVISIONS}): narrow the filters or use innboks records search")
-        body = render_pdf(search(app.engine, spec.query), spec, stats)
+        body = render_pdf(with_notes(app.engine, search(app.engine, spec.query)), spec, stats)
     else:
         buffer = io.StringIO()
-        write_text(search(app.engine, spec.query), spec, fmt, buffer, stats)
+        write_text(with_notes(app.engine, search(app.engine, spec.query)), spec, fmt, buffer, stats)
         body = buffer.getvalue().encode("utf-8")
     audit_export(app.engine, actor, spec, fmt, stats)
     return body

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from innboks.db.account_overview import notices
 from innboks.db.control import crisis
 from innboks.domain.bidi import shown
-from innboks.web import labels
+from innboks.web import labels, words
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
 
@@ -48,9 +48,11 @@ def templates(directory: Path | None = None) -> Environment:
     environment = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
                               trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     environment.filters["bdi"] = user_text
-    environment.globals.update(labels=labels.ALL, duration=labels.duration)
+    environment.globals.update(labels=labels.ALL, duration=labels.duration, plural=words.plural,
+                               rule_label=words.rule, policy_label=words.policy)
     environment.filters["label"] = lambda value, group: labels.ALL[group].get(value, value)
     environment.filters["local"] = labels.local_time
+    environment.filters["rule_label"] = words.rule
     return environment
 
 

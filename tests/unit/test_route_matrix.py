@@ -118,6 +118,11 @@ def facts_document(_objects: Objects, _user: str) -> tuple[str, dict[str, Any]]:
     return "/api/facts", {"json": {"document": DEFAULT_FACTS_PATH.read_text(encoding="utf-8")}}
 
 
+def bulk_assign(objects: Objects, _user: str) -> tuple[str, dict[str, Any]]:
+    """Each inquiry of a bulk action on its own: another unit's answers 404 in ``results``, the call 200."""
+    return "/api/inquiries/bulk", {"json": {"action": "assign", "assignee": "kari", "inquiry_ids": [objects.inquiry]}}
+
+
 def sign_in_form(_objects: Objects, user: str) -> tuple[str, dict[str, Any]]:
     return "/logg-inn", {"data": {"username": user, "password": PASSWORD}}
 
@@ -146,6 +151,7 @@ ROUTES: dict[tuple[str, str], Expect] = {
         Expect("operator", path("/api/messages/{o.message}/delete", reason="unlawful"), 202, 404),
     ("POST", "/api/actions/{action_id}/approve"): Expect("operator", path("/api/actions/{o.action}/approve"), 202, 404),
     ("GET", "/api/actions/{action_id}"): Expect("reader", path("/api/actions/{o.action}"), 200, 404),
+    ("GET", "/api/cases"): Expect("reader", path("/api/cases"), 200),
     ("GET", "/api/saved-replies"): Expect("reader", path("/api/saved-replies"), 200),
     ("POST", "/api/saved-replies"):
         Expect("admin", path("/api/saved-replies", title="Åpningstider", language="nb", body="Åpent 8–15."), 201),
@@ -155,6 +161,18 @@ ROUTES: dict[tuple[str, str], Expect] = {
     ("POST", "/api/replies/check"):
         Expect("reader", path("/api/replies/check", text="Hei! Brøytingen starter i morgen.", message_id="{o.message}"),
                200, 404),
+    ("POST", "/api/inquiries/bulk"): Expect("operator", bulk_assign, 200, 200),
+    ("POST", "/api/inquiries/{inquiry_id:path}/close"):
+        Expect("operator", path("/api/inquiries/{o.inquiry}/close", reason="no_reply_needed"), 202, 404),
+    ("POST", "/api/inquiries/{inquiry_id:path}/snooze"):
+        Expect("operator", path("/api/inquiries/{o.inquiry}/snooze", until=None), 202, 404),
+    ("POST", "/api/conversations/{key:path}/notes"):
+        Expect("operator", path("/api/conversations/{o.key}/notes", text="Ringer i morgen."), 201, 404),
+    ("POST", "/api/conversations/{key:path}/presence"):
+        Expect("reader", path("/api/conversations/{o.key}/presence", state="viewing"), 200, 404),
+    ("GET", "/api/events"): Expect("reader", path("/api/events?since=0&once=1"), 200),
+    ("GET", "/krise"): Expect("admin", path("/krise"), 200),
+    ("GET", "/tilgjengelighet"): Expect(None, path("/tilgjengelighet"), 200),
     ("GET", "/fakta"): Expect("admin", path("/fakta"), 200),
     ("GET", "/api/facts"): Expect("admin", path("/api/facts"), 200),
     ("PUT", "/api/facts"): Expect("admin", facts_document, 202),
