@@ -21,7 +21,9 @@ _OUTCOMES = any_of([
     r"ettergjeve", r"henlagt", r"opphevet", r"oppheva", r"tildelt", r"tildelte", r"redusert", r"satt ned", r"sett ned",
     r"fjernet", r"fjerna", r"annullert", r"utbetalt", r"betalt tilbake", r"tilbakebetalt", r"forlenget",
     r"forlenga", r"forlengd", r"forlengt", r"frafalt", r"fråfalle", r"tatt opp", r"teken opp", r"teke opp",
-    r"fritatt", r"friteke", r"fritekne"])
+    r"fritatt", r"friteke", r"fritekne", r"avgjort", r"avgjord", r"avgjort i din favør", r"avslegen", r"avslegne",
+    r"løyvd", r"løyvt", r"innvilget og \w+", r"gitt medhold", r"gjeve medhald", r"nedsatt", r"dekt", r"dekket",
+    r"erstattet", r"erstatta"])
 _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil bli", r"skal bli", r"har blitt",
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
@@ -31,7 +33,8 @@ _GRANTS = any_of([
     r"tillatelse\w*", r"løyve\w*", r"startlån\w*", r"tilskudd\w*", r"tilskot\w*", r"erstatning\w*", r"fritak\w*",
     r"redusert", r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"kommunal bolig", r"skoleskyss", r"skuleskyss",
     r"ekstra timer", r"assistent", r"tt-kort\w*", r"refusjon\w*", r"stønad\w*", r"støtte\w*", r"bevilling\w*",
-    r"bostøtte\w*", r"lånet", r"plassen din"])
+    r"bostøtte\w*", r"lånet", r"plassen din", r"dekning\w*", r"kompensasjon\w*", r"godkjenning\w*", r"\w+plass",
+    r"(?:pengene|pengane|beløpet|beløpa|depositumet|gebyret|innbetalinga|innbetalingen|avgifta|avgiften) tilbake"])
 _OUR_ACTS = any_of([
     r"godkjenner", r"godkjenner herved", r"innvilger", r"avslår", r"avslår herved", r"godtar", r"godtek", r"sletter",
     r"slettar", r"krediterer", r"krediterar", r"refunderer", r"refunderar", r"frafaller", r"fråfell", r"dekker",
@@ -42,12 +45,41 @@ _OUR_ACTS = any_of([
     r"bevilger", r"har bevilget", r"har bevilga", r"har gitt deg", r"har gjeve deg"])
 _OUR_FUTURE = any_of([r"erstatte", r"dekke", r"refundere", r"kreditere", r"slette", r"frafalle", r"godkjenne",
                       r"godkjenne", r"innvilge", r"avslå", r"omgjøre", r"gjere om", r"godta", r"ettergi",
-                      r"gi deg medhold", r"gje deg medhald", r"gi deg rett", r"betale tilbake", r"betale for"])
+                      r"gi deg medhold", r"gje deg medhald", r"gi deg rett", r"betale tilbake", r"betale for",
+                      r"betale", r"betala", r"dekkje", r"stryke", r"sletta", r"refundera", r"godkjenna", r"innvilga",
+                      r"tilby deg", r"tilby dykk", r"tildele deg", r"gi deg", r"gje deg", r"gi dere", r"tilbakebetale",
+                      r"betale tilbake", r"ta klagen til følge", r"ta klaga til følgje"])
+#: Past participles of our own decisions, after "vi har" with an adverb or two ("vi har nå innvilget").
+_OUR_DONE = any_of([r"godkjent", r"godkjend", r"innvilget", r"innvilga", r"avslått", r"sletta", r"slettet", r"strøket",
+                    r"stroke", r"kreditert", r"kreditera", r"refundert", r"refundera", r"frafalt", r"fråfalle",
+                    r"ettergitt", r"ettergjeve", r"tildelt", r"omgjort", r"gjort om", r"bevilget", r"bevilga",
+                    r"dekket", r"dekt", r"erstattet", r"erstatta", r"tatt klagen til følge", r"teke klaga til følgje",
+                    r"bestemt at", r"avgjort at", r"vedtatt at", r"vedteke at", r"kommet fram til at",
+                    r"kome fram til at", r"komme frem til at", r"kommet frem til at"])
+#: A grant or a decision in someone's favour: "du har krav på …", "dykk har rett på …", "you're entitled to …".
+_ENTITLED = (r"(?:har|har nå|har no|har altså|har derfor|fyller vilkårene for|fyller vilkåra for|oppfyller kravene "
+             r"til|oppfyller krava til) (?:\w+ )?(?:krav på|rett på|krav om|rett til (?!å |innsyn|klage))|"
+             r"(?:er|blir|vert) (?:\w+ )?(?:berettiget|berettiga|kvalifisert) (?:til|for)|"
+             r"(?:you're|you are|you'll be|you will be) (?:\w+ )?(?:entitled|eligible) (?:to|for)|"
+             r"you (?:qualify|do qualify) for")
 
 _MESSAGE = ("Svaret avgjør eller lover utfallet i en enkeltsak ({found}). Det hører hjemme i et vedtak med begrunnelse "
             "og klagerett, ikke i sosiale medier. Si heller hvordan saken behandles og hvor svaret kommer.")
 
 TABLE = PhraseTable([
+    Phrase(rf"(?:vi|kommunen|me) (?:har|hadde) (?:\w+ ){{0,2}}?{_OUR_DONE}", _MESSAGE),
+    Phrase(_ENTITLED, _MESSAGE),
+    Phrase(r"(?:får|fær|skal få|vil få|kommer til å få|kjem til å få) (?:\w+ ){0,1}?(?:beholde|behalde|halde fram med|"
+           r"holde fram med|fortsette med|fortsetje med|fortsatt ha|framleis ha|keep)", _MESSAGE),
+    Phrase(r"(?:kommer|kjem|kom|vil komme|vil kome|skal) (?:\w+ )?inn (?:på|i|ved) (?:\w+ ){0,2}?(?:\w*barnehage\w*|"
+           r"\w*skole\w*|\w*skule\w*|sfo|\w*sykehjem\w*|\w*sjukeheim\w*|\w*omsorgsbolig\w*|\w*omsorgsbustad\w*|"
+           r"linja|linjen|studiet)", _MESSAGE),
+    Phrase(r"(?:slipper|slepp|sleppe|slippe) (?:du |dere |de |dykk )?(?:å betale|å betala|\w*gebyr\w*|\w*avgift\w*|"
+           r"fakturaen|fakturaen din|rekninga|regningen|\w*bot|\w*boten|\w*bota|renter|rentene|\w*purring\w*|"
+           r"tilleggs\w*|eigedomsskatt\w*|eiendomsskatt\w*)", _MESSAGE),
+    Phrase(r"(?:saken|saka|søknaden|klagen|klaga) (?:din |di |dykkar |deres )?(?:er|har blitt|har vorte|vart|ble|blei) "
+           r"(?:nå |no |endelig |endeleg )?(?:avgjort|avgjord|bestemt|ordnet|ordna|i orden|løst|løyst)(?! (?:enno|ennå|"
+           r"ikke|ikkje))", _MESSAGE),
     Phrase(rf"{_AUXILIARIES}\s+(?:(?!ikke|ikkje|not)[\w-]+\s+){{0,4}}?{_OUTCOMES}", _MESSAGE),
     Phrase(r"(?:tas|tatt|takast|teken|teke) til (?:følge|følgje)", _MESSAGE),
     Phrase(rf"(?:får|fær|fikk|fekk|fått|vil få|skal få|kommer til å få|kjem til å få)\s+(?:\w+\s+){{0,2}}?{_GRANTS}",
@@ -108,7 +140,7 @@ _NOT_A_DECISION = re.compile(
     r"vanlegvis|som regel|usually|normally|kan ikke|kan ikkje|kan dessverre ikke|kan diverre ikkje|cannot|can't|"
     r"can not|ikke sikkert|ikkje sikkert|ikke avgjort|ikkje avgjort|ikke bestemt|ennå ikke|enda ikke|ikkje enno|"
     r"not yet|usikkert|vet ikke|veit ikkje|uklart|hvorvidt|kor vidt|hva slags|kva slags|avhenger|avheng|depends|"
-    r"vurderer)(?!\w)", re.IGNORECASE)
+    r"vurderer|når|etter at|så snart|straks|once|when|as soon as)(?!\w)", re.IGNORECASE)
 
 
 def check(text: str) -> list[ReplyWarning]:

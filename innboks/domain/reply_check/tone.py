@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from innboks.domain.reply_check.model import Code, ReplyWarning
-from innboks.domain.reply_check.text import Phrase, PhraseTable, without_overlaps
+from innboks.domain.reply_check.text import Phrase, PhraseTable, sentence_at, sentences, without_overlaps
 
 _OBVIOUS = ("Svaret sier at det burde vært åpenbart for innbyggeren. Gi heller informasjonen vennlig, gjerne med "
             "lenke: «Du finner det på …».")
@@ -22,6 +22,139 @@ _STOP = ("Svaret ber innbyggeren holde munn. Takk for henvendelsen og svar sakli
 _MOCKING = ("Svaret kan oppfattes som hån eller ironi. Skriv vennlig og saklig, også til negative innlegg.")
 _BLAME = ("Svaret legger skylden på innbyggeren. Forklar heller hva som gjelder og hva de kan gjøre nå.")
 _RUDE = ("Svaret er uhøflig. Kommunens svar skal være høflige, også til negative henvendelser.")
+
+_PERSON = r"(?:du|dere|de|dykk|dokker|you)"
+#: Having read, checked, called or asked: what the citizen is blamed for not having done.
+_DONE = (r"(?:lest|lese|sjekket|sjekka|sett|sjått|ringt|ringd|spurt|tenkt|fulgt med|følgt med|undersøkt|"
+         r"satt deg inn|sett deg inn|satt dere inn|brydd deg|giddet|gidd|prøvd|googlet|googla|read|checked|looked|"
+         r"called|asked|bothered|paid attention|listened)")
+_ORDINAL = (r"(?:andre|tredje|fjerde|femte|sjette|sjuande|sjuende|tiende|tjuende|hundrede|hundrade|ørtende|"
+            r"n-te|x-te|\d+\.)")
+#: What may follow "Igjen, …" or "Once again, …" without it being impatience.
+_KIND = r"(?! (?:takk|tusen takk|thanks|thank|sorry|we apologi[sz]e|we're sorry|beklager|beklagar|unnskyld|velkommen))"
+
+#: The families of condescension, not single phrasings: each row covers a way of talking down to the
+#: citizen in bokmål, nynorsk and English (see the module docstring).
+FAMILIES = [
+    # blaming the citizen for not reading or not knowing: "hvis du hadde lest …", "du kunne jo sjekket …"
+    Phrase(rf"(?:hvis|viss|om|dersom|if) {_PERSON} (?:bare |berre |just |only )?(?:hadde|had|'d) (?:\w+ )?{_DONE}",
+           _OBVIOUS),
+    Phrase(rf"(?:if|had) you(?:'d| had)? (?:only |just )?(?:bothered|checked|read|looked|paid attention|listened)",
+           _OBVIOUS),
+    Phrase(rf"{_PERSON} (?:kunne|burde|skulle|could|should|might) (?:jo |vel |heller |bare |berre |have |ha |nok )*"
+           rf"{_DONE}", _BLAME),
+    Phrase(rf"{_PERSON} (?:må|får|bør|burde) (?:nesten|jo|vel|faktisk|da) (?:\w+ )?(?:lese|lesa|sjekke|skjønne|"
+           rf"skjøne|forstå|lære|tenke|tenkje|følge med|følgje med)", _OBVIOUS),
+    Phrase(r"(?:har|hadde) (?:tydeligvis|tydelegvis|åpenbart|openbert|visst|nok) (?:ikke|ikkje) (?:\w+ ){0,2}?"
+           r"(?:lest|lese|sjekket|sjekka|fått med|forstått|skjønt|skjøna|satt deg inn|sett deg inn|fulgt med|"
+           r"følgt med)", _OBVIOUS),
+    Phrase(r"(?:tydeligvis|tydelegvis|apparently|evidently) (?:\w+ ){0,3}?(?:vanskelig|vanskeleg|vrient|for mye|"
+           r"for mykje|too much|too hard|difficult|hard)|(?:vanskelig|vanskeleg|vrient|uforståelig|uforståeleg|hard|"
+           r"difficult|too much) for (?:noen|nokon|enkelte|somme|some people|some)(?!\w| av| of)", _OBVIOUS),
+    Phrase(r"(?:hvor|kor) (?:vanskelig|vanskeleg|komplisert|vrient|mange ganger|mange gonger) (?:kan|skal) "
+           r"(?:det|dette|vi) (?:være|vere|vera|egentlig|eigentleg|\w+)|how (?:hard|difficult) can it be|"
+           r"how many times do (?:we|i)|(?:hvorfor|kvifor|why) (?:det|dette|this|it) (?:skal være|skal vere|er|is|should "
+           r"be) (?:så|so) (?:vanskelig|vanskeleg|komplisert|hard|difficult)", _OBVIOUS),
+    Phrase(r"(?:ikke|ikkje|not) (?:så|særlig|særleg|that|so) (?:vanskelig|vanskeleg|komplisert|hard|difficult|"
+           r"complicated)(?=[.!,]|$)", _OBVIOUS),
+    Phrase(r"(?:hva|kva) (?:tror|trur|tenker|tenkjer|trodde|trudde) (?:du|dere|de|dykk) (?:selv|sjølv)|"
+           r"tenk (?:litt )?(?:selv|sjølv)|(?:du|dere|de) (?:skal|bør|burde|må|får) (?:kanskje |nok )?(?:tenke|tenkje) "
+           r"(?:deg|dykk|dere|dokker) (?:om|godt om)|(?:bruk|bruke) (?:hodet|huet|vettet|sunn fornuft)|"
+           r"use (?:your head|common sense)", _OBVIOUS),
+    Phrase(rf"{_PERSON} (?:har|hadde|have|'ve) (?:\w+ )?(?:misforstått|mistolket|mistolka|misunderstood|got it wrong)",
+           _BLAME),
+    Phrase(r"(?:scroll|scrolle|scrolla|rull|rulle|bla) (?:litt )?(?:opp|oppover|lenger opp|lengre opp)|"
+           r"scroll up|see (?:my|our) (?:previous|earlier) (?:reply|answer|comment)s?", _REPEATED),
+    Phrase(r"(?:med all respekt|med all mogleg respekt|with all due respect|no offence|ikke for å være frekk|"
+           r"ikkje for å vere frekk)", _MOCKING),
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:kjære deg|kjære dere|kjære dykk|kjære vene|my dear|dear me|vennen min)[,!.]",
+           _MOCKING),
+    # said before, impatience: "For tredje gang:", "Igjen:", "x antall ganger", "som sagt i …"
+    Phrase(rf"(?:for|nok en|nok ein) {_ORDINAL} (?:gang|gong|time)(?=\s*[:!]|,? (?:sier|seier|skriver|skriv|gjentar|"
+           rf"gjentek|svarer|svarar|vi|me|we|i say))", _REPEATED),
+    Phrase(rf"(?:^|(?<=[.!?] )|(?<=\n))(?:igjen|atter|again|once again|once more|nok en gang|nok ein gong|"
+           rf"en gang til|ein gong til)(?:[:,!]| (?:og|and) (?:igjen|again))(?!\w){_KIND}", _REPEATED),
+    Phrase(r"(?:svart|sagt|skrevet|skrive|forklart|informert|opplyst|gjentatt|gjenteke|nevnt|nemnt|said|told you|"
+           r"answered|explained|written|posted|repeated) (?:\w+ ){0,4}?(?:x|\d+|mange|flere|fleire|hundre|tusen|"
+           r"utallige|talrike|many|several|countless|so many) (?:antall )?(?:ganger|gonger|times|kommentarer|"
+           r"kommentarar|innlegg|comments|posts)", _REPEATED),
+    Phrase(r"(?:skrevet|skrive|informert|opplyst|sagt|forklart|posted|written) (?:om )?(?:dette |det |this |it )?"
+           r"(?:\w+ ){0,3}?(?:i|for) (?:flere|fleire|mange|several|many) (?:uker|veker|måneder|månader|weeks|months)"
+           r"(?: allerede| allereie| alt| already| now| nå| no)?", _REPEATED),
+    Phrase(r"(?:forklart|sagt|svart|skrevet|skrive|explained|said|answered) (?:dette |det |this |it )?(?:før|tidligere|"
+           r"tidlegare|before|already),? (?:men|but)", _REPEATED),
+    Phrase(r"(?:vi |me )?(?:tar|tek) (?:det|den|dette) (?:en|ein) (?:gang|gong) til|(?:let's|we'll) (?:try|go over) "
+           r"(?:this|it) (?:one more time|once more|again)", _REPEATED),
+    Phrase(r"som (?:sagt|nevnt|nemnt|skrevet|skrive|forklart|påpekt|svart|opplyst) (?:i|over|ovenfor|lenger opp|"
+           r"tidligere|tidlegare|før|flere|fleire|mange|allerede|allereie|i forrige|i går|sist)|"
+           r"as (?:we(?:'ve| have)?|i(?:'ve| have)?) (?:already |previously |clearly )?(?:said|mentioned|stated|"
+           r"explained|told you|pointed out|answered|written)|as (?:already|previously) (?:said|mentioned|stated|"
+           r"explained)|^as (?:said|mentioned|stated)(?=[ ,])", _REPEATED),
+    Phrase(r"(?:når|nå) (?:vi|me) (?:har|får) tid|when we (?:have|get) (?:the )?time|(?:vi|me) (?:har|hev) "
+           r"(?:faktisk )?(?:viktigere|viktigare|bedre|betre) (?:ting|saker|oppgåver|oppgaver)", _STOP),
+    Phrase(r"(?:ro|roe|roa|senk|senke|senka) (?:deg|dere|dykk|dokker)(?: litt| ned| nå| no)?|"
+           r"(?:chill|take a breath|take a deep breath|settle down)(?=[.!,])", _STOP),
+    # ironic politeness and sarcasm markers
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:tja|ehm+|øhm+|æhm+|jaha+|javel|jasså|neivel|ok då|okei da|sure|"
+           r"yeah right|well well|jo takk)[,.!]", _MOCKING),
+    Phrase(r"(?:takk|tusen takk|thanks|thank you) (?:for|til) (?:the |your |den |det |dei |de |din |di |ditt )?"
+           r"(?:lecture|lesson|foredraget|leksen|belæringen|belæringa|preken|preika|moralpreken|moralpreika|"
+           r"ekspertuttalelsen|ekspertrådet|expert advice)", _MOCKING),
+    Phrase(r"(?:tar|tek|bruker|brukar|take|takes) (?:deg|dykk|dere|you) (?:\w+ )?tid (?:til|på|to) (?:å )?(?:klage|"
+           r"klaga|kritisere|kritisera|mase|syte|sutre|complain|criticise|criticize)", _MOCKING),
+    Phrase(r"(?:meninger|meiningar|meining|mening|opinions?) om (?:alt|absolutt alt|everything)|(?:klage|klager|klagar|"
+           r"mase|maser|syte|syter|complain|complaining) (?:på|om|about) (?:alt|everything)|(?:lettere|lettare|"
+           r"enklere|enklare|easier) å (?:klage|klaga|kritisere|mase|syte|sutre|kommentere|skrive)|"
+           r"easier to (?:complain|criticise|criticize|moan)", _MOCKING),
+    Phrase(r"(?:fint|flott|godt|hyggelig|great|nice) (?:at|that) (?:du|dere|you) (?:bryr deg|bryr dykk|bryr dere|"
+           r"care),? (?:men|but)", _MOCKING),
+    Phrase(r"skal (?:vi|me) (?:kanskje |liksom |bare |berre )?(?:\w+ ){1,5}?(?:for|til) (?:deg|dere|dykk|"
+           r"dokker) (?:også|òg)\?|(?:should|shall) we (?:also |just )?(?:\w+ ){1,4}?for you(?: too| as well)\?|"
+           r"(?:vil|skal) (?:du|dere) (?:kanskje |liksom )?(?:at|ha) (?:vi|me|oss) (?:skal )?(?:\w+ ){1,4}?"
+           r"(?:også|òg)\?", _MOCKING),
+    Phrase(r"(?:vi|me) (?:sitter|sit|sitt) (?:bare|berre) (?:her )?og|(?:tvinner|tvinnar) tommeler|"
+           r"(?:drikker|drikk) (?:kaffe|kaffi) (?:hele|heile) dagen|we just sit (?:here|around)", _MOCKING),
+    Phrase(r"(?:vi|me) (?:vet|veit|kan) (?:godt |faktisk |nok |da |jo )?(?:hvordan|korleis|åssen) (?:man|ein|vi|me|"
+           r"en) (?:\w+ ){0,2}?(?:brøyter|brøytar|gjør|gjer|gjøre|gjere|jobben|jobber|jobbar)|we (?:do )?know how "
+           r"to do (?:our|the) job", _MOCKING),
+    Phrase(r"(?:beklager|beklagar|sorry|we're sorry|we are sorry) (?:at|that|if) (?:du|dere|de|you) (?:føler|føl|"
+           r"opplever|synes|syns|meiner|mener|feel|see it|see things)(?: \w+)? (?:det |it )?(?:sånn|slik|that way|like "
+           r"that)|(?:beklager|beklagar|sorry) (?:at|that) (?:virkeligheten|verkelegheita|røyndomen|reality|the facts|"
+           r"fakta|the truth|sannheten)", _MOCKING),
+    Phrase(r"(?:du er|dere er|de er|you are|you're) (?:hjertelig |hjarteleg |more than |very )?(?:velkommen|velkomen|"
+           r"welcome) (?:til|to) (?:å )?(?:\w+ ){0,3}?(?:bedre|betre|better)|(?:gjør|gjer|gjøre|gjere|do) "
+           r"(?:det|jobben|it|the job) (?:bedre|betre|better) (?:selv|sjølv|yourself)|(?:gjør|gjer|do) (?:jobben|"
+           r"the job) (?:selv|sjølv|yourself)", _MOCKING),
+    Phrase(r"(?:ikke|ikkje|not) (?:tar|tek|take) (?:\w+ )?(?:seriøst|alvorlig|alvorleg|seriously)|"
+           r"(?:kan|can) (?:ikke|ikkje|not|n't) (?:ta|take) (?:\w+ )?(?:seriøst|alvorlig|seriously)", _RUDE),
+    # refusing responsibility without pointing anywhere
+    Phrase(r"(?:(?:ikke|ikkje|not) (?:vår|vårt|min|mitt|our|my) (?:jobb|greie|business|job|concern)|(?:ikke|ikkje) "
+           r"(?:en|ei|ein) (?:sak|oppgave|oppgåve) for (?:oss|meg)|(?:ikke|ikkje) (?:noe|noko) for oss|"
+           r"not something (?:we|the council|the municipality|i) (?:deal|deals|bother|care) (?:with|about))"
+           r"(?!,? (?:men|but|–|-))", _NOT_OURS),
+    Phrase(r"(?:vi|me|kommunen) har (?:ikke|ikkje) (?:noe|noko|nokon ting|ingenting) med (?:det|dette|den|den saka|den "
+           r"saken)(?: å gjøre| å gjere| å gjera)?(?=[.!]|$)|(?:ta|tek|tar) (?:det|dette|den) (?:opp )?med "
+           r"(?:noen|nokon) andre|(?:det|dette) (?:får|må) (?:du|dere|de|dykk) (?:ta|finne ut av|ordne|løse) "
+           r"(?:\w+ )?(?:selv|sjølv|med noen andre|med nokon andre)", _NOT_OURS),
+    Phrase(r"(?:vi er|me er|we're|we are) (?:ikke|ikkje|not) (?:her )?(?:for å|til å|here to|your) (?:\w+ ){0,2}?"
+           r"(?:passe|babysit|babysitter|barnevakt|holde deg i hånda|halde deg i handa|hold your hand|servant|"
+           r"personal)", _NOT_OURS),
+    Phrase(r"(?:that's|that is|it's|it is) (?:just |simply )?(?:how it is|the way it is|life)(?=[.!]|$)|"
+           r"it is what it is|(?:sånn|slik) er (?:det|livet|reglane|reglene)(?: (?:bare|berre|nå|no|eingong|en gang))?"
+           r"(?=[.!]|$)|(?:lev|leve) med det", _NOT_OURS),
+    Phrase(r"(?:du|dere|de|you) (?:kan|kan jo|kan vel|can) (?:ikke|ikkje|not|'t|n't) (?:\w+ )?(?:forvente|vente "
+           r"deg|vente dykk|expect|kreve|krevje|demand)", _BLAME),
+    Phrase(r"(?:ingen|ikkje nokon|ikke noen|nobody|no one) (?:som )?(?:har|hev) (?:\w+ )?(?:lovet|lova|lovt|promised) "
+           r"(?:deg|dere|dykk|you)", _BLAME),
+    Phrase(r"(?:null|ingen|lite|zero|no) (?:forståelse|forståing|sympati|medkjensle|tålmodighet|tolmod|patience|"
+           r"sympathy|understanding) (?:for|med|with)", _BLAME),
+    Phrase(r"(?:folk|enkelte|somme|people|some people) (?:som )?(?:ikke|ikkje|don't|can't|cannot|won't) "
+           r"(?:\w+ )?(?:klarer|greier|gidder|gidd|skjønner|skjønar|forstår|bother|manage)", _BLAME),
+    Phrase(r"det (?:var|er) (?:du|dere|dykk|de|you) som [^.!?]{1,60}, (?:ikke|ikkje|not) (?:vi|oss|me|kommunen|us|"
+           r"the council)", _BLAME),
+    # rude words
+    Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
+]
 
 TABLE = PhraseTable([
     # obvious / read it yourself
@@ -157,6 +290,7 @@ TABLE = PhraseTable([
     Phrase(r"(?:bare tull|berre tull|tullprat|tøv|nonsense|rubbish|idiot\w*|dust|teit\w*|dumt spørsmål|dumme spørsmål|"
            r"stupid question\w*|silly question\w*)", _RUDE),
     Phrase(r"(?:ærlig talt|ærleg talt|seriøst)[,:!?]", _RUDE),
+    *FAMILIES,
 ])
 
 #: Two or more words in capitals (not abbreviations): shouting.
@@ -166,11 +300,40 @@ _ABBREVIATIONS = frozenset({"NAV", "SFO", "NRK", "PDF", "BPA", "VTA", "UKM", "FA
                             "KOMMUNE", "TT", "NN"})
 
 
+#: Words that, written in capitals in a sentence otherwise in lower case, are shouted: the little words
+#: people stress when they are impatient ("det er INGEN parkering", "as we've said MANY times").
+_STRESSED = frozenset({
+    "ikke", "ikkje", "ingen", "ingenting", "aldri", "alle", "alt", "må", "skal", "er", "har", "var", "stengt", "stengd",
+    "allerede", "allereie", "igjen", "før", "etter", "selv", "sjølv", "hele", "heile", "alltid", "bare", "berre", "kun",
+    "nei", "du", "deg", "dere", "dykk", "les", "lese", "nå", "mye", "mykje", "mange", "fleire", "flere", "hver", "kvar",
+    "ikkje", "fortsatt", "framleis", "not", "never", "any", "all", "many", "must", "again", "already", "closed",
+    "only", "every", "always", "nothing", "read", "you", "still", "before", "don't", "won't", "can't", "is", "are",
+})
+_CAPITAL_WORD = re.compile(r"(?<![\w'])[A-ZÆØÅ][A-ZÆØÅ']+(?![\w'])")
+#: Two or more ! or ? in a row, or ?! and !?: impatience, unless the sentence is a happy one.
+_EXCLAMATIONS = re.compile(r"[!?]*(?:!{2,}|\?{2,}|!\?|\?!)[!?]*")
+_HAPPY = re.compile(r"(?<!\w)(?:takk|tusen takk|gratulerer|gratulera|hurra|velkommen|velkomen|gleder|gler|glad|flott|"
+                    r"fantastisk|kjempe\w*|supert|så fint|god jul|godt nyttår|yay|thanks|thank you|congrat\w*|welcome|"
+                    r"great|awesome|amazing|happy)(?!\w)|[\U0001F389\U0001F38A\u2764\U0001F60A\U0001F600-\U0001F606]",
+                    re.IGNORECASE)
+_SHOUTED = "Store bokstaver leses som roping. Skriv med vanlige bokstaver."
+_IMPATIENT = "Flere utropstegn eller spørsmålstegn på rad leses som irritasjon. Bruk ett, eller ingen."
+
+
 def check(text: str) -> list[ReplyWarning]:
     found = [ReplyWarning(Code.TONE, phrase.message, match.start(), match.end()) for phrase, match in TABLE.find(text)]
     for match in _SHOUTING.finditer(text):
         words = re.findall(r"[A-ZÆØÅ]{3,}", match.group(0))
         if sum(word not in _ABBREVIATIONS for word in words) >= 2:
-            found.append(ReplyWarning(Code.TONE, "Store bokstaver leses som roping. Skriv med vanlige bokstaver.",
-                                      match.start(), match.end()))
+            found.append(ReplyWarning(Code.TONE, _SHOUTED, match.start(), match.end()))
+    parts = sentences(text)
+    for match in _CAPITAL_WORD.finditer(text):
+        if match.group(0).lower() in _STRESSED and len(match.group(0)) >= 2:
+            sentence = sentence_at(parts, match.start())
+            if sentence is not None and sum(c.islower() for c in sentence.text) > sum(c.isupper() for c in sentence.text):
+                found.append(ReplyWarning(Code.TONE, _SHOUTED, match.start(), match.end()))
+    for match in _EXCLAMATIONS.finditer(text):
+        sentence = sentence_at(parts, max(0, match.start() - 1))
+        if sentence is None or not _HAPPY.search(sentence.text):
+            found.append(ReplyWarning(Code.TONE, _IMPATIENT, match.start(), match.end()))
     return without_overlaps(found)
