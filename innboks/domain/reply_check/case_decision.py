@@ -132,7 +132,8 @@ _CASE_REFERENCE = re.compile(
     r"byggjesøknaden|klagen|klaga|fakturaen|gebyret|purregebyret|vedtaket|saken|saka|dispensasjonen|tillatelsen|"
     r"byggetillatelsen|løyvet|plassen|refusjonen|kravet|eiendomsskatten|eigedomsskatten|startlånet|tilskuddet|"
     r"tilskotet|bevillingen|søknad om|søknad|moren|mora|faren|sønnen|datteren|dottera|barnet|application|complaint|"
-    r"appeal|claim|invoice|fee|son|daughter)(?!\w)", re.IGNORECASE)
+    r"appeal|claim|invoice|fee|son|daughter|reparasjonen|skaden|skadane|regningen|rekninga|regninga|boten|bota|"
+    r"parkeringsboten|postkassen|postkassa|beløpet|utgiftene dine|kostnadene dine)(?!\w)", re.IGNORECASE)
 #: A condition, general subject, hedge or uncertainty before the decision takes it out of the sentence.
 _NOT_A_DECISION = re.compile(
     r"(?<!\w)(?:hvis|dersom|viss|om du|om de|om søknaden|om klagen|i så fall|når søknaden|når klagen|if|in case|"

@@ -30,7 +30,12 @@ EXTRA_EXCLUSIVE: dict[Language, frozenset[str]] = {
         "åpningstid", "åpningstiden", "åpningstider", "åpent", "åpen", "åpne", "tålmodighet", "tålmodigheten",
         "nettsiden", "nettsidene", "meldingen", "meldinger", "saken", "videre", "morgen", "helgen", "helgene", "veien",
         "veiene", "vei", "siden", "spørre", "vannet", "ledningen", "avdelingen", "mannskapene", "gjelder", "ønsker",
-        "hvis", "bruker", "jobber", "tilbakemeldingen", "beskjeden"}),
+        "hvis", "bruker", "jobber", "tilbakemeldingen", "beskjeden",
+        # the article, "ennå", the present of ta-verbs (nynorsk: tek) and the -et/-te past of weak verbs
+        "et", "ennå", "mottar", "deltar", "foretar", "vedtar", "antar", "avtar", "opptar", "inntar", "overtar",
+        "gjentar", "fratar", "påtar", "tiltar", "sjekket", "snakket", "jobbet", "ventet", "åpnet", "stengte",
+        "hjulpet", "fulgt", "lovet", "laget", "ordnet", "ringte", "fikset", "rettet", "sendte", "meldte", "flyttet",
+        "endret", "kommet", "vet", "dessverre", "hyggelig", "sier", "mener", "tror", "bor", "skjønner"}),
     Language.NYNORSK: frozenset({
         "venleg", "helsing", "veke", "veka", "veker", "vekene", "mogleg", "vanleg", "vanlegvis", "seier", "tek",
         "teke", "teken", "treng", "svarar", "sjekkar", "søkjer", "beklagar", "opnar", "fekk", "gjekk", "eigen", "eige",
@@ -42,7 +47,10 @@ EXTRA_EXCLUSIVE: dict[Language, frozenset[str]] = {
         "ringjer", "høyre", "spørje", "sjå", "kome", "stengd", "stengde", "vatnet", "vatn", "leidning", "leidninga",
         "avdelinga", "mannskapa", "tilbakemeldinga", "innspelet", "innspel", "hòlet", "uvêret", "sida", "gong",
         "gonger", "fleire", "orda", "forståing", "handsaming", "rettleiing", "tenesta", "tenester", "heimetenesta",
-        "einingsleiar", "kommunikasjonseininga", "følgd", "følgde", "verkeleg", "eigentleg", "brøytinga"}),
+        "einingsleiar", "kommunikasjonseininga", "følgd", "følgde", "verkeleg", "eigentleg", "brøytinga",
+        # the pronoun "me", "enno", and verbs a short reply has
+        "me", "enno", "endå", "nokre", "hyggeleg", "meiner", "trur", "bur", "skjønar", "høyrer", "ynskjer", "sjølv",
+        "hugs", "hugse", "vart", "vert", "kor"}),
 }
 #: Words the shared markers count as exclusive that a reply in the other standard also uses.
 NOT_EXCLUSIVE: dict[Language, frozenset[str]] = {

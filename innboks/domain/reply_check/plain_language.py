@@ -111,7 +111,7 @@ TABLE = PhraseTable([
            "Partisippformer som «gjeldende» og «foreliggende» er kansellistil: skriv «reglene som gjelder», «det vi "
            "har»."),
     Phrase(r"(?:denne|dette|disse|desse|nevnte|nemnde) (?:sak|søknad|henvendelse|klage|vedtak|brev|dokument|forespørsel|"
-           r"forhold|førespurnad|tiltak)(?= [a-zæøå])",
+           r"forhold|førespurnad|tiltak)",
            "«denne sak», «dette vedtak» er gammel stil: skriv «saken», «vedtaket»."),
     Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:man|ein|en) (?:ber|bed|viser|gjør|gjer|minner|tillater|tillet|ønsker|ønskjer|"
            r"anmoder|presiserer|presiserar|understreker|understrekar|vil gjøre|vil gjere|må be|må be om)",
@@ -178,7 +178,18 @@ _PASSIVE = re.compile(
     r"(?:et|t|d|a|e|ne|te|de)|(?:må|skal|kan|bør|vil|skulle|kunne|ønskes) (?:ikke |ikkje |\w+ )?[a-zæøå]{3,}"
     r"(?:es|ast))(?!\w)", re.IGNORECASE)
 #: Someone who acts in the sentence: then a passive or two is not an impersonal chain.
-_AGENT = re.compile(r"(?<!\w)(?:du|deg|dere|dykk|vi|me|oss|jeg|eg|de|dei|you|we|i)(?!\w)", re.IGNORECASE)
+_AGENT = re.compile(r"(?<!\w)(?:du|deg|dere|dykk|vi|me|oss|jeg|eg|de|dei|you|we|(?-i:I))(?!\w)", re.IGNORECASE)
+#: The heavier passive: "vil bli vurdert", "har blitt sendt", "skal bli gitt".
+_PERIPHRASTIC = re.compile(r"(?<!\w)(?:vil|skal|kan|må|har|er|hadde) (?:bli|blitt|vorte|verte)(?!\w)", re.IGNORECASE)
+
+
+def _passive_chain(sentence: str) -> bool:
+    """Two passives or more, one of them "vil bli …", and nobody acting: "Søknaden vil bli vurdert og
+    svaret vil bli sendt ut". Plain "Søknaden må sendes innen 1. mars" is left alone."""
+    passives = _PASSIVE.findall(sentence)
+    return len(passives) >= 2 and any(_PERIPHRASTIC.search(p) for p in passives) and not _AGENT.search(sentence)
+
+
 #: A noun made of a verb followed by "av": "behandling av", "gjennomgang av", "utarbeiding av".
 _NOMINAL = re.compile(r"(?<!\w)\w{3,}(?:ing|ingen|else|elsen|sjon|sjonen|gang|gangen|nad|naden|ering|eringen) av(?!\w)",
                       re.IGNORECASE)
@@ -201,7 +212,7 @@ def check(text: str) -> list[ReplyWarning]:
             found.append(ReplyWarning(
                 Code.PLAIN_LANGUAGE, f"Setningen har {sentence.words} ord og flere innskutte ledd. Del den opp i "
                 "korte setninger med én opplysning hver.", sentence.start, sentence.end))
-        elif len(_PASSIVE.findall(sentence.text)) >= 2 and not _AGENT.search(sentence.text):
+        elif _passive_chain(sentence.text):
             found.append(ReplyWarning(
                 Code.PLAIN_LANGUAGE, "Flere passive verb uten at noen handler («vil bli behandlet», «må sendes»). "
                 "Skriv hvem som gjør hva: «Vi behandler søknaden …», «Send …».", sentence.start, sentence.end))

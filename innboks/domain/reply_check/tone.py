@@ -92,7 +92,7 @@ FAMILIES = [
            r"explained)|^as (?:said|mentioned|stated)(?=[ ,])", _REPEATED),
     Phrase(r"(?:når|nå) (?:vi|me) (?:har|får) tid|when we (?:have|get) (?:the )?time|(?:vi|me) (?:har|hev) "
            r"(?:faktisk )?(?:viktigere|viktigare|bedre|betre) (?:ting|saker|oppgåver|oppgaver)", _STOP),
-    Phrase(r"(?:ro|roe|roa|senk|senke|senka) (?:deg|dere|dykk|dokker)(?: litt| ned| nå| no)?|"
+    Phrase(r"(?:ro|roe|roa|senk|senke|senka) (?:deg|dere|dykk|dokker|skuldrene)(?: litt| ned| nå| no)?|"
            r"(?:chill|take a breath|take a deep breath|settle down)(?=[.!,])", _STOP),
     # ironic politeness and sarcasm markers
     Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:tja|ehm+|øhm+|æhm+|jaha+|javel|jasså|neivel|ok då|okei da|sure|"
@@ -117,7 +117,7 @@ FAMILIES = [
     Phrase(r"(?:vi|me) (?:vet|veit|kan) (?:godt |faktisk |nok |da |jo )?(?:hvordan|korleis|åssen) (?:man|ein|vi|me|"
            r"en) (?:\w+ ){0,2}?(?:brøyter|brøytar|gjør|gjer|gjøre|gjere|jobben|jobber|jobbar)|we (?:do )?know how "
            r"to do (?:our|the) job", _MOCKING),
-    Phrase(r"(?:beklager|beklagar|sorry|we're sorry|we are sorry) (?:at|that|if) (?:du|dere|de|you) (?:føler|føl|"
+    Phrase(r"(?:beklager|beklagar|sorry|we're sorry|we are sorry) (?:at |that |if )?(?:du|dere|de|you) (?:føler|føl|"
            r"opplever|synes|syns|meiner|mener|feel|see it|see things)(?: \w+)? (?:det |it )?(?:sånn|slik|that way|like "
            r"that)|(?:beklager|beklagar|sorry) (?:at|that) (?:virkeligheten|verkelegheita|røyndomen|reality|the facts|"
            r"fakta|the truth|sannheten)", _MOCKING),
@@ -187,7 +187,7 @@ TABLE = PhraseTable([
            r"(?:har )?(?:svart|sagt|skrevet|skrive|forklart|informert|opplyst|nevnt|nemnt|påpekt)", _REPEATED),
     Phrase(r"som (?:vi )?(?:har )?(?:svart|sagt|skrevet|skrive|forklart|informert) (?:\w+ ){0,2}(?:flere|fleire|mange|"
            r"tre|fire|x) (?:ganger|gonger)", _REPEATED),
-    Phrase(r"(?:flere|fleire|mange) (?:ganger|gonger) (?:allerede|alt|allereie|før|tidligere)", _REPEATED),
+    Phrase(r"(?:flere|fleire|mange) (?:ganger|gonger) (?:allerede|alt|allereie)", _REPEATED),
     Phrase(r"(?:nok en gang|nok ein gong|for (?:n-te|ørtende|femtende|tiende|tjuende|hundrede) gang|igjen og igjen|"
            r"atter en gang)"
            r"(?:[:,!]| \w+ er)", _REPEATED),
