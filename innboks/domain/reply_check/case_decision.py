@@ -23,7 +23,8 @@ _OUTCOMES = any_of([
     r"forlenga", r"forlengd", r"forlengt", r"frafalt", r"fråfalle", r"tatt opp", r"teken opp", r"teke opp",
     r"fritatt", r"friteke", r"fritekne", r"avgjort", r"avgjord", r"avgjort i din favør", r"avslegen", r"avslegne",
     r"løyvd", r"løyvt", r"innvilget og \w+", r"gitt medhold", r"gjeve medhald", r"nedsatt", r"dekt", r"dekket",
-    r"erstattet", r"erstatta"])
+    r"erstattet", r"erstatta", r"trukket tilbake", r"trekt tilbake", r"dratt tilbake", r"trekt attende",
+    r"withdrawn", r"cancell?ed"])
 _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil bli", r"skal bli", r"har blitt",
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
@@ -69,6 +70,11 @@ _MESSAGE = ("Svaret avgjør eller lover utfallet i en enkeltsak ({found}). Det h
 TABLE = PhraseTable([
     Phrase(rf"(?:vi|kommunen|me) (?:har|hadde) (?:\w+ ){{0,2}}?{_OUR_DONE}", _MESSAGE),
     Phrase(_ENTITLED, _MESSAGE),
+    Phrase(r"(?:we|vi|me|kommunen|the council) (?:can|will|could|kan|vil|skal) (?:now |nå |no )?(?:offer|give|grant|"
+           r"tilby|gi|gje|innvilge) (?:you|your \w+|deg|dere|dykk|dokker) (?:\w+ ){0,2}?(?:respite|care|home care|a place|"
+           r"housing|compensation|a refund|avlastning\w*|avlasting\w*|støttekontakt\w*|omsorgsbolig\w*|"
+           r"omsorgsbustad\w*|sykehjemsplass\w*|sjukeheimsplass\w*|plass\w*|erstatning\w*|refusjon\w*|"
+           r"hjemmehjelp\w*|heimehjelp\w*|hjemmesykepleie\w*|heimesjukepleie\w*|bolig|bustad)", _MESSAGE),
     Phrase(r"(?:får|fær|skal få|vil få|kommer til å få|kjem til å få) (?:\w+ ){0,1}?(?:beholde|behalde|halde fram med|"
            r"holde fram med|fortsette med|fortsetje med|fortsatt ha|framleis ha|keep)", _MESSAGE),
     Phrase(r"(?:kommer|kjem|kom|vil komme|vil kome|skal) (?:\w+ )?inn (?:på|i|ved) (?:\w+ ){0,2}?(?:\w*barnehage\w*|"
@@ -144,6 +150,15 @@ _NOT_A_DECISION = re.compile(
     r"vurderer|når|etter at|så snart|straks|once|when|as soon as)(?!\w)", re.IGNORECASE)
 
 
+#: What we delete or report is a comment, not a case: "vi har slettet den (kommentaren) og anmeldt forholdet".
+_MODERATED = re.compile(r"\s+(?:den|det|dei|dem|kommentaren\w*|kommentarane|innlegget|innlegga|innleggene|tråden|"
+                        r"meldinga|meldingen|bildet|biletet|svaret|forholdet|the comment|the post|it)(?!\w)",
+                        re.IGNORECASE)
+
+
+_MODERATION_VERB = re.compile(r"slett|fjern|strøk|strok|skjul", re.IGNORECASE)
+
+
 def check(text: str) -> list[ReplyWarning]:
     found: list[ReplyWarning] = []
     taken: list[tuple[int, int]] = []
@@ -159,9 +174,14 @@ def check(text: str) -> list[ReplyWarning]:
         index = parts.index(sentence)
         if not any(_CASE_REFERENCE.search(part.text) for part in parts[max(0, index - 1):index + 1]):
             continue
-        if any(start <= match.start() < end for start, end in taken):
+        if any(start <= match.start() < end for start, end in taken) or _moderation(match):
             continue
         taken.append((match.start(), match.end()))
         found.append(ReplyWarning(Code.CASE_DECISION, _MESSAGE.format(found=f"«{inside.strip()}»"), match.start(),
                                   match.end()))
     return found
+
+
+def _moderation(match: re.Match[str]) -> bool:
+    """Deleting or hiding a comment, or reporting it, is moderation, not a case decision."""
+    return bool(_MODERATION_VERB.search(match.group(0))) and _MODERATED.match(match.string, match.end()) is not None

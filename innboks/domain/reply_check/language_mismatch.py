@@ -112,6 +112,11 @@ _NORWEGIAN_WORDS = frozenset({"hei", "takk", "vi", "du", "deg", "dere", "oss", "
                               "åpent", "ope", "i dag", "i morgen"})
 
 
+#: Bokmål present tense of ta and its compounds ("godtar", "mottar", "vedtar"): nynorsk has "tek".
+_TA_VERB = re.compile(r"^(?:|mot|del|fore|ved|an|av|opp|inn|over|gjen|fra|på|til|god|med|om|ut|bort|sammen|ned|fram|"
+                      r"frem|etter|hånd|imot|igjen|fore|for|be|inn)tar$")
+
+
 def evidence(text: str) -> dict[Language, int]:
     """Exclusive marker words and endings per language (each North Sámi letter twice): what tells
     the standards apart, since the words bokmål and nynorsk share say nothing of which it is."""
@@ -119,6 +124,8 @@ def evidence(text: str) -> dict[Language, int]:
     counts = dict.fromkeys(MARKERS, 0)
     for word in words:
         found = [language for language, markers in MARKERS.items() if word in markers.exclusive]
+        if not found and _TA_VERB.match(word):
+            found = [Language.BOKMAL]
         if not found and word not in _SUFFIX_EXCEPTIONS and not word.endswith(_ENDING_EXCEPTIONS) \
                 and not word.isdigit():
             found = [language for language, suffix in _SUFFIXES if suffix.match(word)]

@@ -167,7 +167,8 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"arrested", r"convicted", r"charged with", r"restraining order",
     # school
     r"(?:mye|mykje|høyt|høgt|stort|ugyldig|bekymringsfullt|\d+ dagers|\d+ dagars) (?:fravær|fråvær)\w*", r"(?:vært|vore|been) (?:mye|mykje|mykkje|a lot) (?:borte|away|absent)",
-    r"mobbet", r"mobba", r"mobber", r"mobbar", r"bortvist", r"utvist", r"anmerkning\w*", r"spesialundervisning\w*",
+    r"mobbet", r"mobba", r"mobber", r"mobbar", r"bortvist", r"utvist", r"utestengt\w*", r"utestengd\w*",
+    r"(?:ble|blei|vart|er|har blitt|har vorte) (?:slått|banket|angrepet|angripen|trakassert|utsatt for vold)", r"anmerkning\w*", r"spesialundervisning\w*",
     r"bullied", r"suspended from school",
     # work
     r"oppsagt", r"(?:blitt|vorte|ble|blei|vart) sagt opp", r"avskjediget", r"avskjeda", r"suspendert", r"permittert",

@@ -107,6 +107,8 @@ TABLE = PhraseTable([
            r"utgreiing av|tiltakshaver\w*|tiltakshavar\w*|hjemmelshaver\w*|heimelshavar\w*|forekomme\w*)",
            "Kansellistil (Språkrådets Kanselliliste): velg et vanlig ord («finnes», «også», «beskjed», «saken», "
            "«forklaring», «du»)."),
+    Phrase(r"(?:inneha|innehar|innehas|innehatt|innehava|innehaver\w*|innehavar\w*)",
+           "Skriv «ha» eller «har» i stedet for «inneha»."),
     Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",
            "Partisippformer som «gjeldende» og «foreliggende» er kansellistil: skriv «reglene som gjelder», «det vi "
            "har»."),

@@ -152,6 +152,44 @@ FAMILIES = [
            r"(?:\w+ )?(?:klarer|greier|gidder|gidd|skjønner|skjønar|forstår|bother|manage)", _BLAME),
     Phrase(r"det (?:var|er) (?:du|dere|dykk|de|you) som [^.!?]{1,60}, (?:ikke|ikkje|not) (?:vi|oss|me|kommunen|us|"
            r"the council)", _BLAME),
+    # suggesting the citizen do better, ironic invitations: "Kanskje du skal gjøre din?", "søk jobb hos oss da"
+    Phrase(r"kanskje (?:du|dere|de|dykk) (?:heller |sjøl |selv )?(?:skal|skulle|burde|bør|får|må)(?! gjerne)|"
+           r"(?:maybe|perhaps) you (?:should|ought to|need to)", _BLAME),
+    Phrase(r"(?:søke|søk|søkje|søkja) (?:\w+ )?(?:jobb|stilling|stillinga|stillingen) (?:hos oss|her|i kommunen)"
+           r"(?: da| då)?(?=[.!?😉🙂]|\s*$|\s+[\U0001F300-\U0001FAFF])|apply for (?:a|the|my|our) job(?: here| with us)?",
+           _MOCKING),
+    # minimising what the citizen is worried about
+    Phrase(r"(?:ikke|ikkje|not) (?:akkurat |just )?(?:verdens|verdas|the) (?:undergang|ende|end of the world)|"
+           r"(?:ikke|ikkje) (?:noen|nokon|ei|en|ein) (?:krise|katastrofe)(?=[.!,])|"
+           r"(?:mye|masse|voldsomt|voldsamt|veldig|svært|svært mykje|litt vel mye|litt mykje|så mye|så mykje|"
+           r"mykje|for mye|for mykje) (?:til )?(?:styr|oppstyr|bråk|ståhei|drama|oppstuss|mas)(?: for| om| over)|"
+           r"storm i (?:et|eit) (?:vannglass|vassglas)|(?:such a|a lot of|so much|a big) fuss|overreact\w*|"
+           r"(?:blåser|blæs) (?:dette|det|saka|saken) opp", _MOCKING),
+    # reminding "again"
+    Phrase(r"(?:nok en gang|nok ein gong|igjen|atter en gang|atter ein gong|once again|yet again|for the last time)"
+           r",? (?:må|skal|vil|må vi|must|have to|need to) (?:vi|me|we)? ?(?:minne|gjenta|gjente|presisere|understreke|"
+           r"si|remind|repeat|stress)|(?:må|must|have to) (?:vi|me|we) (?:igjen|nok en gang|nok ein gong|again) "
+           r"(?:minne|gjenta|remind|repeat)", _REPEATED),
+    Phrase(r"(?:les|leser|leste|lese|se|ser|sjå|sjekk|sjekker|read|check) (?:\w+ ){0,2}?(?:en|ein) (?:gang|gong) til|"
+           r"read (?:it|the post|the letter) again", _OBVIOUS),
+    # lecturing: "du skal ikke tro alt du leser", "hvilken del av … forstår du ikke"
+    Phrase(r"(?:tro|tru|trust|believe|stole på|stola på) (?:på )?(?:alt|everything) (?:du|dere|dykk|you) (?:leser|les|"
+           r"read|hører|høyrer|hear|ser|ser på|see)", _OBVIOUS),
+    Phrase(r"(?:hvilken|hvilke|kva|kva for ein|what) (?:del|delar|deler|part|parts) (?:av|of) [^.?!]{1,40}?(?:forstår|"
+           r"skjønner|skjønar|understand|is unclear|are unclear|is so hard)|"
+           r"(?:visste|kjente) (?:du|dere|de|dykk) (?:ikke|ikkje) (?:at|om|til)[^.!?]*\?|"
+           r"(?:hvem|kven|who) (?:tror|trur|do you think) (?:du |dere |de )?(?:betaler|skal betale|pays|is paying)",
+           _OBVIOUS),
+    Phrase(r"(?:try to |please |just )keep up|følg med i timen", _OBVIOUS),
+    # the channel is not for complaints; closing the discussion
+    Phrase(r"(?:ikke|ikkje|not) (?:en|ei|ein|a|an) (?:klagemur|klagemure|klagemuren|sutreside|klageside|complaints? "
+           r"(?:board|wall|box|department))|(?:ikke|ikkje) (?:stedet|staden|plassen) (?:for|til) (?:å klage|å klaga|"
+           r"å syte|å sutre|klaging|klager|sutring)|not the place (?:to complain|for complaints|to moan)", _NOT_OURS),
+    Phrase(r"(?:lar|lèt|let|legger|leggjer|lar vi) (?:tråden|diskusjonen|debatten|saka|saken|dette|det) (?:ligge|vere|"
+           r"være|død)|(?:svarer|svarar|kommenterer|kommenterar|svare|kommentere) (?:ikke|ikkje) (?:mer|meir|lenger|"
+           r"lenger på|meir på|mer på|videre|vidare)(?! enn)|we (?:won't|will not) (?:respond|reply|comment|answer) "
+           r"(?:further|any further|again|any more|anymore)|(?:this|the) (?:discussion|thread|conversation) is "
+           r"(?:closed|over)", _STOP),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
