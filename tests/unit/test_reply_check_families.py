@@ -57,6 +57,21 @@ def codes(text: str, language: str | None = None) -> set[str]:
     ("Du kan ikke forvente svar på søndag.", True),
     ("Ingen har lovet deg plass.", True),
     ("Vi har null forståelse for slikt.", True),
+    # suggesting the citizen do better, minimising, lecturing, closing the thread
+    ("Vi gjør jobben vår. Kanskje du skal gjøre din?", True),
+    ("Da kan du kanskje søke jobb hos oss 😉", True),
+    ("Et hull i veien er ikke verdens undergang.", True),
+    ("Det var mykje oppstyr for ein parkeringsbot.", True),
+    ("Nok en gang må vi minne om reglene.", True),
+    ("Du skal ikke tro alt du leser på nettet.", True),
+    ("Hvilken del av «stengt» er det du ikke forstår?", True),
+    ("Dette er ikke en klagemur.", True),
+    ("Vi lar tråden ligge nå.", True),
+    ("Har du ikke lest innlegget?", True),
+    ("Hvorfor ringte du ikke legevakten?", True),
+    ("Du har jo fått brev om dette.", True),
+    ("Det er ikke vi som har laget reglene.", True),
+    ("Bra for deg.", True),
     # capitals and exclamation runs
     ("Det er IKKE lov å parkere her.", True),
     ("Fristen var i går!!", True),
@@ -74,6 +89,11 @@ def codes(text: str, language: str | None = None) -> set[str]:
     ("Festivalen arrangeres for tredje gang i år.", False),
     ("NAV og SFO har egne nettsider.", False),
     ("Det har flommet flere ganger før, så vi følger med.", False),
+    ("Kanskje du kan prøve å logge inn på nytt?", False),
+    ("Har du sjekket om sikringen har gått?", False),
+    ("Hvorfor ikke ta en tur innom biblioteket?", False),
+    ("Vi svarer ikke på enkeltsaker her, men send oss en e-post.", False),
+    ("Du har allerede fått svar på e-post, men vi svarer gjerne her også.", False),
 ])
 def test_tone_families(text: str, flagged: bool) -> None:
     assert ("tone" in codes(text)) is flagged, text
@@ -99,6 +119,9 @@ def test_tone_families(text: str, flagged: bool) -> None:
     ("Hvis klagen blir tatt til følge, får du pengene tilbake.", False),
     ("Saken din er ikke avgjort ennå.", False),
     ("Kommunestyret har vedtatt å bygge ny skole.", False),
+    ("Takk for beskjed. Vi har slettet kommentaren og anmeldt forholdet.", False),  # moderation, not a case
+    ("Vi har sett på fakturaen din, og den blir trukket tilbake.", True),
+    ("We can offer you respite care from March.", True),
 ])
 def test_case_decision_families(text: str, flagged: bool) -> None:
     assert ("case_decision" in codes(text)) is flagged, text

@@ -190,6 +190,24 @@ FAMILIES = [
            r"lenger på|meir på|mer på|videre|vidare)(?! enn)|we (?:won't|will not) (?:respond|reply|comment|answer) "
            r"(?:further|any further|again|any more|anymore)|(?:this|the) (?:discussion|thread|conversation) is "
            r"(?:closed|over)", _STOP),
+    # reproachful questions and reminders: "Har du ikke lest innlegget?", "Hvorfor ringte du ikke?"
+    Phrase(rf"(?:har|hadde|did|have|had) (?:du|dere|dykk|you) (?:ikke|ikkje|not|even) (?:\w+ )?{_DONE}[^.!?]*\?|"
+           rf"(?:didn't|haven't|hadn't) you (?:even )?(?:\w+ )?{_DONE}[^.!?]*\?", _OBVIOUS),
+    Phrase(r"(?:hvorfor|kvifor|why) (?:har |hadde |did |didn't |haven't )?(?:du|dere|dykk|you) (?:ikke|ikkje|not) "
+           r"(?:bare |berre |just )?(?:\w+ )?(?:ringte|ringde|ringt|leste|lest|las|sjekket|sjekka|spurte|spurt|sendte|"
+           r"sendt|søkte|søkt|søkje|call|read|check|ask|apply|look)|(?:hvorfor|kvifor) (?:ringte|ringde|leste|las|"
+           r"sjekket|sjekka|spurte|sendte|søkte|gjorde|fulgte|følgde|meldte) (?:du|dere|dykk) (?:ikke|ikkje)", _BLAME),
+    Phrase(r"(?:du|dere|dykk|you) (?:har|hadde|fikk|fekk|got|have|had) (?:jo|faktisk|da|vel) (?:fått |allerede |allereie |"
+           r"alt )?(?:\w+ )?(?:brev|beskjed|informasjon|svar|melding|varsel|e-post|sms|a letter|the letter|notice)",
+           _OBVIOUS),
+    Phrase(r"hold (?:deg|dere|dykk|dokker) (?:til saken|til saka|saklig|sakleg|for god|for god til)|"
+           r"(?:stay|keep it) on topic|behave yourself", _RUDE),
+    Phrase(r"(?:bra|fint|godt|flott|good|great) for (?:deg|dere|dykk|you)(?=[.!]|$)|(?:fint|godt|nice|good) "
+           r"(?:forsøk|forsøkt|prøvd|try)(?=[.!,]|$)|ok boomer", _MOCKING),
+    Phrase(r"(?:ikke|ikkje|not) (?:vi|oss|me|us|we) som (?:har |hev )?(?:laget|lagd|laga|lagde|bestemt|bestemmer|"
+           r"vedtok|vedtatt|vedteke|made|make|decided) (?:reglene|reglane|regelen|loven|lova|lovene|the rules|the law)|"
+           r"(?:we|vi) (?:only|bare|berre) (?:follow|følger|følgjer) (?:the rules|reglene|reglane|ordre|orders)",
+           _NOT_OURS),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
