@@ -193,3 +193,32 @@ def test_personal_data_families(text: str, flagged: bool) -> None:
 ])
 def test_language_mismatch_short_replies(text: str, language: str, flagged: bool) -> None:
     assert ("language_mismatch" in codes(text, language)) is flagged, text
+
+
+@pytest.mark.parametrize(("text", "code", "flagged"), [
+    # added after holdout-d's one run (tone 0 of 11): families, each with a clean neighbour
+    ("Det er du som velger å bo langt ute.", "tone", True),
+    ("Det er du som bestemmer om du vil søke.", "tone", True),
+    ("Det er ikke rart du ikke fikk svar, når du skrev til feil adresse.", "tone", True),
+    ("Det er ikke rart du er lei, vi forstår det godt.", "tone", False),
+    ("Neste gang kan du jo spørre først.", "tone", True),
+    ("Neste gang kan du bruke skjemaet, så går det raskere.", "tone", False),
+    ("Det hjelper ikke å skrive i store bokstaver.", "tone", True),
+    ("Fristen kommer ikke akkurat som en overraskelse.", "tone", True),
+    ("Alt er visst kommunens skyld.", "tone", True),
+    ("Vi har ikke tenkt å bruke mer tid på dette.", "tone", True),
+    ("Vi kan ikkje trylle fram meir mannskap.", "tone", True),
+    ("We get it. The road is closed.", "tone", True),
+    ("Du må rekne med noko ventetid i sommar.", "tone", False),
+    ("Søknaden om utvidet SFO-plass er i orden.", "case_decision", True),
+    ("Vi kommer til å erstatte sykkelen.", "case_decision", True),
+    ("Kommunen vil dekke utgiftene for alle som ble rammet.", "case_decision", False),
+    ("Du har fått ja på søknaden.", "case_decision", True),
+    ("Vi sier opp leieavtalen fra 1. mai.", "case_decision", True),
+    ("Det påhviler eieren å rydde fortauet.", "plain_language", True),
+    ("Kjæresten din sier dere skal flytte fra kommunal bolig.", "personal_data", True),
+    ("Broren din er ikke lenger i barnevernets omsorg.", "personal_data", True),
+    ("Kommunen har kommunale boliger til utleie; du søker på nettsiden.", "personal_data", False),
+])
+def test_families_after_holdout_d(text: str, code: str, flagged: bool) -> None:
+    assert (code in codes(text)) is flagged, text

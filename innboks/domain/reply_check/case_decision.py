@@ -70,6 +70,11 @@ _MESSAGE = ("Svaret avgjør eller lover utfallet i en enkeltsak ({found}). Det h
 TABLE = PhraseTable([
     Phrase(rf"(?:vi|kommunen|me) (?:har|hadde) (?:\w+ ){{0,2}}?{_OUR_DONE}", _MESSAGE),
     Phrase(_ENTITLED, _MESSAGE),
+    Phrase(r"(?:fått|får|fikk|fekk|gets?|got) (?:et |eit |a )?(?:ja|nei|yes|no) (?:på|til|to|on) (?:\w+ )?(?:søknad\w*|"
+           r"klage\w*|klaga|application|appeal|request)", _MESSAGE),
+    Phrase(r"(?:vi|kommunen|me|we) (?:\w+ )?(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) "
+           r"(?:opp )?(?:kontrakten|leieavtalen|leigeavtalen|avtalen|husleieavtalen|leiekontrakten|plassen|your "
+           r"(?:contract|lease|tenancy))", _MESSAGE),
     Phrase(r"(?:we|vi|me|kommunen|the council) (?:can|will|could|kan|vil|skal) (?:now |nå |no )?(?:offer|give|grant|"
            r"tilby|gi|gje|innvilge) (?:you|your \w+|deg|dere|dykk|dokker) (?:\w+ ){0,2}?(?:respite|care|home care|a place|"
            r"housing|compensation|a refund|avlastning\w*|avlasting\w*|støttekontakt\w*|omsorgsbolig\w*|"
@@ -83,7 +88,7 @@ TABLE = PhraseTable([
     Phrase(r"(?:slipper|slepp|sleppe|slippe) (?:du |dere |de |dykk )?(?:å betale|å betala|\w*gebyr\w*|\w*avgift\w*|"
            r"fakturaen|fakturaen din|rekninga|regningen|\w*bot|\w*boten|\w*bota|renter|rentene|\w*purring\w*|"
            r"tilleggs\w*|eigedomsskatt\w*|eiendomsskatt\w*)", _MESSAGE),
-    Phrase(r"(?:saken|saka|søknaden|klagen|klaga) (?:din |di |dykkar |deres )?(?:er|har blitt|har vorte|vart|ble|blei) "
+    Phrase(r"(?:saken|saka|søknaden|klagen|klaga)(?: [\w-]+){0,4}? (?:er|har blitt|har vorte|vart|ble|blei) "
            r"(?:nå |no |endelig |endeleg )?(?:avgjort|avgjord|bestemt|ordnet|ordna|i orden|løst|løyst)(?! (?:enno|ennå|"
            r"ikke|ikkje))", _MESSAGE),
     Phrase(rf"{_AUXILIARIES}\s+(?:(?!ikke|ikkje|not)[\w-]+\s+){{0,4}}?{_OUTCOMES}", _MESSAGE),
@@ -91,8 +96,8 @@ TABLE = PhraseTable([
     Phrase(rf"(?:får|fær|fikk|fekk|fått|vil få|skal få|kommer til å få|kjem til å få)\s+(?:\w+\s+){{0,2}}?{_GRANTS}",
            _MESSAGE),
     Phrase(rf"(?:vi|kommunen|me)\s+(?:\w+\s+){{0,1}}?{_OUR_ACTS}", _MESSAGE),
-    Phrase(rf"(?:vi|kommunen|me|og)\s+(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+){{0,1}}?{_OUR_FUTURE}",
-           _MESSAGE),
+    Phrase(rf"(?:vi|kommunen|me|og)\s+(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+){{0,1}}?{_OUR_FUTURE}"
+           rf"(?:\s+(?:for\s+)?(?:den |det |dei |de )?\w+(?:en|et|a|ene|ane|na)(?!\w))?", _MESSAGE),
     Phrase(r"(?:dispensasjon\w*|tillatelse\w*|løyve\w*|bevilling\w*|tilskudd\w*|tilskot\w*|fritak\w*)\s+"
            r"(?:blir|vil bli|er|vert|skal bli)\s+(?:gitt|gjeve|gitt deg)", _MESSAGE),
     Phrase(r"(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|ikkje) "
@@ -156,6 +161,11 @@ _MODERATED = re.compile(r"\s+(?:den|det|dei|dem|kommentaren\w*|kommentarane|innl
                         re.IGNORECASE)
 
 
+#: We promise to pay for, replace or refund a definite thing ("vi kommer til å erstatte sykkelen"): a
+#: promise in someone's case even when the case is not named.
+_OUR_PROMISE = re.compile(r"(?:vi|kommunen|me|og|we)\s+(?:(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+)?(?:erstatte|"
+                          r"erstatta|dekke|dekkje|refundere|refundera|betale|betala|kreditere|tilbakebetale)|(?:\w+ )?"
+                          r"(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) )", re.IGNORECASE)
 _MODERATION_VERB = re.compile(r"slett|fjern|strøk|strok|skjul", re.IGNORECASE)
 
 
@@ -172,7 +182,8 @@ def check(text: str) -> list[ReplyWarning]:
         if _NOT_A_DECISION.search(before):
             continue
         index = parts.index(sentence)
-        if not any(_CASE_REFERENCE.search(part.text) for part in parts[max(0, index - 1):index + 1]):
+        promise = _OUR_PROMISE.match(inside) is not None and not _NOT_A_DECISION.search(sentence.text)
+        if not promise and not any(_CASE_REFERENCE.search(part.text) for part in parts[max(0, index - 1):index + 1]):
             continue
         if any(start <= match.start() < end for start, end in taken) or _moderation(match):
             continue

@@ -151,7 +151,8 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"hjemmetjenest\w*", r"heimetenest\w*", r"hjemmehjelp\w*", r"heimehjelp\w*", r"trygghetsalarm\w*",
     r"tryggleiksalarm\w*", r"avlastning\w*", r"avlasting\w*", r"støttekontakt\w*", r"\w*omsorgsbolig\w*",
     r"\w*omsorgsbustad\w*", r"dagsenter\w*", r"omsorgsstønad\w*", r"omsorgslønn\w*", r"brukerstyrt\w*",
-    r"praktisk bistand", r"home care", r"nursing home", r"care home",
+    r"praktisk bistand", r"home care", r"nursing home", r"care home", r"kommunal\w* (?:bolig|utleiebolig|bustad)\w*",
+    r"social housing", r"council housing",
     # social benefits and finances
     r"\w*sosialhjelp\w*", r"sosialstønad\w*", r"uføretrygd\w*", r"uføre", r"arbeidsavklaringspenger", r"aap",
     r"bostøtta", r"bostøtten", r"social assistance", r"welfare benefits?", r"disability benefits?",
@@ -160,7 +161,8 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     # child welfare
     r"barnevernssak\w*", r"barnevernsak\w*", r"bekymringsmelding\w*", r"meldt til barnevernet", r"melde til "
     r"barnevernet", r"fosterhjem\w*", r"fosterheim\w*", r"beredskapshjem\w*", r"beredskapsheim\w*",
-    r"omsorgsovertak\w*", r"child protection case",
+    r"omsorgsovertak\w*", r"child protection case", r"barnevernets omsorg", r"barnevernet si omsorg",
+    r"omsorga til barnevernet", r"i barnevernet", r"under barnevernet", r"in care",
     # police and courts
     r"anmeldt", r"politianmeldt", r"meldt til politiet", r"siktet", r"sikta", r"tiltalt", r"domfelt", r"dømt",
     r"arrestert", r"pågrepet", r"pågripe\w*", r"besøksforbud\w*", r"kontaktforbud\w*", r"straffesak\w*",

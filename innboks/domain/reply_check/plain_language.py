@@ -109,6 +109,8 @@ TABLE = PhraseTable([
            "«forklaring», «du»)."),
     Phrase(r"(?:inneha|innehar|innehas|innehatt|innehava|innehaver\w*|innehavar\w*)",
            "Skriv «ha» eller «har» i stedet for «inneha»."),
+    Phrase(r"(?:påhvile\w*|påkvile\w*|påligge\w*|påligg|påhviler)",
+           "Skriv «… har ansvaret for» eller «… må» i stedet for «det påhviler»."),
     Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",
            "Partisippformer som «gjeldende» og «foreliggende» er kansellistil: skriv «reglene som gjelder», «det vi "
            "har»."),

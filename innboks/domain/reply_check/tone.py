@@ -208,6 +208,42 @@ FAMILIES = [
            r"vedtok|vedtatt|vedteke|made|make|decided) (?:reglene|reglane|regelen|loven|lova|lovene|the rules|the law)|"
            r"(?:we|vi) (?:only|bare|berre) (?:follow|følger|følgjer) (?:the rules|reglene|reglane|ordre|orders)",
            _NOT_OURS),
+    # shifting the blame and telling the citizen what to expect: "det er du som velger …", "da må du regne med"
+    Phrase(r"det (?:er|var) (?:du|dere|dykk|you) (?:selv |sjølv |yourself )?som (?:velger|valgte|vel|valde|bestemte|"
+           r"bestemmer|har valgt|har vald|glemte|gløymde|gløymte|ikke|ikkje|chose|choose|decided|forgot|didn't)|"
+           r"(?:du|dere|dykk|you) (?:må|får|have to|must|will have to) (?:bare |berre |just )?(?:ta|bere|live|take|"
+           r"accept) (?:konsekvensene|følgjene|følgene|the consequences|with it)", _BLAME),
+    Phrase(r"(?:ikke|ikkje|no|not) (?:rart|rar|wonder|surprise)(?:,)? (?:at |that )?(?:du|dere|dykk|you) (?:ikke|ikkje|"
+           r"didn't|did not|couldn't|weren't|wasn't|got)", _BLAME),
+    Phrase(r"(?:du|dere|dykk) (?:må|burde|bør|skulle|har|hadde|fikk|fekk|får|kan|kunne|vet|veit) (?:jo|vel)(?!\w)|"
+           r"(?:kan|kunne|må|burde|bør|skulle|vet|veit|har|hadde|fikk|fekk|får) (?:du|dere|dykk) (?:jo|vel)(?! gjerne)",
+           _BLAME),
+    Phrase(r"(?:neste gang|next time|i framtida|for framtida|in future|for the future),? (?:kan|bør|må|burde|skal|"
+           r"could|should|might) (?:du|dere|dykk|you) (?:jo|vel|heller|kanskje|faktisk|actually|just|want to) "
+           r"(?:\w+ )?(?:spørre|spørje|lese|sjekke|ringe|tenke|tenkje|ask|read|check|call|think|look)?", _BLAME),
+    # scolding the citizen's behaviour
+    Phrase(r"(?:det )?hjelper (?:ikke|ikkje) (?:å|at du|at dere) (?:\w+ ){0,3}?(?:skrive|skrike|rope|kjefte|banne|"
+           r"klage|mase|true|store bokstaver)|(?:shouting|yelling|swearing|screaming|being rude) (?:at \w+ (?:\w+ )?)?"
+           r"(?:won't|will not|doesn't|does not)|(?:skrike|rope|kjefte|banne|skjelle) (?:på|til|ut) (?:oss|de ansatte|"
+           r"dei tilsette|personalet|folk)", _BLAME),
+    # ironic understatement: "kommer ikke akkurat som en overraskelse"
+    Phrase(r"(?:ikke|ikkje|not|hardly) (?:akkurat |precisely |exactly |really )?(?:som )?(?:en |ei |ein |a )?"
+           r"(?:stor )?(?:overraskelse|overrasking|nyhet|nyheit|news|surprise|hemmelighet|hemmelegheit|løyndom|secret)"
+           r"(?=[.!,]| for| to| at| that)|(?:burde|skulle|should|shouldn't) (?:ikke |ikkje |not |have )?(?:komme|kome|"
+           r"vere|være|be|come|have come) (?:som )?(?:en |ei |ein |a )?(?:overraskelse|overrasking|surprise)", _MOCKING),
+    Phrase(r"(?:alt|alltid|everything|always) (?:er |is |blir |var |was )?(?:\w+ ){0,2}?(?:kommunens|vår|vårt|our|the "
+           r"council's|the municipality's) (?:skyld|feil|fault)", _MOCKING),
+    # no more time for it; we cannot work miracles
+    Phrase(r"(?:ikke|ikkje) (?:tenkt|planar om|planer om|lyst) (?:å )?(?:bruke|bruka|kaste bort|sløse) (?:mer |meir |"
+           r"noe mer |noko meir |lenger )?(?:tid|energi)|(?:won't|will not) (?:waste|spend) (?:any )?(?:more )?"
+           r"(?:time|energy)", _STOP),
+    Phrase(r"(?:kan|kan jo|can|cannot|can't) (?:ikke |ikkje |not )?(?:trylle|trylla|heksa|hekse|do magic|perform "
+           r"miracles|work miracles)|(?:vi|me|we) (?:er|are) (?:ikke|ikkje|not) (?:trollmenn|trollmenner|"
+           r"tryllekunstnarar|tryllekunstnere|magikere|magikarar|magicians|miracle workers)|(?:ingen|ikkje nokon|no) "
+           r"(?:tryllestav|magic wand)", _MOCKING),
+    Phrase(r"(?:we get it|we've got it|we got it|vi har (?:skjønt|skjøna|forstått|fått med oss) det)(?=[.!,])|"
+           r"(?:maybe|perhaps|kanskje) (?:ask|try asking|complain to|spør|klag til) (?:the people|those|folk|dei|de) "
+           r"(?:who|som)", _MOCKING),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
