@@ -222,3 +222,28 @@ def test_language_mismatch_short_replies(text: str, language: str, flagged: bool
 ])
 def test_families_after_holdout_d(text: str, code: str, flagged: bool) -> None:
     assert (code in codes(text)) is flagged, text
+
+
+@pytest.mark.parametrize(("text", "code", "flagged"), [
+    # added after holdout-e's one run (tone 1 of 11): the citizen's conduct held against them, and neighbours
+    ("Vi kan ikke gjøre noe med at du ikke leste e-posten.", "tone", True),
+    ("Det er ikkje vår skuld at du ikkje fekk med deg fristen.", "tone", True),
+    ("Om du hadde møtt opp på møtet, hadde du fått svar.", "tone", True),
+    ("Hvis du hadde lyst til å komme, er du velkommen neste gang.", "tone", False),
+    ("Vi beklager at du ikke fikk svar i tide.", "tone", False),
+    ("Hadde det vært så enkelt, hadde vi gjort det.", "tone", True),
+    ("Så hyggelig at du endelig har funnet veien hit.", "tone", True),
+    ("Folk som klager på brøytingen, kan jo måke selv.", "tone", True),
+    ("Vi vet ikke hva du forventer at vi skal gjøre.", "tone", True),
+    ("Fortell oss gjerne hva du forventer av møtet.", "tone", False),
+    ("Vi har meir enn nok å gjere.", "tone", True),
+    ("How many more ways can we say this?", "tone", True),
+    ("Fint, da er vi to som syns det.", "tone", True),
+    ("Du trenger ikke å betale for å bruke ladestasjonen.", "case_decision", False),
+    ("Your application for a housing grant has gone through.", "case_decision", True),
+    ("Vi ordnar med assistent på skulen til sonen din.", "case_decision", True),
+    ("Kommunen forbeholder seg retten til å fjerne sykler.", "plain_language", True),
+    ("Det vert med dette orientert om at plassen er stengd.", "plain_language", True),
+])
+def test_families_after_holdout_e(text: str, code: str, flagged: bool) -> None:
+    assert (code in codes(text)) is flagged, text

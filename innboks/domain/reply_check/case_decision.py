@@ -100,8 +100,9 @@ TABLE = PhraseTable([
            rf"(?:\s+(?:for\s+)?(?:den |det |dei |de )?\w+(?:en|et|a|ene|ane|na)(?!\w))?", _MESSAGE),
     Phrase(r"(?:dispensasjon\w*|tillatelse\w*|løyve\w*|bevilling\w*|tilskudd\w*|tilskot\w*|fritak\w*)\s+"
            r"(?:blir|vil bli|er|vert|skal bli)\s+(?:gitt|gjeve|gitt deg)", _MESSAGE),
-    Phrase(r"(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|ikkje) "
-           r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale", _MESSAGE),
+    Phrase(r"(?:(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|ikkje) "
+           r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale)(?! (?:noe |noko )?for å| for bruk| for "
+           r"parkering| for lån| ved| på)", _MESSAGE),
     Phrase(r"(?:det kan vi love|det lover vi|kan vi love|vi lover (?:deg |dykk |dere )?at|vi garanterer)", _MESSAGE),
     Phrase(r"svaret (?:\w+ ){0,3}?(?:er|blir|vart|ble) (?:ja|nei|positivt|negativt)", _MESSAGE),
     Phrase(r"(?:vi|kommunen|me) (?:\w+ ){0,1}?(?:har )?(?:sagt|sier|seier) (?:ja|nei) til|(?:vi|kommunen|me) "
@@ -109,9 +110,12 @@ TABLE = PhraseTable([
            r"(?:\w+ ){0,1}?(?:tilbyr|tilbyd) (?:deg|dere|dykk|dokker|you) (?:\w+ ){0,2}?(?:plass|bolig|bustad|"
            r"omsorgsbolig|erstatning|a place|housing)", _MESSAGE),
     Phrase(rf"(?:gir|gjev|gi) (?:deg|dere|dykk|dokker|you) (?:\w+ ){{0,1}}?{_GRANTS}", _MESSAGE),
+    Phrase(rf"(?:vi|me|kommunen) (?:\w+ )?(?:ordner|ordnar|fikser|fiksar|sørger for|syter for|skaffer|skaffar) "
+           rf"(?:deg |dykk |dere |han |henne |ho )?(?:med )?(?:en |ei |ein |et |eit )?{_GRANTS}", _MESSAGE),
     Phrase(r"(?:klagen|klaga|søknaden|anken) (?:din |di |dykkar |deres )?(?:har )?(?:ført|nådd|nått) (?:fram|frem)|"
            r"(?:appeal|complaint|application) (?:was|has been|is) (?:successful|upheld)|(?:has been|was|will be) "
-           r"(?:reversed|overturned|waived|withdrawn)|you (?:have|'ve) been (?:granted|awarded|given|offered|approved)",
+           r"(?:reversed|overturned|waived|withdrawn)|you (?:have|'ve) been (?:granted|awarded|given|offered|approved)|"
+           r"(?:has|have) (?:gone|come) through|went through",
            _MESSAGE),
     Phrase(r"(?:det|dette) (?:har|har nå) (?:vi|kommunen) (?:bestemt|avgjort|vedtatt|vedteke)|"
            r"(?:har|har nå|har no) (?:kommet|kome) inn (?:på|i)|søknaden (?:\w+ ){0,2}?(?:går|gjekk|gikk) gjennom",

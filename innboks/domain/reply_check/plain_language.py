@@ -109,6 +109,9 @@ TABLE = PhraseTable([
            "«forklaring», «du»)."),
     Phrase(r"(?:inneha|innehar|innehas|innehatt|innehava|innehaver\w*|innehavar\w*)",
            "Skriv «ha» eller «har» i stedet for «inneha»."),
+    Phrase(r"(?:forbeholde\w*|forbeheld\w*|hensatt\w*|hensette\w*|henstilt|(?:vert|blir|bli|er|blitt) (?:med dette )?"
+           r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|bekreftet|"
+           r"stadfesta|gjort))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …»."),
     Phrase(r"(?:påhvile\w*|påkvile\w*|påligge\w*|påligg|påhviler)",
            "Skriv «… har ansvaret for» eller «… må» i stedet for «det påhviler»."),
     Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",

@@ -28,6 +28,11 @@ _PERSON = r"(?:du|dere|de|dykk|dokker|you)"
 _DONE = (r"(?:lest|lese|sjekket|sjekka|sett|sjått|ringt|ringd|spurt|tenkt|fulgt med|følgt med|undersøkt|"
          r"satt deg inn|sett deg inn|satt dere inn|brydd deg|giddet|gidd|prøvd|googlet|googla|read|checked|looked|"
          r"called|asked|bothered|paid attention|listened)")
+#: What the citizen did or did not do, held against them ("du ikke leste", "du ikkje fekk med deg").
+_CONDUCT = (r"(?:leste|lest|las|lese|sjekket|sjekka|møtte|møtt|fulgte|fulgt|følgde|følgt|betalte|betalt|søkte|søkt|"
+            r"meldte|husket|huska|hugsa|glemte|gløymde|gløymte|fikk med deg|fekk med deg|fått med deg|fikk med dere|"
+            r"fekk med dykk|brydde|brydd|gadd|giddet|svarte|svara|sendte|leverte|levert|registrerte|read|check|checked|"
+            r"pay|paid|apply|applied|show up|showed up|bother|bothered|notice|noticed|listen|listened|follow|followed)")
 _ORDINAL = (r"(?:andre|tredje|fjerde|femte|sjette|sjuande|sjuende|tiende|tjuende|hundrede|hundrade|ørtende|"
             r"n-te|x-te|\d+\.)")
 #: What may follow "Igjen, …" or "Once again, …" without it being impatience.
@@ -244,6 +249,32 @@ FAMILIES = [
     Phrase(r"(?:we get it|we've got it|we got it|vi har (?:skjønt|skjøna|forstått|fått med oss) det)(?=[.!,])|"
            r"(?:maybe|perhaps|kanskje) (?:ask|try asking|complain to|spør|klag til) (?:the people|those|folk|dei|de) "
            r"(?:who|som)", _MOCKING),
+    # the citizen's own conduct held against them: "at du ikke leste e-posten", "om du hadde møtt opp …"
+    Phrase(rf"(?:du|dere|dykk|you) (?:\w+ ){{0,2}}?(?:ikke|ikkje|aldri|not|never|didn't|did not|haven't|hadn't) "
+           rf"(?:\w+ )?{_CONDUCT}", _BLAME),
+    Phrase(r"(?:hvis|om|viss|dersom|if) (?:du|dere|dykk|you) (?:bare |berre |only |just )?(?:hadde|had|'d) "
+           r"(?:\w+ )?(?!lyst|behov|tid|rett|mulighet|moglegheit|time|the )\w{3,}(?:et|t|tt|d|dd|a|te|de|ed)(?!\w)|"
+           r"(?:^|(?<=[.!?] )|(?<=, ))hadde (?:du|dere|dykk) (?:bare |berre )?(?!lyst|behov|tid|rett)\w{3,}(?:et|t|tt|d|"
+           r"dd|a|te|de)(?!\w)", _BLAME),
+    Phrase(r"(?:hadde|om|if) det (?:vært|vore|var|been|were) (?:så|like|that|so) (?:enkelt|lett|greit|simple|easy)|"
+           r"if (?:only )?it were (?:that|so) (?:simple|easy)", _MOCKING),
+    Phrase(r"(?:du|dere|dykk|you) (?:har |have )?(?:endelig|endeleg|finally) (?:\w+ )?(?:funnet|funne|fant|fann|kom|kome|"
+           r"kommet|dukket|dukka|oppdaget|oppdaga|fått med deg|fått med dykk|våknet|vakna|found|noticed|made it|"
+           r"showed up|woke up|discovered)", _MOCKING),
+    Phrase(r"(?:folk|noen|nokon|enkelte|somme|de|dei|people|those) som (?:alltid |berre |bare |always |just )?"
+           r"(?:klager|klagar|maser|syter|sutrer|sutrar|kritiserer|kritiserar|complain|moan|whine)", _MOCKING),
+    Phrase(r"(?:burde|bør|skulle|should|ought to) (?:\w+ )?(?:prøve|prøva|try) (?:å |og |to )?\w+ (?:\w+ )?(?:selv|sjølv|"
+           r"yourself|themselves)", _BLAME),
+    Phrase(r"(?:hva|kva|what) (?:\w+ )?(?:du|dere|dykk|you) (?:egentlig |eigentleg |really |actually )?(?:forventer|"
+           r"forventar|venter deg|ventar deg|expect) (?:at (?:vi|me|kommunen) skal|(?:av|fra|frå) oss|us to|from us)",
+           _BLAME),
+    Phrase(r"(?:mer|meir|more) enn nok (?:å gjøre|å gjere|å gjera|to do)|(?:hver|kvar|every) (?:eneste|einaste|single) "
+           r"(?:kommentar|klage|klage|melding|innlegg|comment|complaint|message|post)", _STOP),
+    Phrase(r"how many (?:more )?(?:ways|times) (?:(?:can|do|must|should|will|have) (?:we|i)|(?:we|i) (?:can|have to|"
+           r"must|need to|should))|(?:på )?(?:hvor|kor) mange (?:måter|ganger|gonger) (?:skal|må|kan) (?:vi|me)|"
+           r"(?:da|då) er (?:vi|me) to(?: som)?|that makes two of us", _REPEATED),
+    Phrase(r"not our (?:call|decision|department)(?=[.!]|$)|(?:ikke|ikkje) (?:vår|vårt) (?:avgjørelse|avgjerd|bord)"
+           r"(?=[.!]|$)|feel free to (?:take it up|complain|write to|contact your)", _NOT_OURS),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
@@ -361,7 +392,8 @@ TABLE = PhraseTable([
     Phrase(r"(?:verden|verda) går (?:ikke|ikkje) under|(?:it'?s|it is) just a bit of", _STOP),
     # blame
     Phrase(r"(?:du )?(?:får|kan) (?:du )?(?:takke|skylde|skulde) (?:deg selv|deg sjølv)", _BLAME),
-    Phrase(r"(?:det er|det var) (?:ikke|ikkje) (?:vår|kommunens) (?:feil|skyld) at (?:du|dere|de)", _BLAME),
+    Phrase(r"(?:det er|det var) (?:ikke|ikkje) (?:vår|kommunens|kommunen si) (?:feil|skyld|skuld) at (?:du|dere|de|dykk)",
+           _BLAME),
     Phrase(r"(?:it'?s|it is) not our fault (?:you|that you)|(?:you|you've) (?:should have|only have yourself)", _BLAME),
     Phrase(r"kanskje (?:du|dere) (?:skulle|burde|kunne) (?:ha )?(?:ringt|ringe|sjekket|sjekka|sjekke|lest|lese|spurt|"
            r"tenkt)", _BLAME),
