@@ -247,3 +247,34 @@ def test_families_after_holdout_d(text: str, code: str, flagged: bool) -> None:
 ])
 def test_families_after_holdout_e(text: str, code: str, flagged: bool) -> None:
     assert (code in codes(text)) is flagged, text
+
+
+@pytest.mark.parametrize(("text", "code", "flagged"), [
+    # added after holdout-f's one run (tone 2 of 11, personal data 1 of 6, case 5 of 9)
+    ("Vi svarer i tur og orden, uansett hvor mange ganger du purrer.", "tone", True),
+    ("Vi registrerer at du er misfornøyd, for tiende gang denne uka.", "tone", True),
+    ("Snøen faller ikke etter din timeplan.", "tone", True),
+    ("Det er faktisk vi som har fagkunnskapen.", "tone", True),
+    ("Det er nok ikkje så dramatisk som du skal ha det til.", "tone", True),
+    ("Vet ikke hva mer vi kunne gjort.", "tone", True),
+    ("Tror du at du kan gjøre en bedre jobb, kan du søke.", "tone", True),
+    ("Vi tilpasser tiden etter ditt ønske.", "tone", False),
+    ("Sykehjemmet sier at faren din er blitt mye dårligere.", "personal_data", True),
+    ("Dere får gratis SFO fordi dere har lav inntekt.", "personal_data", True),
+    ("Naboen din i Gamle Kåfjordvei 8 har klaget.", "personal_data", True),
+    ("Sidan du er ufør, får du redusert pris.", "personal_data", True),
+    ("Eleven som ble skadet, heter Lina Solberg.", "personal_data", True),
+    ("Ved manglende innbetaling går kravet til inkasso.", "personal_data", False),
+    ("Barna dine har fått gratis SFO.", "case_decision", True),
+    ("Alle elever i 1. klasse får gratis SFO 12 timer i uka.", "case_decision", False),
+    ("We've agreed to cover the cost of the fence.", "case_decision", True),
+    ("Vi har bestemt oss for å gi deg en ny frist.", "case_decision", True),
+    ("Your home care visits will be reduced to twice a week.", "case_decision", True),
+    ("Det gjøres med dette kjent at vannet stenges.", "plain_language", True),
+    ("Klagen må være kommunen i hende innen tre uker.", "plain_language", True),
+    ("Ved manglende innbetaling sendes kravet videre uten ytterligere varsel.", "plain_language", True),
+    ("Flott, da ordner vi det!", "language_mismatch", True),
+])
+def test_families_after_holdout_f(text: str, code: str, flagged: bool) -> None:
+    language = "nn" if code == "language_mismatch" else None
+    assert (code in codes(text, language)) is flagged, text

@@ -35,7 +35,9 @@ _GRANTS = any_of([
     r"redusert", r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"kommunal bolig", r"skoleskyss", r"skuleskyss",
     r"ekstra timer", r"assistent", r"tt-kort\w*", r"refusjon\w*", r"stønad\w*", r"støtte\w*", r"bevilling\w*",
     r"bostøtte\w*", r"lånet", r"plassen din", r"dekning\w*", r"kompensasjon\w*", r"godkjenning\w*", r"\w+plass",
-    r"(?:pengene|pengane|beløpet|beløpa|depositumet|gebyret|innbetalinga|innbetalingen|avgifta|avgiften) tilbake"])
+    r"(?:pengene|pengane|beløpet|beløpa|depositumet|gebyret|innbetalinga|innbetalingen|avgifta|avgiften) tilbake",
+    r"gratis (?!\w+ (?:for|til) alle)\w+", r"fri (?:sfo|barnehage|kjernetid)\w*", r"friplass\w*", r"sfo\w*",
+    r"moderasjon\w*", r"søskenmoderasjon\w*", r"redusert (?:pris|foreldrebetaling|betaling|sats)", r"reduksjon\w*"])
 _OUR_ACTS = any_of([
     r"godkjenner", r"godkjenner herved", r"innvilger", r"avslår", r"avslår herved", r"godtar", r"godtek", r"sletter",
     r"slettar", r"krediterer", r"krediterar", r"refunderer", r"refunderar", r"frafaller", r"fråfell", r"dekker",
@@ -132,8 +134,14 @@ TABLE = PhraseTable([
            r"stønad|støtte)", _MESSAGE),
     # English
     Phrase(r"(?:has|have) been (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|accepted|"
-           r"awarded|allocated|given|offered|extended|postponed)|(?:is|was|are|were|will be) (?:approved|granted|"
-           r"rejected|declined|upheld|cancell?ed|refunded|waived|awarded|allocated|extended)", _MESSAGE),
+           r"awarded|allocated|given|offered|extended|postponed|reduced|increased|cut|stopped|terminated|ended|renewed)|"
+           r"(?:is|was|are|were|will be) (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|awarded|"
+           r"allocated|extended|reduced|increased|cut|stopped|terminated|ended|renewed)", _MESSAGE),
+    Phrase(r"we(?:'ve| have)? (?:agreed|decided) to (?:cover|pay|refund|reimburse|waive|accept|approve|grant|extend|"
+           r"cancel|replace)|(?:vi|me|kommunen) (?:har )?(?:bestemt|vedtatt|vedteke) (?:oss|seg) for å (?:gi|gje|innvilge|"
+           r"godkjenne|dekke|dekkje|betale|refundere|slette|stryke|forlenge|frafalle|erstatte)|(?:vi|me|kommunen) har "
+           r"(?:gått med på|sagt oss villige til|gått med på å) (?:å )?(?:dekke|dekkje|betale|erstatte|refundere|"
+           r"slette|godkjenne)", _MESSAGE),
     Phrase(r"you(?: will|'ll| are going to| shall) (?:get|receive|be given|be granted|be offered|be refunded)"
            r"(?: \w+){0,2}? (?:refund|place|permit|grant|compensation|money back|approval)", _MESSAGE),
     Phrase(r"you (?:don't|do not|won't|will not) (?:need|have) to pay", _MESSAGE),
@@ -167,9 +175,10 @@ _MODERATED = re.compile(r"\s+(?:den|det|dei|dem|kommentaren\w*|kommentarane|innl
 
 #: We promise to pay for, replace or refund a definite thing ("vi kommer til å erstatte sykkelen"): a
 #: promise in someone's case even when the case is not named.
-_OUR_PROMISE = re.compile(r"(?:vi|kommunen|me|og|we)\s+(?:(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+)?(?:erstatte|"
+_OUR_PROMISE = re.compile(r"(?:we(?:'ve| have)? (?:agreed|decided) to|(?:vi|kommunen|me|og|we)\s+(?:(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+)?(?:erstatte|"
                           r"erstatta|dekke|dekkje|refundere|refundera|betale|betala|kreditere|tilbakebetale)|(?:\w+ )?"
-                          r"(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) )", re.IGNORECASE)
+                          r"(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) |har bestemt (?:oss|seg) for å ))",
+                          re.IGNORECASE)
 _MODERATION_VERB = re.compile(r"slett|fjern|strøk|strok|skjul", re.IGNORECASE)
 
 

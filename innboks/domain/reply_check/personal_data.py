@@ -59,8 +59,8 @@ _STREET = (r"[A-ZÆØÅ][a-zæøåé]+(?:-[A-ZÆØÅ]?[a-zæøå]+)?(?:veien|veg
 #: A street and a house number (not a range "10–24"), optionally with a letter.
 _ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w))?(?!\s*(?:[-–]|til)\s*\d)")
 #: A person just before the address: "naboen din i Storgata 4", "Per Hansen i Storgata 4".
-_RESIDENT = re.compile(r"(?:naboen|naboane|naboene|nabo|familien|neighbour|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
-                       r"[^.!?]{0,20}(?:i|på|in|at),?\s*$")
+_RESIDENT = re.compile(r"(?:(?i:naboen|naboane|naboene|nabo|familien|neighbour)|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
+                       r"[^.!?]{0,20}(?:i|på|in|at),?\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}$")
 _LIVES = re.compile(r"(?<!\w)(?:bor|bur|bodde|budde|busett|bosatt|adresse\w*|heimeadresse\w*|hjemmeadresse\w*|"
                     r"hjemme hos|heime hos|lives?|living|address|(?:huset|leiligheten|leilegheita|leiligheita|boligen|"
                     r"bustaden|hytta|hytten|eiendommen|eigedomen|tomta|tomten|hjemmet|heimen|garasjen|house|flat|"
@@ -114,6 +114,7 @@ _GENERAL_START = re.compile(r"^\W*(?:er|har|vil|skal|kan|må|får|treng|trenger|
                             re.IGNORECASE)
 #: A condition or a general statement before a sensitive word takes the person out of it.
 _GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushetsplikt\w*|teieplikt\w*|kan få|"
+                      r"ved manglende|ved manglande|ved for sen|ved for sein|unless|i tilfelle|"
                       r"kan du få|risikerer|risikerar|can get|might get|may get|"
                       r"enkeltpersoner|enkeltpersonar|enkeltsaker|ingen|trenger ikke|treng ikkje|kan søke|kan søkje|"
                       r"can apply)(?!\w)", re.IGNORECASE)
@@ -141,7 +142,10 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"\w*kreft(?:en|syk\w*|pasient\w*|behandling\w*|sjuk\w*)?", r"cellegift\w*", r"sykmeld\w*", r"sjukmeld\w*",
     r"sykemeld\w*", r"depresjon\w*", r"deprimert", r"angstlidel\w*", r"psykisk (?:syk|sjuk|lidelse|liding|uhelse)",
     r"psykiske (?:problem\w*|lidel\w*|lidingar|plager|vanskar)", r"rusproblem\w*", r"rusmisbruk\w*", r"rusavhengig\w*",
-    r"alkoholiker\w*", r"alkoholproblem\w*", r"innlagt", r"(?:lagt|lagd) inn (?:på|ved) (?:\w+ )?(?:sykehus\w*|"
+    r"alkoholiker\w*", r"alkoholproblem\w*", r"innlagt", r"(?:blitt|vorte|ble|blei|vart) (?:mye |mykje |litt |"
+    r"mykkje |veldig )?(?:dårligere|dårlegare|sykere|sjukare|verre|sjuk|syk|skadet|skada|skadd)", r"har falt",
+    r"har falle", r"(?:vært|vore) (?:mye |mykje |veldig |ofte )?(?:syk|sjuk)", r"sykehjemmet", r"sjukeheimen",
+    r"(?:got|become|been) (?:much |very )?(?:worse|ill|sick|injured)", r"(?:fell|has fallen|had a fall)", r"(?:lagt|lagd) inn (?:på|ved) (?:\w+ )?(?:sykehus\w*|"
     r"sjukehus\w*|\w*avdeling\w*|psykiatri\w*|institusjon\w*)", r"operert", r"diabetes", r"epilepsi", r"hjerneslag",
     r"funksjonshemm\w*", r"funksjonsnedsett\w*", r"utviklingshemm\w*", r"(?:sitter|sit|bruker|brukar) (?:i )?rullestol", r"rullestolbruker\w*", r"gravid", r"spiseforstyrr\w*",
     r"selvmord\w*", r"sjølvmord\w*", r"overdose\w*", r"sick leave", r"depression", r"depressed", r"anxiety",
@@ -154,7 +158,9 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"praktisk bistand", r"home care", r"nursing home", r"care home", r"kommunal\w* (?:bolig|utleiebolig|bustad)\w*",
     r"social housing", r"council housing",
     # social benefits and finances
-    r"\w*sosialhjelp\w*", r"sosialstønad\w*", r"uføretrygd\w*", r"uføre", r"arbeidsavklaringspenger", r"aap",
+    r"\w*sosialhjelp\w*", r"sosialstønad\w*", r"uføretrygd\w*", r"uføre", r"ufør", r"lav inntekt", r"låg inntekt",
+    r"lave inntekter", r"låge inntekter", r"low income", r"dårlig økonomi", r"dårleg økonomi",
+    r"økonomiske (?:problem\w*|vansk\w*|utfordring\w*)", r"arbeidsavklaringspenger", r"aap",
     r"bostøtta", r"bostøtten", r"social assistance", r"welfare benefits?", r"disability benefits?",
     r"gjelda", r"gjelden", r"gjeldsproblem\w*", r"gjeldsordning\w*", r"restanse\w*", r"inkasso\w*", r"ubetalt\w*",
     r"utestående", r"betalingsanmerkning\w*", r"tvangsinnkrev\w*", r"skyldig", r"in debt", r"arrears", r"unpaid",
@@ -230,6 +236,8 @@ SENSITIVE = PhraseTable([
            rf"har|hadde|still owe|owe|owes) (?:\w+ ){{0,4}}?(?:restanse\w*|gjeld|inkasso\w*|ubetalt\w*|\d[\d ]* "
            rf"(?:kroner|kr)|betalingsanmerkning\w*|utestående|debt|arrears|unpaid)", _SENSITIVE),
     Phrase(r"(?:sendt|gått|oversendt|gone|sent) (?:\w+ ){0,2}?(?:til|to) (?:inkasso|debt collection)", _SENSITIVE),
+    Phrase(r"(?:heter|heiter|het|kalt|kalla|named|called|navnet (?:hans|hennes|er)|namnet (?:hans|hennar|er)) "
+           r"(?-i:[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)+)", _SENSITIVE),
     Phrase(rf"barnevernet (?:har|hadde|kjenner) (?:\w+ ){{0,4}}?(?:sak|kontakt|undersøkelse|undersøking|tiltak|"
            rf"oppfølging|bekymringsmelding\w*) (?:\w+ ){{0,2}}?(?:på|med|hos|om|i) (?:familien|dere|dykk|deg|dei|dem|"
            rf"han|henne|ho|barnet|barna|borna|{_RELATIVE})", _SENSITIVE),

@@ -111,7 +111,13 @@ TABLE = PhraseTable([
            "Skriv «ha» eller «har» i stedet for «inneha»."),
     Phrase(r"(?:forbeholde\w*|forbeheld\w*|hensatt\w*|hensette\w*|henstilt|(?:vert|blir|bli|er|blitt) (?:med dette )?"
            r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|bekreftet|"
-           r"stadfesta|gjort))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …»."),
+           r"stadfesta|gjort|kjent|kunngjort)|(?:gjøres|gjerast|vert gjort|blir gjort) (?:med dette )?kjent|kunngjøres|"
+           r"kunngjerast|(?:i|den|det|de|dei|ovenfor|tidligere|tidlegare|over) (?:nevnte|nemnde)|\w+ i hende|i hende "
+           r"(?:innen|innan|senest|seinast))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …», "
+           "«dette tidsrommet», «vi må ha … innen»."),
+    Phrase(r"(?:ved manglende|ved manglande|ytterligere|ytterlegare|oversend\w*|tilbakeføre\w*)",
+           "Skriv «hvis du ikke betaler», «mer», «sende» i stedet for «ved manglende innbetaling», «ytterligere», "
+           "«oversende»."),
     Phrase(r"(?:påhvile\w*|påkvile\w*|påligge\w*|påligg|påhviler)",
            "Skriv «… har ansvaret for» eller «… må» i stedet for «det påhviler»."),
     Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",

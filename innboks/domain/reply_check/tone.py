@@ -275,6 +275,31 @@ FAMILIES = [
            r"(?:da|då) er (?:vi|me) to(?: som)?|that makes two of us", _REPEATED),
     Phrase(r"not our (?:call|decision|department)(?=[.!]|$)|(?:ikke|ikkje) (?:vår|vårt) (?:avgjørelse|avgjerd|bord)"
            r"(?=[.!]|$)|feel free to (?:take it up|complain|write to|contact your)", _NOT_OURS),
+    # after holdout-f: "uansett hvor mange ganger du purrer", "som du skal ha det til", "vi vet best"
+    Phrase(r"(?:hvor|kor|how) (?:mange ganger|mange gonger|ofte|mye|mykje|many times|often|much) (?:du|dere|dykk|you) "
+           r"(?:enn )?(?:purrer|purrar|maser|masar|klager|klagar|spør|skriver|skriv|ringer|ringjer|chase|complain|ask|"
+           r"write|call)", _REPEATED),
+    Phrase(rf"for {_ORDINAL} (?:gang|gong|time) (?:denne uka|denne uken|denne veka|i dag|idag|på kort tid|i dag|this "
+           rf"week|today|this month|denne måneden|denne månaden)", _REPEATED),
+    Phrase(r"litt (?:for sent|for seint|sent|seint) (?:å klage|å klaga|å kome med|å komme med|å ombestemme)|"
+           r"a bit late to (?:complain|change your mind)", _BLAME),
+    Phrase(r"(?:ikke|ikkje|not|doesn't|does not|won't) (?:\w+ )?(?:etter|on|according to|around) (?:din|di|ditt|dine|your) "
+           r"(?:timeplan|tidsplan|schedule|behov|ønske|ønsker|kalender|calendar)|(?:verden|verda|the world) (?:dreier|dreiar|"
+           r"går|revolves|doesn't revolve) (?:seg )?(?:ikke |ikkje |not )?(?:rundt|around) (?:deg|dykk|dere|you)", _MOCKING),
+    Phrase(r"det er (?:faktisk |jo |nå |no )?(?:vi|me|we) som (?:har|kan|vet|veit|har greie på|har peiling på) "
+           r"(?:\w+ )?(?:fagkunnskapen|kompetansen|kunnskapen|greie|peiling|best)|(?:vi|me) (?:vet|veit|kan) (?:faktisk )?"
+           r"best|we know best|we're the experts|we are the experts", _MOCKING),
+    Phrase(r"(?:vi|me) (?:registrerer|registrerar|noterer|noterar|tar til etterretning) (?:oss )?at (?:du|dere|dykk) "
+           r"(?:er (?:misfornøyd|misnøgd|uenig|usamd|sint|sur|lei|skuffa|skuffet)|mener|meiner|syns|synes)|"
+           r"(?:^|(?<=[.!?] ))(?:duly noted|noted)[.!]", _NOT_OURS),
+    Phrase(r"(?:kan|kunne|can|could) (?:gjøre|gjere|gjera|do) (?:en |ei |ein |a )?(?:bedre|betre|better) (?:jobb|job)",
+           _MOCKING),
+    Phrase(r"(?:vet|veit|know) (?:ikke|ikkje|not) (?:hva|kva|what) (?:mer|meir|more|else) (?:vi|me|we) (?:kunne|skulle|"
+           r"could|should|can)", _NOT_OURS),
+    Phrase(r"(?:ikke|ikkje|not) (?:så|like|that|as) (?:dramatisk|farlig|farleg|ille|galt|gale|bad|dramatic|serious) som "
+           r"(?:du|dere|dykk|you)|(?:som|as) (?:du|dere|dykk|you) (?:skal|vil|would|want to) (?:ha det til|make (?:it|out))",
+           _MOCKING),
+    Phrase(r"halvparten (?:så mye tid|av tida|av tiden|så mykje tid)|half as much (?:time|effort)", _BLAME),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
