@@ -78,7 +78,8 @@ TABLE = PhraseTable([
            r"(?:opp )?(?:kontrakten|leieavtalen|leigeavtalen|avtalen|husleieavtalen|leiekontrakten|plassen|your "
            r"(?:contract|lease|tenancy))", _MESSAGE),
     Phrase(r"(?:we|vi|me|kommunen|the council) (?:can|will|could|kan|vil|skal) (?:now |nå |no )?(?:offer|give|grant|"
-           r"tilby|gi|gje|innvilge) (?:you|your \w+|deg|dere|dykk|dokker) (?:\w+ ){0,2}?(?:respite|care|home care|a place|"
+           r"tilby|gi|gje|innvilge) (?:you|your \w+|deg|dere|dykk|dokker) (?:\w+ ){0,2}?(?:respite|care|home care|"
+           r"a place|"
            r"housing|compensation|a refund|avlastning\w*|avlasting\w*|støttekontakt\w*|omsorgsbolig\w*|"
            r"omsorgsbustad\w*|sykehjemsplass\w*|sjukeheimsplass\w*|plass\w*|erstatning\w*|refusjon\w*|"
            r"hjemmehjelp\w*|heimehjelp\w*|hjemmesykepleie\w*|heimesjukepleie\w*|bolig|bustad)", _MESSAGE),
@@ -102,8 +103,10 @@ TABLE = PhraseTable([
            rf"(?:\s+(?:for\s+)?(?:den |det |dei |de )?\w+(?:en|et|a|ene|ane|na)(?!\w))?", _MESSAGE),
     Phrase(r"(?:dispensasjon\w*|tillatelse\w*|løyve\w*|bevilling\w*|tilskudd\w*|tilskot\w*|fritak\w*)\s+"
            r"(?:blir|vil bli|er|vert|skal bli)\s+(?:gitt|gjeve|gitt deg)", _MESSAGE),
-    Phrase(r"(?:(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|ikkje) "
-           r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale)(?! (?:noe |noko )?for å| for bruk| for "
+    Phrase(r"(?:(?:slipper|slepp) (?:du |dere |de )?å betale|(?:trenger|treng|behøver) (?:du |dere |de )?(?:ikke|"
+           r"ikkje) "
+           r"(?:å )?betale|(?:ikke|ikkje) (?:trenger|treng|behøver) (?:å )?betale)(?! (?:noe |noko )?for å| for bruk|"
+           r" for "
            r"parkering| for lån| ved| på)", _MESSAGE),
     Phrase(r"(?:det kan vi love|det lover vi|kan vi love|vi lover (?:deg |dykk |dere )?at|vi garanterer)", _MESSAGE),
     Phrase(r"svaret (?:\w+ ){0,3}?(?:er|blir|vart|ble) (?:ja|nei|positivt|negativt)", _MESSAGE),
@@ -134,11 +137,14 @@ TABLE = PhraseTable([
            r"stønad|støtte)", _MESSAGE),
     # English
     Phrase(r"(?:has|have) been (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|accepted|"
-           r"awarded|allocated|given|offered|extended|postponed|reduced|increased|cut|stopped|terminated|ended|renewed)|"
-           r"(?:is|was|are|were|will be) (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|awarded|"
+           r"awarded|allocated|given|offered|extended|postponed|reduced|increased|cut|stopped|terminated|ended|"
+           r"renewed)|"
+           r"(?:is|was|are|were|will be) (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|"
+           r"awarded|"
            r"allocated|extended|reduced|increased|cut|stopped|terminated|ended|renewed)", _MESSAGE),
     Phrase(r"we(?:'ve| have)? (?:agreed|decided) to (?:cover|pay|refund|reimburse|waive|accept|approve|grant|extend|"
-           r"cancel|replace)|(?:vi|me|kommunen) (?:har )?(?:bestemt|vedtatt|vedteke) (?:oss|seg) for å (?:gi|gje|innvilge|"
+           r"cancel|replace)|(?:vi|me|kommunen) (?:har )?(?:bestemt|vedtatt|vedteke) (?:oss|seg) for å (?:gi|gje|"
+           r"innvilge|"
            r"godkjenne|dekke|dekkje|betale|refundere|slette|stryke|forlenge|frafalle|erstatte)|(?:vi|me|kommunen) har "
            r"(?:gått med på|sagt oss villige til|gått med på å) (?:å )?(?:dekke|dekkje|betale|erstatte|refundere|"
            r"slette|godkjenne)", _MESSAGE),
@@ -175,9 +181,11 @@ _MODERATED = re.compile(r"\s+(?:den|det|dei|dem|kommentaren\w*|kommentarane|innl
 
 #: We promise to pay for, replace or refund a definite thing ("vi kommer til å erstatte sykkelen"): a
 #: promise in someone's case even when the case is not named.
-_OUR_PROMISE = re.compile(r"(?:we(?:'ve| have)? (?:agreed|decided) to|(?:vi|kommunen|me|og|we)\s+(?:(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+)?(?:erstatte|"
+_OUR_PROMISE = re.compile(r"(?:we(?:'ve| have)? (?:agreed|decided) to|(?:vi|kommunen|me|og|we)\s+(?:(?:vil|skal|"
+                          r"kommer til å|kjem til å)\s+(?:\w+\s+)?(?:erstatte|"
                           r"erstatta|dekke|dekkje|refundere|refundera|betale|betala|kreditere|tilbakebetale)|(?:\w+ )?"
-                          r"(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) |har bestemt (?:oss|seg) for å ))",
+                          r"(?:sier|seier|har sagt|sa|heve|hever|hevar|terminate|are terminating) |har bestemt (?:oss|"
+                          r"seg) for å ))",
                           re.IGNORECASE)
 _MODERATION_VERB = re.compile(r"slett|fjern|strøk|strok|skjul", re.IGNORECASE)
 

@@ -35,7 +35,7 @@ EXTRA_EXCLUSIVE: dict[Language, frozenset[str]] = {
         "et", "ennå", "mottar", "deltar", "foretar", "vedtar", "antar", "avtar", "opptar", "inntar", "overtar",
         "gjentar", "fratar", "påtar", "tiltar", "sjekket", "snakket", "jobbet", "ventet", "åpnet", "stengte",
         "hjulpet", "fulgt", "lovet", "laget", "ordnet", "ringte", "fikset", "rettet", "sendte", "meldte", "flyttet",
-        "endret", "kommet", "vet", "dessverre", "hyggelig", "sier", "mener", "tror", "bor", "skjønner", "da",
+        "endret", "kommet", "vet", "dessverre", "hyggelig", "mener", "tror", "bor", "skjønner", "da",
         # present tense -er where nynorsk has -ar (ordnar, snakkar) or another form (tenkjer, legg)
         "ordner", "snakker", "venter", "prøver", "lager", "følger", "tenker", "ringer", "takker", "kontakter",
         "behandler", "flytter", "starter", "merker", "passer", "betaler", "legger", "planlegger", "fikser",

@@ -145,11 +145,33 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"alkoholiker\w*", r"alkoholproblem\w*", r"innlagt", r"(?:blitt|vorte|ble|blei|vart) (?:mye |mykje |litt |"
     r"mykkje |veldig )?(?:dårligere|dårlegare|sykere|sjukare|verre|sjuk|syk|skadet|skada|skadd)", r"har falt",
     r"har falle", r"(?:vært|vore) (?:mye |mykje |veldig |ofte )?(?:syk|sjuk)", r"sykehjemmet", r"sjukeheimen",
-    r"(?:got|become|been) (?:much |very )?(?:worse|ill|sick|injured)", r"(?:fell|has fallen|had a fall)", r"(?:lagt|lagd) inn (?:på|ved) (?:\w+ )?(?:sykehus\w*|"
+    r"(?:got|become|been) (?:much |very )?(?:worse|ill|sick|injured)", r"(?:fell|has fallen|had a fall)", r"(?:lagt|"
+                                                                                                          r"lagd) inn "
+                                                                                                          r"(?:på|"
+                                                                                                          r"ved) "
+                                                                                                          r"(?:\w+ "
+                                                                                                          r")?(?:sykeh"
+                                                                                                          r"us\w*|"
     r"sjukehus\w*|\w*avdeling\w*|psykiatri\w*|institusjon\w*)", r"operert", r"diabetes", r"epilepsi", r"hjerneslag",
-    r"funksjonshemm\w*", r"funksjonsnedsett\w*", r"utviklingshemm\w*", r"(?:sitter|sit|bruker|brukar) (?:i )?rullestol", r"rullestolbruker\w*", r"gravid", r"spiseforstyrr\w*",
+    r"funksjonshemm\w*", r"funksjonsnedsett\w*", r"utviklingshemm\w*", r"(?:sitter|sit|bruker|"
+                                                                       r"brukar) (?:i )?rullestol", r"rullestolbruke"
+                                                                                                    r"r\w"
+                                                                                                    r"*", r"gravi"
+                                                                                                          r"d", r"spis"
+                                                                                                                r"efor"
+                                                                                                                r"styr"
+                                                                                                                r"r\w*",
     r"selvmord\w*", r"sjølvmord\w*", r"overdose\w*", r"sick leave", r"depression", r"depressed", r"anxiety",
-    r"cancer", r"dementia", r"autism", r"diagnosed", r"in hospital", r"hospitali[sz]ed", r"pregnant", r"disabled", r"disability",
+    r"cancer", r"dementia", r"autism", r"diagnosed", r"in hospital", r"hospitali[sz]ed", r"pregnant", r"disabled", r"d"
+                                                                                                                   r"i"
+                                                                                                                   r"s"
+                                                                                                                   r"a"
+                                                                                                                   r"b"
+                                                                                                                   r"i"
+                                                                                                                   r"l"
+                                                                                                                   r"i"
+                                                                                                                   r"t"
+                                                                                                                   r"y",
     # care services
     r"\w*sykehjemsplass\w*", r"\w*sjukeheimsplass\w*", r"hjemmesykeplei\w*", r"heimesjukeplei\w*",
     r"hjemmetjenest\w*", r"heimetenest\w*", r"hjemmehjelp\w*", r"heimehjelp\w*", r"trygghetsalarm\w*",
@@ -174,9 +196,19 @@ _FACT = re.compile(r"(?<!\w)(?:" + "|".join([
     r"arrestert", r"pågrepet", r"pågripe\w*", r"besøksforbud\w*", r"kontaktforbud\w*", r"straffesak\w*",
     r"arrested", r"convicted", r"charged with", r"restraining order",
     # school
-    r"(?:mye|mykje|høyt|høgt|stort|ugyldig|bekymringsfullt|\d+ dagers|\d+ dagars) (?:fravær|fråvær)\w*", r"(?:vært|vore|been) (?:mye|mykje|mykkje|a lot) (?:borte|away|absent)",
+    r"(?:mye|mykje|høyt|høgt|stort|ugyldig|bekymringsfullt|\d+ dagers|\d+ dagars) (?:fravær|fråvær)\w*", r"(?:vært|"
+                                                                                                         r"vore|"
+                                                                                                         r"been) "
+                                                                                                         r"(?:mye|"
+                                                                                                         r"mykje|"
+                                                                                                         r"mykkje|"
+                                                                                                         r"a lot) "
+                                                                                                         r"(?:borte|"
+                                                                                                         r"away|"
+                                                                                                         r"absent)",
     r"mobbet", r"mobba", r"mobber", r"mobbar", r"bortvist", r"utvist", r"utestengt\w*", r"utestengd\w*",
-    r"(?:ble|blei|vart|er|har blitt|har vorte) (?:slått|banket|angrepet|angripen|trakassert|utsatt for vold)", r"anmerkning\w*", r"spesialundervisning\w*",
+    r"(?:ble|blei|vart|er|har blitt|har vorte) (?:slått|banket|angrepet|angripen|trakassert|"
+    r"utsatt for vold)", r"anmerkning\w*", r"spesialundervisning\w*",
     r"bullied", r"suspended from school",
     # work
     r"oppsagt", r"(?:blitt|vorte|ble|blei|vart) sagt opp", r"avskjediget", r"avskjeda", r"suspendert", r"permittert",
@@ -190,10 +222,12 @@ _OWNED_FACT = re.compile(r"(?<!\w)(?:diagnosen|sykdommen|sjukdomen|sjukdommen|me
                          r"sosialhjelpa|sosialhjelpen|stønaden|trygda|trygden|uføretrygda|uføretrygden|"
                          r"gjelda|gjelden|restansen|fraværet|fråværet|sykmeldingen|sjukmeldinga|"
                          r"barnevernssaka|barnevernssaken|straffesaka|straffesaken|legeerklæringa|legeerklæringen) "
-                         rf"(?:{_POSSESSIVE}|til (?:deg|han|henne|ho|dykk|dere|mor di|far di|moren din|faren din))(?!\w)",
+                         rf"(?:{_POSSESSIVE}|til (?:deg|han|henne|ho|dykk|dere|mor di|far di|moren din|"
+                         rf"faren din))(?!\w)",
                          re.IGNORECASE)
 #: Praise of a service ("dere er fornøyde med hjemmetjenesten") is thanked for, not disclosed.
-_PRAISED = re.compile(r"(?<!\w)(?:fornøyd|fornøyde|nøgd|nøgde|happy with|satisfied with|pleased with|glad for|glade for|"
+_PRAISED = re.compile(r"(?<!\w)(?:fornøyd|fornøyde|nøgd|nøgde|happy with|satisfied with|pleased with|glad for|"
+                      r"glade for|"
                       r"god for|bra for|takknemlig|takksam|grateful)(?!\w)", re.IGNORECASE)
 #: How far apart (in characters) the person and the fact may stand in one sentence.
 _NEAR = 90
@@ -201,7 +235,8 @@ _NEAR = 90
 #: dere", "help you").
 _NOT_SUBJECT_BEFORE = re.compile(r"(?<!\w)(?:hvis|dersom|viss|om|når|if|when|unless|til|for|med|hos|på|hjelpe|hjelper|"
                                  r"hjelpa|kontakte|kontakter|ringe|gi|gir|gje|gjev|sende|sender|minne|informere|"
-                                 r"invitere|tilby|tilbyr|ønsker|ønskjer|help|helps|contact|tell|give|send|remind|invite|"
+                                 r"invitere|tilby|tilbyr|ønsker|ønskjer|help|helps|contact|tell|give|send|remind|"
+                                 r"invite|"
                                  r"offer|to|with|thank|thanks|wish|can|may)\s+$", re.IGNORECASE)
 _PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they", re.IGNORECASE)
 #: A person followed by these is "you" in general guidance ("du kan søke om avlastning").

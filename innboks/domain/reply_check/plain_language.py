@@ -110,7 +110,8 @@ TABLE = PhraseTable([
     Phrase(r"(?:inneha|innehar|innehas|innehatt|innehava|innehaver\w*|innehavar\w*)",
            "Skriv «ha» eller «har» i stedet for «inneha»."),
     Phrase(r"(?:forbeholde\w*|forbeheld\w*|hensatt\w*|hensette\w*|henstilt|(?:vert|blir|bli|er|blitt) (?:med dette )?"
-           r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|bekreftet|"
+           r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|"
+           r"bekreftet|"
            r"stadfesta|gjort|kjent|kunngjort)|(?:gjøres|gjerast|vert gjort|blir gjort) (?:med dette )?kjent|kunngjøres|"
            r"kunngjerast|(?:i|den|det|de|dei|ovenfor|tidligere|tidlegare|over) (?:nevnte|nemnde)|\w+ i hende|i hende "
            r"(?:innen|innan|senest|seinast))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …», "
@@ -123,7 +124,8 @@ TABLE = PhraseTable([
     Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",
            "Partisippformer som «gjeldende» og «foreliggende» er kansellistil: skriv «reglene som gjelder», «det vi "
            "har»."),
-    Phrase(r"(?:denne|dette|disse|desse|nevnte|nemnde) (?:sak|søknad|henvendelse|klage|vedtak|brev|dokument|forespørsel|"
+    Phrase(r"(?:denne|dette|disse|desse|nevnte|nemnde) (?:sak|søknad|henvendelse|klage|vedtak|brev|dokument|"
+           r"forespørsel|"
            r"forhold|førespurnad|tiltak)",
            "«denne sak», «dette vedtak» er gammel stil: skriv «saken», «vedtaket»."),
     Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:man|ein|en) (?:ber|bed|viser|gjør|gjer|minner|tillater|tillet|ønsker|ønskjer|"
@@ -149,12 +151,14 @@ TABLE = PhraseTable([
            r"partane|de berørte partene)",
            "Skriv «føre til» og «de som blir berørt» i stedet for «medføre» og «berørte parter»."),
     Phrase(r"(?:beslutte\w*|besluttet|besluttes|helhetlig vurdering|heilskapleg vurdering|helhetsvurdering\w*)",
-           "Skriv «bestemme»/«bestemt» og si hva dere la vekt på, i stedet for «besluttet etter en helhetlig vurdering»."),
+           "Skriv «bestemme»/«bestemt» og si hva dere la vekt på, i stedet for «besluttet etter en helhetlig "
+           "vurdering»."),
     Phrase(r"(?:snarest|snarast)(?: (?:råd|mulig|mogleg))?|(?:den|det|dei|de) (?:fastsatte|fastsette|fastsett)|"
            r"(?:tar|tek) sikte på|inneværende|inneverande|i tidsrommet|i forkant av|"
            r"i etterkant av",
            "Skriv det enkelt: «så fort som mulig», «fristen», «vil», «i år», «mellom», «før», «etter»."),
-    Phrase(r"(?:er|var|blir|vert) å (?:anse|betrakte|regne|rekne|sjå|se) som|anses som|(?:av|av ei|av en) (?:denne|slik|"
+    Phrase(r"(?:er|var|blir|vert) å (?:anse|betrakte|regne|rekne|sjå|se) som|anses som|(?:av|av ei|av en) (?:denne|"
+           r"slik|"
            r"sådan) art|i besittelse av|besittelse|tilsier|tilseier|følgelig|følgjeleg|(?:avgi|avgje|avgitt|avgjeve) "
            r"(?:en |ei |ein )?(?:uttalelse|uttale|svar|erklæring)",
            "Kansellistil: skriv «er», «slik», «har», «tyder på», «derfor», «svare»."),

@@ -44,7 +44,7 @@ FAMILIES = [
     # blaming the citizen for not reading or not knowing: "hvis du hadde lest …", "du kunne jo sjekket …"
     Phrase(rf"(?:hvis|viss|om|dersom|if) {_PERSON} (?:bare |berre |just |only )?(?:hadde|had|'d) (?:\w+ )?{_DONE}",
            _OBVIOUS),
-    Phrase(rf"(?:if|had) you(?:'d| had)? (?:only |just )?(?:bothered|checked|read|looked|paid attention|listened)",
+    Phrase(r"(?:if|had) you(?:'d| had)? (?:only |just )?(?:bothered|checked|read|looked|paid attention|listened)",
            _OBVIOUS),
     Phrase(rf"{_PERSON} (?:kunne|burde|skulle|could|should|might) (?:jo |vel |heller |bare |berre |have |ha |nok )*"
            rf"{_DONE}", _BLAME),
@@ -58,7 +58,8 @@ FAMILIES = [
            r"difficult|too much) for (?:noen|nokon|enkelte|somme|some people|some)(?!\w| av| of)", _OBVIOUS),
     Phrase(r"(?:hvor|kor) (?:vanskelig|vanskeleg|komplisert|vrient|mange ganger|mange gonger) (?:kan|skal) "
            r"(?:det|dette|vi) (?:være|vere|vera|egentlig|eigentleg|\w+)|how (?:hard|difficult) can it be|"
-           r"how many times do (?:we|i)|(?:hvorfor|kvifor|why) (?:det|dette|this|it) (?:skal være|skal vere|er|is|should "
+           r"how many times do (?:we|i)|(?:hvorfor|kvifor|why) (?:det|dette|this|it) (?:skal være|skal vere|er|is|"
+           r"should "
            r"be) (?:så|so) (?:vanskelig|vanskeleg|komplisert|hard|difficult)", _OBVIOUS),
     Phrase(r"(?:ikke|ikkje|not) (?:så|særlig|særleg|that|so) (?:vanskelig|vanskeleg|komplisert|hard|difficult|"
            r"complicated)(?=[.!,]|$)", _OBVIOUS),
@@ -161,7 +162,8 @@ FAMILIES = [
     Phrase(r"kanskje (?:du|dere|de|dykk) (?:heller |sjøl |selv )?(?:skal|skulle|burde|bør|får|må)(?! gjerne)|"
            r"(?:maybe|perhaps) you (?:should|ought to|need to)", _BLAME),
     Phrase(r"(?:søke|søk|søkje|søkja) (?:\w+ )?(?:jobb|stilling|stillinga|stillingen) (?:hos oss|her|i kommunen)"
-           r"(?: da| då)?(?=[.!?😉🙂]|\s*$|\s+[\U0001F300-\U0001FAFF])|apply for (?:a|the|my|our) job(?: here| with us)?",
+           r"(?: da| då)?(?=[.!?😉🙂]|\s*$|\s+[\U0001F300-\U0001FAFF])|"
+           r"apply for (?:a|the|my|our) job(?: here| with us)?",
            _MOCKING),
     # minimising what the citizen is worried about
     Phrase(r"(?:ikke|ikkje|not) (?:akkurat |just )?(?:verdens|verdas|the) (?:undergang|ende|end of the world)|"
@@ -202,7 +204,8 @@ FAMILIES = [
            r"(?:bare |berre |just )?(?:\w+ )?(?:ringte|ringde|ringt|leste|lest|las|sjekket|sjekka|spurte|spurt|sendte|"
            r"sendt|søkte|søkt|søkje|call|read|check|ask|apply|look)|(?:hvorfor|kvifor) (?:ringte|ringde|leste|las|"
            r"sjekket|sjekka|spurte|sendte|søkte|gjorde|fulgte|følgde|meldte) (?:du|dere|dykk) (?:ikke|ikkje)", _BLAME),
-    Phrase(r"(?:du|dere|dykk|you) (?:har|hadde|fikk|fekk|got|have|had) (?:jo|faktisk|da|vel) (?:fått |allerede |allereie |"
+    Phrase(r"(?:du|dere|dykk|you) (?:har|hadde|fikk|fekk|got|have|had) (?:jo|faktisk|da|vel) (?:fått |allerede |"
+           r"allereie |"
            r"alt )?(?:\w+ )?(?:brev|beskjed|informasjon|svar|melding|varsel|e-post|sms|a letter|the letter|notice)",
            _OBVIOUS),
     Phrase(r"hold (?:deg|dere|dykk|dokker) (?:til saken|til saka|saklig|sakleg|for god|for god til)|"
@@ -235,7 +238,8 @@ FAMILIES = [
     Phrase(r"(?:ikke|ikkje|not|hardly) (?:akkurat |precisely |exactly |really )?(?:som )?(?:en |ei |ein |a )?"
            r"(?:stor )?(?:overraskelse|overrasking|nyhet|nyheit|news|surprise|hemmelighet|hemmelegheit|løyndom|secret)"
            r"(?=[.!,]| for| to| at| that)|(?:burde|skulle|should|shouldn't) (?:ikke |ikkje |not |have )?(?:komme|kome|"
-           r"vere|være|be|come|have come) (?:som )?(?:en |ei |ein |a )?(?:overraskelse|overrasking|surprise)", _MOCKING),
+           r"vere|være|be|come|have come) (?:som )?(?:en |ei |ein |a )?(?:overraskelse|overrasking|"
+           r"surprise)", _MOCKING),
     Phrase(r"(?:alt|alltid|everything|always) (?:er |is |blir |var |was )?(?:\w+ ){0,2}?(?:kommunens|vår|vårt|our|the "
            r"council's|the municipality's) (?:skyld|feil|fault)", _MOCKING),
     # no more time for it; we cannot work miracles
@@ -254,16 +258,19 @@ FAMILIES = [
            rf"(?:\w+ )?{_CONDUCT}", _BLAME),
     Phrase(r"(?:hvis|om|viss|dersom|if) (?:du|dere|dykk|you) (?:bare |berre |only |just )?(?:hadde|had|'d) "
            r"(?:\w+ )?(?!lyst|behov|tid|rett|mulighet|moglegheit|time|the )\w{3,}(?:et|t|tt|d|dd|a|te|de|ed)(?!\w)|"
-           r"(?:^|(?<=[.!?] )|(?<=, ))hadde (?:du|dere|dykk) (?:bare |berre )?(?!lyst|behov|tid|rett)\w{3,}(?:et|t|tt|d|"
+           r"(?:^|(?<=[.!?] )|(?<=, ))hadde (?:du|dere|dykk) (?:bare |berre )?(?!lyst|behov|tid|rett)\w{3,}(?:et|t|tt|"
+           r"d|"
            r"dd|a|te|de)(?!\w)", _BLAME),
     Phrase(r"(?:hadde|om|if) det (?:vært|vore|var|been|were) (?:så|like|that|so) (?:enkelt|lett|greit|simple|easy)|"
            r"if (?:only )?it were (?:that|so) (?:simple|easy)", _MOCKING),
-    Phrase(r"(?:du|dere|dykk|you) (?:har |have )?(?:endelig|endeleg|finally) (?:\w+ )?(?:funnet|funne|fant|fann|kom|kome|"
+    Phrase(r"(?:du|dere|dykk|you) (?:har |have )?(?:endelig|endeleg|finally) (?:\w+ )?(?:funnet|funne|fant|fann|kom|"
+           r"kome|"
            r"kommet|dukket|dukka|oppdaget|oppdaga|fått med deg|fått med dykk|våknet|vakna|found|noticed|made it|"
            r"showed up|woke up|discovered)", _MOCKING),
     Phrase(r"(?:folk|noen|nokon|enkelte|somme|de|dei|people|those) som (?:alltid |berre |bare |always |just )?"
            r"(?:klager|klagar|maser|syter|sutrer|sutrar|kritiserer|kritiserar|complain|moan|whine)", _MOCKING),
-    Phrase(r"(?:burde|bør|skulle|should|ought to) (?:\w+ )?(?:prøve|prøva|try) (?:å |og |to )?\w+ (?:\w+ )?(?:selv|sjølv|"
+    Phrase(r"(?:burde|bør|skulle|should|ought to) (?:\w+ )?(?:prøve|prøva|try) (?:å |og |to )?\w+ (?:\w+ )?(?:selv|"
+           r"sjølv|"
            r"yourself|themselves)", _BLAME),
     Phrase(r"(?:hva|kva|what) (?:\w+ )?(?:du|dere|dykk|you) (?:egentlig |eigentleg |really |actually )?(?:forventer|"
            r"forventar|venter deg|ventar deg|expect) (?:at (?:vi|me|kommunen) skal|(?:av|fra|frå) oss|us to|from us)",
@@ -283,11 +290,15 @@ FAMILIES = [
            rf"week|today|this month|denne måneden|denne månaden)", _REPEATED),
     Phrase(r"litt (?:for sent|for seint|sent|seint) (?:å klage|å klaga|å kome med|å komme med|å ombestemme)|"
            r"a bit late to (?:complain|change your mind)", _BLAME),
-    Phrase(r"(?:ikke|ikkje|not|doesn't|does not|won't) (?:\w+ )?(?:etter|on|according to|around) (?:din|di|ditt|dine|your) "
-           r"(?:timeplan|tidsplan|schedule|behov|ønske|ønsker|kalender|calendar)|(?:verden|verda|the world) (?:dreier|dreiar|"
-           r"går|revolves|doesn't revolve) (?:seg )?(?:ikke |ikkje |not )?(?:rundt|around) (?:deg|dykk|dere|you)", _MOCKING),
+    Phrase(r"(?:ikke|ikkje|not|doesn't|does not|won't) (?:\w+ )?(?:etter|on|according to|around) (?:din|di|ditt|dine|"
+           r"your) "
+           r"(?:timeplan|tidsplan|schedule|behov|ønske|ønsker|kalender|calendar)|(?:verden|verda|the world) (?:dreier|"
+           r"dreiar|"
+           r"går|revolves|doesn't revolve) (?:seg )?(?:ikke |ikkje |not )?(?:rundt|around) (?:deg|dykk|dere|"
+           r"you)", _MOCKING),
     Phrase(r"det er (?:faktisk |jo |nå |no )?(?:vi|me|we) som (?:har|kan|vet|veit|har greie på|har peiling på) "
-           r"(?:\w+ )?(?:fagkunnskapen|kompetansen|kunnskapen|greie|peiling|best)|(?:vi|me) (?:vet|veit|kan) (?:faktisk )?"
+           r"(?:\w+ )?(?:fagkunnskapen|kompetansen|kunnskapen|greie|peiling|best)|(?:vi|me) (?:vet|veit|"
+           r"kan) (?:faktisk )?"
            r"best|we know best|we're the experts|we are the experts", _MOCKING),
     Phrase(r"(?:vi|me) (?:registrerer|registrerar|noterer|noterar|tar til etterretning) (?:oss )?at (?:du|dere|dykk) "
            r"(?:er (?:misfornøyd|misnøgd|uenig|usamd|sint|sur|lei|skuffa|skuffet)|mener|meiner|syns|synes)|"
@@ -296,8 +307,10 @@ FAMILIES = [
            _MOCKING),
     Phrase(r"(?:vet|veit|know) (?:ikke|ikkje|not) (?:hva|kva|what) (?:mer|meir|more|else) (?:vi|me|we) (?:kunne|skulle|"
            r"could|should|can)", _NOT_OURS),
-    Phrase(r"(?:ikke|ikkje|not) (?:så|like|that|as) (?:dramatisk|farlig|farleg|ille|galt|gale|bad|dramatic|serious) som "
-           r"(?:du|dere|dykk|you)|(?:som|as) (?:du|dere|dykk|you) (?:skal|vil|would|want to) (?:ha det til|make (?:it|out))",
+    Phrase(r"(?:ikke|ikkje|not) (?:så|like|that|as) (?:dramatisk|farlig|farleg|ille|galt|gale|bad|dramatic|"
+           r"serious) som "
+           r"(?:du|dere|dykk|you)|(?:som|as) (?:du|dere|dykk|you) (?:skal|vil|would|want to) (?:ha det til|make (?:it|"
+           r"out))",
            _MOCKING),
     Phrase(r"halvparten (?:så mye tid|av tida|av tiden|så mykje tid)|half as much (?:time|effort)", _BLAME),
     # rude words
@@ -417,7 +430,8 @@ TABLE = PhraseTable([
     Phrase(r"(?:verden|verda) går (?:ikke|ikkje) under|(?:it'?s|it is) just a bit of", _STOP),
     # blame
     Phrase(r"(?:du )?(?:får|kan) (?:du )?(?:takke|skylde|skulde) (?:deg selv|deg sjølv)", _BLAME),
-    Phrase(r"(?:det er|det var) (?:ikke|ikkje) (?:vår|kommunens|kommunen si) (?:feil|skyld|skuld) at (?:du|dere|de|dykk)",
+    Phrase(r"(?:det er|det var) (?:ikke|ikkje) (?:vår|kommunens|kommunen si) (?:feil|skyld|skuld) at (?:du|dere|de|"
+           r"dykk)",
            _BLAME),
     Phrase(r"(?:it'?s|it is) not our fault (?:you|that you)|(?:you|you've) (?:should have|only have yourself)", _BLAME),
     Phrase(r"kanskje (?:du|dere) (?:skulle|burde|kunne) (?:ha )?(?:ringt|ringe|sjekket|sjekka|sjekke|lest|lese|spurt|"
@@ -455,7 +469,7 @@ _STRESSED = frozenset({
     "ikke", "ikkje", "ingen", "ingenting", "aldri", "alle", "alt", "må", "skal", "er", "har", "var", "stengt", "stengd",
     "allerede", "allereie", "igjen", "før", "etter", "selv", "sjølv", "hele", "heile", "alltid", "bare", "berre", "kun",
     "nei", "du", "deg", "dere", "dykk", "les", "lese", "nå", "mye", "mykje", "mange", "fleire", "flere", "hver", "kvar",
-    "ikkje", "fortsatt", "framleis", "not", "never", "any", "all", "many", "must", "again", "already", "closed",
+    "fortsatt", "framleis", "not", "never", "any", "all", "many", "must", "again", "already", "closed",
     "only", "every", "always", "nothing", "read", "you", "still", "before", "don't", "won't", "can't", "is", "are",
 })
 _CAPITAL_WORD = re.compile(r"(?<![\w'])[A-ZÆØÅ][A-ZÆØÅ']+(?![\w'])")
@@ -469,6 +483,11 @@ _SHOUTED = "Store bokstaver leses som roping. Skriv med vanlige bokstaver."
 _IMPATIENT = "Flere utropstegn eller spørsmålstegn på rad leses som irritasjon. Bruk ett, eller ingen."
 
 
+def _mostly_lower(sentence: str) -> bool:
+    """A sentence mostly in lower case: one word in capitals in it is stressed, not a heading."""
+    return sum(c.islower() for c in sentence) > sum(c.isupper() for c in sentence)
+
+
 def check(text: str) -> list[ReplyWarning]:
     found = [ReplyWarning(Code.TONE, phrase.message, match.start(), match.end()) for phrase, match in TABLE.find(text)]
     for match in _SHOUTING.finditer(text):
@@ -479,7 +498,7 @@ def check(text: str) -> list[ReplyWarning]:
     for match in _CAPITAL_WORD.finditer(text):
         if match.group(0).lower() in _STRESSED and len(match.group(0)) >= 2:
             sentence = sentence_at(parts, match.start())
-            if sentence is not None and sum(c.islower() for c in sentence.text) > sum(c.isupper() for c in sentence.text):
+            if sentence is not None and _mostly_lower(sentence.text):
                 found.append(ReplyWarning(Code.TONE, _SHOUTED, match.start(), match.end()))
     for match in _EXCLAMATIONS.finditer(text):
         sentence = sentence_at(parts, max(0, match.start() - 1))
