@@ -13,6 +13,7 @@ from benchmarks import (
     language,
     pipeline,
     records,
+    reply_check,
     sla,
     store,
     triage_cli,
@@ -37,6 +38,7 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "reply-check": reply_check.run,
 }
 
 

@@ -339,7 +339,7 @@ def _third_persons(text: str, context: CheckContext) -> list[ReplyWarning]:
             continue
         if first.lower() in citizen and (not citizen - {first.lower()} or last.lower() in citizen):
             continue
-        before = text[:match.start()]
+        before = text[max(0, match.start() - 160):match.start()]
         if any(pattern.search(before) for pattern in (_GREETING, _SIGNATURE, _ROLE, _PRAISE)):
             continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _NAME, match.start(), match.end()))
