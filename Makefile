@@ -6,11 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench schemas install clean
 
-$(STAMP): pyproject.toml .ci/system-packages
+# The venv's own pip and setuptools come from the Python that made it (setuptools 65.5 from ensurepip
+# has known advisories): both upgraded before anything else is installed.
+SETUPTOOLS := setuptools>=78.1.1
+
+$(STAMP): pyproject.toml package.json package-lock.json .ci/system-packages Makefile
 	bash .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip '$(SETUPTOOLS)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --silent  # axe-core for the browser tests, into node_modules/
 	touch $@
 
 install: $(STAMP)
@@ -38,4 +43,4 @@ schemas: $(STAMP)
 	$(BIN)/python -m schemas.generate
 
 clean:
-	rm -rf $(VENV) innboks-data .pytest_cache
+	rm -rf $(VENV) innboks-data .pytest_cache node_modules

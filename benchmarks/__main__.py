@@ -9,6 +9,8 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    fiks,
+    freshness,
     hotpaths,
     language,
     pipeline,
@@ -39,6 +41,8 @@ BENCHMARKS = {
     "actions": actions.run,
     "records": records.run,
     "reply-check": reply_check.run,
+    "freshness": freshness.run,
+    "fiks": fiks.run,
 }
 
 

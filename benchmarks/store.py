@@ -24,6 +24,7 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config import topics
+from innboks.db import live
 from innboks.db.engine import open_store
 from innboks.db.schema import message_revisions
 from innboks.kafka.broker import free_port
@@ -91,7 +92,7 @@ def project(url: str) -> tuple[float, int, int]:
 
 
 def _apply(engine: sa.Engine, batch: list[tuple[str, bytes]]) -> None:
-    with engine.begin() as connection:
+    with engine.begin() as connection, live.buffered(connection):  # as the consumer: the feed per batch
         for topic, value in batch:
             apply(connection, topic, value)
 

@@ -7,6 +7,7 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
 from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome, HideReason
+from schemas.archive import ArchiveError, ArchiveReceipt, ArchiveStatus
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
@@ -14,6 +15,7 @@ from schemas.control import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
+    CloseReason,
     EscalationReason,
     Event,
     Kind,
@@ -42,6 +44,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ControlEvent": ControlEvent,
     "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
+    "ArchiveReceipt": ArchiveReceipt,
 }
 
 __all__ = [
@@ -50,11 +53,15 @@ __all__ = [
     "ActionFailure",
     "ActionKind",
     "ActionOutcome",
+    "ArchiveError",
+    "ArchiveReceipt",
+    "ArchiveStatus",
     "HideReason",
     "SCHEMA_VERSION",
     "CaseChange",
     "CaseForward",
     "Category",
+    "CloseReason",
     "CRISIS_KEY",
     "FACTS_KEY",
     "ConnectorCursor",

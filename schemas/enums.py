@@ -75,6 +75,8 @@ class SlaState(StrEnum):
     BREACHED = "breached"
     ANSWERED = "answered"
     CLOSED = "closed"
+    #: Put aside by staff until a time or until the citizen writes again; no warning or breach meanwhile.
+    SNOOZED = "snoozed"
 
 
 class Resolution(StrEnum):
@@ -88,3 +90,14 @@ class Resolution(StrEnum):
     HIDDEN = "hidden"
     #: Every pending message was deleted (by its author or by us); nothing is left to answer.
     DELETED = "deleted"
+    #: Staff closed it without a reply, for a ``CloseReason``.
+    CLOSED_WITHOUT_REPLY = "closed_without_reply"
+
+
+class CloseReason(StrEnum):
+    """Why staff closed an inquiry without replying."""
+
+    NO_REPLY_NEEDED = "no_reply_needed"
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
+    SPAM = "spam"
+    DUPLICATE = "duplicate"

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.base import Contract, UtcDatetime
-from schemas.enums import ModerationReason, Platform, Resolution, SlaState
+from schemas.enums import CloseReason, ModerationReason, Platform, Resolution, SlaState
 
 
 class SlaEvent(Contract):
@@ -35,11 +35,19 @@ class SlaEvent(Contract):
     close_reason: ModerationReason | None = Field(
         default=None, description="On closed by hiding or deleting: the moderation reason that allowed it."
     )
+    closed_because: CloseReason | None = Field(
+        default=None, description="On closed by staff without a reply (resolution closed_without_reply): why.")
+    closed_by: str | None = Field(default=None, description="On closed or snoozed by staff: the user name.")
+    snoozed_until: UtcDatetime | None = Field(
+        default=None, description="On snoozed: when it wakes; null: when the citizen writes again.")
+    normal_policy: str | None = Field(
+        default=None, description="Opened during a crisis: the policy it returns to when the crisis ends.")
     emitted_at: UtcDatetime
 
 
 class SlaTick(Contract):
-    """Internal (``innboks.sla-ticks``): the timer asks the clock's owner to check one conversation.
+    """Internal (``innboks.sla-ticks``): the timer asks the clock's owner to check one conversation, or
+    the inbox asks it to close or snooze an inquiry.
 
     Faust tables can only change inside an event, so the timer does not touch the table: it sends a
     tick keyed by the conversation to a topic co-partitioned with ``innboks.triaged``, and the SLA
@@ -47,6 +55,11 @@ class SlaTick(Contract):
     """
 
     conversation_key: str
-    reason: Literal["due", "crisis"] = "due"
+    reason: Literal["due", "crisis", "close", "snooze"] = "due"
     scheduled_for: UtcDatetime | None = Field(default=None, description="The alarm time that fired.")
     sent_at: UtcDatetime
+    #: Staff commands from the inbox (``close``, ``snooze``), carried to the clock's owner the same way.
+    inquiry_id: str | None = Field(default=None, description="close, snooze: the inquiry meant.")
+    close_reason: CloseReason | None = Field(default=None, description="close: why no reply is needed.")
+    until: UtcDatetime | None = Field(default=None, description="snooze: when it wakes (null: the citizen writes).")
+    requested_by: str | None = Field(default=None, description="close, snooze: the staff member.")

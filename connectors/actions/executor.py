@@ -84,6 +84,9 @@ class ActionLog:
             state.executing_at = event.at
         if event.outcome is ActionOutcome.APPROVED and state.approved_at is None:
             state.approved_at = event.at
+            if event.text and event.text != state.request.text:
+                # The approver edited the reply: what is sent is what was approved.
+                state.request = state.request.model_copy(update={"text": event.text})
         if OUTCOME_RANK[event.outcome] > OUTCOME_RANK[state.latest.outcome]:
             state.latest = event
 

@@ -30,6 +30,8 @@ from innboks.cli import (
     worker,
 )
 from innboks.cli.args import OneLineParser
+from innboks.config.files import UnreadableFile
+from innboks.config.settings import SettingsError
 from innboks.errors import CliError
 
 GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, reply, crisis, archive, sla, topics,
@@ -54,6 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"innboks {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (SettingsError, UnreadableFile) as exc:  # the environment or a file the user gave
+        print(f"innboks {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:  # standard input, or a file read without innboks.config.files
+        print(f"innboks {args.command}: error: the input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+              f"at offset {exc.start})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

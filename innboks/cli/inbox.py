@@ -1,4 +1,4 @@
-"""``innboks inbox`` (the web inbox for staff) and ``innboks users add|list|disable`` (its local users)."""
+"""``innboks inbox`` (the web inbox for staff) and ``innboks users add|list|disable|revoke`` (its users)."""
 
 from __future__ import annotations
 
@@ -45,10 +45,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     listing = user_commands.add_parser("list", help="users, roles and units")
     add_store_flag(listing)
     listing.set_defaults(handler=_users_list)
-    disable = user_commands.add_parser("disable", help="disable a user (signed out at the next request)")
+    disable = user_commands.add_parser("disable", help="disable a user (signed out at once, sessions ended)")
     disable.add_argument("name", metavar="NAME")
     add_store_flag(disable)
     disable.set_defaults(handler=_users_disable)
+    revoke = user_commands.add_parser("revoke", help="end every session of a user (they sign in again)")
+    revoke.add_argument("name", metavar="NAME")
+    add_store_flag(revoke)
+    revoke.set_defaults(handler=_users_revoke)
 
 
 def auth_config(settings: Settings) -> AuthConfig:
@@ -99,7 +103,8 @@ def _inbox(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                    timeout_graceful_shutdown=5)
     finally:
         if publisher is not None:
             publisher.close()
@@ -137,11 +142,28 @@ def _users_list(args: argparse.Namespace) -> int:
 def _users_disable(args: argparse.Namespace) -> int:
     from innboks.db.audit import audit
     from innboks.db.schema import users
+    from innboks.web.sessions import revoke_sessions
 
     with open_engine(store_url(args)).begin() as connection:
         changed = connection.execute(users.update().where(users.c.username == args.name).values(disabled=True))
         if not changed.rowcount:
             raise CliError(f"no user {args.name!r}")
-        audit(connection, "system:cli", "user_disabled", args.name, {})
-    print(f"user {args.name} disabled")
+        ended = revoke_sessions(connection, args.name)
+        audit(connection, "system:cli", "user_disabled", args.name, {"sessions_ended": ended})
+    print(f"user {args.name} disabled, {ended} session(s) ended")
+    return 0
+
+
+def _users_revoke(args: argparse.Namespace) -> int:
+    from innboks.db.audit import audit
+    from innboks.db.schema import users
+    from innboks.web.sessions import revoke_sessions
+
+    with open_engine(store_url(args)).begin() as connection:
+        if connection.execute(sa.select(users.c.username).where(users.c.username == args.name)).first() is None:
+            raise CliError(f"no user {args.name!r}")
+        ended = revoke_sessions(connection, args.name)
+        audit(connection, "system:cli", "sessions_revoked", args.name, {"sessions_ended": ended})
+    print(f"{ended} session(s) of {args.name} ended; HTTP Basic needs the password, which they still have "
+          "(change it with users add, or users disable)")
     return 0

@@ -150,10 +150,10 @@ def _search(args: argparse.Namespace) -> int:
 def run_export(engine: sa.Engine, export: ExportRequest, format: str, out: Path | None) -> ExportStats:
     """Search, write the export (a file, or stdout) and audit it; the counts."""
     from innboks.records.export import ExportStats, audit_export, render_pdf, write_text
-    from innboks.records.search import search
+    from innboks.records.search import search, with_notes
 
     stats = ExportStats()
-    rows = search(engine, export.query)
+    rows = with_notes(engine, search(engine, export.query))
     if format == "pdf":
         assert out is not None
         _write_bytes(out, render_pdf(rows, export, stats))

@@ -90,14 +90,15 @@ def account_registry(settings: Settings) -> Registry:
 
 
 def _run_projection(engine: sa.Engine, bootstrap: str, until_end: bool) -> int:
-    from innboks.domain.policies import crisis_policy_of
+    from innboks.domain.policies import built_policies, crisis_policy_of
     from innboks.kafka.clients import KafkaClientError
     from innboks.store.consumer import Projection
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(account_registry(get_settings()).sla))
+        sla = account_registry(get_settings()).sla
+        projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(sla), policies=built_policies(sla))
     except KafkaClientError as exc:
         raise CliError(str(exc)) from None
     try:

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from innboks.cli.args import OneLineParser, report_time
+from innboks.cli.args import OneLineParser, non_negative_int, report_time
 from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.errors import CliError
 from schemas import Category
@@ -26,7 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate = triage_commands.add_parser("eval", help="precision, recall, F1 and confusion matrix on a corpus")
     evaluate.add_argument("corpus", type=Path, metavar="CORPUS", help="labelled JSON lines (docs/triage-labelling.md)")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
-    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misclassified ids")
+    evaluate.add_argument("--errors", type=non_negative_int, default=0, metavar="N",
+                          help="also list the first N misclassified ids")
     evaluate.set_defaults(handler=_triage_eval)
     export = triage_commands.add_parser("export-corrections",
                                         help="staff corrections from the store as a labelled corpus (JSON lines)")

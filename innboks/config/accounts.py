@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from innboks.config.actions import ActionRules, AutoProtect, OutOfHours
 from innboks.config.credentials import Credentials
+from innboks.config.files import UnreadableFile, read_text
 from innboks.config.sla import SlaConfig
 from innboks.config.yamlfile import line_of as _line_of
 from innboks.errors import dotted, first_problem
@@ -111,9 +112,9 @@ class Registry(BaseModel):
 
 def load_registry(path: Path) -> Registry:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read the account registry: {exc.strerror}") from None
+        text = read_text(path, "the account registry")
+    except UnreadableFile as exc:
+        raise RegistryError(str(exc)) from None
     try:
         data = yaml.safe_load(text)
         tree = yaml.compose(text)

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from innboks.config.files import UnreadableFile, read_text
 from innboks.config.yamlfile import line_of
 from innboks.errors import dotted, first_problem
 from schemas import EscalationReason, Language
@@ -217,11 +218,9 @@ def parse_facts(text: str, source: str = "facts") -> Facts:
 
 def load_facts(path: Path = DEFAULT_FACTS_PATH) -> Facts:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FactsError(f"{path}: cannot read the facts registry: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise FactsError(f"{path}: not UTF-8 text") from None
+        text = read_text(path, "the facts registry")
+    except UnreadableFile as exc:
+        raise FactsError(str(exc)) from None
     return parse_facts(text, str(path))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -123,6 +123,17 @@ class Settings(BaseSettings):
         }
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that is not valid: one line naming the variable (never its value)."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        variable = name if name.isupper() else f"INNBOKS_{name.upper()}"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{variable}: {first['msg']}{more}") from None

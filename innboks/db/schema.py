@@ -128,6 +128,10 @@ inquiries = sa.Table(
     sa.Column("in_time", sa.Boolean),
     sa.Column("resolution", sa.String(32)),
     sa.Column("close_reason", sa.String(32)),
+    sa.Column("closed_by", sa.String(128), comment="the staff member who closed it without a reply"),
+    sa.Column("snoozed_until", UtcDateTime,
+              comment="while snoozed: when it wakes (far future: when the citizen writes)"),
+    sa.Column("normal_policy", sa.String(64), comment="the policy it returns to when a crisis ends"),
     sa.Column("updated_at", UtcDateTime, nullable=False, comment="the latest SlaEvent.emitted_at"),
     sa.Index(None, "state", "due_at"),
     sa.Index(None, "account_id", "state", "due_at"),
@@ -181,6 +185,41 @@ actions = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+archive_events = sa.Table(
+    "archive_events",
+    metadata,
+    sa.Column("event_id", sa.String(200), primary_key=True, comment="ArchiveReceipt.event_id (dedupe key)"),
+    sa.Column("case_id", sa.String(64), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("event", Json, nullable=False, comment="the ArchiveReceipt as published"),
+    sa.Index(None, "case_id", "revision"),
+    comment="innboks.archive-receipts, one row per event (innboks/store/receipts.py)",
+)
+
+case_archive = sa.Table(
+    "case_archive",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("conversation_key", sa.String(1100), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, comment="pending, sent, received, archived, failed"),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("final", sa.Boolean, nullable=False, default=False),
+    sa.Column("saksaar", sa.Integer),
+    sa.Column("sakssekvensnummer", sa.Integer),
+    sa.Column("journalaar", sa.Integer),
+    sa.Column("journalsekvensnummer", sa.Integer),
+    sa.Column("journalpostnummer", sa.Integer),
+    sa.Column("error_kind", sa.String(40)),
+    sa.Column("error_message", sa.String(1000), comment="the archive's own error text"),
+    sa.Column("retry", sa.Boolean, nullable=False, default=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime, nullable=False, comment="the latest event's at"),
+    comment="where each case revision stands in the archive system: the latest word of innboks.archive-receipts",
+)
+
 control_state = sa.Table(
     "control_state",
     metadata,
@@ -230,7 +269,7 @@ sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revis
          postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
 
 PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, facts_versions,
-             projection_offsets, pending_raw_payloads)
+             projection_offsets, pending_raw_payloads, archive_events, case_archive)
 
 # --- staff -----------------------------------------------------------------------------------
 
@@ -312,7 +351,69 @@ legal_holds = sa.Table(
     sa.Column("released_at", UtcDateTime),
 )
 
-STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True, comment="SHA-256 of the session id in the cookie"),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    comment="signed-in sessions of the staff web (innboks/web/sessions.py): sign-out deletes one, revoke all",
+)
+
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_key", sa.String(1100), nullable=False, index=True),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("text", sa.Text, nullable=False, comment="internal: never sent to the platform"),
+    sa.Column("author", sa.String(128), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    comment="internal notes of staff in a conversation (never sent; marked internal in exports)",
+)
+
+STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
+         staff_sessions, notes)
+
+# --- live: what several inbox processes share (innboks/db/live.py) ---------------------------
+
+conversation_versions = sa.Table(
+    "conversation_versions",
+    metadata,
+    sa.Column("conversation_key", sa.String(1100), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False, comment="raised by every change a reply must not miss"),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True, comment="the feed's position (never reused)"),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("conversation_key", sa.String(1100), nullable=False),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("inquiry_id", sa.String(600)),
+    sa.Column("kind", sa.String(32), nullable=False, comment="message, action, sla, assignment, note, presence, …"),
+    sa.Column("actor", sa.String(256), comment="who made it (a username, 'citizen', 'account' or 'system')"),
+    sa.Column("version", sa.Integer, comment="the conversation's version after it (NULL: not a version change)"),
+    sa.Column("details", Json, nullable=False, default=dict, comment="ids and enums; no message text"),
+    sa.Index(None, "conversation_key", "id"),
+    sqlite_autoincrement=True,
+    comment="the change feed /api/events and the version check read (pruned after a day)",
+)
+
+presence = sa.Table(
+    "presence",
+    metadata,
+    sa.Column("conversation_key", sa.String(1100), primary_key=True),
+    sa.Column("username", sa.String(128), primary_key=True),
+    sa.Column("account_id", sa.String(512), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, comment="viewing or writing"),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+)
+
+LIVE = (conversation_versions, changes, presence)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

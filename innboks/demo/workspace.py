@@ -16,7 +16,7 @@ from innboks.config.settings import get_settings
 from innboks.db.engine import open_store
 from innboks.db.facts import FactsSource
 from innboks.db.schema import inquiries
-from innboks.domain.policies import crisis_policy_of
+from innboks.domain.policies import built_policies, crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
 from innboks.store.consumer import Projection
@@ -25,6 +25,8 @@ from innboks.web.users import add_user, generated_password
 from innboks.webapp import create_app
 
 DEMO_USER = "demo"
+#: The demo's administrator (same password): Innsyn, the crisis switch, saved replies.
+DEMO_ADMIN = "admin"
 
 
 @dataclass
@@ -72,7 +74,9 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
     if inbox_port is not None:
         password = os.environ.get("INNBOKS_DEMO_PASSWORD") or generated_password()
         add_user(engine, DEMO_USER, "operator", password, actor="system:demo")
-    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla))
+        add_user(engine, DEMO_ADMIN, "admin", password, actor="system:demo")
+    projection = Projection(engine, bootstrap, crisis_policy=crisis_policy_of(registry.sla),
+                            policies=built_policies(registry.sla))
     stop = threading.Event()
     thread = threading.Thread(target=projection.run, args=(stop,), name="store-projection", daemon=True)
     thread.start()
@@ -83,7 +87,7 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
         facts = FactsSource.from_path(facts_path(get_settings().facts))
         config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts), host="127.0.0.1",
                                 port=inbox_port,
-                                log_level="warning", access_log=False)
+                                log_level="warning", access_log=False, timeout_graceful_shutdown=3)
         workspace.server = uvicorn.Server(config)
         workspace.server_thread = threading.Thread(target=workspace.server.run, name="inbox", daemon=True)
         workspace.server_thread.start()

@@ -46,6 +46,10 @@ class Calendar:
     always_open: bool = False
     #: Open seconds per local date, filled as days are asked for (the configuration never changes).
     _day_seconds: dict[date, float] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: Open intervals in UTC per local date, likewise (a deadline walks a few days: issue 30 measured
+    #: the conversions to and from the local time zone as the larger part of it).
+    _day_intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     def hours_on(self, day: date) -> tuple[Interval, ...]:
         """The open intervals of a local date (empty when closed)."""
@@ -57,6 +61,16 @@ class Calendar:
             return ()
         return self.weekly_hours.get(day.weekday(), ())
 
+    def utc_hours_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The open intervals of a local date, as UTC instants (empty when closed)."""
+        found = self._day_intervals.get(day)
+        if found is None:
+            found = self._day_intervals[day] = tuple(
+                (datetime.combine(day, opens, self.timezone).astimezone(UTC),
+                 datetime.combine(day, closes, self.timezone).astimezone(UTC))
+                for opens, closes in self.hours_on(day))
+        return found
+
     def open_intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals in UTC from ``start`` onwards (the first one clipped to ``start``)."""
         start = start.astimezone(UTC)
@@ -66,11 +80,9 @@ class Calendar:
         day = start.astimezone(self.timezone).date()
         closed_streak = 0
         while closed_streak < 3660:  # ten years of closed days means a broken configuration
-            intervals = self.hours_on(day)
+            intervals = self.utc_hours_on(day)
             closed_streak = 0 if intervals else closed_streak + 1
-            for opens, closes in intervals:
-                begin = datetime.combine(day, opens, self.timezone).astimezone(UTC)
-                end = datetime.combine(day, closes, self.timezone).astimezone(UTC)
+            for begin, end in intervals:
                 if end <= start:
                     continue
                 yield max(begin, start), end
@@ -115,9 +127,7 @@ class Calendar:
     def _open_seconds(self, day: date, start: datetime | None, end: datetime | None) -> float:
         """Open seconds of one local date, clipped to ``[start, end]`` where given."""
         total = 0.0
-        for opens, closes in self.hours_on(day):
-            begin = datetime.combine(day, opens, self.timezone).astimezone(UTC)
-            finish = datetime.combine(day, closes, self.timezone).astimezone(UTC)
+        for begin, finish in self.utc_hours_on(day):
             if start is not None:
                 begin = max(begin, start)
             if end is not None:

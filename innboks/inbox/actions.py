@@ -22,15 +22,17 @@ from innboks.config.accounts import Registry
 from innboks.db.audit import audit
 from innboks.db.control import crisis
 from innboks.db.facts import FactsSource
+from innboks.db.live import Change, record
 from innboks.db.schema import actions, message_revisions, messages, triage_corrections
 from innboks.domain.action_rules import hide_reason_allowed, needs_approval
 from innboks.domain.capabilities import CAPABILITIES
 from innboks.domain.reply_check import check_reply
 from innboks.inbox.replies import message_context, refuse_if_blocked
+from innboks.inbox.versions import claim_or_record
 from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
-from schemas import ActionEvent, ActionKind, ActionOutcome, Category, HideReason, InboxMessage
+from schemas import ActionEvent, ActionFailure, ActionKind, ActionOutcome, Category, HideReason, InboxMessage
 
 
 def _target(connection: sa.Connection, message_id: str, user: User,
@@ -54,10 +56,14 @@ def _category(connection: sa.Connection, row: Any) -> str | None:
 
 def request_action(engine: Engine, publisher: Publisher, registry: Registry, kind: ActionKind, message_id: str,
                    user: User, units_of_accounts: Mapping[str, str], text: str | None = None,
-                   reason: HideReason | None = None, facts: FactsSource | None = None) -> ActionEvent:
-    """Check the guideline, publish the ``requested`` event, audit it; the event as published.
+                   reason: HideReason | None = None, facts: FactsSource | None = None,
+                   version: int | None = None) -> tuple[ActionEvent, int | None]:
+    """Check the guideline and the version, record the request, publish the ``requested`` event, audit it.
 
     A reply that holds personal data is refused (the reply check, with ``facts``: the registry in force).
+    The request takes the conversation's next version before anything is published, so a second
+    request from the same version (a colleague answering at the same moment) is refused with 409
+    and nothing is sent.
     """
     with engine.connect() as connection:
         target, row = _target(connection, message_id, user, units_of_accounts)
@@ -91,17 +97,33 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
                         text=text if kind is ActionKind.REPLY else None,
                         reason=reason if kind in (ActionKind.HIDE, ActionKind.DELETE) else None, forward=forward,
                         requested_by=user.username, needs_approval=approval, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
+    details = {"action_id": event.action_id, "action": kind.value, "outcome": "requested", "message_id": message_id}
     with engine.begin() as connection:
+        new_version = claim_or_record(connection, Change(event.key, target.account_id, "action", user.username,
+                                                         None, details), version)
         audit(connection, user.username, f"request_{kind.value}", message_id,
               {"action_id": event.action_id, "reason": reason.value if reason else None, "forward": forward,
                "needs_approval": approval, "conversation_key": event.key})
-    return event
+    _publish(engine, publisher, event, details)
+    return event, new_version
+
+
+def _publish(engine: Engine, publisher: Publisher, event: ActionEvent, details: dict[str, Any]) -> None:
+    """Publish a recorded request; if the broker refuses, say so in the feed (nothing was sent)."""
+    try:
+        publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
+    except HttpError:
+        with engine.begin() as connection:
+            record(connection, Change(event.key, event.target.account_id, "action", event.requested_by, None,
+                                      {**details, "outcome": "not_sent"}), bump=False)
+        raise
 
 
 def approve_action(engine: Engine, publisher: Publisher, action_id: str, user: User,
-                   units_of_accounts: Mapping[str, str]) -> ActionEvent:
-    """A second operator approves a reply that needs it; the ``approved`` event as published."""
+                   units_of_accounts: Mapping[str, str], text: str | None = None,
+                   reject: str | None = None) -> ActionEvent:
+    """A second operator approves a reply that needs it (as written, or with ``text`` edited), or rejects
+    it with a comment (``reject``); the ``approved`` (or ``failed``: rejected) event as published."""
     with engine.connect() as connection:
         row = connection.execute(sa.select(actions).where(actions.c.action_id == action_id)).first()
         if row is None or not user.sees(row.account_id, units_of_accounts):
@@ -111,11 +133,21 @@ def approve_action(engine: Engine, publisher: Publisher, action_id: str, user: U
         if row.requested_by == user.username:
             raise HttpError(403, "a second operator must approve: not the one who asked")
         target, _row = _target(connection, row.message_id, user, units_of_accounts)
-    event = ActionEvent(action_id=action_id, outcome=ActionOutcome.APPROVED, kind=ActionKind(row.kind),
-                        target=target, text=row.text, reason=HideReason(row.reason) if row.reason else None,
-                        forward=row.forward, requested_by=row.requested_by, needs_approval=True,
-                        approved_by=user.username, at=datetime.now(UTC))
+    edited = text is not None and text.strip() != (row.text or "").strip()
+    if reject is not None:
+        event = ActionEvent(action_id=action_id, outcome=ActionOutcome.FAILED, kind=ActionKind(row.kind),
+                            target=target, text=row.text, reason=HideReason(row.reason) if row.reason else None,
+                            forward=row.forward, requested_by=row.requested_by, needs_approval=True,
+                            failure=ActionFailure.REJECTED, detail=f"avvist av {user.username}: {reject}"[:500],
+                            at=datetime.now(UTC))
+    else:
+        event = ActionEvent(action_id=action_id, outcome=ActionOutcome.APPROVED, kind=ActionKind(row.kind),
+                            target=target, text=text.strip() if edited and text else row.text,
+                            reason=HideReason(row.reason) if row.reason else None,
+                            forward=row.forward, requested_by=row.requested_by, needs_approval=True,
+                            approved_by=user.username, at=datetime.now(UTC))
     publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
-        audit(connection, user.username, "approve", row.message_id, {"action_id": action_id})
+        audit(connection, user.username, "reject" if reject is not None else "approve", row.message_id,
+              {"action_id": action_id, "edited": edited})
     return event

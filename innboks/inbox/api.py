@@ -17,7 +17,9 @@ from starlette.routing import Route
 from innboks.db.control import crisis
 from innboks.inbox import commands, replies, saved_replies
 from innboks.inbox.actions import approve_action, request_action
+from innboks.inbox.cases import MAX_CASES, list_cases
 from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, list_inquiries
+from innboks.inbox.versions import parse_version
 from innboks.web.access import requires
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
@@ -47,8 +49,12 @@ def inquiry_filter(request: Request, user: User) -> InquiryFilter:
         raise HttpError(422, "limit must be a whole number") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise HttpError(422, f"limit must be between 1 and {MAX_LIMIT}")
+    words = (params.get("q") or "").strip() or None
+    if words is not None and len(words) > 200:
+        raise HttpError(422, "q: at most 200 characters")
     return InquiryFilter(state=state, account=params.get("account") or None, category=category, assignee=assignee,
-                         limit=limit)
+                         limit=limit, escalated=bool(params.get("escalated")), words=words,
+                         author=params.get("author") or None)
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -99,9 +105,13 @@ async def assign(request: Request) -> Response:
     if not isinstance(assignee, str) or len(assignee) > 256:
         raise HttpError(422, 'assignee must be a name or unit (or "" to unassign)')
     inquiry_id = request.path_params["inquiry_id"]
-    key = await app.run(commands.assign, app.engine, inquiry_id, assignee.strip(), user, app.units)
+    try:
+        key, version = await app.run(commands.assign, app.engine, inquiry_id, assignee.strip(), user, app.units,
+                                     parse_version(body), body.get("takeover") is True)
+    except commands.TakeOver as taken:
+        raise HttpError(409, taken.message, body={"assignee": taken.assignee, "takeover_needed": True}) from None
     return JSONResponse({"inquiry_id": inquiry_id, "conversation_key": key, "assignee": assignee.strip() or None,
-                         "assigned_by": user.username})
+                         "assigned_by": user.username, "version": str(version)})
 
 
 @requires("operator")
@@ -143,10 +153,10 @@ async def _act(request: Request, kind: ActionKind) -> Response:
         raise HttpError(422, "text must be a string")
     if kind in (ActionKind.HIDE, ActionKind.DELETE) and reason not in {r.value for r in HideReason}:
         raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
-    event = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
-                          request.path_params["message_id"], request.user, app.units, text,
-                          HideReason(reason) if reason else None, app.facts)
-    return JSONResponse(_accepted(event), status_code=202)
+    event, version = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
+                                   request.path_params["message_id"], request.user, app.units, text,
+                                   HideReason(reason) if reason else None, app.facts, parse_version(body))
+    return JSONResponse({**_accepted(event), "version": str(version)}, status_code=202)
 
 
 @requires("operator")
@@ -171,9 +181,16 @@ async def delete(request: Request) -> Response:
 
 @requires("operator")
 async def approve(request: Request) -> Response:
+    """Approve a reply as written, or with ``{"text"}`` edited; ``{"reject": "comment"}`` rejects it."""
     app = staff(request)
+    body = await json_body(request) if await request.body() else {}
+    text, reject = body.get("text"), body.get("reject")
+    if text is not None and (not isinstance(text, str) or not text.strip()):
+        raise HttpError(422, "text, when given, is the reply as approved")
+    if reject is not None and (not isinstance(reject, str) or not reject.strip() or len(reject) > 400):
+        raise HttpError(422, "reject says why (1 to 400 characters), for the one who asked")
     event = await app.run(approve_action, app.engine, app.publisher, request.path_params["action_id"],
-                          request.user, app.units)
+                          request.user, app.units, text, reject.strip() if reject else None)
     return JSONResponse(_accepted(event), status_code=202)
 
 
@@ -203,11 +220,13 @@ async def check_reply_text(request: Request) -> Response:
 async def list_saved(request: Request) -> Response:
     app = staff(request)
     replies = await app.run(saved_replies.list_replies, app.engine)
-    account = request.query_params.get("account")
+    account, message_id = request.query_params.get("account"), request.query_params.get("message_id")
     if account:
         name = app.names.get(account, account)
+        author = await app.run(saved_replies.author_of, app.engine, message_id, request.user, app.units) \
+            if message_id else None
         for saved in replies:
-            saved["text"] = app.reply_variables.fill(saved["body"], name)
+            saved["text"] = app.reply_variables.fill(saved["body"], name, author)
     return JSONResponse(replies)
 
 
@@ -246,6 +265,20 @@ async def delete_saved(request: Request) -> Response:
 
 
 @requires()
+async def list_forwarded_cases(request: Request) -> Response:
+    """Forwarded cases, newest first, each with its place in the archive system (``archive``)."""
+    app = staff(request)
+    try:
+        limit = int(request.query_params.get("limit") or MAX_CASES)
+    except ValueError:
+        raise HttpError(422, "limit must be a whole number") from None
+    if not 1 <= limit <= MAX_CASES:
+        raise HttpError(422, f"limit must be between 1 and {MAX_CASES}")
+    rows, total = await app.run(list_cases, app.engine, request.user, app.units, limit)
+    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
+
+
+@requires()
 async def me(request: Request) -> Response:
     user = request.user
     return JSONResponse({"username": user.username, "role": user.role, "units": list(user.units),
@@ -255,6 +288,7 @@ async def me(request: Request) -> Response:
 routes = [
     Route("/api/me", me),
     Route("/api/inquiries", inquiries),
+    Route("/api/cases", list_forwarded_cases),
     Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
     Route("/api/conversations/{key:path}", get_conversation),
     Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),
@@ -277,7 +311,7 @@ routes = [
 def _accepted(event: ActionEvent) -> dict[str, Any]:
     return {"action_id": event.action_id, "kind": event.kind.value, "outcome": event.outcome.value,
             "message_id": event.target.id, "needs_approval": event.needs_approval, "forward": event.forward,
-            "approved_by": event.approved_by}
+            "approved_by": event.approved_by, "failure": event.failure.value if event.failure else None}
 
 
 def _int_id(value: str) -> int:

@@ -14,7 +14,9 @@ from sqlalchemy.engine import Engine
 
 from innboks.config import topics
 from innboks.db.audit import audit
+from innboks.db.live import Change
 from innboks.db.schema import assignments, inquiries, messages, triage_corrections
+from innboks.inbox.versions import claim_or_record
 from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
@@ -29,18 +31,40 @@ def _visible(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement
     return row
 
 
-def assign(engine: Engine, inquiry_id: str, assignee: str, user: User,
-           units_of_accounts: Mapping[str, str]) -> str:
-    """Assign the inquiry's conversation to a person or unit ("" unassigns); its conversation key."""
+class TakeOver(HttpError):
+    """409: the inquiry is someone else's; taking it over must be asked for (``takeover``)."""
+
+    def __init__(self, assignee: str) -> None:
+        super().__init__(409, f"this inquiry is assigned to {assignee}: take it over only if you mean to")
+        self.assignee = assignee
+
+
+def assign(engine: Engine, inquiry_id: str, assignee: str, user: User, units_of_accounts: Mapping[str, str],
+           version: int | None = None, takeover: bool = False) -> tuple[str, int | None]:
+    """Assign the inquiry's conversation to a person or unit ("" unassigns); its key and new version.
+
+    Taking an inquiry from a colleague (assigned to someone else, now to me) needs ``takeover``, and
+    is audited as such; with ``version``, the conversation must not have changed since (409).
+    """
     with engine.begin() as connection:
-        key = _visible(connection, inquiries, inquiries.c.inquiry_id == inquiry_id, user, units_of_accounts,
-                       "inquiry").conversation_key
+        row = _visible(connection, inquiries, inquiries.c.inquiry_id == inquiry_id, user, units_of_accounts,
+                       "inquiry")
+        key = row.conversation_key
+        current = connection.execute(sa.select(assignments.c.assignee)
+                                     .where(assignments.c.conversation_key == key)).scalar()
+        taking = bool(current) and current not in (user.username, assignee) and assignee == user.username
+        new_version = claim_or_record(connection, Change(key, row.account_id, "assignment", user.username, inquiry_id,
+                                                         {"assignee": assignee or None, "previous": current}),
+                                      version)
+        if taking and not takeover:
+            raise TakeOver(str(current))  # the transaction, and so the claim, is rolled back
         connection.execute(assignments.delete().where(assignments.c.conversation_key == key))
         if assignee:
             connection.execute(assignments.insert().values(conversation_key=key, assignee=assignee,
                                                            assigned_by=user.username, assigned_at=datetime.now(UTC)))
-        audit(connection, user.username, "assign", key, {"inquiry_id": inquiry_id, "assignee": assignee or None})
-    return key
+        audit(connection, user.username, "take_over" if taking else "assign", key,
+              {"inquiry_id": inquiry_id, "assignee": assignee or None, "previous": current})
+    return key, new_version
 
 
 def correct_triage(engine: Engine, message_id: str, category: Category | None, moderation: list[ModerationReason],

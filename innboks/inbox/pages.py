@@ -1,6 +1,7 @@
 """The inbox's pages for staff (bokmål), server-rendered with Jinja2; a little plain JavaScript for actions.
 
-``/`` lists the inquiries most urgent first and refreshes its rows by itself; ``/samtale/{key}``
+``/`` lists the inquiries most urgent first (escalated ones before all others) and updates its rows
+from ``/api/events``; ``/samtale/{key}``
 shows a whole conversation; ``/svarmaler`` the saved replies. Sign-in is ``innboks.web.signin``.
 """
 
@@ -14,14 +15,13 @@ from starlette.routing import Route
 
 from innboks.inbox import saved_replies
 from innboks.inbox.api import inquiry_filter
-from innboks.inbox.queries import STATES, conversation_view, list_inquiries
+from innboks.inbox.queries import STATES, conversation_view, list_inquiries, pending_approvals
 from innboks.web.access import requires
 from innboks.web.context import staff
 from innboks.web.pages import render, templates
 from schemas import Category
 
 TEMPLATES = templates(Path(__file__).with_name("templates"))
-REFRESH_SECONDS = 20
 
 
 @requires()
@@ -29,9 +29,11 @@ async def inbox_page(request: Request) -> Response:
     app = staff(request)
     query = inquiry_filter(request, request.user)
     rows, total = await app.run(list_inquiries, app.engine, request.user, app.units, app.policies, query)
-    template = "_rows.html" if request.query_params.get("fragment") == "rows" else "inbox.html"
+    fragment = request.query_params.get("fragment")
+    template = {"rows": "_rows.html", "approvals": "_approvals.html"}.get(fragment or "", "inbox.html")
+    approvals = await app.run(pending_approvals, app.engine, request.user, app.units)
     return await render(request, TEMPLATES, template, rows=rows, total=total, query=query,
-                        params=dict(request.query_params), states=STATES, refresh_seconds=REFRESH_SECONDS,
+                        params=dict(request.query_params), states=STATES, approvals=approvals,
                         accounts=sorted(app.names.items(), key=lambda item: item[1]),
                         categories=[c.value for c in Category])
 
@@ -41,7 +43,8 @@ async def conversation_page(request: Request) -> Response:
     app = staff(request)
     view = await app.run(conversation_view, app.engine, request.path_params["key"], request.user, app.units,
                          app.registry)
-    return await render(request, TEMPLATES, "conversation.html", **view)
+    template = "_thread.html" if request.query_params.get("fragment") == "thread" else "conversation.html"
+    return await render(request, TEMPLATES, template, **view)
 
 
 @requires()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config.accounts import Registry
+from innboks.db.live import present, version_of
 from innboks.db.schema import (
     OPEN_STATES,
     actions,
@@ -19,15 +20,19 @@ from innboks.db.schema import (
     inquiries,
     message_revisions,
     messages,
+    notes,
     triage_corrections,
 )
+from innboks.domain.archive_status import reply_with_saksnummer
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.policies import Policy
+from innboks.inbox.cases import archive_object, archive_rows, saksnummer_by_inquiry
 from innboks.web.errors import NotFound
 from innboks.web.users import User
 from schemas import Category, HideReason, Kind, ModerationReason, Platform
 
-STATES = ("open", "overdue", "answered", "all")
+STATES = ("open", "overdue", "snoozed", "answered", "all")
 MAX_LIMIT = 1000
 
 
@@ -39,6 +44,12 @@ class InquiryFilter:
     #: A user name or unit; "" means unassigned; None means anyone.
     assignee: str | None = None
     limit: int = 500
+    #: Only escalated inquiries (emergency, threat, self-harm, child welfare, crisis, …).
+    escalated: bool = False
+    #: Words in the inquiry's text or its author's name (an operator's search, within the units they see).
+    words: str | None = None
+    #: One citizen's inquiries (``author_id``): the author's earlier conversations.
+    author: str | None = None
 
 
 def _visible_accounts(user: User, units_of_accounts: Mapping[str, str]) -> list[str] | None:
@@ -62,8 +73,20 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
         conditions.append(inquiries.c.state.in_(OPEN_STATES))
         if query.state == "overdue":
             conditions.append(inquiries.c.due_at < now)
+    elif query.state == "snoozed":
+        conditions.append(inquiries.c.state == "snoozed")
     elif query.state == "answered":
         conditions.append(inquiries.c.state.in_(("answered", "closed")))
+    escalated = sa.or_(first.c.escalate.is_(True), pending.c.escalate.is_(True))
+    if query.escalated:
+        conditions.append(escalated)
+    if query.words:
+        pattern = "%" + query.words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(sa.or_(sa.func.lower(pending.c.text).like(pattern, escape="\\"),
+                                 sa.func.lower(first.c.text).like(pattern, escape="\\"),
+                                 sa.func.lower(pending.c.author_name).like(pattern, escape="\\")))
+    if query.author:
+        conditions.append(sa.or_(pending.c.author_id == query.author, first.c.author_id == query.author))
     if query.account:
         conditions.append(inquiries.c.account_id == query.account)
     if query.category:
@@ -84,15 +107,18 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
                   first.c.escalate, first.c.escalation_reasons, first.c.suggested_reply, first.c.pii,
                   pending.c.escalate.label("pending_escalate"),
                   pending.c.escalation_reasons.label("pending_reasons"), pending.c.pii.label("pending_pii"),
-                  assignments.c.assignee)
+                  assignments.c.assignee, pending.c.author_id)
         .select_from(joined).where(*conditions)
-        .order_by(inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc()).limit(min(query.limit, MAX_LIMIT))
+        # Escalated inquiries before all others, then the earliest deadline (DESIGN.md).
+        .order_by(sa.case((escalated, 0), else_=1), inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc())
+        .limit(min(query.limit, MAX_LIMIT))
     )
     count = sa.select(sa.func.count()).select_from(joined).where(*conditions)
     with engine.connect() as connection:
         rows = connection.execute(select).all()
         total = connection.execute(count).scalar() or 0
-    return [_inquiry(row, policies.get(row.policy), now) for row in rows], total
+        numbers = saksnummer_by_inquiry(connection, [row.inquiry_id for row in rows])
+    return [_inquiry(row, policies.get(row.policy), now, numbers.get(row.inquiry_id)) for row in rows], total
 
 
 def _corrected(message_id: sa.ColumnElement[Any],
@@ -116,7 +142,8 @@ def business_seconds_left(policy: Policy | None, due_at: datetime, now: datetime
     return -policy.calendar.business_seconds_between(due_at, now)
 
 
-def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
+def _inquiry(row: Any, policy: Policy | None, now: datetime, saksnummer: str | None = None) -> dict[str, Any]:
+    """``saksnummer``: the archive's number for the inquiry's case, named in the suggested reply."""
     is_open = row.state in OPEN_STATES
     return {
         "inquiry_id": row.inquiry_id, "message_id": row.message_id, "conversation_key": row.conversation_key,
@@ -124,8 +151,10 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
         "received_at": row.received_at.isoformat(), "due_at": row.due_at.isoformat(),
         "category": row.category, "escalate": bool(row.escalate or row.pending_escalate),
         "moderation": list(row.moderation or []),
-        "text": row.text, "author_name": row.author_name, "suggested_reply": row.suggested_reply,
-        "permalink": row.permalink, "assignee": row.assignee,
+        "text": row.text, "author_name": row.author_name,
+        "suggested_reply": reply_with_saksnummer(row.suggested_reply, saksnummer, row.language),
+        "permalink": safe_permalink(row.platform, row.permalink), "assignee": row.assignee,
+        "saksnummer": saksnummer,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
         "escalation_reasons": list(dict.fromkeys([*(row.escalation_reasons or []), *(row.pending_reasons or [])])),
@@ -133,7 +162,9 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
         "overdue": is_open and row.due_at < now,
         "business_seconds_left": business_seconds_left(policy, row.due_at, now) if is_open else None,
         "answered_at": row.answered_at.isoformat() if row.answered_at else None,
-        "in_time": row.in_time,
+        "in_time": row.in_time, "author_id": row.author_id,
+        "snoozed_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
+        "close_reason": row.close_reason, "resolution": row.resolution,
     }
 
 
@@ -154,6 +185,7 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                                                  cases.c.screened, cases.c.inquiry_message_id)
                                        .where(cases.c.conversation_key == key)
                                        .order_by(cases.c.forwarded_at, cases.c.revision)).all()
+        archive = archive_rows(connection, [c.case_id for c in case_rows])
         inquiry_rows = connection.execute(sa.select(inquiries).where(inquiries.c.conversation_key == key)
                                           .order_by(inquiries.c.received_at)).all()
         assigned = connection.execute(sa.select(assignments).where(assignments.c.conversation_key == key)).first()
@@ -161,34 +193,51 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                                          .order_by(triage_corrections.c.id)).all()
         action_rows = connection.execute(sa.select(actions).where(actions.c.conversation_key == key)
                                          .order_by(actions.c.requested_at)).all()
+        note_rows = connection.execute(sa.select(notes).where(notes.c.conversation_key == key)
+                                       .order_by(notes.c.created_at, notes.c.id)).all()
+        version, presence = version_of(connection, key), present(connection, key)
     by_message: dict[str, list[dict[str, Any]]] = {}
     for rev in revisions:
         by_message.setdefault(rev.message_id, []).append({
             "revision": rev.revision, "event": rev.event, "text": rev.text, "author_name": rev.author_name,
             "observed_at": rev.observed_at.isoformat()})
+    numbers = {c.inquiry_message_id: archive_object(archive.get((c.case_id, 0)))["saksnummer"]
+               for c in case_rows if c.revision == 0}
     corrected = {c.message_id: {"category": c.category, "moderation": list(c.moderation or []),
                                 "corrected_by": c.corrected_by, "corrected_at": c.corrected_at.isoformat()}
                  for c in corrections}  # the latest correction per message wins
     return {
-        "conversation_key": key, "platform": rows[0].platform, "account_id": rows[0].account_id,
-        "assignee": assigned.assignee if assigned else None,
+        "conversation_key": key, "version": str(version), "platform": rows[0].platform,
+        "account_id": rows[0].account_id, "assignee": assigned.assignee if assigned else None,
         "assigned_by": assigned.assigned_by if assigned else None,
         "messages": [{
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
-            "author_name": row.author_name, "text": row.text, "created_at": row.created_at.isoformat(),
-            "permalink": row.permalink, "parent_id": row.parent_id, "category": row.category,
+            "author_name": row.author_name, "author_id": row.author_id, "text": row.text,
+            "created_at": row.created_at.isoformat(),
+            "permalink": safe_permalink(row.platform, row.permalink), "parent_id": row.parent_id,
+            "category": row.category,
             "language": row.language, "escalate": row.escalate, "escalation_reasons": list(row.escalation_reasons),
             "moderation": list(row.moderation), "personal_data": bool(row.pii),
             "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": list(row.rules),
-            "suggested_reply": row.suggested_reply, "ruleset_version": row.ruleset_version,
+            "suggested_reply": reply_with_saksnummer(row.suggested_reply, numbers.get(row.id), row.language),
+            "ruleset_version": row.ruleset_version,
             "revisions": by_message.get(row.id, []), "correction": corrected.get(row.id),
         } for row in rows],
         "inquiries": [{"inquiry_id": i.inquiry_id, "message_id": i.message_id, "state": i.state,
                        "policy": i.policy, "received_at": i.received_at.isoformat(), "due_at": i.due_at.isoformat(),
                        "answered_at": i.answered_at.isoformat() if i.answered_at else None,
-                       "resolution": i.resolution, "in_time": i.in_time} for i in inquiry_rows],
+                       "resolution": i.resolution, "in_time": i.in_time, "close_reason": i.close_reason,
+                       "closed_by": i.closed_by, "normal_policy": i.normal_policy,
+                       "snoozed_until": i.snoozed_until.isoformat() if i.snoozed_until else None}
+                      for i in inquiry_rows],
+        "notes": [{"id": n.id, "text": n.text, "author": n.author, "created_at": n.created_at.isoformat(),
+                   "internal": True} for n in note_rows],
+        "presence": presence,
         "cases": [{"case_id": c.case_id, "revision": c.revision, "forwarded_at": c.forwarded_at.isoformat(),
-                   "screened": c.screened, "message_id": c.inquiry_message_id} for c in case_rows],
+                   "screened": c.screened, "message_id": c.inquiry_message_id,
+                   "archive": archive_object(archive.get((c.case_id, c.revision)))} for c in case_rows],
+        # The newest case's place in the archive (GET /api/cases has every case).
+        "archive": archive_object(archive.get((case_rows[-1].case_id, 0))) if case_rows else None,
         "actions": [action_of(a) for a in action_rows],
     }
 
@@ -209,8 +258,11 @@ def conversation_view(engine: Engine, key: str, user: User, units_of_accounts: M
     capabilities = CAPABILITIES[platform]
     account = registry.find(platform, thread["account_id"])
     reply_kind = Kind(reply_to["kind"]) if reply_to else Kind.COMMENT
+    items = sorted([{"type": "message", "at": m["created_at"], **m} for m in thread["messages"]]
+                   + [{"type": "note", "at": n["created_at"], **n} for n in thread["notes"]], key=lambda i: i["at"])
     return {
-        "thread": thread, "open_inquiry": open_inquiry,
+        "thread": thread, "items": items, "open_inquiry": open_inquiry, "post": parent_post(engine, thread),
+        "author_id": next((m.get("author_id") for m in citizen if m.get("author_id")), None),
         "latest_inquiry": thread["inquiries"][-1] if thread["inquiries"] else None, "reply_to": reply_to,
         "supports": {kind.value for kind in capabilities.supports},
         "unsupported": {kind.value: why for kind, why in capabilities.unsupported_because.items()},
@@ -221,6 +273,22 @@ def conversation_view(engine: Engine, key: str, user: User, units_of_accounts: M
         "categories": [c.value for c in Category], "reasons": [m.value for m in ModerationReason],
         "hide_reasons": [r.value for r in HideReason],
     }
+
+
+def parent_post(engine: Engine, thread: dict[str, Any]) -> dict[str, Any] | None:
+    """The post a comment thread was written under (its own conversation in the store), to show above it."""
+    parents = {m["parent_id"] for m in thread["messages"] if m["parent_id"] and m["kind"] == "comment"}
+    if not parents:
+        return None
+    ids = {*parents, *(f"{thread['platform']}:{p}" for p in parents)}
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(messages.c.id, messages.c.text, messages.c.author_name,
+                                           messages.c.created_at, messages.c.permalink, messages.c.conversation_key)
+                                 .where(messages.c.id.in_(ids), messages.c.kind == "post").limit(1)).first()
+    if row is None:
+        return None
+    return {"id": row.id, "text": row.text, "author_name": row.author_name, "created_at": row.created_at.isoformat(),
+            "permalink": safe_permalink(thread["platform"], row.permalink), "conversation_key": row.conversation_key}
 
 
 def action_of(row: Any) -> dict[str, Any]:
@@ -238,3 +306,16 @@ def action(engine: Engine, action_id: str, user: User, units_of_accounts: Mappin
     if row is None or not user.sees(row.account_id, units_of_accounts):
         raise NotFound("no such action")
     return action_of(row)
+
+
+def pending_approvals(engine: Engine, user: User, units_of_accounts: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Replies (and other actions) waiting for a second operator's approval, oldest first."""
+    select = (sa.select(actions, messages.c.author_name).outerjoin(messages, messages.c.id == actions.c.message_id)
+              .where(actions.c.needs_approval.is_(True), actions.c.outcome == "requested")
+              .order_by(actions.c.requested_at))
+    visible = _visible_accounts(user, units_of_accounts)
+    if visible is not None:
+        select = select.where(actions.c.account_id.in_(visible))
+    with engine.connect() as connection:
+        rows = connection.execute(select.limit(100)).all()
+    return [{**action_of(row), "author_name": row.author_name} for row in rows]

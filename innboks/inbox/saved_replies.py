@@ -1,12 +1,14 @@
 """Saved replies: a library of reply templates in bokmål, nynorsk and English, kept by admins.
 
-A template may use ``{account_name}``, ``{municipality}``, ``{case_email}``, ``{case_web_form}`` and
-``{case_postal_address}``; the conversation view offers them filled in for its account.
+A template may use ``{navn}`` (the citizen's first name), ``{account_name}``, ``{municipality}``,
+``{case_email}``, ``{case_web_form}`` and ``{case_postal_address}``; the conversation view offers them
+filled in for its account and citizen.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
-from innboks.db.schema import saved_replies
+from innboks.db.schema import messages, saved_replies
 from innboks.domain.reply_variables import VARIABLES
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
@@ -100,3 +102,13 @@ def seed_defaults(engine: Engine, actor: str = "system:seed") -> int:
                                                              updated_by=actor, updated_at=now))
         audit(connection, actor, "saved_reply_seed", None, {"count": len(DEFAULTS)})
     return len(DEFAULTS)
+
+
+def author_of(engine: Engine, message_id: str, user: User, units_of_accounts: Mapping[str, str]) -> str | None:
+    """The display name of a message's author, for ``{navn}`` (None if the user may not see it)."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(messages.c.author_name, messages.c.account_id)
+                                 .where(messages.c.id == message_id)).first()
+    if row is None or not user.sees(row.account_id, units_of_accounts):
+        return None
+    return row.author_name  # type: ignore[no-any-return]

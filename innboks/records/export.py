@@ -5,7 +5,8 @@ screening. With ``redact_pii`` the texts are masked first (innboks/records/redac
 export says how many of each kind were masked. The PDF is rendered like the archive's documents
 (innboks/domain/conversation_pdf.py: WeasyPrint, PDF/A-2b, DejaVu Sans embedded): a cover page with the
 request, the filters, who exported and when, what was masked and what is marked for screening; then
-each thread, in the order of its first message, with every message and all its revisions.
+each thread, in the order of its first message, with every message and all its revisions, and the
+staff's internal notes in it, marked as internal (never sent; offentleglova § 14).
 
 An export holds personal data by nature (names, texts); it is handled like the store itself.
 """
@@ -24,7 +25,9 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
+from innboks.domain.bidi import isolated
 from innboks.domain.conversation_pdf import STYLE, local_time, pdfa_bytes
+from innboks.domain.permalinks import safe_permalink
 from innboks.records.redact import redact
 from innboks.records.search import FIELDS, RecordFilter, RecordRow
 
@@ -33,7 +36,7 @@ FORMATS = ("json", "csv", "pdf")
 PLATFORMS = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
              "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 KINDS = {"comment": "kommentar", "reply": "svar", "mention": "omtale", "direct_message": "direktemelding",
-         "post": "innlegg"}
+         "post": "innlegg", "internal_note": "internt notat"}
 EVENTS = {"created": "opprinnelig", "edited": "redigert", "hidden": "skjult", "deleted": "slettet"}
 PII = {"fodselsnummer": "fødselsnummer", "d_nummer": "D-nummer", "bank_account": "kontonummer",
        "phone": "telefonnummer", "email": "e-postadresse"}
@@ -128,6 +131,7 @@ ol.revisions { margin: 1mm 0 0 0; padding-left: 0; list-style: none; }
 ol.revisions li { margin-bottom: 1.5mm; }
 .rev { font-size: 8.5pt; color: #444; }
 .gone .text { color: #555; }
+.internal { border-left: 2mm solid #c9a227; padding-left: 2mm; }
 """
 
 
@@ -148,13 +152,13 @@ def _cover(export: ExportRequest, stats: ExportStats, flags: Counter[str]) -> st
     accounts = ", ".join(export.account_names.get(a, a) for a in query.accounts) or "alle kontoer"
     rows = [
         ("Kommune", export.municipality),
-        ("Innsynskrav", export.request or "(ikke oppgitt)"),
+        ("Innsynskrav", isolated(export.request) if export.request else "(ikke oppgitt)"),
         ("Kontoer", accounts),
         ("Periode (meldingen skrevet)", _period(query)),
-        ("Ord i teksten", query.text or "(alle meldinger)"),
-        ("Avsender", query.author or "(alle avsendere)"),
+        ("Ord i teksten", isolated(query.text) if query.text else "(alle meldinger)"),
+        ("Avsender", isolated(query.author) if query.author else "(alle avsendere)"),
         ("Hele tråder", "ja: også de andre meldingene i trådene som ble funnet" if query.whole_threads else "nei"),
-        ("Eksportert av", export.exported_by),
+        ("Eksportert av", isolated(export.exported_by)),
         ("Eksportert", local_time(export.exported_at)),
         ("Omfang", f"{stats.threads} tråder, {stats.messages} meldinger, {stats.revisions} versjoner"),
     ]
@@ -189,8 +193,16 @@ def _flags(row: RecordRow) -> list[str]:
 
 def _message(revisions: list[RecordRow]) -> str:
     first, last = revisions[0], revisions[-1]
-    who = escape(first.author_name or "Ukjent avsender") + (" (kommunens konto)" if first.from_account else "")
-    link = f' · <a href="{escape(first.permalink)}">lenke</a>' if first.permalink else ""
+    if first.internal:
+        return (f'<div class="message internal"><div class="who">Internt notat · '
+                f'{escape(isolated(first.author_name or ""))} · {local_time(first.created_at)}</div>'
+                '<div class="flag">Internt: skrevet av kommunens ansatte i Innboks, aldri sendt til innbyggeren. '
+                "Organinternt dokument: vurder unntak etter offentleglova § 14.</div>"
+                f"{_text(first)}</div>")
+    ours = " (kommunens konto)" if first.from_account else ""
+    who = escape(isolated(first.author_name or "Ukjent avsender")) + ours
+    url = safe_permalink(first.platform, first.permalink)
+    link = f' · <a href="{escape(url)}">lenke</a>' if url else ""
     context = "" if first.matched else " · (sammenheng, ikke treff)"
     header = (f'<div class="who">{who} · {local_time(first.created_at)} · {KINDS.get(first.kind, first.kind)} · '
               f"{escape(first.id)}{link}{context}</div>")
@@ -210,7 +222,7 @@ def _message(revisions: list[RecordRow]) -> str:
 def _text(row: RecordRow) -> str:
     if row.text is None:
         return '<div class="text"><em>(ingen tekst)</em></div>'
-    return f'<div class="text">{escape(row.text)}</div>'
+    return f'<div class="text">{escape(isolated(row.text))}</div>'
 
 
 def render_html(rows: list[RecordRow], export: ExportRequest, stats: ExportStats) -> str:

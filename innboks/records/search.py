@@ -13,7 +13,7 @@ inquiry of a case the archive screens (``skjerming``), with the reasons and lega
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from innboks.db.fulltext import author_terms, matching_message_ids, text_terms
-from innboks.db.schema import cases, message_revisions, messages
+from innboks.db.schema import cases, message_revisions, messages, notes
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.pii import find_pii
 
 #: The fields of the contract (../shared/DESIGN.md, "Records search"), first and in this order.
@@ -30,7 +31,7 @@ CONTRACT_FIELDS = ("id", "platform", "account_id", "kind", "event", "revision", 
                    "permalink")
 FIELDS = CONTRACT_FIELDS + ("conversation_key", "parent_id", "from_account", "observed_at", "latest_revision",
                             "category", "pii", "moderation", "screened", "screening_reasons", "legal_basis",
-                            "raw_payload_kept", "matched")
+                            "raw_payload_kept", "matched", "internal")
 CHUNK = 1000
 #: PostgreSQL's memory for one search's bitmaps and sorts: with the default (4 MB), combining two
 #: common words' index matches over millions of revisions turns the bitmap lossy, and rechecking every
@@ -89,6 +90,8 @@ class RecordRow:
     raw_payload_kept: bool = False
     matched: bool = True
     redacted: dict[str, int] | None = None
+    #: A staff member's internal note in the thread (never sent; an internal document, offentleglova § 14).
+    internal: bool = False
 
     def as_json(self) -> dict[str, Any]:
         row: dict[str, Any] = {}
@@ -235,6 +238,26 @@ def first_page(engine: Engine, query: RecordFilter, size: int, cap: int,
     return rows[:size], count(engine, query, cap, seconds)
 
 
+def with_notes(engine: Engine, rows: Iterable[RecordRow]) -> Iterator[RecordRow]:
+    """The rows, then the internal notes of every thread among them, marked ``internal`` (exports only)."""
+    keys: dict[str, RecordRow] = {}
+    for row in rows:
+        keys.setdefault(row.conversation_key, row)
+        yield row
+    if not keys:
+        return
+    with engine.connect() as connection:
+        found = connection.execute(sa.select(notes).where(notes.c.conversation_key.in_(list(keys)))
+                                   .order_by(notes.c.created_at, notes.c.id)).all()
+    for note in found:
+        thread = keys[note.conversation_key]
+        yield RecordRow(id=f"note:{note.id}", platform=thread.platform, account_id=note.account_id,
+                        kind="internal_note", event="created", revision=0, created_at=note.created_at,
+                        author_name=note.author, text=note.text, permalink=None,
+                        conversation_key=note.conversation_key, parent_id=None, from_account=False,
+                        observed_at=note.created_at, latest_revision=0, category=None, matched=False, internal=True)
+
+
 def search(engine: Engine, query: RecordFilter, limit: int | None = None) -> Iterator[RecordRow]:
     """Every revision of the matching messages (at most ``limit`` rows), streamed."""
     with engine.connect() as connection:
@@ -281,7 +304,8 @@ def _record(row: Any, screening: tuple[list[str], str | None] | None) -> RecordR
         id=row.message_id, platform=row.platform, account_id=row.account_id, kind=row.kind, event=row.event,
         revision=row.revision, created_at=row.created_at,
         author_name=row.author_name if row.author_name is not None else row.message_author, text=row.text,
-        permalink=row.permalink, conversation_key=row.conversation_key, parent_id=row.parent_id,
+        permalink=safe_permalink(row.platform, row.permalink), conversation_key=row.conversation_key,
+        parent_id=row.parent_id,
         from_account=bool(row.from_account), observed_at=row.observed_at, latest_revision=row.latest_revision,
         category=row.category, pii=sorted(pii), moderation=sorted(row.moderation or []),
         screened=screening is not None, screening_reasons=screening[0] if screening else [],

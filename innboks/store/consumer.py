@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from innboks.config import topics
 from innboks.config.topics import PROJECTED_TOPICS
+from innboks.db import live
 from innboks.db.schema import projection_offsets
 from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import Partition, Producer, Record, TopicTail
@@ -60,10 +61,12 @@ def kafka_dead_letters(bootstrap_servers: str) -> tuple[DeadLetterSink, Callable
 
 class Projection:
     def __init__(self, engine: Engine, bootstrap_servers: str, dead_letters: DeadLetterSink | None = None,
-                 crisis_policy: Policy | None = None) -> None:
-        """``crisis_policy``: the policy open inquiries move to while crisis mode is on (``follow_crisis``)."""
+                 crisis_policy: Policy | None = None, policies: Mapping[str, Policy] | None = None) -> None:
+        """``crisis_policy`` and ``policies``: after a crisis, inquiries received during it return to their
+        normal policy (``follow_crisis``)."""
         self.engine = engine
         self._crisis_policy = crisis_policy
+        self._policies = policies
         self.stats = ProjectionStats()
         self._close_dead_letters: Callable[[], None] = lambda: None
         if dead_letters is None:
@@ -98,16 +101,19 @@ class Projection:
         if not records:
             return 0
         next_offsets: dict[Partition, int] = {}
-        with self.engine.begin() as connection:
+        with self.engine.begin() as connection, live.buffered(connection) as feed:
             for record in records:
+                mark = len(feed)
                 try:
                     with connection.begin_nested():
                         apply(connection, record.topic, record.value, record.key)
                 except InvalidRecord as exc:
+                    del feed[mark:]  # what the rolled-back record would have told the inbox
                     self._reject(record, exc.code, exc.reason)
                 except sa.exc.DBAPIError:
                     raise  # the database is the problem, not the record: stop and retry the batch
                 except Exception as exc:  # noqa: BLE001 - one bad record must not stop the store
+                    del feed[mark:]
                     log.error("store: %s on %s[%s]@%s", type(exc).__name__, record.topic, record.partition,
                               record.offset)
                     self._reject(record, "processing_error", f"{type(exc).__name__} in the store projection")
@@ -115,7 +121,7 @@ class Projection:
                     self.stats.applied[record.topic] += 1
                 next_offsets[Partition(record.topic, record.partition)] = record.offset + 1
             if self._crisis_policy is not None and any(p.topic in (topics.CONTROL, topics.SLA) for p in next_offsets):
-                follow_crisis(connection, self._crisis_policy)
+                follow_crisis(connection, self._crisis_policy, self._policies)
             for partition, offset in next_offsets.items():
                 self._save_offset(connection, partition, offset)
         return len(records)

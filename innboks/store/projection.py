@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from innboks.config import topics
 from innboks.db.fulltext import index_revision
+from innboks.db.live import Change, record
 from innboks.db.schema import (
     OPEN_STATES,
     actions,
@@ -33,6 +35,7 @@ from innboks.db.schema import (
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
+from innboks.store.receipts import apply_archive_receipt_json
 from schemas import (
     CRISIS_KEY,
     FACTS_KEY,
@@ -46,10 +49,12 @@ from schemas import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from innboks.domain.policies import Policy
 
-#: How far an inquiry has come; an event never moves it back.
-STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
+#: How far an inquiry has come; an event never moves it back (except a snooze and its wake-up).
+STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "snoozed": 2, "answered": 3, "closed": 4}
 
 
 class InvalidRecord(ValueError):
@@ -86,6 +91,8 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
             apply_raw(connection, value)
+        elif topic == topics.ARCHIVE_RECEIPTS:
+            apply_archive_receipt_json(connection, value)
         else:
             raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     except ValidationError as exc:
@@ -135,6 +142,22 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
             _follow_up(connection, message)
     else:
         connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+    record(connection, Change(message.key, message.account_id, "message", _author_of(connection, message),
+                              details={"message_id": message.id, "event": message.event.value,
+                                       "from_account": message.from_account}))
+
+
+def _author_of(connection: Connection, message: InboxMessage) -> str:
+    """Who a new revision is from: the citizen, or (our account's message) the staff member whose reply it is."""
+    if not message.from_account:
+        return "citizen"
+    requested_by = connection.execute(
+        sa.select(actions.c.requested_by).where(actions.c.conversation_key == message.key,
+                                                actions.c.kind == "reply",
+                                                sa.or_(actions.c.platform_id == message.id,
+                                                       actions.c.text == message.text))
+        .order_by(actions.c.requested_at.desc()).limit(1)).scalar()
+    return requested_by or "account"
 
 
 def _fill_in(connection: Connection, message: InboxMessage) -> None:
@@ -202,23 +225,31 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
     current = connection.execute(
         sa.select(inquiries.c.state).where(inquiries.c.inquiry_id == event.inquiry_id)
     ).first()
-    if current is not None and STATE_RANK[event.state.value] < STATE_RANK[current.state]:
+    state = event.state.value
+    woken = current is not None and current.state == "snoozed" and state == "opened"
+    if current is not None and STATE_RANK[state] < STATE_RANK[current.state] and not woken:
         return  # a late earlier state: the inquiry has moved on
     row: dict[str, Any] = {
         "conversation_key": event.conversation_key, "account_id": event.account_id,
-        "platform": event.platform.value, "policy": event.policy, "state": event.state.value,
+        "platform": event.platform.value, "policy": event.policy, "state": state,
         "received_at": event.received_at, "due_at": event.due_at, "updated_at": event.emitted_at,
+        "normal_policy": event.normal_policy,
+        "snoozed_until": (event.snoozed_until or SNOOZED_UNTIL_THE_CITIZEN_WRITES) if state == "snoozed" else None,
     }
-    if event.state.value in ("answered", "closed"):
+    if state in ("answered", "closed"):
         row.update(answered_at=event.answered_at, answered_by=event.answered_by,
                    response_seconds=event.response_seconds, business_seconds=event.business_seconds,
                    in_time=event.in_time, resolution=event.resolution.value if event.resolution else None,
-                   close_reason=event.close_reason.value if event.close_reason else None)
+                   close_reason=_close_reason(event), closed_by=event.closed_by)
     if current is None:
         connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
                                                      message_id=_pending_message(connection, event), **row))
     else:
         connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
+    escalated = bool(connection.execute(sa.select(messages.c.escalate)
+                                        .where(messages.c.id == event.inquiry_id)).scalar())
+    record(connection, Change(event.conversation_key, event.account_id, "sla", event.closed_by or "system",
+                              event.inquiry_id, {"state": state, "escalate": escalated}), bump=False)
 
 
 def apply_case(connection: Connection, case: CaseForward) -> None:
@@ -233,25 +264,43 @@ def apply_case(connection: Connection, case: CaseForward) -> None:
     ))
 
 
-def follow_crisis(connection: Connection, crisis: Policy) -> int:
-    """While crisis mode is on, every open inquiry is shown under the crisis policy; how many moved.
+def _close_reason(event: SlaEvent) -> str | None:
+    """Why it closed: staff's reason (no reply needed, spam, …) or the moderation reason of a hiding."""
+    reason = event.closed_because or event.close_reason
+    return reason.value if reason is not None else None
 
-    The SLA agent moves each open clock to the crisis policy at its next timer tick, but the store
-    learns of it only with that inquiry's next warning or breach: until then the inbox would sort
-    and show the old deadlines, in the hours when they matter most. So the store applies the
-    agent's rule itself as soon as it sees crisis mode (the due time counts from when the inquiry
-    was received: ``Policy.due_at``, as ``streams.sla.process.switch_policy`` does). Idempotent; the
-    agent's later events carry the same policy and due time.
+
+#: ``snoozed_until`` of an inquiry snoozed until the citizen writes again (sorts after every real time).
+SNOOZED_UNTIL_THE_CITIZEN_WRITES = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def follow_crisis(connection: Connection, crisis: Policy, policies: Mapping[str, Policy] | None = None) -> int:
+    """After a crisis, open inquiries received during it return to their normal policy; how many moved.
+
+    The SLA agent applies the same rule (``streams.sla.process.follow_crisis``) at the clock's next
+    timer tick, but emits nothing for it: the store applies it itself as soon as it sees crisis mode
+    off, the due time counted from receipt under the normal policy. During a crisis nothing moves:
+    only inquiries received while it is on run on the crisis policy (their ``opened`` event says so),
+    and those received before keep their deadline. Idempotent.
     """
     active = connection.execute(sa.select(control_state.c.active).where(control_state.c.key == CRISIS_KEY)).scalar()
-    if not active:
+    if active or not policies:
         return 0
-    rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.received_at).where(
-        inquiries.c.state.in_(OPEN_STATES), inquiries.c.policy != crisis.name)).all()
+    rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.received_at, inquiries.c.normal_policy,
+                                        inquiries.c.conversation_key, inquiries.c.account_id).where(
+        inquiries.c.state.in_((*OPEN_STATES, "snoozed")), inquiries.c.policy == crisis.name,
+        inquiries.c.normal_policy.is_not(None))).all()
+    moved = 0
     for row in rows:
+        normal = policies.get(row.normal_policy)
+        if normal is None:
+            continue
         connection.execute(inquiries.update().where(inquiries.c.inquiry_id == row.inquiry_id)
-                           .values(policy=crisis.name, due_at=crisis.due_at(row.received_at)))
-    return len(rows)
+                           .values(policy=normal.name, due_at=normal.due_at(row.received_at), normal_policy=None))
+        record(connection, Change(row.conversation_key, row.account_id, "sla", "system", row.inquiry_id,
+                                  {"state": "policy", "policy": normal.name}), bump=False)
+        moved += 1
+    return moved
 
 
 def apply_control(connection: Connection, key: str, event: ControlEvent) -> None:
@@ -277,6 +326,13 @@ def apply_facts(connection: Connection, event: FactsEvent) -> None:
 def apply_action(connection: Connection, event: ActionEvent) -> None:
     """One row per action with its latest step; a re-delivered or older step changes nothing."""
     current = connection.execute(sa.select(actions.c.outcome).where(actions.c.action_id == event.action_id)).first()
+    if current is None or OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
+        # A staff member's request was recorded (and its version claimed) by the inbox already.
+        by = event.approved_by if event.outcome.value == "approved" else event.requested_by
+        bump = event.outcome.value != "executing" and (current is not None or event.automatic)
+        record(connection, Change(event.key, event.target.account_id, "action", by, None,
+                                  {"action_id": event.action_id, "action": event.kind.value,
+                                   "outcome": event.outcome.value, "message_id": event.target.id}), bump=bump)
     if current is None:
         target = event.target
         connection.execute(actions.insert().values(
@@ -288,6 +344,8 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
             failure=event.failure.value if event.failure else None, detail=event.detail,
             platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
     elif OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
+        edited = {"text": event.text} if event.outcome.value == "approved" and event.text else {}
         connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
             outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
-            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at))
+            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at,
+            **edited))

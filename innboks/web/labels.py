@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from innboks.web import words
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 CATEGORY = {"case_handling": "Saksbehandling", "general_question": "Generelt spørsmål",
@@ -19,15 +21,17 @@ KIND = {"comment": "kommentar", "reply": "svar", "mention": "omtale", "direct_me
         "post": "innlegg"}
 EVENT = {"created": "opprinnelig", "edited": "redigert", "hidden": "skjult", "deleted": "slettet"}
 STATE = {"opened": "venter på svar", "warning": "fristen nærmer seg", "breached": "over fristen",
-         "answered": "besvart", "closed": "lukket"}
-FILTER_STATE = {"open": "Åpne", "overdue": "Over fristen", "answered": "Besvart", "all": "Alle"}
+         "answered": "besvart", "closed": "lukket", "snoozed": "på vent"}
+FILTER_STATE = {"open": "Åpne", "overdue": "Over fristen", "snoozed": "På vent", "answered": "Besvart eller lukket",
+                "all": "Alle"}
 PLATFORM = {"facebook": "Facebook", "instagram": "Instagram", "x": "X", "linkedin": "LinkedIn",
             "youtube": "YouTube", "mastodon": "Mastodon", "bluesky": "Bluesky"}
 LANGUAGE = {"nb": "bokmål", "nn": "nynorsk", "se": "nordsamisk", "en": "engelsk", "und": "ukjent språk"}
 ROLE = {"reader": "leser", "operator": "saksbehandler", "admin": "administrator"}
 ACTION_KIND = {"reply": "Svar", "hide": "Skjuling", "unhide": "Vist igjen", "delete": "Sletting"}
 ACTION_OUTCOME = {"requested": "bestilt", "approved": "godkjent", "executing": "utføres", "done": "utført",
-                  "failed": "feilet"}
+                  "failed": "feilet", "not_sent": "ikke sendt"}
+PRESENCE = {"viewing": "har samtalen åpen", "writing": "skriver et svar nå", "left": "har lukket samtalen"}
 ACTION_FAILURE = {"permission_missing": "mangler tillatelse på plattformen", "token_expired": "tilgangen er utløpt",
                   "rate_limited": "plattformen begrenser antall kall; prøv igjen senere",
                   "target_gone": "meldingen finnes ikke lenger", "not_supported": "plattformen støtter ikke dette",
@@ -41,7 +45,8 @@ LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en e
 REPLY_CHECK = {"personal_data": "Personopplysninger", "case_decision": "Avgjør en sak", "tone": "Tone",
                "plain_language": "Klarspråk", "language_mismatch": "Målform og språk", "crisis_channel": "Krisemodus"}
 
-ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
+ALL = {"close_reason": words.CLOSE_REASONS, "resolution": words.RESOLUTIONS, "presence": PRESENCE,
+       "category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
        "role": ROLE, "action_kind": ACTION_KIND, "action_outcome": ACTION_OUTCOME, "action_failure": ACTION_FAILURE,
        "length_unit": LENGTH_UNIT, "reply_check": REPLY_CHECK}

@@ -77,8 +77,8 @@ class InquiryIndex:
         if not math.isnan(alarm) and (previous is None or _ENTRY.unpack(previous)[3] != alarm):
             self._arm(key, alarm)
 
-    def due_keys(self, now: float, crisis_policy: str | None = None) -> list[bytes]:
-        """Conversations to tick now: alarms that have come, and in a crisis those not yet switched."""
+    def due_keys(self, now: float, leaving_policy: str | None = None) -> list[bytes]:
+        """Conversations to tick now: alarms that have come, and (after a crisis) those still on ``leaving_policy``."""
         due: list[bytes] = []
         entries, heap, buckets = self._entries, self._bucket_heap, self._buckets
         current = _bucket(now)
@@ -104,10 +104,10 @@ class InquiryIndex:
                 break  # the bucket that is under way: the rest of it comes later
             if heap and heap[0] == bucket and bucket not in buckets:
                 heapq.heappop(heap)
-        if crisis_policy is not None:
+        if leaving_policy is not None:
             groups = self._groups
             for key, entry in entries.items():
-                if groups[_ENTRY.unpack(entry)[0]][2] != crisis_policy and key not in self._switch_requested:
+                if groups[_ENTRY.unpack(entry)[0]][2] == leaving_policy and key not in self._switch_requested:
                     self._switch_requested.add(key)
                     due.append(key)
         return due
@@ -179,7 +179,10 @@ class InquiryIndex:
         inquiry = orjson.loads(value)["open"]
         received, due_at = _instant(inquiry["received_at"]), _instant(inquiry["due_at"])
         warning_at = inquiry.get("warning_at")
-        if inquiry.get("breached"):
+        if inquiry.get("snoozed"):
+            until = inquiry.get("snoozed_until")
+            alarm = _instant(until) if until else _NO_ALARM
+        elif inquiry.get("breached"):
             alarm = _NO_ALARM
         elif not inquiry.get("warned") and warning_at is not None:
             alarm = _instant(warning_at)

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from innboks.config.files import UnreadableFile, read_text
 from innboks.domain.language import LanguageMarkers, default_markers
 from innboks.domain.names import first_names as default_first_names
 from innboks.errors import first_validation_error
@@ -222,9 +223,9 @@ class Ruleset(BaseModel):
 
 def load_ruleset(path: Path = DEFAULT_RULES_PATH) -> Ruleset:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read rules file: {exc.strerror}") from exc
+        data = yaml.safe_load(read_text(path, "the rules file"))
+    except UnreadableFile as exc:
+        raise RulesError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

@@ -85,36 +85,43 @@ def test_a_projection_started_before_the_topics_picks_them_up(tmp_path) -> None:
             assert connection.execute(messages.select()).one().id == message.id
 
 
-def test_a_crisis_moves_the_stores_open_inquiries_to_the_crisis_deadline_at_once(tmp_path) -> None:
-    """The SLA agent tells of the switch only with an inquiry's next warning; the store does not wait."""
+def test_after_a_crisis_the_store_returns_its_inquiries_to_their_normal_deadline_at_once(tmp_path) -> None:
+    """The SLA agent emits nothing when it moves a clock back after a crisis; the store does not wait."""
     from datetime import UTC, datetime, timedelta
 
     import sqlalchemy as sa
 
     from innboks.config.sla import SlaConfig
     from innboks.db.schema import inquiries
-    from innboks.domain.policies import crisis_policy_of
+    from innboks.domain.policies import built_policies, crisis_policy_of
     from innboks.kafka.admin import create_topics
     from innboks.kafka.broker import EmbeddedBroker
     from schemas import ControlEvent, Platform, SlaEvent, SlaState
 
     received = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    crisis_on = ControlEvent(active=True, reason="Flom", set_by="anne", at=received - timedelta(minutes=5))
     opened = SlaEvent(event_id="facebook:1_1:opened", inquiry_id="facebook:1_1",
                       conversation_key=f"facebook:{PAGE_ID}:1_1", account_id=PAGE_ID, platform=Platform.FACEBOOK,
-                      policy="standard", received_at=received,
-                      due_at=received + timedelta(days=1), state=SlaState.OPENED, emitted_at=received)
-    crisis_on = ControlEvent(active=True, reason="Flom", set_by="anne", at=received + timedelta(minutes=5))
+                      policy="crisis", normal_policy="standard", received_at=received,
+                      due_at=received + timedelta(hours=1), state=SlaState.OPENED, emitted_at=received)
+    crisis_off = ControlEvent(active=False, reason="Over", set_by="anne", at=received + timedelta(minutes=30))
+    policies = built_policies(SlaConfig())
     with EmbeddedBroker(log_path=tmp_path / "tansu.log") as broker:
         create_topics(broker.bootstrap_servers, 2, 1)
         engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
         projection = Projection(engine, broker.bootstrap_servers, dead_letters=lambda key, value: None,
-                                crisis_policy=crisis_policy_of(SlaConfig()))
+                                crisis_policy=crisis_policy_of(SlaConfig()), policies=policies)
         try:
-            produce(broker.bootstrap_servers, topics.SLA, [(opened.conversation_key.encode(), opened.to_json_bytes())])
             produce(broker.bootstrap_servers, topics.CONTROL, [(b"crisis", crisis_on.to_json_bytes())])
+            produce(broker.bootstrap_servers, topics.SLA, [(opened.conversation_key.encode(), opened.to_json_bytes())])
+            projection.catch_up(timeout=30)
+            with engine.connect() as connection:
+                during = connection.execute(sa.select(inquiries.c.policy, inquiries.c.due_at)).one()
+            produce(broker.bootstrap_servers, topics.CONTROL, [(b"crisis", crisis_off.to_json_bytes())])
             projection.catch_up(timeout=30)
         finally:
             projection.close()
         with engine.connect() as connection:
-            row = connection.execute(sa.select(inquiries.c.policy, inquiries.c.due_at)).one()
-    assert (row.policy, row.due_at) == ("crisis", received + timedelta(hours=1))
+            after = connection.execute(sa.select(inquiries.c.policy, inquiries.c.due_at)).one()
+    assert (during.policy, during.due_at) == ("crisis", received + timedelta(hours=1))
+    assert (after.policy, after.due_at) == ("standard", policies["standard"].due_at(received))

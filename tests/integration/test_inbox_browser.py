@@ -1,18 +1,24 @@
 """The inbox in a real headless Chromium (Debian's chromium and chromium-driver) over the running demo.
 
 Signs in, sees the demo's inquiries most urgent first, opens a conversation, assigns it and corrects
-its triage; screenshots of each step go to build/screenshots/ for a person to look at.
+its triage; works it as a colleague would at the same time (presence, a stale reply refused, notes,
+close, shortcuts), and runs axe-core (npm, from node_modules/) on every page in each of its states:
+the test fails on any violation. Screenshots of each step, at 1920 px and at a phone's 390 px, go to
+build/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +27,7 @@ import sqlalchemy as sa
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -32,7 +39,9 @@ from tests.integration.test_commands import env
 pytestmark = pytest.mark.integration
 
 SCREENSHOTS = Path(__file__).parents[2] / "build" / "screenshots"
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "demo-passord-123"
+PHONE, DESKTOP = (390, 844), (1920, 1080)
 
 
 def chromium() -> webdriver.Chrome:
@@ -46,15 +55,37 @@ def chromium() -> webdriver.Chrome:
     return webdriver.Chrome(options=options, service=service)
 
 
-def api(port: int, path: str) -> list | dict:
+def basic(user: str = "demo") -> str:
+    return "Basic " + base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()
+
+
+def api(port: int, path: str, body: dict | None = None, user: str = "demo") -> list | dict:
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={
-        "Authorization": "Basic " + base64.b64encode(f"demo:{PASSWORD}".encode()).decode()})
+        "Authorization": basic(user), "Content-Type": "application/json"},
+        data=json.dumps(body).encode() if body is not None else None, method="POST" if body is not None else "GET")
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
-@pytest.fixture()
-def demo(tmp_path):
+def axe_violations(browser: webdriver.Chrome) -> list[dict]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
+    browser.execute_script(AXE.read_text())
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map((n) => n.target.join(' '))}))), (e) => done([{id: 'axe-error', nodes: [String(e)]}]));")
+
+
+def check(browser: webdriver.Chrome, name: str) -> None:
+    """No axe-core violation on the page in this state; a screenshot of it for a person."""
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    violations = axe_violations(browser)
+    assert violations == [], f"{name}: {json.dumps(violations, ensure_ascii=False)}"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("browser-demo")
     inbox_port = free_port()
     store = f"sqlite:///{tmp_path / 'store.db'}"
     process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "180", "--metrics-port",
@@ -79,6 +110,52 @@ def demo(tmp_path):
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def sign_in(browser: webdriver.Chrome, base: str, user: str) -> WebDriverWait:
+    wait = WebDriverWait(browser, 20)
+    browser.get(base + "/")
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "login")))
+    browser.find_element(By.NAME, "username").send_keys(user)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "#login button").click()
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+    return wait
+
+
+class EventReader(threading.Thread):
+    """``GET /api/events`` read as a browser's EventSource would, each event with the time it arrived."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(daemon=True)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection.request("GET", "/api/events", headers={"Authorization": basic(), "Accept": "text/event-stream"})
+        self.response = self.connection.getresponse()
+        self.events: list[tuple[float, str, dict]] = []
+
+    def run(self) -> None:
+        kind, data = "", ""
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+                elif not line and data:
+                    self.events.append((time.monotonic(), kind, json.loads(data)))
+                    kind, data = "", ""
+        except (OSError, ValueError, AttributeError):  # the test closed the connection: done reading
+            return
+
+    def first(self, predicate, timeout: float) -> float | None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, kind, data in list(self.events):
+                if predicate(kind, data):
+                    return at
+            time.sleep(0.02)
+        return None
 
 
 def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
@@ -116,7 +193,9 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
 
         # The first inquiry (most urgent) whose pending message has a suggested reply to show; triage gives
         # none for general questions, and which inquiries are listed this early depends on the projection's pace.
-        target = next(i for i in listed if i["suggested_reply"] and i["category"] != "case_handling")
+        # (Escalated inquiries come first, and their replies wait for a second operator's approval: not those.)
+        target = next(i for i in listed
+                      if i["suggested_reply"] and i["category"] != "case_handling" and not i["escalate"])
         browser.find_element(By.CSS_SELECTOR, f'tr[data-inquiry="{target["inquiry_id"]}"] td.excerpt a').click()
         wait.until(expected_conditions.presence_of_element_located((By.ID, "assign")))
         assert "Forslag til svar" in browser.page_source
@@ -127,7 +206,7 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         form = browser.find_element(By.CSS_SELECTOR, f'form.correct[data-message="{target["inquiry_id"]}"]')
         Select(form.find_element(By.NAME, "category")).select_by_value("case_handling")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
+        wait.until(lambda b: any("Vurderingen er rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
         browser.save_screenshot(str(SCREENSHOTS / "3-samtale.png"))
 
         # The reply check as the operator writes: the warnings appear in the live region the textarea
@@ -210,3 +289,153 @@ def test_a_hide_with_an_allowed_reason_is_carried_out_on_the_simulated_graph_api
         time.sleep(0.5)
     assert (outcome, message["event"]) == ("done", "hidden")
     assert [r["event"] for r in message["revisions"]][:1] == ["created"]  # the original kept
+
+
+def test_the_workplace_live_safe_and_accessible_in_chromium(demo) -> None:
+    """The product side's checks (escalated first; a stale reply refused with 409; /api/events names an
+    assigned inquiry within 2 s; axe-core clean), then a colleague working the same conversation."""
+    inbox_port, _store = demo
+    base = f"http://127.0.0.1:{inbox_port}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    listed = api(inbox_port, "/api/inquiries?state=open")
+    flags = [i["escalate"] for i in listed]
+    assert True in flags and flags == sorted(flags, reverse=True), "escalated inquiries come first"
+
+    # /api/events names an assigned inquiry within 2 s.
+    reader = EventReader(inbox_port)
+    reader.start()
+    time.sleep(0.5)
+    target = next(i for i in listed if not i["escalate"] and i["category"] != "case_handling")
+    assigned_at = time.monotonic()
+    api(inbox_port, f"/api/inquiries/{target['inquiry_id']}/assign", {"assignee": "admin"}, user="admin")
+    named = reader.first(lambda kind, data: kind == "inquiry" and data.get("inquiry_id") == target["inquiry_id"]
+                         and data.get("kind") == "assignment", timeout=5)
+    reader.connection.close()
+    assert named is not None and named - assigned_at < 2.0, "no inquiry event for the assignment within 2 s"
+
+    # A second reply with a stale version is refused with 409, and nothing is sent.
+    key = target["conversation_key"]
+    version = api(inbox_port, f"/api/conversations/{key}")["version"]
+    first = api(inbox_port, f"/api/messages/{target['message_id']}/reply",
+                {"text": "Takk! Vi ser på det.", "version": version}, user="admin")
+    assert first["outcome"] == "requested"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        api(inbox_port, f"/api/messages/{target['message_id']}/reply", {"text": "Hei igjen!", "version": version})
+    assert refused.value.code == 409
+    assert json.loads(refused.value.read())["changes"][0]["summary"] == "admin ba om et svar"
+
+    browser = chromium()
+    try:
+        browser.set_window_size(*DESKTOP)
+        browser.get(base + "/tilgjengelighet")
+        check(browser, "10-tilgjengelighetserklaering")
+        browser.get(base + "/")
+        check(browser, "11-logg-inn")
+        wait = sign_in(browser, base, "demo")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]")
+        assert rows[0].get_attribute("data-escalate") == "true" and "Eskalert" in rows[0].text
+        check(browser, "12-liste-desktop")
+        browser.get(base + "/?escalated=1")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        assert all(r.get_attribute("data-escalate") == "true"
+                   for r in browser.find_elements(By.CSS_SELECTOR, "#rows tr[data-inquiry]"))
+        browser.get(base + "/?state=all&q=br%C3%B8yt")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        check(browser, "13-sok")
+
+        # The list is live: an assignment elsewhere shows without a reload, focus stays where it was.
+        browser.get(base + "/")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        body = browser.find_element(By.TAG_NAME, "body")
+        body.send_keys("j")
+        body.send_keys("j")
+        focused = browser.switch_to.active_element.get_attribute("href")
+        other = next(i for i in api(inbox_port, "/api/inquiries?state=open&unassigned=1") if not i["escalate"])
+        api(inbox_port, f"/api/inquiries/{other['inquiry_id']}/assign", {"assignee": "admin"}, user="admin")
+        row = f'tr[data-inquiry="{other["inquiry_id"]}"]'
+        wait.until(lambda b: "admin" in b.find_element(By.CSS_SELECTOR, row).text)
+        assert browser.switch_to.active_element.get_attribute("href") == focused, "live update moved the focus"
+        assert browser.title.startswith("(")  # the number of open inquiries
+        body.send_keys("?")
+        wait.until(lambda b: b.find_element(By.ID, "shortcut-help").get_attribute("open") is not None)
+        check(browser, "14-hurtigtaster")
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+
+        browser.set_window_size(*PHONE)
+        browser.get(base + "/")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0], "scrolls sideways"
+        check(browser, "15-liste-mobil")
+        browser.find_element(By.CSS_SELECTOR, '#rows input[name="selected"]').click()
+        check(browser, "16-liste-mobil-valgt")
+
+        # The conversation a colleague (admin) answered: the page shows presence and, sending on top of
+        # the colleague's reply, says what changed and sends nothing.
+        browser.set_window_size(*DESKTOP)
+        browser.get(base + f"/samtale/{key}")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "reply")))
+        check(browser, "17-samtale")
+        page_version = browser.find_element(By.ID, "conversation").get_attribute("data-version")
+        api(inbox_port, f"/api/conversations/{key}/presence", {"state": "writing"}, user="admin")
+        api(inbox_port, f"/api/conversations/{key}/notes", {"text": "Jeg ringer innbyggeren i morgen."},
+            user="admin")
+        wait.until(lambda b: "admin skriver et svar nå" in b.find_element(By.ID, "presence").text)
+        wait.until(lambda b: "Jeg ringer innbyggeren" in b.find_element(By.ID, "thread").text)
+        wait.until(lambda b: b.find_element(By.ID, "changed").is_displayed())
+        assert "admin skrev et internt notat" in browser.find_element(By.ID, "changed").text
+        now = api(inbox_port, f"/api/conversations/{key}")["version"]
+        api(inbox_port, f"/api/messages/{target['message_id']}/reply",
+            {"text": "Vi har sendt en mannskapsbil.", "version": now}, user="admin")
+        wait.until(lambda b: "Vi har sendt en mannskapsbil." in b.find_element(By.ID, "thread").text)
+        wait.until(lambda b: "admin ba om et svar" in b.find_element(By.ID, "changed").text)
+        assert browser.find_element(By.ID, "conversation").get_attribute("data-version") == page_version
+        sent_before = len(api(inbox_port, f"/api/conversations/{key}")["actions"])
+        browser.find_element(By.ID, "reply-text").send_keys("Hei! Takk for meldingen.")
+        browser.find_element(By.CSS_SELECTOR, "#reply button[type=submit]").click()
+        wait.until(lambda b: b.find_element(By.ID, "send-anyway").is_displayed())
+        changed = browser.find_element(By.ID, "changed").text
+        assert changed.count("admin ba om et svar") == 1 and changed.count("admin skrev et internt notat") == 1
+        assert len(api(inbox_port, f"/api/conversations/{key}")["actions"]) == sent_before  # nothing sent
+        check(browser, "18-samtale-endret")
+        browser.find_element(By.ID, "changed-seen").click()
+        note = browser.find_element(By.ID, "note-text")
+        note.send_keys("Svar sendt av admin; jeg følger opp.")
+        browser.find_element(By.CSS_SELECTOR, "#note button[type=submit]").click()
+        wait.until(lambda b: "jeg følger opp" in b.find_element(By.ID, "thread").text)
+        browser.set_window_size(*PHONE)
+        check(browser, "19-samtale-mobil")
+
+        # Close a thank-you without a reply: the clock says closed (through Kafka), and it leaves the list.
+        browser.set_window_size(*DESKTOP)
+        thanks = next(i for i in api(inbox_port, "/api/inquiries?state=open")
+                      if i["category"] == "feedback" and not i["escalate"] and i["inquiry_id"] != target["inquiry_id"])
+        browser.get(base + f"/samtale/{thanks['conversation_key']}")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "close")))
+        Select(browser.find_element(By.CSS_SELECTOR, "#close select")).select_by_value("no_reply_needed")
+        browser.find_element(By.CSS_SELECTOR, "#close button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            states = {i["inquiry_id"]: i for i in api(inbox_port, f"/api/conversations/{thanks['conversation_key']}")
+                      ["inquiries"]}
+            if states[thanks["inquiry_id"]]["state"] == "closed":
+                break
+            time.sleep(0.5)
+        closed = states[thanks["inquiry_id"]]
+        assert (closed["state"], closed["close_reason"], closed["closed_by"]) == ("closed", "no_reply_needed", "demo")
+        wait.until(lambda b: "lukket uten svar" in b.find_element(By.ID, "thread").text)
+        check(browser, "20-lukket")
+
+        browser.get(base + "/svarmaler")
+        check(browser, "21-svarmaler")
+        browser.get(base + "/samtale/facebook:0:finnes-ikke")
+        check(browser, "22-feilside")
+        browser.get(base + "/")
+        browser.find_element(By.CSS_SELECTOR, "header form button").click()
+        sign_in(browser, base, "admin")
+        for path, name in (("/", "23-liste-admin"), ("/krise", "24-krisemodus"), ("/innsyn", "25-innsyn"),
+                           ("/innsyn?vis=1&text=br%C3%B8yting", "26-innsyn-treff"),
+                           ("/svarmaler", "27-svarmaler-admin")):
+            browser.get(base + path)
+            check(browser, name)
+    finally:
+        browser.quit()

@@ -46,7 +46,8 @@ def test_the_inbox_lists_with_badges_time_left_and_filters(client) -> None:
     text = page.text
     assert text.index("Byggesøknaden") < text.index("svømmehallen")  # most urgent first
     for expected in ("over fristen", "igjen", "Saksbehandling", "Eskalert: Trussel", "Personangrep",
-                     "Personopplysninger", "Alta kommune", "Mest haster først", 'data-refresh="20"'):
+                     "Personopplysninger", "Alta kommune", "Eskalerte først", "<h1>Henvendelser</h1>",
+                     "Venter på godkjenning", 'href="#main"', "/static/list.js"):
         assert expected in text, expected
     rows = client.get("/?fragment=rows&category=general_question")
     assert rows.text.startswith('<tbody id="rows"') and "svømmehallen igjen" in rows.text \
@@ -58,11 +59,11 @@ def test_a_conversation_shows_revisions_triage_suggestion_and_actions(client) ->
     page = client.get(f"/samtale/{key}")
     assert page.status_code == 200
     for expected in ("svømmehallen igjen", "2 versjoner", "opprinnelig", "redigert", "Forslag til svar",
-                     "Takk for meldingen!", "data-copy=", "Regler som slo til: test.rule", "Rett triage",
+                     "Takk for meldingen!", "data-copy=", "Innboks la merke til: annen regel", "Rett vurderingen",
                      'id="assign"', "Åpne på Facebook", "Facebook tar høyst 8 000 tegn."):
         assert expected in page.text, expected
     reader = client.get(f"/samtale/{key}", auth=("lars", PASSWORD))
-    assert "Rett triage" not in reader.text and 'id="assign"' not in reader.text
+    assert "Rett vurderingen" not in reader.text and 'id="assign"' not in reader.text
 
 
 def test_the_crisis_banner_shows_while_crisis_mode_is_on(client) -> None:
@@ -72,6 +73,11 @@ def test_the_crisis_banner_shows_while_crisis_mode_is_on(client) -> None:
         event = ControlEvent(active=True, reason="Flom i Altaelva", set_by="anne", at=datetime.now(UTC))
         apply(connection, topics.CONTROL, event.to_json_bytes(), b"crisis")
     assert "Krisemodus er på." in client.get("/").text and "Flom i Altaelva" in client.get("/").text
+    # On every page (#24, item 8: it was missing on /svarmaler), the conversation and an error page too.
+    key = client.get("/api/inquiries").json()[0]["conversation_key"]
+    for path in ("/svarmaler", f"/samtale/{key}", "/samtale/facebook:0:nothing"):
+        page = client.get(path)
+        assert "Krisemodus er på." in page.text and "Flom i Altaelva" in page.text, path
 
 
 def test_error_pages_and_static_files(client) -> None:
@@ -92,3 +98,42 @@ def test_the_saved_replies_page_lists_templates_and_offers_editing_to_admins(cli
     assert 'id="saved-reply-form"' not in page.text  # an operator reads them
     add_user(client.engine, "anne", "admin", PASSWORD)
     assert 'id="saved-reply-form"' in client.get("/svarmaler", auth=("anne", PASSWORD)).text
+
+
+def test_staff_read_words_not_rule_ids_and_plurals_are_right(client) -> None:
+    from innboks.web.words import plural, rule
+
+    assert (plural(1, "melding"), plural(2, "melding"), plural(0, "versjon")) == ("1 melding", "2 meldinger",
+                                                                                  "0 versjoner")
+    assert rule("escalation.emergency") == "nødsituasjon" and rule("case.new_rule") == "tegn på saksbehandling"
+    key = client.get("/api/inquiries?category=general_question").json()[0]["conversation_key"]
+    page = client.get(f"/samtale/{key}").text
+    assert "test.rule" not in page and "(standard)" not in page and "Vanlig frist: én arbeidsdag" in page
+    assert "1 henvendelse" in client.get("/?fragment=rows&category=general_question").text
+
+
+def test_the_crisis_page_is_for_admins_and_explains_deadlines(client) -> None:
+    from innboks.web.users import add_user
+
+    assert client.get("/krise").status_code == 403
+    add_user(client.engine, "anne", "admin", PASSWORD)
+    page = client.get("/krise", auth=("anne", PASSWORD))
+    assert page.status_code == 200 and "beholder fristen de hadde" in page.text and 'id="crisis-form"' in page.text
+
+
+def test_the_accessibility_statement_is_public(client) -> None:
+    client.auth = None
+    page = client.get("/tilgjengelighet")
+    assert page.status_code == 200 and "Tilgjengelighetserklæring for Innboks" in page.text
+    assert "uustatus.no" in page.text and "Diskrimineringsnemnda" in page.text
+
+
+def test_every_rule_of_the_ruleset_has_words_for_staff() -> None:
+    import re
+    from pathlib import Path
+
+    from innboks.web.words import RULES
+
+    ruleset = Path(__file__).parents[2] / "streams" / "triage" / "rules.yaml"
+    rules = set(re.findall(r"id: ((?:[a-z_]+)\.[a-z_]+)", ruleset.read_text()))
+    assert rules and rules <= set(RULES), sorted(rules - set(RULES))

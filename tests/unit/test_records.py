@@ -248,3 +248,28 @@ def test_redaction_masks_every_kind_and_counts_them() -> None:
     text, found = redact(f"fnr {FNR}, konto 1234.56.78903, e-post kari@example.no, tlf +47 912 34 567")
     assert FNR not in text and "example.no" not in text and "912 34 567" not in text
     assert dict(found) == {"fodselsnummer": 1, "bank_account": 1, "email": 1, "phone": 1}
+
+
+def test_exports_carry_the_threads_internal_notes_marked_internal(engine) -> None:
+    import io
+    import json
+
+    from innboks.db.schema import notes
+    from innboks.records.export import ExportRequest, ExportStats, render_html, write_text
+    from innboks.records.search import with_notes
+
+    with engine.begin() as connection:
+        add_inquiry(connection, "1_11", "Brøytebilen knuste postkassen min", 5, category=_category())
+        key = f"facebook:{PAGE_ID}:1_11"
+        connection.execute(notes.insert().values(conversation_key=key, account_id=PAGE_ID, author="kari",
+                                                 text="Ringte ham, erstatning avtalt.", created_at=T0 + days(1)))
+    spec = ExportRequest(query=RecordFilter(), exported_by="anne", exported_at=T0 + days(2))
+    out = io.StringIO()
+    write_text(with_notes(engine, search(engine, RecordFilter())), spec, "json", out, ExportStats())
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    note = next(line for line in lines if line["internal"])
+    assert (note["kind"], note["text"], note["author_name"], note["conversation_key"]) == (
+        "internal_note", "Ringte ham, erstatning avtalt.", "kari", key)
+    assert not any(line["internal"] for line in lines if line["id"] != note["id"])
+    html = render_html(list(with_notes(engine, search(engine, RecordFilter()))), spec, ExportStats())
+    assert "Internt notat" in html and "offentleglova § 14" in html

@@ -40,12 +40,13 @@ def test_answered_inquiry_leaves_the_index() -> None:
     assert len(index) == 0 and index.due_keys(2e9) == []
 
 
-def test_crisis_sweep_asks_once_for_every_inquiry_not_yet_switched() -> None:
+def test_after_a_crisis_the_sweep_asks_once_for_every_inquiry_still_on_the_crisis_policy() -> None:
     index = InquiryIndex()
     index.track(b"std", opened("a"))
     index.track(b"cri", opened("b", policy=CRISIS_POLICY.name))
     now = datetime.fromisoformat(RECEIVED).timestamp() + 60  # before any alarm
-    assert index.due_keys(now, CRISIS_POLICY.name) == [b"std"]
+    assert index.due_keys(now) == []  # during the crisis: nothing moves
+    assert index.due_keys(now, CRISIS_POLICY.name) == [b"cri"]
     assert index.due_keys(now, CRISIS_POLICY.name) == []
 
 

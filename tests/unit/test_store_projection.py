@@ -121,34 +121,38 @@ def test_crisis_mode_is_kept_with_the_newest_switch(engine) -> None:
             False, "Over")
 
 
-def test_in_crisis_open_inquiries_show_the_crisis_deadline_at_once(engine) -> None:
+def test_a_crisis_moves_no_earlier_inquiry_and_those_it_brought_return_to_their_policy_after(engine) -> None:
     from innboks.config.sla import SlaConfig
-    from innboks.domain.policies import crisis_policy_of
+    from innboks.domain.policies import built_policies, crisis_policy_of
     from innboks.store.projection import follow_crisis
 
-    crisis = crisis_policy_of(SlaConfig())
-    other = message("Når kommer brøytebilen?", native="1_200")
-    answered = SlaEvent(event_id=f"{other.id}:answered", inquiry_id=other.id, conversation_key=other.key,
-                        account_id=other.account_id, platform=other.platform, policy="standard", received_at=T0,
-                        due_at=T0 + timedelta(hours=7.5), state=SlaState.ANSWERED, emitted_at=T0)
-    project(engine, (topics.SLA, sla(SlaState.OPENED, 0)), (topics.SLA, answered))
+    crisis, policies = crisis_policy_of(SlaConfig()), built_policies(SlaConfig())
+    during = message("Er vannet trygt å drikke?", native="1_201")
+    in_crisis = SlaEvent(event_id=f"{during.id}:opened", inquiry_id=during.id, conversation_key=during.key,
+                         account_id=during.account_id, platform=during.platform, policy="crisis",
+                         normal_policy="standard", received_at=T0 + timedelta(hours=1),
+                         due_at=T0 + timedelta(hours=2), state=SlaState.OPENED, emitted_at=T0)
+    project(engine, (topics.CONTROL, ControlEvent(active=True, reason="Flom", set_by="anne", at=T0)),
+            (topics.SLA, sla(SlaState.OPENED, 0)), (topics.SLA, in_crisis))
 
     def rows() -> list[tuple]:
         with engine.connect() as connection:
             return [tuple(r) for r in connection.execute(sa.select(
-                inquiries.c.inquiry_id, inquiries.c.policy, inquiries.c.due_at).order_by(inquiries.c.inquiry_id))]
+                inquiries.c.inquiry_id, inquiries.c.policy, inquiries.c.due_at).order_by(inquiries.c.received_at))]
 
     before = rows()
     with engine.begin() as connection:
-        assert follow_crisis(connection, crisis) == 0  # no crisis: nothing moves
-    assert rows() == before
-    project(engine, (topics.CONTROL, ControlEvent(active=True, reason="Flom", set_by="anne", at=T0)))
+        assert follow_crisis(connection, crisis, policies) == 0  # during the crisis nothing moves
+    assert rows() == before == [(sla(SlaState.OPENED, 0).inquiry_id, "standard", T0 + timedelta(hours=7.5)),
+                                (during.id, "crisis", T0 + timedelta(hours=2))]
+    project(engine, (topics.CONTROL, ControlEvent(active=False, reason="Over", set_by="anne",
+                                                  at=T0 + timedelta(hours=3))))
     with engine.begin() as connection:
-        assert follow_crisis(connection, crisis) == 1
-        assert follow_crisis(connection, crisis) == 0  # idempotent
-    [(open_id, policy, due), (answered_id, answered_policy, _)] = rows()
-    assert (open_id, policy, due) == (sla(SlaState.OPENED, 0).inquiry_id, "crisis", T0 + timedelta(hours=1))
-    assert (answered_id, answered_policy) == (other.id, "standard")  # answered inquiries keep theirs
+        assert follow_crisis(connection, crisis, policies) == 1
+        assert follow_crisis(connection, crisis, policies) == 0  # idempotent
+    # Received Monday 10:00: one business day (7.5 h from 08:00–15:30) is Tuesday 10:00 Oslo time.
+    assert rows()[1] == (during.id, "standard", policies["standard"].due_at(T0 + timedelta(hours=1)))
+    assert rows()[0] == before[0]
 
 
 def test_cases_are_kept_once_per_revision(engine) -> None:
@@ -201,3 +205,24 @@ def test_the_platforms_later_sighting_of_our_reply_fills_in_its_link_and_is_no_n
         row = connection.execute(sa.select(messages.c.permalink, messages.c.author_name, messages.c.revision)).one()
         assert connection.execute(sa.select(sa.func.count()).select_from(message_revisions)).scalar() == 1
     assert tuple(row) == ("https://www.facebook.com/1_100", "Alta kommune", 0)
+
+
+def test_a_batch_writes_the_change_feed_at_its_end_with_the_same_versions(engine) -> None:
+    from innboks.db import live
+
+    first, second = message("Hei", native="1_300"), message("Hallo", native="1_301")
+    with engine.begin() as connection, live.buffered(connection) as feed:
+        for m in (first, second):
+            apply(connection, topics.MESSAGES, m.to_json_bytes())
+        mark = len(feed)
+        apply(connection, topics.MESSAGES, message("Hei igjen", native="1_302").to_json_bytes())
+        del feed[mark:]  # a record the consumer rolled back
+        assert connection.execute(sa.select(sa.func.count()).select_from(live.changes)).scalar() == 0
+    with engine.begin() as connection:
+        apply(connection, topics.MESSAGES, first.model_copy(update={"text": "Hei!", "event": Event.EDITED})
+              .to_json_bytes())  # unbuffered: written at once
+        feed = live.feed(connection, 0)
+        versions = live.versions_of(connection, [first.key, second.key])
+    assert [(c["conversation_key"], c["version"], c["actor"]) for c in feed] == [
+        (first.key, 1, "citizen"), (second.key, 1, "citizen"), (first.key, 2, "citizen")]
+    assert versions == {first.key: 2, second.key: 1}

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from innboks.config.files import UnreadableFile, read_text
 from innboks.domain.reply_check.model import CheckContext, CheckResult, Code
 from schemas import Language
 
@@ -88,11 +89,9 @@ class Evaluation:
 
 def load_corpus(path: Path) -> list[Draft]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read the corpus: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CorpusError(f"{path}: not UTF-8 text") from None
+        lines = read_text(path, "the corpus").splitlines()
+    except UnreadableFile as exc:
+        raise CorpusError(str(exc)) from None
     drafts: list[Draft] = []
     seen: set[str] = set()
     codes = {code.value for code in Code}

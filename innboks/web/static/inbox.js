@@ -1,5 +1,7 @@
 // Innboks: the little JavaScript the pages need. Every change is a JSON POST with the session's
-// CSRF token; the inbox list refreshes its rows by itself, keeping the filters.
+// CSRF token. On a conversation page a change carries the version the page shows (conversation.js);
+// a 409 (changed meanwhile, nothing sent) is handed to the page as an "innboks:conflict" event.
+// The list and the conversation update live from /api/events (live.js, list.js, conversation.js).
 "use strict";
 
 const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
@@ -7,13 +9,20 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 function toast(text) {
   const note = document.createElement("div");
   note.className = "toast";
-  note.setAttribute("role", "status");
   note.textContent = text;
-  document.body.append(note);
+  (document.getElementById("main") || document.body).append(note);
   setTimeout(() => note.remove(), 4000);
+  // Screen readers hear it from the page's one polite live region (present from the start).
+  const live = document.getElementById("announcer");
+  if (live) live.textContent = text;
+  else note.setAttribute("role", "status");
 }
 
+const VERSIONED = /\/(reply|hide|delete|unhide|assign|close|snooze)$/;
+
 async function post(url, body) {
+  const page = document.getElementById("conversation");
+  if (page && VERSIONED.test(url) && body.version === undefined) body = {...body, version: page.dataset.version};
   const response = await fetch(url, {
     method: "POST", credentials: "same-origin",
     headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
@@ -21,60 +30,62 @@ async function post(url, body) {
   });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const failure = new Error(answer.error || `HTTP ${response.status}`);
-    failure.answer = answer;
-    throw failure;
+    const error = new Error(answer.error || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.body = answer;
+    error.answer = answer;
+    if (response.status === 409 && answer.changes) {
+      error.message = "samtalen er endret i mellomtiden";
+      document.dispatchEvent(new CustomEvent("innboks:conflict", {detail: {url, body, answer}}));
+    }
+    throw error;
   }
+  if (answer.version) document.dispatchEvent(new CustomEvent("innboks:own-change", {detail: answer}));
   return answer;
 }
 
 const encode = (id) => id.split("/").map(encodeURIComponent).join("/");
 
-function refreshRows() {
-  const table = document.getElementById("inquiries");
-  if (!table) return;
-  const seconds = Number(table.dataset.refresh || 20);
-  setInterval(async () => {
-    const params = new URLSearchParams(window.location.search);
-    params.set("fragment", "rows");
-    try {
-      const response = await fetch(`/?${params}`, {credentials: "same-origin"});
-      if (response.ok && (response.headers.get("content-type") || "").startsWith("text/html")) {
-        const holder = document.createElement("table");
-        holder.innerHTML = await response.text();
-        const rows = holder.querySelector("#rows");
-        if (rows) document.getElementById("rows").replaceWith(rows);
-      }
-    } catch (error) { /* offline for a moment: try again next time */ }
-  }, seconds * 1000);
-}
-
 function conversationActions() {
   const assign = document.getElementById("assign");
   if (assign) {
-    const send = async (assignee) => {
+    const send = async (assignee, takeover = false) => {
       try {
-        await post(`/api/inquiries/${encode(assign.dataset.inquiry)}/assign`, {assignee});
-        document.getElementById("assignee").textContent = assignee || "ingen";
+        await post(`/api/inquiries/${encode(assign.dataset.inquiry)}/assign`, {assignee, takeover});
+        const shown = document.createElement("bdi");  // user text stays a bidirectional island
+        shown.textContent = assignee || "ingen";
+        document.getElementById("assignee").replaceChildren(shown);
         toast(assignee ? `Tildelt ${assignee}` : "Tildeling fjernet");
-      } catch (error) { toast(`Ikke tildelt: ${error.message}`); }
+      } catch (error) {
+        if (error.body && error.body.takeover_needed
+            && window.confirm(`Henvendelsen er tildelt ${error.body.assignee}. Vil du ta den over? Det blir logget, og ${error.body.assignee} ser det med en gang.`)) {
+          send(assignee, true);
+          return;
+        }
+        toast(`Ikke tildelt: ${error.message}`);
+      }
     };
     assign.addEventListener("submit", (event) => { event.preventDefault(); send(assign.assignee.value.trim()); });
     const me = assign.querySelector("[data-assign-me]");
     if (me) me.addEventListener("click", () => { assign.assignee.value = me.dataset.assignMe; send(me.dataset.assignMe); });
   }
-  document.querySelectorAll("form.correct").forEach((form) => form.addEventListener("submit", async (event) => {
+  // Delegated: the thread's messages are replaced in place as the conversation changes.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.correct");
+    if (!form) return;
     event.preventDefault();
     const moderation = [...form.querySelectorAll("input[name=moderation]:checked")].map((box) => box.value);
     try {
       await post(`/api/messages/${encode(form.dataset.message)}/triage`, {category: form.category.value, moderation});
-      toast("Triage rettet. Takk, rettelsen brukes til å måle og forbedre triage.");
+      toast("Vurderingen er rettet. Takk, rettelsen brukes til å måle og forbedre Innboks.");
     } catch (error) { toast(`Ikke lagret: ${error.message}`); }
-  }));
-  document.querySelectorAll("[data-copy]").forEach((button) => button.addEventListener("click", async () => {
+  });
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
     const text = document.getElementById(button.dataset.copy).textContent;
     try { await navigator.clipboard.writeText(text); toast("Kopiert"); } catch (error) { toast("Kunne ikke kopiere"); }
-  }));
+  });
 }
 
 function platformActions() {
@@ -84,7 +95,7 @@ function platformActions() {
   const reply = document.getElementById("reply");
   if (reply) {
     const picker = document.getElementById("saved-replies");
-    fetch(`/api/saved-replies?account=${encodeURIComponent(reply.dataset.account)}`, {credentials: "same-origin"})
+    fetch(`/api/saved-replies?account=${encodeURIComponent(reply.dataset.account)}&message_id=${encodeURIComponent(reply.dataset.message)}`, {credentials: "same-origin"})
       .then((r) => (r.ok ? r.json() : []))
       .then((templates) => templates.forEach((t) => {
         const option = document.createElement("option");
@@ -98,7 +109,7 @@ function platformActions() {
       try {
         const answer = await post(`/api/messages/${encode(reply.dataset.message)}/reply`, {text: reply.text.value});
         toast(`Svar ${outcome(answer).toLowerCase()}`);
-        setTimeout(() => window.location.reload(), 2500);
+        reply.text.value = "";
       } catch (error) {
         const region = document.getElementById("reply-check");
         if (region && error.answer && error.answer.warnings) {
@@ -108,30 +119,37 @@ function platformActions() {
       }
     });
   }
-  document.querySelectorAll("form.moderate").forEach((form) => {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const kind = event.submitter ? event.submitter.value : "hide";
-      if (kind === "delete" && !window.confirm("Slette kommentaren på plattformen? Originalen blir tatt vare på i Innboks.")) return;
-      try {
-        await post(`/api/messages/${encode(form.dataset.message)}/${kind}`, {reason: form.reason.value});
-        toast(kind === "delete" ? "Sletting bestilt." : "Skjuling bestilt.");
-        setTimeout(() => window.location.reload(), 2500);
-      } catch (error) { toast(`Ikke gjort: ${error.message}`); }
-    });
-    const unhide = form.querySelector("[data-unhide]");
-    if (unhide) unhide.addEventListener("click", async () => {
-      try { await post(`/api/messages/${encode(form.dataset.message)}/unhide`, {}); toast("Bestilt: vises igjen."); }
-      catch (error) { toast(`Ikke gjort: ${error.message}`); }
-    });
-  });
-  document.querySelectorAll("[data-approve]").forEach((button) => button.addEventListener("click", async () => {
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.moderate");
+    if (!form) return;
+    event.preventDefault();
+    const kind = event.submitter ? event.submitter.value : "hide";
+    if (kind === "delete" && !window.confirm("Slette kommentaren på plattformen? Originalen blir tatt vare på i Innboks.")) return;
     try {
-      await post(`/api/actions/${encodeURIComponent(button.dataset.approve)}/approve`, {});
-      toast("Godkjent. Svaret sendes.");
-      setTimeout(() => window.location.reload(), 2500);
-    } catch (error) { toast(`Ikke godkjent: ${error.message}`); }
-  }));
+      await post(`/api/messages/${encode(form.dataset.message)}/${kind}`, {reason: form.reason.value});
+      toast(kind === "delete" ? "Sletting bestilt." : "Skjuling bestilt.");
+    } catch (error) { toast(`Ikke gjort: ${error.message}`); }
+  });
+  document.addEventListener("click", async (event) => {
+    const unhide = event.target.closest("[data-unhide]");
+    if (!unhide) return;
+    const form = unhide.closest("form.moderate");
+    try { await post(`/api/messages/${encode(form.dataset.message)}/unhide`, {}); toast("Bestilt: vises igjen."); }
+    catch (error) { toast(`Ikke gjort: ${error.message}`); }
+  });
+  // Approving: as written or edited; rejecting with a comment (forms in the thread, which updates live).
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.approve");
+    if (!form) return;
+    event.preventDefault();
+    const reject = event.submitter && event.submitter.value === "reject";
+    const body = reject ? {reject: form.comment.value.trim()} : (form.text ? {text: form.text.value} : {});
+    if (reject && !body.reject) { toast("Skriv en kommentar til den som ba om svaret."); form.comment.focus(); return; }
+    try {
+      await post(`/api/actions/${encodeURIComponent(form.dataset.approve)}/approve`, body);
+      toast(reject ? "Avvist. Den som ba om svaret, ser kommentaren din." : "Godkjent. Svaret sendes.");
+    } catch (error) { toast(`${reject ? "Ikke avvist" : "Ikke godkjent"}: ${error.message}`); }
+  });
 }
 
 // The reply check (POST /api/replies/check): its warnings in a live region the textarea points to
@@ -284,5 +302,5 @@ function savedRepliesAdmin() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  refreshRows(); conversationActions(); platformActions(); replyCheck(); factsAdmin(); savedRepliesAdmin();
+  conversationActions(); platformActions(); replyCheck(); factsAdmin(); savedRepliesAdmin();
 });
