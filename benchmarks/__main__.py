@@ -15,6 +15,7 @@ from benchmarks import (
     language,
     pipeline,
     records,
+    reply_check,
     sla,
     store,
     triage_cli,
@@ -39,6 +40,7 @@ BENCHMARKS = {
     "store": store.run,
     "actions": actions.run,
     "records": records.run,
+    "reply-check": reply_check.run,
     "freshness": freshness.run,
     "fiks": fiks.run,
 }

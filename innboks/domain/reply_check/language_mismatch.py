@@ -30,7 +30,16 @@ EXTRA_EXCLUSIVE: dict[Language, frozenset[str]] = {
         "åpningstid", "åpningstiden", "åpningstider", "åpent", "åpen", "åpne", "tålmodighet", "tålmodigheten",
         "nettsiden", "nettsidene", "meldingen", "meldinger", "saken", "videre", "morgen", "helgen", "helgene", "veien",
         "veiene", "vei", "siden", "spørre", "vannet", "ledningen", "avdelingen", "mannskapene", "gjelder", "ønsker",
-        "hvis", "bruker", "jobber", "tilbakemeldingen", "beskjeden"}),
+        "hvis", "bruker", "jobber", "tilbakemeldingen", "beskjeden",
+        # the article, "ennå", the present of ta-verbs (nynorsk: tek) and the -et/-te past of weak verbs
+        "et", "ennå", "mottar", "deltar", "foretar", "vedtar", "antar", "avtar", "opptar", "inntar", "overtar",
+        "gjentar", "fratar", "påtar", "tiltar", "sjekket", "snakket", "jobbet", "ventet", "åpnet", "stengte",
+        "hjulpet", "fulgt", "lovet", "laget", "ordnet", "ringte", "fikset", "rettet", "sendte", "meldte", "flyttet",
+        "endret", "kommet", "vet", "dessverre", "hyggelig", "mener", "tror", "bor", "skjønner", "da",
+        # present tense -er where nynorsk has -ar (ordnar, snakkar) or another form (tenkjer, legg)
+        "ordner", "snakker", "venter", "prøver", "lager", "følger", "tenker", "ringer", "takker", "kontakter",
+        "behandler", "flytter", "starter", "merker", "passer", "betaler", "legger", "planlegger", "fikser",
+        "rydder", "måker", "brøyter", "spiller", "handler", "lurer", "håper", "synes"}),
     Language.NYNORSK: frozenset({
         "venleg", "helsing", "veke", "veka", "veker", "vekene", "mogleg", "vanleg", "vanlegvis", "seier", "tek",
         "teke", "teken", "treng", "svarar", "sjekkar", "søkjer", "beklagar", "opnar", "fekk", "gjekk", "eigen", "eige",
@@ -42,7 +51,10 @@ EXTRA_EXCLUSIVE: dict[Language, frozenset[str]] = {
         "ringjer", "høyre", "spørje", "sjå", "kome", "stengd", "stengde", "vatnet", "vatn", "leidning", "leidninga",
         "avdelinga", "mannskapa", "tilbakemeldinga", "innspelet", "innspel", "hòlet", "uvêret", "sida", "gong",
         "gonger", "fleire", "orda", "forståing", "handsaming", "rettleiing", "tenesta", "tenester", "heimetenesta",
-        "einingsleiar", "kommunikasjonseininga", "følgd", "følgde", "verkeleg", "eigentleg", "brøytinga"}),
+        "einingsleiar", "kommunikasjonseininga", "følgd", "følgde", "verkeleg", "eigentleg", "brøytinga",
+        # the pronoun "me", "enno", and verbs a short reply has
+        "me", "enno", "endå", "nokre", "hyggeleg", "meiner", "trur", "bur", "skjønar", "høyrer", "ynskjer", "sjølv",
+        "hugs", "hugse", "vart", "vert", "kor"}),
 }
 #: Words the shared markers count as exclusive that a reply in the other standard also uses.
 NOT_EXCLUSIVE: dict[Language, frozenset[str]] = {
@@ -104,6 +116,11 @@ _NORWEGIAN_WORDS = frozenset({"hei", "takk", "vi", "du", "deg", "dere", "oss", "
                               "åpent", "ope", "i dag", "i morgen"})
 
 
+#: Bokmål present tense of ta and its compounds ("godtar", "mottar", "vedtar"): nynorsk has "tek".
+_TA_VERB = re.compile(r"^(?:|mot|del|fore|ved|an|av|opp|inn|over|gjen|fra|på|til|god|med|om|ut|bort|sammen|ned|fram|"
+                      r"frem|etter|hånd|imot|igjen|fore|for|be|inn)tar$")
+
+
 def evidence(text: str) -> dict[Language, int]:
     """Exclusive marker words and endings per language (each North Sámi letter twice): what tells
     the standards apart, since the words bokmål and nynorsk share say nothing of which it is."""
@@ -111,6 +128,8 @@ def evidence(text: str) -> dict[Language, int]:
     counts = dict.fromkeys(MARKERS, 0)
     for word in words:
         found = [language for language, markers in MARKERS.items() if word in markers.exclusive]
+        if not found and _TA_VERB.match(word):
+            found = [Language.BOKMAL]
         if not found and word not in _SUFFIX_EXCEPTIONS and not word.endswith(_ENDING_EXCEPTIONS) \
                 and not word.isdigit():
             found = [language for language, suffix in _SUFFIXES if suffix.match(word)]

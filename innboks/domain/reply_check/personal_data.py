@@ -59,17 +59,20 @@ _STREET = (r"[A-ZÆØÅ][a-zæøåé]+(?:-[A-ZÆØÅ]?[a-zæøå]+)?(?:veien|veg
 #: A street and a house number (not a range "10–24"), optionally with a letter.
 _ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w))?(?!\s*(?:[-–]|til)\s*\d)")
 #: A person just before the address: "naboen din i Storgata 4", "Per Hansen i Storgata 4".
-_RESIDENT = re.compile(r"(?:naboen|naboane|naboene|nabo|familien|neighbour|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
-                       r"[^.!?]{0,20}(?:i|på|in|at),?\s*$")
+_RESIDENT = re.compile(r"(?:(?i:naboen|naboane|naboene|nabo|familien|neighbour)|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
+                       r"[^.!?]{0,20}(?:i|på|in|at),?\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}$")
 _LIVES = re.compile(r"(?<!\w)(?:bor|bur|bodde|budde|busett|bosatt|adresse\w*|heimeadresse\w*|hjemmeadresse\w*|"
-                    r"hjemme hos|heime hos|huset (?:ditt|hans|hennes|hennar|deira|deres)|lives?|living|address)(?!\w)",
+                    r"hjemme hos|heime hos|lives?|living|address|(?:huset|leiligheten|leilegheita|leiligheita|boligen|"
+                    r"bustaden|hytta|hytten|eiendommen|eigedomen|tomta|tomten|hjemmet|heimen|garasjen|house|flat|"
+                    r"apartment|home|property) (?:din|di|ditt|dine|hans|hennes|hennar|deira|deres|dykkar|your|his|her|"
+                    r"their))(?!\w)",
                     re.IGNORECASE)
 
 #: A listed first name followed by a capitalised surname.
 _FULL_NAME = re.compile(r"(?<![\w@#])([A-ZÆØÅÁČĐŊŠŦŽ][a-zæøåäöüáčđŋšŧž]+)(?:-[A-ZÆØÅ][a-zæøå]+)?"
                         r"(?: [A-ZÆØÅ][a-zæøå]+)? ([A-ZÆØÅ][a-zæøåäöü]+(?:-[A-ZÆØÅ][a-zæøå]+)?)")
 _GREETING = re.compile(r"(?:^|[.!?\n]\s*)(?:hei|hallo|heisann|kjære|god morgen|god dag|god kveld|hi|hello|dear|"
-                       r"bures|buorre beaivi)[,!]?\s*$", re.IGNORECASE)
+                       r"bures|buorre beaivi),?\s*$", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:hilsen|helsing|mvh|med vennlig hilsen|vennlig hilsen|venleg helsing|regards|best|"
                         r"kind regards|cheers|–|-|/)\s*,?\s*$", re.IGNORECASE)
 _ROLE = re.compile(r"(?:ordfører(?:en)?|varaordfører(?:en)?|rådmann(?:en)?|kommunedirektør(?:en)?|kommunalsjef(?:en)?|"
@@ -102,7 +105,7 @@ _HEALTH = any_of([r"diagnose\w*", r"adhd", r"autisme", r"autist\w*", r"asperger\
                   r"diabetes", r"epilepsi", r"hjerneslag", r"diagnosed", r"on sick leave", r"depressed",
                   r"dementia", r"cancer", r"autism", r"disabled", r"funksjonshemm\w*", r"utviklingshemm\w*"])
 _CARE = any_of([r"sykehjemsplass\w*", r"sjukeheimsplass\w*", r"sykehjem\w*", r"sjukeheim\w*", r"hjemmesykepleie\w*",
-                r"heimesjukepleie\w*", r"hjemmetjenest\w*", r"heimeteneste\w*", r"trygghetsalarm\w*",
+                r"heimesjukepleie\w*", r"hjemmetjenest\w*", r"heimetenest\w*", r"trygghetsalarm\w*",
                 r"tryggleiksalarm\w*", r"avlastning\w*", r"avlasting\w*", r"støttekontakt\w*", r"bpa",
                 r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"dagsenter\w*", r"langtidsplass\w*", r"korttidsplass\w*",
                 r"omsorgsstønad\w*", r"assistent på skolen", r"spesialundervisning\w*", r"ppt", r"home care",
@@ -110,9 +113,136 @@ _CARE = any_of([r"sykehjemsplass\w*", r"sjukeheimsplass\w*", r"sykehjem\w*", r"s
 _GENERAL_START = re.compile(r"^\W*(?:er|har|vil|skal|kan|må|får|treng|trenger|\w+er|\w+ar) (?:du|dere|de|dykk)\b",
                             re.IGNORECASE)
 #: A condition or a general statement before a sensitive word takes the person out of it.
-_GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushetsplikt\w*|teieplikt\w*|"
+_GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushetsplikt\w*|teieplikt\w*|kan få|"
+                      r"ved manglende|ved manglande|ved for sen|ved for sein|unless|i tilfelle|"
+                      r"kan du få|risikerer|risikerar|can get|might get|may get|"
                       r"enkeltpersoner|enkeltpersonar|enkeltsaker|ingen|trenger ikke|treng ikkje|kan søke|kan søkje|"
                       r"can apply)(?!\w)", re.IGNORECASE)
+
+#: Who a sensitive fact can be about, as the subject of the sentence: the citizen, a pronoun, a listed
+#: first name, or a relative or neighbour of theirs ("mor di", "din sønn", "gutten din").
+_KIN = any_of([r"mor", r"moren", r"mora", r"mamma", r"mammaen", r"far", r"faren", r"pappa", r"pappaen", r"sønn",
+               r"sønnen", r"son", r"sonen", r"gutten", r"guten", r"jenta", r"jenten", r"datter", r"datteren", r"dotter",
+               r"dottera", r"barnet", r"barna", r"borna", r"ungen", r"ungane", r"ungene", r"mannen", r"kona", r"kone",
+               r"samboer", r"samboeren", r"ektefelle", r"ektefellen", r"kjæresten", r"partneren", r"bestemor",
+               r"bestefar", r"besteforeldre", r"mormor", r"morfar", r"farmor", r"farfar", r"svigermor", r"svigerfar",
+               r"bror", r"broren", r"bror", r"søster", r"søsteren", r"syster", r"systera", r"onkel", r"tante",
+               r"nabo", r"naboen", r"naboane", r"naboene", r"eleven", r"pasienten", r"brukeren", r"brukaren",
+               r"son", r"daughter", r"mother", r"father", r"mum", r"mom", r"dad", r"husband", r"wife", r"partner",
+               r"child", r"children", r"kids?", r"neighbou?r", r"brother", r"sister", r"grandmother", r"grandfather"])
+_PERSON_SUBJECT = re.compile(
+    rf"(?<!\w)(?:{_NAMES}|(?:du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they)|"
+    rf"{_KIN} (?:{_POSSESSIVE})|(?:{_POSSESSIVE}) {_KIN}|{_KIN} (?:til|åt) (?:deg|dykk|dere|han|henne|ho))(?!\w)",
+    re.IGNORECASE)
+#: What is sensitive to say of a person in public: health, care services, social benefits, child
+#: welfare, police and courts, debt, school absence and trouble, losing a job, a complaint about them.
+_FACT = re.compile(r"(?<!\w)(?:" + "|".join([
+    # health
+    r"\w*diagnose\w*", r"adhd", r"autis\w*", r"autist\w*", r"asperger\w*", r"demens\w*", r"dement", r"demente",
+    r"\w*kreft(?:en|syk\w*|pasient\w*|behandling\w*|sjuk\w*)?", r"cellegift\w*", r"sykmeld\w*", r"sjukmeld\w*",
+    r"sykemeld\w*", r"depresjon\w*", r"deprimert", r"angstlidel\w*", r"psykisk (?:syk|sjuk|lidelse|liding|uhelse)",
+    r"psykiske (?:problem\w*|lidel\w*|lidingar|plager|vanskar)", r"rusproblem\w*", r"rusmisbruk\w*", r"rusavhengig\w*",
+    r"alkoholiker\w*", r"alkoholproblem\w*", r"innlagt", r"(?:blitt|vorte|ble|blei|vart) (?:mye |mykje |litt |"
+    r"mykkje |veldig )?(?:dårligere|dårlegare|sykere|sjukare|verre|sjuk|syk|skadet|skada|skadd)", r"har falt",
+    r"har falle", r"(?:vært|vore) (?:mye |mykje |veldig |ofte )?(?:syk|sjuk)", r"sykehjemmet", r"sjukeheimen",
+    r"(?:got|become|been) (?:much |very )?(?:worse|ill|sick|injured)", r"(?:fell|has fallen|had a fall)", r"(?:lagt|"
+                                                                                                          r"lagd) inn "
+                                                                                                          r"(?:på|"
+                                                                                                          r"ved) "
+                                                                                                          r"(?:\w+ "
+                                                                                                          r")?(?:sykeh"
+                                                                                                          r"us\w*|"
+    r"sjukehus\w*|\w*avdeling\w*|psykiatri\w*|institusjon\w*)", r"operert", r"diabetes", r"epilepsi", r"hjerneslag",
+    r"funksjonshemm\w*", r"funksjonsnedsett\w*", r"utviklingshemm\w*", r"(?:sitter|sit|bruker|"
+                                                                       r"brukar) (?:i )?rullestol", r"rullestolbruke"
+                                                                                                    r"r\w"
+                                                                                                    r"*", r"gravi"
+                                                                                                          r"d", r"spis"
+                                                                                                                r"efor"
+                                                                                                                r"styr"
+                                                                                                                r"r\w*",
+    r"selvmord\w*", r"sjølvmord\w*", r"overdose\w*", r"sick leave", r"depression", r"depressed", r"anxiety",
+    r"cancer", r"dementia", r"autism", r"diagnosed", r"in hospital", r"hospitali[sz]ed", r"pregnant", r"disabled", r"d"
+                                                                                                                   r"i"
+                                                                                                                   r"s"
+                                                                                                                   r"a"
+                                                                                                                   r"b"
+                                                                                                                   r"i"
+                                                                                                                   r"l"
+                                                                                                                   r"i"
+                                                                                                                   r"t"
+                                                                                                                   r"y",
+    # care services
+    r"\w*sykehjemsplass\w*", r"\w*sjukeheimsplass\w*", r"hjemmesykeplei\w*", r"heimesjukeplei\w*",
+    r"hjemmetjenest\w*", r"heimetenest\w*", r"hjemmehjelp\w*", r"heimehjelp\w*", r"trygghetsalarm\w*",
+    r"tryggleiksalarm\w*", r"avlastning\w*", r"avlasting\w*", r"støttekontakt\w*", r"\w*omsorgsbolig\w*",
+    r"\w*omsorgsbustad\w*", r"dagsenter\w*", r"omsorgsstønad\w*", r"omsorgslønn\w*", r"brukerstyrt\w*",
+    r"praktisk bistand", r"home care", r"nursing home", r"care home", r"kommunal\w* (?:bolig|utleiebolig|bustad)\w*",
+    r"social housing", r"council housing",
+    # social benefits and finances
+    r"\w*sosialhjelp\w*", r"sosialstønad\w*", r"uføretrygd\w*", r"uføre", r"ufør", r"lav inntekt", r"låg inntekt",
+    r"lave inntekter", r"låge inntekter", r"low income", r"dårlig økonomi", r"dårleg økonomi",
+    r"økonomiske (?:problem\w*|vansk\w*|utfordring\w*)", r"arbeidsavklaringspenger", r"aap",
+    r"bostøtta", r"bostøtten", r"social assistance", r"welfare benefits?", r"disability benefits?",
+    r"gjelda", r"gjelden", r"gjeldsproblem\w*", r"gjeldsordning\w*", r"restanse\w*", r"inkasso\w*", r"ubetalt\w*",
+    r"utestående", r"betalingsanmerkning\w*", r"tvangsinnkrev\w*", r"skyldig", r"in debt", r"arrears", r"unpaid",
+    # child welfare
+    r"barnevernssak\w*", r"barnevernsak\w*", r"bekymringsmelding\w*", r"meldt til barnevernet", r"melde til "
+    r"barnevernet", r"fosterhjem\w*", r"fosterheim\w*", r"beredskapshjem\w*", r"beredskapsheim\w*",
+    r"omsorgsovertak\w*", r"child protection case", r"barnevernets omsorg", r"barnevernet si omsorg",
+    r"omsorga til barnevernet", r"i barnevernet", r"under barnevernet", r"in care",
+    # police and courts
+    r"anmeldt", r"politianmeldt", r"meldt til politiet", r"siktet", r"sikta", r"tiltalt", r"domfelt", r"dømt",
+    r"arrestert", r"pågrepet", r"pågripe\w*", r"besøksforbud\w*", r"kontaktforbud\w*", r"straffesak\w*",
+    r"arrested", r"convicted", r"charged with", r"restraining order",
+    # school
+    r"(?:mye|mykje|høyt|høgt|stort|ugyldig|bekymringsfullt|\d+ dagers|\d+ dagars) (?:fravær|fråvær)\w*", r"(?:vært|"
+                                                                                                         r"vore|"
+                                                                                                         r"been) "
+                                                                                                         r"(?:mye|"
+                                                                                                         r"mykje|"
+                                                                                                         r"mykkje|"
+                                                                                                         r"a lot) "
+                                                                                                         r"(?:borte|"
+                                                                                                         r"away|"
+                                                                                                         r"absent)",
+    r"mobbet", r"mobba", r"mobber", r"mobbar", r"bortvist", r"utvist", r"utestengt\w*", r"utestengd\w*",
+    r"(?:ble|blei|vart|er|har blitt|har vorte) (?:slått|banket|angrepet|angripen|trakassert|"
+    r"utsatt for vold)", r"anmerkning\w*", r"spesialundervisning\w*",
+    r"bullied", r"suspended from school",
+    # work
+    r"oppsagt", r"(?:blitt|vorte|ble|blei|vart) sagt opp", r"avskjediget", r"avskjeda", r"suspendert", r"permittert",
+    r"fired", r"laid off",
+    # a complaint or an order about them
+    r"(?:klage|klaga|klaget|klagd|klagde|complaint|complained) (?:på|om|about|against) (?:deg|dykk|dere|han|henne|ho|"
+    r"dei|dem|you|him|her|them)", r"pålegg om", r"pålagt å",
+]) + r")(?!\w)", re.IGNORECASE)
+#: A sensitive fact owned: "sosialhjelpen din", "fraværet hans", "diagnosen til mor di".
+_OWNED_FACT = re.compile(r"(?<!\w)(?:diagnosen|sykdommen|sjukdomen|sjukdommen|medisinene|medisinane|"
+                         r"sosialhjelpa|sosialhjelpen|stønaden|trygda|trygden|uføretrygda|uføretrygden|"
+                         r"gjelda|gjelden|restansen|fraværet|fråværet|sykmeldingen|sjukmeldinga|"
+                         r"barnevernssaka|barnevernssaken|straffesaka|straffesaken|legeerklæringa|legeerklæringen) "
+                         rf"(?:{_POSSESSIVE}|til (?:deg|han|henne|ho|dykk|dere|mor di|far di|moren din|"
+                         rf"faren din))(?!\w)",
+                         re.IGNORECASE)
+#: Praise of a service ("dere er fornøyde med hjemmetjenesten") is thanked for, not disclosed.
+_PRAISED = re.compile(r"(?<!\w)(?:fornøyd|fornøyde|nøgd|nøgde|happy with|satisfied with|pleased with|glad for|"
+                      r"glade for|"
+                      r"god for|bra for|takknemlig|takksam|grateful)(?!\w)", re.IGNORECASE)
+#: How far apart (in characters) the person and the fact may stand in one sentence.
+_NEAR = 90
+#: A person right after these is not the subject of a fact: a condition ("hvis du"), an object ("hjelpe
+#: dere", "help you").
+_NOT_SUBJECT_BEFORE = re.compile(r"(?<!\w)(?:hvis|dersom|viss|om|når|if|when|unless|til|for|med|hos|på|hjelpe|hjelper|"
+                                 r"hjelpa|kontakte|kontakter|ringe|gi|gir|gje|gjev|sende|sender|minne|informere|"
+                                 r"invitere|tilby|tilbyr|ønsker|ønskjer|help|helps|contact|tell|give|send|remind|"
+                                 r"invite|"
+                                 r"offer|to|with|thank|thanks|wish|can|may)\s+$", re.IGNORECASE)
+_PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they", re.IGNORECASE)
+#: A person followed by these is "you" in general guidance ("du kan søke om avlastning").
+_GENERAL_AFTER = re.compile(r"^\s+(?:kan|kunne|can|could|may|might|finner|finn|bør|burde|should|trenger ikke|"
+                            r"treng ikkje|må gjerne|kan gjerne|er velkommen|er velkomen|are welcome|søker|søkjer|"
+                            r"apply)(?!\w)", re.IGNORECASE)
 
 #: A person's health, care, finances, child-welfare case, police matter or employment, and what
 #: identifies a child or a car.
@@ -141,6 +271,8 @@ SENSITIVE = PhraseTable([
            rf"har|hadde|still owe|owe|owes) (?:\w+ ){{0,4}}?(?:restanse\w*|gjeld|inkasso\w*|ubetalt\w*|\d[\d ]* "
            rf"(?:kroner|kr)|betalingsanmerkning\w*|utestående|debt|arrears|unpaid)", _SENSITIVE),
     Phrase(r"(?:sendt|gått|oversendt|gone|sent) (?:\w+ ){0,2}?(?:til|to) (?:inkasso|debt collection)", _SENSITIVE),
+    Phrase(r"(?:heter|heiter|het|kalt|kalla|named|called|navnet (?:hans|hennes|er)|namnet (?:hans|hennar|er)) "
+           r"(?-i:[A-ZÆØÅ][a-zæøå]+(?: [A-ZÆØÅ][a-zæøå]+)+)", _SENSITIVE),
     Phrase(rf"barnevernet (?:har|hadde|kjenner) (?:\w+ ){{0,4}}?(?:sak|kontakt|undersøkelse|undersøking|tiltak|"
            rf"oppfølging|bekymringsmelding\w*) (?:\w+ ){{0,2}}?(?:på|med|hos|om|i) (?:familien|dere|dykk|deg|dei|dem|"
            rf"han|henne|ho|barnet|barna|borna|{_RELATIVE})", _SENSITIVE),
@@ -175,6 +307,7 @@ def check(text: str, context: CheckContext) -> list[ReplyWarning]:
     found.extend(_addresses(text, context))
     found.extend(_third_persons(text, context))
     found.extend(_sensitive(text))
+    found.extend(_facts_about_people(text))
     return without_overlaps(found)
 
 
@@ -206,7 +339,7 @@ def _third_persons(text: str, context: CheckContext) -> list[ReplyWarning]:
             continue
         if first.lower() in citizen and (not citizen - {first.lower()} or last.lower() in citizen):
             continue
-        before = text[:match.start()]
+        before = text[max(0, match.start() - 160):match.start()]
         if any(pattern.search(before) for pattern in (_GREETING, _SIGNATURE, _ROLE, _PRAISE)):
             continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _NAME, match.start(), match.end()))
@@ -222,4 +355,32 @@ def _sensitive(text: str) -> list[ReplyWarning]:
         if _GENERAL.search(before) or _GENERAL_START.search(before + match.group(0)):
             continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, match.start(), match.end()))
+    return found
+
+
+def _facts_about_people(text: str) -> list[ReplyWarning]:
+    """A sensitive fact and a person it is about in one sentence, near each other, in either order
+    ("mor di har fått demensdiagnose", "heimesjukepleia … mor di", "sosialhjelpen din"), unless the
+    sentence is general or conditional before them or the person is not the subject ("hvis du",
+    "hjelpe dere", "du kan søke …")."""
+    found = []
+    for sentence in sentences(text):
+        facts = [*_FACT.finditer(sentence.text), *_OWNED_FACT.finditer(sentence.text)]
+        if not facts:
+            continue
+        people = [m for m in _PERSON_SUBJECT.finditer(sentence.text)
+                  if not (_PRONOUN.fullmatch(m.group(0))
+                          and _NOT_SUBJECT_BEFORE.search(sentence.text[max(0, m.start() - 14):m.start()]))
+                  and not _GENERAL_AFTER.match(sentence.text[m.end():m.end() + 20])]
+        for fact in facts:
+            near = [fact] if fact.re is _OWNED_FACT else [m for m in people if abs(m.start() - fact.start()) <= _NEAR]
+            if not near:
+                continue
+            person = min(near, key=lambda m: abs(m.start() - fact.start()))
+            start, end = min(person.start(), fact.start()), max(person.end(), fact.end())
+            if _GENERAL.search(sentence.text[:start]) or _GENERAL_START.search(sentence.text[:end]) \
+                    or _PRAISED.search(sentence.text[start:end]):
+                continue
+            found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, sentence.start + start, sentence.start + end))
+            break
     return found

@@ -9,6 +9,8 @@ Språkrådet's advice is 15–20 words on average.
 
 from __future__ import annotations
 
+import re
+
 from innboks.domain.reply_check.model import Code, ReplyWarning
 from innboks.domain.reply_check.text import Phrase, PhraseTable, sentences
 
@@ -98,6 +100,73 @@ TABLE = PhraseTable([
            "Skriv «Se …» eller start med svaret i stedet for «vi viser til»."),
     Phrase(r"(?:det (?:bekreftes|meddeles|anmodes|henstilles)|(?:bekreftes|meddeles) (?:herved|med dette))",
            "Passiv kansellistil: skriv «Vi bekrefter …», «Vi ber deg …»."),
+    # Språkrådet's Kansellisten and its list of old words for laws (bokmål; the nynorsk forms beside them)
+    Phrase(r"(?:besiktig\w*|beskikke\w*|bevirke\w*|erleggelse\w*|forefinnes|forevis\w*|henstand\w*|likeledes|tillike|"
+           r"oppebære\w*|påkrevd|påkravd|underretning\w*|underrett\w*|utferdig\w*|ovenstående|nedenstående|"
+           r"beliggende|hjemmehørende|heimehøyrande|saksforholdet|saksforholda|saksforhold|redegjørelse\w*|"
+           r"utgreiing av|tiltakshaver\w*|tiltakshavar\w*|hjemmelshaver\w*|heimelshavar\w*|forekomme\w*)",
+           "Kansellistil (Språkrådets Kanselliliste): velg et vanlig ord («finnes», «også», «beskjed», «saken», "
+           "«forklaring», «du»)."),
+    Phrase(r"(?:inneha|innehar|innehas|innehatt|innehava|innehaver\w*|innehavar\w*)",
+           "Skriv «ha» eller «har» i stedet for «inneha»."),
+    Phrase(r"(?:forbeholde\w*|forbeheld\w*|hensatt\w*|hensette\w*|henstilt|(?:vert|blir|bli|er|blitt) (?:med dette )?"
+           r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|"
+           r"bekreftet|"
+           r"stadfesta|gjort|kjent|kunngjort)|(?:gjøres|gjerast|vert gjort|blir gjort) (?:med dette )?kjent|kunngjøres|"
+           r"kunngjerast|(?:i|den|det|de|dei|ovenfor|tidligere|tidlegare|over) (?:nevnte|nemnde)|\w+ i hende|i hende "
+           r"(?:innen|innan|senest|seinast))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …», "
+           "«dette tidsrommet», «vi må ha … innen»."),
+    Phrase(r"(?:ved manglende|ved manglande|ytterligere|ytterlegare|oversend\w*|tilbakeføre\w*)",
+           "Skriv «hvis du ikke betaler», «mer», «sende» i stedet for «ved manglende innbetaling», «ytterligere», "
+           "«oversende»."),
+    Phrase(r"(?:påhvile\w*|påkvile\w*|påligge\w*|påligg|påhviler)",
+           "Skriv «… har ansvaret for» eller «… må» i stedet for «det påhviler»."),
+    Phrase(r"(?:forelig\w*|førelig\w*|gjeldende|gjeldande|foreliggende)",
+           "Partisippformer som «gjeldende» og «foreliggende» er kansellistil: skriv «reglene som gjelder», «det vi "
+           "har»."),
+    Phrase(r"(?:denne|dette|disse|desse|nevnte|nemnde) (?:sak|søknad|henvendelse|klage|vedtak|brev|dokument|"
+           r"forespørsel|"
+           r"forhold|førespurnad|tiltak)",
+           "«denne sak», «dette vedtak» er gammel stil: skriv «saken», «vedtaket»."),
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:man|ein|en) (?:ber|bed|viser|gjør|gjer|minner|tillater|tillet|ønsker|ønskjer|"
+           r"anmoder|presiserer|presiserar|understreker|understrekar|vil gjøre|vil gjere|må be|må be om)",
+           "Skriv «vi» (og «du») i stedet for det upersonlige «man»/«ein»: «Vi ber deg …»."),
+    # nominal style: a verb turned into a noun and an empty verb carrying it ("foreta en vurdering av")
+    Phrase(r"(?:foreta\w*|gjennomfør\w*|utfør\w*|iverks\w*|igangsett\w*|igangsatt\w*) (?:en|ei|ein|et|eit) (?:\w+ )?"
+           r"(?:vurdering|gjennomgang|kartlegging|undersøkelse|undersøking|evaluering|befaring|behandling|handsaming|"
+           r"saksbehandling|kontroll|utbetaling|endring|oppfølging|prioritering)",
+           "Substantivstil: skriv verbet selv («vi vurderer», «vi går gjennom») i stedet for «foreta en vurdering»."),
+    Phrase(r"(?:bli|blir|vil bli|vere|være|er|vert|vart|ble) (?:\w+ )?gjenstand for|(?:komme|kome|kommer|kjem) til "
+           r"(?:anvendelse|bruk|utbetaling)|(?:tas|takast|blir tatt|vert teken) under (?:behandling|handsaming|"
+           r"vurdering)|realitetsbehandl\w*|ferdigstill\w*",
+           "Substantivstil: skriv enkelt («vi behandler saken», «vi gjør ferdig», «etter hvert»)."),
+    Phrase(r"(?:med bakgrunn i|på bakgrunn av|på grunnlag av|med grunnlag i|i lys av|som følge av|som følgje av)",
+           "Skriv «fordi», «etter» eller «på grunn av» i stedet for «på bakgrunn av»."),
+    Phrase(r"(?:det|der) (?:er|vil være|vil vere|blir|gis|gjevast|vert gjeve) (?:ikke |ikkje |dessverre |diverre )?"
+           r"(?:\w+ )?(?:anledning|høve) til|(?:gis|gjevast) (?:\w+ )?(?:anledning|høve|mulighet|moglegheit)",
+           "Upersonlig: skriv «Du kan (ikke) …» i stedet for «det er (ikke) anledning til»."),
+    Phrase(r"(?:fremmes|fremmet|framsett\w*|fremme (?:en |ei )?(?:søknad|klage|krav|sak)|fremmer (?:en |ei )?"
+           r"(?:søknad|klage|krav))", "Skriv «sende» eller «søke» i stedet for «fremme en søknad»."),
+    Phrase(r"(?:medføre\w*|medfør|medført|måtte (?:medføre|innebære|føre til|oppstå|ha)|berørte parter|dei berørte "
+           r"partane|de berørte partene)",
+           "Skriv «føre til» og «de som blir berørt» i stedet for «medføre» og «berørte parter»."),
+    Phrase(r"(?:beslutte\w*|besluttet|besluttes|helhetlig vurdering|heilskapleg vurdering|helhetsvurdering\w*)",
+           "Skriv «bestemme»/«bestemt» og si hva dere la vekt på, i stedet for «besluttet etter en helhetlig "
+           "vurdering»."),
+    Phrase(r"(?:snarest|snarast)(?: (?:råd|mulig|mogleg))?|(?:den|det|dei|de) (?:fastsatte|fastsette|fastsett)|"
+           r"(?:tar|tek) sikte på|inneværende|inneverande|i tidsrommet|i forkant av|"
+           r"i etterkant av",
+           "Skriv det enkelt: «så fort som mulig», «fristen», «vil», «i år», «mellom», «før», «etter»."),
+    Phrase(r"(?:er|var|blir|vert) å (?:anse|betrakte|regne|rekne|sjå|se) som|anses som|(?:av|av ei|av en) (?:denne|"
+           r"slik|"
+           r"sådan) art|i besittelse av|besittelse|tilsier|tilseier|følgelig|følgjeleg|(?:avgi|avgje|avgitt|avgjeve) "
+           r"(?:en |ei |ein )?(?:uttalelse|uttale|svar|erklæring)",
+           "Kansellistil: skriv «er», «slik», «har», «tyder på», «derfor», «svare»."),
+    Phrase(r"(?:accede\w*|at this juncture|at this point in time|revert (?:to you|back)?|acknowledge receipt|"
+           r"in receipt of|subsequent(?:ly)? to|(?:are|is) (?:hereby )?requested to|receptacles?|we would advise|"
+           r"shall (?:not|be)|should you (?:require|wish|have)|facilitate\w*|remit\w*|aforesaid|whilst|"
+           r"upon receipt|in order to ensure|with immediate effect)",
+           "Stivt engelsk: skriv det enkelt («agree», «now», «reply», «we have received», «after», «please», «bin»)."),
     # English
     Phrase(r"(?:hereby|herewith|hereof|thereof|whereby|forthwith|notwithstanding)",
            "Juridisk engelsk: stryk ordet eller si det rett ut («We confirm …»)."),
@@ -119,6 +188,35 @@ TABLE = PhraseTable([
 ])
 
 
+#: A passive: "blir behandlet", "vil bli gitt", "må sendes", "skal sendast".
+_PASSIVE = re.compile(
+    r"(?<!\w)(?:(?:blir|ble|blei|vert|vart|bli|vil bli|skal bli|kan bli|må bli|har blitt|har vorte|er blitt|er vorte)"
+    r" (?:ikke |ikkje |\w+ )?(?!ikke|ikkje|det|dette|dei|den|der|noe|noko|mye|mykje|flere|fleire)[a-zæøå]{3,}"
+    r"(?:et|t|d|a|e|ne|te|de)|(?:må|skal|kan|bør|vil|skulle|kunne|ønskes) (?:ikke |ikkje |\w+ )?[a-zæøå]{3,}"
+    r"(?:es|ast))(?!\w)", re.IGNORECASE)
+#: Someone who acts in the sentence: then a passive or two is not an impersonal chain.
+_AGENT = re.compile(r"(?<!\w)(?:du|deg|dere|dykk|vi|me|oss|jeg|eg|de|dei|you|we|(?-i:I))(?!\w)", re.IGNORECASE)
+#: The heavier passive: "vil bli vurdert", "har blitt sendt", "skal bli gitt".
+_PERIPHRASTIC = re.compile(r"(?<!\w)(?:vil|skal|kan|må|har|er|hadde) (?:bli|blitt|vorte|verte)(?!\w)", re.IGNORECASE)
+
+
+def _passive_chain(sentence: str) -> bool:
+    """Two passives or more, one of them "vil bli …", and nobody acting: "Søknaden vil bli vurdert og
+    svaret vil bli sendt ut". Plain "Søknaden må sendes innen 1. mars" is left alone."""
+    passives = _PASSIVE.findall(sentence)
+    return len(passives) >= 2 and any(_PERIPHRASTIC.search(p) for p in passives) and not _AGENT.search(sentence)
+
+
+#: A noun made of a verb followed by "av": "behandling av", "gjennomgang av", "utarbeiding av".
+_NOMINAL = re.compile(r"(?<!\w)\w{3,}(?:ing|ingen|else|elsen|sjon|sjonen|gang|gangen|nad|naden|ering|eringen) av(?!\w)",
+                      re.IGNORECASE)
+#: Words that open a subordinate clause: three or more in a long sentence make it hard to follow.
+_SUBORDINATE = re.compile(r"(?<!\w)(?:som|der|hvor|kor|hvilket|hvilken|at|ettersom|idet|dersom|fordi|slik at|noe som|"
+                          r"noko som|which|whereby|whom)(?!\w)", re.IGNORECASE)
+#: A sentence this long with that many subordinate clauses is nested.
+NESTED_WORDS, NESTED_CLAUSES = 28, 3
+
+
 def check(text: str) -> list[ReplyWarning]:
     found = [ReplyWarning(Code.PLAIN_LANGUAGE, phrase.message, match.start(), match.end())
              for phrase, match in TABLE.find(text)]
@@ -127,4 +225,16 @@ def check(text: str) -> list[ReplyWarning]:
             found.append(ReplyWarning(
                 Code.PLAIN_LANGUAGE, f"Setningen har {sentence.words} ord. Del den opp: setninger på 15–20 ord er "
                 "lettere å lese.", sentence.start, sentence.end))
+        elif sentence.words > NESTED_WORDS and len(_SUBORDINATE.findall(sentence.text)) >= NESTED_CLAUSES:
+            found.append(ReplyWarning(
+                Code.PLAIN_LANGUAGE, f"Setningen har {sentence.words} ord og flere innskutte ledd. Del den opp i "
+                "korte setninger med én opplysning hver.", sentence.start, sentence.end))
+        elif _passive_chain(sentence.text):
+            found.append(ReplyWarning(
+                Code.PLAIN_LANGUAGE, "Flere passive verb uten at noen handler («vil bli behandlet», «må sendes»). "
+                "Skriv hvem som gjør hva: «Vi behandler søknaden …», «Send …».", sentence.start, sentence.end))
+        elif len(_NOMINAL.findall(sentence.text)) >= 2:
+            found.append(ReplyWarning(
+                Code.PLAIN_LANGUAGE, "Substantivstil («gjennomgang av», «behandling av»). Bruk verb: «Vi går "
+                "gjennom …», «Vi behandler …».", sentence.start, sentence.end))
     return found

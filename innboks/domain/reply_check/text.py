@@ -57,7 +57,7 @@ class Phrase:
 
     def compiled(self) -> re.Pattern[str]:
         flags = 0 if self.case_sensitive else re.IGNORECASE
-        return re.compile(rf"(?<![\w]){self.pattern}(?![\w])", flags)
+        return re.compile(rf"(?<![\w])(?:{self.pattern})(?![\w])", flags)
 
 
 class PhraseTable:
