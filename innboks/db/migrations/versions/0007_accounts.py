@@ -6,8 +6,8 @@ from alembic import op
 
 from innboks.db.schema import Json, UtcDateTime
 
-revision = "0007_accounts"  # assigned 0006; main has 0006_workplace since
-down_revision = "0006_workplace"  # re-chained onto main (assigned: 0002_records)
+revision = "0007_accounts"
+down_revision = "0006_workplace"
 
 
 def upgrade() -> None:
