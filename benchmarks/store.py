@@ -26,11 +26,11 @@ import uvicorn
 from innboks.config import topics
 from innboks.db.engine import open_store
 from innboks.db.schema import message_revisions
-from innboks.inbox.app import create_app
 from innboks.kafka.broker import free_port
 from innboks.store.projection import apply
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from schemas import Category, InboxMessage, Kind, Language, Platform, SlaEvent, SlaState, Triage, TriagedMessage
 from tests.inbox_data import registry
 

@@ -19,7 +19,7 @@ from connectors.linkedin.mapping import map_linkedin
 from connectors.mastodon.mapping import map_mastodon
 from connectors.x.mapping import map_x
 from connectors.youtube.mapping import map_youtube
-from innboks.domain.codec import describe_validation_error
+from innboks.errors import describe_validation_error
 from schemas import InboxMessage, MappingRejection, Platform, RawEvent
 
 MAPPERS: dict[Platform, Callable[[RawEvent], InboxMessage]] = {

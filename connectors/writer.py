@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import unicodedata
 from abc import ABC
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -39,8 +39,8 @@ from connectors.fields import nonempty, parse_time
 from connectors.http import ApiClient, ResponsePolicy, with_renewal
 from connectors.pagination import Paginator, page_bodies
 from innboks.config.credentials import AnyCredentials
-from innboks.domain.text_length import MEASURES, UNITS
-from schemas import ActionFailure, ActionKind, InboxMessage, Kind, Platform
+from innboks.domain.capabilities import CAPABILITIES, Capabilities
+from schemas import ActionFailure, ActionKind, InboxMessage, Platform
 
 
 class PermissionMissing(FatalRequestError):
@@ -116,15 +116,6 @@ class PlatformWriter(ABC):
     #: Scheme and host of the real API; ``--base-url`` (or the account's ``options.base_url``) replaces them.
     api_base: ClassVar[str]
     policy: ClassVar[type[ResponsePolicy]] = ResponsePolicy
-    #: What this platform's API can do; the inbox offers only these, the docs say why not the others.
-    supports: ClassVar[frozenset[ActionKind]] = frozenset()
-    #: Why an action is not supported, shown in the inbox and written into the failure's detail.
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {}
-    #: The longest reply, and the longest direct message, the platform takes, counted the way
-    #: ``length_measure`` says (docs/actions.md has each platform's and where it is documented).
-    max_reply: ClassVar[int] = 8000
-    max_direct_message: ClassVar[int] = 8000
-
     def __init__(self, account_id: str, client: ApiClient, options: dict[str, Any] | None = None,
                  credentials: AnyCredentials | None = None, clock: Callable[[], datetime] = utcnow) -> None:
         self.account_id = account_id
@@ -137,28 +128,9 @@ class PlatformWriter(ABC):
         return f"{self.api_base}{path}"
 
     @classmethod
-    def length_measure(cls, kind: Kind) -> str:
-        """How the platform counts the length of our answer to a message of this kind (a key of
-        ``innboks.domain.text_length.MEASURES``): code points unless a platform says otherwise."""
-        return "characters"
-
-    @classmethod
-    def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:
-        """The longest text the platform takes as our answer to a message of this kind."""
-        return cls.max_direct_message if kind is Kind.DIRECT_MESSAGE else cls.max_reply
-
-    @classmethod
-    def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
-        """Why the platform would refuse ``text`` as our answer to ``target`` for its length, or None.
-
-        Checked in the inbox before a reply is asked for and by the executor before it is sent, so an
-        over-long text is a clear refusal instead of the platform's error after the fact."""
-        measure = cls.length_measure(target.kind)
-        limit, length = cls.reply_limit(target.kind, options), MEASURES[measure](text)
-        if length <= limit:
-            return None
-        what = "a direct message" if target.kind is Kind.DIRECT_MESSAGE else "a reply"
-        return f"{cls.platform.value} takes {what} of at most {limit:,} {UNITS[measure]}; this one has {length:,}"
+    def capabilities(cls) -> Capabilities:
+        """What the platform lets us do and how long a reply may be (``innboks.domain.capabilities``)."""
+        return CAPABILITIES[cls.platform]
 
     @staticmethod
     def created(new_id: Any, call: str) -> str:
@@ -194,7 +166,7 @@ class PlatformWriter(ABC):
         self.client.close()
 
     def _unsupported(self, kind: ActionKind) -> NotSupported:
-        why = self.unsupported_because.get(kind, "the platform's API offers no way to do this")
+        why = self.capabilities().why_not(kind)
         return NotSupported(f"{self.platform.value} cannot {kind.value}: {why}")
 
     # -- helpers for subclasses ----------------------------------------------------------------

@@ -1,9 +1,11 @@
-"""Shared test helpers: building messages and reading topics of a live broker."""
+"""Shared test helpers: building messages, a sink that keeps what a connector sends, a stand-in for
+Graph API comments, and reading topics of a live broker."""
 
 from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from typing import Any
 from connectors import mapping
 from innboks.kafka.clients import Producer, read_to_end
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from tests.fakeapi import FakeApi, Request
 
 PAGE_ID = "104857362918274"
 
@@ -140,3 +143,56 @@ accounts:
     options: {{base_url: "{base_url}"}}
 """, encoding="utf-8")
     return path
+
+
+class ListSink:
+    """A connector's sink that keeps every raw event it is sent, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[RawEvent] = []
+
+    def send(self, event: RawEvent) -> None:
+        self.events.append(event)
+
+    def flush(self, timeout: float) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def messages(self) -> list[InboxMessage]:
+        """The events mapped to messages (items that are not messages left out)."""
+        return [event.message for event in map(mapping.mapped, self.events) if event.message is not None]
+
+
+class GraphComments(FakeApi):
+    """A Graph API stand-in for our replies to comments: ``POST /vX/{node}/comments`` stores the reply
+    and answers its id; ``GET /vX/{node}/comments`` lists the node's replies, newest first.
+
+    ``answering(reply)`` runs after a reply is stored and before the answer goes back: a subclass
+    delays it (or never answers) to place a kill between the platform's work and its answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.route("POST", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._post)
+        self.route("GET", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._list)
+
+    def answering(self, reply: dict[str, Any]) -> None:
+        """Called before the answer to a stored reply is sent."""
+
+    def _post(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        with self.lock:
+            reply = {"id": f"{request.groups['node']}_r{len(self.posted) + 1}",
+                     "message": json.loads(request.body)["message"], "node": request.groups["node"],
+                     "from": {"id": PAGE_ID, "name": "Alta kommune"},
+                     "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
+            self.posted.append(reply)
+        self.answering(reply)
+        return 200, {}, {"id": reply["id"]}
+
+    def _list(self, request: Request) -> tuple[int, dict[str, str], Any]:
+        with self.lock:
+            mine = [r for r in self.posted if r["node"] == request.groups["node"]]
+        return 200, {}, {"data": list(reversed(mine)), "paging": {}}

@@ -28,15 +28,13 @@ from connectors.errors import ConnectorError, RateLimited, RetriableError
 from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
 from innboks.config import topics
-from innboks.domain.action_rules import hide_reason_allowed
+from innboks.domain.action_rules import OUTCOME_RANK, hide_reason_allowed
 from innboks.kafka.clients import Producer, TopicTail
 from schemas import ActionEvent, ActionFailure, ActionKind, ActionOutcome, Event, InboxMessage, Kind, Platform
 
 log = logging.getLogger(__name__)
 
-#: How far an action has come; a later step never goes back.
-RANK = {ActionOutcome.REQUESTED: 0, ActionOutcome.APPROVED: 1, ActionOutcome.EXECUTING: 2,
-        ActionOutcome.DONE: 3, ActionOutcome.FAILED: 3}
+#: The outcomes that end an action.
 TERMINAL = (ActionOutcome.DONE, ActionOutcome.FAILED)
 #: Our reply may carry a platform timestamp a little before the executor's clock: look back this far.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -84,7 +82,7 @@ class ActionLog:
             state.executing_at = event.at
         if event.outcome is ActionOutcome.APPROVED and state.approved_at is None:
             state.approved_at = event.at
-        if RANK[event.outcome] > RANK[state.latest.outcome]:
+        if OUTCOME_RANK[event.outcome] > OUTCOME_RANK[state.latest.outcome]:
             state.latest = event
 
     def ready(self) -> list[ActionState]:
@@ -127,8 +125,8 @@ class Executor:
             self._outcome(state, ActionOutcome.FAILED, failure=ActionFailure.REJECTED,
                           detail=f"no writer for {request.target.platform.value} account: {type(exc).__name__}")
             return
-        if request.kind is ActionKind.REPLY and (too_long := writer.too_long(request.target, request.text or "",
-                                                                            writer.options)) is not None:
+        if request.kind is ActionKind.REPLY and (too_long := writer.capabilities().too_long(
+                request.target.kind, request.text or "", writer.options)) is not None:
             self._outcome(state, ActionOutcome.FAILED, failure=ActionFailure.REJECTED, detail=too_long)
             return
         if state.latest.outcome is ActionOutcome.EXECUTING and request.kind is ActionKind.REPLY:

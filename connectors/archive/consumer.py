@@ -21,7 +21,7 @@ from connectors.archive.arkivmelding import InvalidArkivmelding
 from connectors.archive.package import ArchiveWriter, Outcome, publish_file
 from innboks.config.settings import Settings
 from innboks.config.topics import CASES
-from innboks.domain.codec import describe_validation_error
+from innboks.errors import describe_validation_error
 from innboks.kafka.clients import GroupConsumer, KafkaClientError, Record
 from schemas import CaseForward
 

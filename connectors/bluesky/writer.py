@@ -27,7 +27,6 @@ account started. Bluesky lets an account delete only its own records.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -46,7 +45,6 @@ from connectors.writer import (
     same_text,
     write_error,
 )
-from innboks.domain.text_length import utf8_bytes
 from schemas import ActionKind, InboxMessage, Kind, Platform
 
 GET_POST_THREAD = "/xrpc/app.bsky.feed.getPostThread"
@@ -108,29 +106,6 @@ class BlueskyWriter(BlueskySession, PlatformWriter):
 
     platform: ClassVar[Platform] = Platform.BLUESKY
     policy: ClassVar[type[ResponsePolicy]] = BlueskyWritePolicy
-    supports: ClassVar[frozenset[ActionKind]] = frozenset({ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE})
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {
-        ActionKind.DELETE: "Bluesky lets an account delete only its own records; hide the reply instead (in "
-                           "threads our account started) or report it to Bluesky's moderation",
-    }
-    #: A post's text is at most 300 graphemes and 3,000 bytes (app.bsky.feed.post); a chat message
-    #: 1,000 graphemes and 10,000 bytes (chat.bsky.convo.defs#messageInput): both lexicons allow ten
-    #: bytes per grapheme.
-    max_reply: ClassVar[int] = 300
-    max_direct_message: ClassVar[int] = 1000
-    BYTES_PER_GRAPHEME: ClassVar[int] = 10
-
-    @classmethod
-    def length_measure(cls, kind: Kind) -> str:
-        return "graphemes"
-
-    @classmethod
-    def too_long(cls, target: InboxMessage, text: str, options: Mapping[str, Any] | None = None) -> str | None:
-        too_many = super().too_long(target, text, options)
-        max_bytes = cls.BYTES_PER_GRAPHEME * cls.reply_limit(target.kind, options)
-        if too_many is None and utf8_bytes(text) > max_bytes:
-            return f"bluesky takes at most {max_bytes:,} bytes of UTF-8 here; this text has {utf8_bytes(text):,}"
-        return too_many
     _session_open = False
 
     def reply(self, target: InboxMessage, text: str) -> str:

@@ -42,11 +42,6 @@ class FacebookWriter(GraphWriter):
     platform: ClassVar[Platform] = Platform.FACEBOOK
     messaging_platform: ClassVar[str] = "messenger"
     hidden_field: ClassVar[str] = "is_hidden"
-    supports: ClassVar[frozenset[ActionKind]] = frozenset(ActionKind)
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {}
-    #: A comment answer, and a Messenger Send API text (2,000 characters).
-    max_reply: ClassVar[int] = 8000
-    max_direct_message: ClassVar[int] = 2000
 
     def reply(self, target: InboxMessage, text: str) -> str:
         text = self.require_text(text)

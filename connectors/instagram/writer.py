@@ -42,11 +42,6 @@ class InstagramWriter(GraphWriter):
     platform: ClassVar[Platform] = Platform.INSTAGRAM
     messaging_platform: ClassVar[str] = "instagram"
     hidden_field: ClassVar[str] = "hide"
-    supports: ClassVar[frozenset[ActionKind]] = frozenset(ActionKind)
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {}
-    #: A comment reply (2,200 characters, as a caption), and an Instagram message (1,000 characters).
-    max_reply: ClassVar[int] = 2200
-    max_direct_message: ClassVar[int] = 1000
 
     def page_id(self) -> str:
         value = self.options.get("page_id")

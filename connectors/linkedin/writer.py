@@ -64,14 +64,6 @@ class LinkedInWriter(PlatformWriter):
     platform: ClassVar[Platform] = Platform.LINKEDIN
     api_base: ClassVar[str] = API_HOST
     policy: ClassVar[type[ResponsePolicy]] = LinkedInWritePolicy
-    supports: ClassVar[frozenset[ActionKind]] = frozenset({ActionKind.REPLY, ActionKind.DELETE})
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {
-        ActionKind.HIDE: "LinkedIn's API has no way to hide a comment; an organization can only delete comments "
-                         "on its own posts",
-        ActionKind.UNHIDE: "LinkedIn's API has no hidden comments to show again",
-    }
-    #: A comment (LinkedIn's comment box and API take 1,250 characters).
-    max_reply: ClassVar[int] = 1250
 
     @property
     def organization(self) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -33,7 +32,7 @@ from connectors.http import ResponsePolicy
 from connectors.mastodon.client import MastodonPolicy, instance_base
 from connectors.mastodon.mapping import html_to_text
 from connectors.writer import PermissionMissing, PlatformWriter, TargetGone, posted_since, same_text, write_error
-from schemas import ActionKind, InboxMessage, Kind, Platform
+from schemas import InboxMessage, Platform
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _LEADING_MENTIONS = re.compile(r"^(?:@[\w.\-]+(?:@[\w.\-]+)?\s+)+")
@@ -68,28 +67,6 @@ class MastodonWriter(PlatformWriter):
     platform: ClassVar[Platform] = Platform.MASTODON
     api_base: ClassVar[str] = ""
     policy: ClassVar[type[ResponsePolicy]] = MastodonWritePolicy
-    supports: ClassVar[frozenset[ActionKind]] = frozenset({ActionKind.REPLY})
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {
-        ActionKind.HIDE: "Mastodon offers no way to hide another account's post; its moderation belongs to the "
-                         "instance's moderators (report it there)",
-        ActionKind.UNHIDE: "Mastodon has no hidden posts to show again",
-        ActionKind.DELETE: "Mastodon lets an account delete only its own posts; report the post to the "
-                           "instance's moderators",
-    }
-    #: Mastodon's default limit (500; every link counts 23); an instance may allow more: the account's
-    #: ``options.max_characters`` in the registry (the instance's /api/v2/instance
-    #: ``configuration.statuses.max_characters``).
-    max_reply: ClassVar[int] = 500
-    max_direct_message: ClassVar[int] = 500
-
-    @classmethod
-    def length_measure(cls, kind: Kind) -> str:
-        return "links_23"
-
-    @classmethod
-    def reply_limit(cls, kind: Kind, options: Mapping[str, Any] | None = None) -> int:
-        configured = (options or {}).get("max_characters")
-        return configured if isinstance(configured, int) and configured > 0 else cls.max_reply
 
     def url(self, path: str) -> str:
         return f"{instance_base(self.options, self.client.base_url)}{path}"

@@ -73,19 +73,6 @@ class XWriter(PlatformWriter):
     platform: ClassVar[Platform] = Platform.X
     api_base: ClassVar[str] = X_HOST
     policy: ClassVar[type[ResponsePolicy]] = XWritePolicy
-    supports: ClassVar[frozenset[ActionKind]] = frozenset({ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE})
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {
-        ActionKind.DELETE: "X lets an account delete only its own posts; hide the reply instead (possible in "
-                           "conversations our account started)",
-    }
-    #: A post counts twitter-text's weighted characters (a link 23, an emoji or a CJK character 2);
-    #: a direct message 10,000 characters.
-    max_reply: ClassVar[int] = 280
-    max_direct_message: ClassVar[int] = 10_000
-
-    @classmethod
-    def length_measure(cls, kind: Kind) -> str:
-        return "characters" if kind is Kind.DIRECT_MESSAGE else "weighted"
 
     def reply(self, target: InboxMessage, text: str) -> str:
         text = self.require_text(text)

@@ -86,10 +86,6 @@ class YouTubeWriter(PlatformWriter):
     platform: ClassVar[Platform] = Platform.YOUTUBE
     api_base: ClassVar[str] = YOUTUBE_API
     policy: ClassVar[type[ResponsePolicy]] = YouTubeWritePolicy
-    supports: ClassVar[frozenset[ActionKind]] = frozenset(ActionKind)
-    unsupported_because: ClassVar[dict[ActionKind, str]] = {}
-    #: A comment reply (10,000 characters).
-    max_reply: ClassVar[int] = 10_000
 
     def reply(self, target: InboxMessage, text: str) -> str:
         text = self.require_text(text)

@@ -43,6 +43,11 @@ def positive_float(value: str) -> float:
     return number
 
 
+def port_or_zero(value: str) -> int:
+    """A port number, or 0 for "any free port"."""
+    return 0 if value.strip() == "0" else port_number(value)
+
+
 def port_number(value: str) -> int:
     try:
         number = int(value)

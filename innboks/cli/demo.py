@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from innboks.cli.args import port_number, positive_float
+from innboks.cli.args import port_number, port_or_zero, positive_float
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="run the whole system on the embedded broker with demo data")
     demo.add_argument("--duration", type=positive_float, metavar="S",
                       help="stop after S seconds (default: until Ctrl-C)")
-    demo.add_argument("--metrics-port", type=port_number, default=6066, metavar="P",
-                      help="port of /metrics (default 6066)")
+    demo.add_argument("--metrics-port", type=port_or_zero, default=6066, metavar="P",
+                      help="/metrics of the worker on P and of the connector on P+1 (default 6066; 0: any free "
+                           "ports, printed at start)")
     demo.add_argument("--archive-dir", type=Path, metavar="DIR",
                       help="also run the archive consumer, writing a package per case into DIR")
     demo.add_argument("--store", metavar="URL",

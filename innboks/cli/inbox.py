@@ -76,8 +76,8 @@ def auth_config(settings: Settings) -> AuthConfig:
 def _inbox(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from innboks.inbox.app import create_app
     from innboks.inbox.publisher import KafkaPublisher
+    from innboks.webapp import create_app
 
     settings = get_settings()
     engine = open_engine(store_url(args))

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from innboks.config.actions import ActionRules, AutoProtect, OutOfHours
 from innboks.config.credentials import Credentials
 from innboks.config.sla import SlaConfig
+from innboks.errors import dotted, first_problem
 from schemas import Kind, Platform
 
 
@@ -139,12 +140,11 @@ def load_registry(path: Path) -> Registry:
         # Strict JSON-like validation: enums and numbers as written in YAML.
         return Registry.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False)[0]
-        location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        found, problem = first_problem(exc)
+        location = tuple(p for p in found if not (isinstance(p, str) and p in _UNION_TAGS))
         line = _line_of(tree, location)
         where = f":{line}" if line else ""
-        dotted = ".".join(str(p) for p in location) or "(top level)"
-        raise RegistryError(f"{path}{where}: {dotted}: {first['msg']}") from None
+        raise RegistryError(f"{path}{where}: {dotted(location, '(top level)')}: {problem}") from None
 
 
 #: Tags pydantic adds to locations inside discriminated unions (not keys of the YAML document).

@@ -65,3 +65,6 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(CONNECTOR_EVENTS, "ConnectorEvent", "connector health changes: token rejected, rate limited, recovered",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
 )
+
+#: What the store projection reads (innboks/store/): the conversation store is a function of these.
+PROJECTED_TOPICS = (MESSAGES, TRIAGED, SLA, CASES, CONTROL, ACTIONS)

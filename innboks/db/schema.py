@@ -106,6 +106,9 @@ message_revisions = sa.Table(
     sa.UniqueConstraint("message_id", "content_sha256"),
 )
 
+#: The states of an inquiry still waiting for our answer (``SlaEvent.state``).
+OPEN_STATES = ("opened", "warning", "breached")
+
 inquiries = sa.Table(
     "inquiries",
     metadata,

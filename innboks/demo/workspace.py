@@ -14,12 +14,12 @@ from innboks.config.accounts import Registry
 from innboks.db.engine import open_store
 from innboks.db.schema import inquiries
 from innboks.domain.policies import crisis_policy_of
-from innboks.inbox.app import create_app
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
 from innboks.store.consumer import Projection
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user, generated_password
+from innboks.webapp import create_app
 
 DEMO_USER = "demo"
 

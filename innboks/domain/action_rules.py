@@ -12,8 +12,12 @@ from __future__ import annotations
 import uuid
 
 from innboks.config.actions import ApprovalRules
-from schemas import ActionKind, HideReason
+from schemas import ActionKind, ActionOutcome, HideReason
 
+#: How far an action has come: an event never moves it back (``done`` and ``failed`` both end it). The
+#: executor and the store projection keep an action's latest outcome by this rank.
+OUTCOME_RANK: dict[ActionOutcome, int] = {ActionOutcome.REQUESTED: 0, ActionOutcome.APPROVED: 1,
+                                          ActionOutcome.EXECUTING: 2, ActionOutcome.DONE: 3, ActionOutcome.FAILED: 3}
 #: Reasons a hiding or deletion may have; anything else is refused before the platform is asked.
 ALLOWED_REASONS = frozenset(HideReason)
 #: Namespace of the deterministic ids of automatic actions (the executor runs each id once).

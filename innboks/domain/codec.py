@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from innboks.errors import describe_validation_error
+
 M = TypeVar("M", bound=BaseModel)
 
 MAX_REASON = 600
@@ -24,15 +26,6 @@ class InvalidPayload(ValueError):
         super().__init__(reason)
         self.code = code
         self.reason = reason
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_input=False, include_url=False, include_context=False):
-        location = ".".join(str(p) for p in error["loc"]) or "(root)"
-        parts.append(f"{location}: {error['msg']}")
-    text = "; ".join(parts)
-    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
 def decode(model: type[M], payload: bytes | None) -> M:

@@ -16,14 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from connectors.platforms import WRITERS
 from innboks.config import topics
 from innboks.config.accounts import Registry
 from innboks.db.audit import audit
+from innboks.db.control import crisis
 from innboks.db.schema import actions, message_revisions, messages, triage_corrections
 from innboks.domain.action_rules import hide_reason_allowed, needs_approval
-from innboks.inbox.commands import Publisher
-from innboks.inbox.queries import crisis
+from innboks.domain.capabilities import CAPABILITIES
+from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
 from schemas import ActionEvent, ActionKind, ActionOutcome, Category, HideReason, InboxMessage
@@ -54,10 +54,9 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
     """Check the guideline, publish the ``requested`` event, audit it; the event as published."""
     with engine.connect() as connection:
         target, row = _target(connection, message_id, user, units_of_accounts)
-        writer = WRITERS[target.platform]
-        if kind not in writer.supports:
-            why = writer.unsupported_because.get(kind, "the platform's API offers no way to do this")
-            raise HttpError(422, f"{target.platform.value} cannot {kind.value}: {why}")
+        capabilities = CAPABILITIES[target.platform]
+        if kind not in capabilities.supports:
+            raise HttpError(422, f"{target.platform.value} cannot {kind.value}: {capabilities.why_not(kind)}")
         if row.from_account and kind is not ActionKind.DELETE:
             raise HttpError(422, "our own messages are not answered or hidden from here")
         forward = kind is ActionKind.REPLY and _category(connection, row) == Category.CASE_HANDLING.value
@@ -69,7 +68,7 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
         text = (text or "").strip() or (row.suggested_reply if forward else None)
         if not text:
             raise HttpError(422, "write the reply's text (only case-handling inquiries have a default)")
-        if (too_long := writer.too_long(target, text, account.options if account else None)) is not None:
+        if (too_long := capabilities.too_long(target.kind, text, account.options if account else None)) is not None:
             raise HttpError(422, too_long)
     elif not hide_reason_allowed(kind, reason.value if reason else None):
         raise HttpError(422, f"{kind.value} needs a reason: {', '.join(r.value for r in HideReason)}")
@@ -81,7 +80,7 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
                         text=text if kind is ActionKind.REPLY else None,
                         reason=reason if kind in (ActionKind.HIDE, ActionKind.DELETE) else None, forward=forward,
                         requested_by=user.username, needs_approval=approval, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
         audit(connection, user.username, f"request_{kind.value}", message_id,
               {"action_id": event.action_id, "reason": reason.value if reason else None, "forward": forward,
@@ -105,7 +104,7 @@ def approve_action(engine: Engine, publisher: Publisher, action_id: str, user: U
                         target=target, text=row.text, reason=HideReason(row.reason) if row.reason else None,
                         forward=row.forward, requested_by=row.requested_by, needs_approval=True,
                         approved_by=user.username, at=datetime.now(UTC))
-    publisher.send(topics.ACTIONS, event.key.encode(), event.to_json_bytes())
+    publisher.send(topics.ACTIONS, event.to_json_bytes(), key=event.key.encode())
     with engine.begin() as connection:
         audit(connection, user.username, "approve", row.message_id, {"action_id": action_id})
     return event

@@ -1,7 +1,8 @@
 """The inbox's JSON API under ``/api/`` (field names are the contract of ../shared/DESIGN.md).
 
-Every handler signs the user in first (session or HTTP Basic), checks the role, and answers bad
-input with a 4xx and ``{"error": "..."}``. Bodies are JSON objects only.
+Every endpoint is ``@requires(role)``: the user signed in (session or HTTP Basic), the role and a
+state change's CSRF token checked before it runs. Bad input gets a 4xx and ``{"error": "..."}``.
+Bodies are JSON objects only.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from innboks.db.control import crisis
 from innboks.inbox import commands, saved_replies
 from innboks.inbox.actions import approve_action, request_action
-from innboks.inbox.context import InboxContext
-from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, crisis, list_inquiries
+from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, list_inquiries
+from innboks.web.access import requires
+from innboks.web.context import staff
 from innboks.web.errors import HttpError
 from innboks.web.users import User
 from schemas import ActionEvent, ActionKind, Category, HideReason, ModerationReason
@@ -74,143 +77,174 @@ def triage_correction(body: dict[str, Any]) -> tuple[Category | None, list[Moder
     return (Category(category) if category else None), [ModerationReason(m) for m in sorted(set(moderation))]
 
 
-def routes(inbox: InboxContext) -> list[Route]:
-    auth = inbox.auth
+@requires()
+async def inquiries(request: Request) -> Response:
+    app = staff(request)
+    rows, total = await app.run(list_inquiries, app.engine, request.user, app.units, app.policies,
+                                inquiry_filter(request, request.user))
+    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
 
-    async def inquiries(request: Request) -> Response:
-        user = auth.require(request)
-        rows, total = await inbox.run(list_inquiries, inbox.engine, user, inbox.units, inbox.policies,
-                                      inquiry_filter(request, user))
-        return JSONResponse(rows, headers={"X-Total-Count": str(total)})
 
-    async def get_conversation(request: Request) -> Response:
-        user = auth.require(request)
-        return JSONResponse(await inbox.run(conversation, inbox.engine, request.path_params["key"], user,
-                                            inbox.units))
+@requires()
+async def get_conversation(request: Request) -> Response:
+    app = staff(request)
+    return JSONResponse(await app.run(conversation, app.engine, request.path_params["key"], request.user, app.units))
 
-    async def assign(request: Request) -> Response:
-        user = auth.require(request, "operator")
-        auth.check_csrf(request)
-        body = await json_body(request)
-        assignee = body.get("assignee")
-        if not isinstance(assignee, str) or len(assignee) > 256:
-            raise HttpError(422, 'assignee must be a name or unit (or "" to unassign)')
-        inquiry_id = request.path_params["inquiry_id"]
-        key = await inbox.run(commands.assign, inbox.engine, inquiry_id, assignee.strip(), user, inbox.units)
-        return JSONResponse({"inquiry_id": inquiry_id, "conversation_key": key, "assignee": assignee.strip() or None,
-                             "assigned_by": user.username})
 
-    async def correct(request: Request) -> Response:
-        user = auth.require(request, "operator")
-        auth.check_csrf(request)
-        category, moderation = triage_correction(await json_body(request))
-        message_id = request.path_params["message_id"]
-        await inbox.run(commands.correct_triage, inbox.engine, message_id, category, moderation, user, inbox.units)
-        return JSONResponse({"message_id": message_id, "category": category.value if category else None,
-                             "moderation": [m.value for m in moderation], "corrected_by": user.username})
+@requires("operator")
+async def assign(request: Request) -> Response:
+    app, user = staff(request), request.user
+    body = await json_body(request)
+    assignee = body.get("assignee")
+    if not isinstance(assignee, str) or len(assignee) > 256:
+        raise HttpError(422, 'assignee must be a name or unit (or "" to unassign)')
+    inquiry_id = request.path_params["inquiry_id"]
+    key = await app.run(commands.assign, app.engine, inquiry_id, assignee.strip(), user, app.units)
+    return JSONResponse({"inquiry_id": inquiry_id, "conversation_key": key, "assignee": assignee.strip() or None,
+                         "assigned_by": user.username})
 
-    async def get_crisis(request: Request) -> Response:
-        auth.require(request)
-        state = await inbox.run(crisis, inbox.engine)
-        return JSONResponse(state or {"active": False, "reason": None, "set_by": None, "at": None})
 
-    async def set_crisis(request: Request) -> Response:
-        user = auth.require(request, "admin")
-        auth.check_csrf(request)
-        body = await json_body(request)
-        active, reason = body.get("active"), body.get("reason")
-        if not isinstance(active, bool):
-            raise HttpError(422, "active must be true or false")
-        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-            raise HttpError(422, "reason must say why (1 to 500 characters, shown to operators)")
-        event = await inbox.run(commands.switch_crisis, inbox.engine, inbox.publisher, active, reason.strip(), user)
-        return JSONResponse(event.model_dump(mode="json"), status_code=202)
+@requires("operator")
+async def correct(request: Request) -> Response:
+    app, user = staff(request), request.user
+    category, moderation = triage_correction(await json_body(request))
+    message_id = request.path_params["message_id"]
+    await app.run(commands.correct_triage, app.engine, message_id, category, moderation, user, app.units)
+    return JSONResponse({"message_id": message_id, "category": category.value if category else None,
+                         "moderation": [m.value for m in moderation], "corrected_by": user.username})
 
-    def act(kind: ActionKind) -> Any:
-        async def handler(request: Request) -> Response:
-            user = auth.require(request, "operator")
-            auth.check_csrf(request)
-            # Unhiding needs nothing more: its body may be empty.
-            body = await json_body(request) if await request.body() or kind is not ActionKind.UNHIDE else {}
-            text, reason = body.get("text"), body.get("reason")
-            if text is not None and not isinstance(text, str):
-                raise HttpError(422, "text must be a string")
-            if kind in (ActionKind.HIDE, ActionKind.DELETE) and reason not in {r.value for r in HideReason}:
-                raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
-            event = await inbox.run(request_action, inbox.engine, inbox.publisher, inbox.registry, kind,
-                                    request.path_params["message_id"], user, inbox.units, text,
-                                    HideReason(reason) if reason else None)
-            return JSONResponse(_accepted(event), status_code=202)
 
-        return handler
+@requires()
+async def get_crisis(request: Request) -> Response:
+    app = staff(request)
+    state = await app.run(crisis, app.engine)
+    return JSONResponse(state or {"active": False, "reason": None, "set_by": None, "at": None})
 
-    async def approve(request: Request) -> Response:
-        user = auth.require(request, "operator")
-        auth.check_csrf(request)
-        event = await inbox.run(approve_action, inbox.engine, inbox.publisher, request.path_params["action_id"],
-                                user, inbox.units)
-        return JSONResponse(_accepted(event), status_code=202)
 
-    async def get_action(request: Request) -> Response:
-        user = auth.require(request)
-        return JSONResponse(await inbox.run(action, inbox.engine, request.path_params["action_id"], user,
-                                            inbox.units))
+@requires("admin")
+async def set_crisis(request: Request) -> Response:
+    app = staff(request)
+    body = await json_body(request)
+    active, reason = body.get("active"), body.get("reason")
+    if not isinstance(active, bool):
+        raise HttpError(422, "active must be true or false")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise HttpError(422, "reason must say why (1 to 500 characters, shown to operators)")
+    event = await app.run(commands.switch_crisis, app.engine, app.publisher, active, reason.strip(), request.user)
+    return JSONResponse(event.model_dump(mode="json"), status_code=202)
 
-    async def list_saved(request: Request) -> Response:
-        auth.require(request)
-        replies = await inbox.run(saved_replies.list_replies, inbox.engine)
-        account = request.query_params.get("account")
-        if account:
-            name = inbox.names.get(account, account)
-            for reply in replies:
-                reply["text"] = inbox.reply_variables.fill(reply["body"], name)
-        return JSONResponse(replies)
 
-    async def create_saved(request: Request) -> Response:
-        user = auth.require(request, "admin")
-        auth.check_csrf(request)
-        fields = saved_replies.validated(await json_body(request))
-        reply_id = await inbox.run(saved_replies.save_reply, inbox.engine, fields, user)
-        return JSONResponse({"id": reply_id, **fields}, status_code=201)
+async def _act(request: Request, kind: ActionKind) -> Response:
+    app = staff(request)
+    # Unhiding needs nothing more: its body may be empty.
+    body = await json_body(request) if await request.body() or kind is not ActionKind.UNHIDE else {}
+    text, reason = body.get("text"), body.get("reason")
+    if text is not None and not isinstance(text, str):
+        raise HttpError(422, "text must be a string")
+    if kind in (ActionKind.HIDE, ActionKind.DELETE) and reason not in {r.value for r in HideReason}:
+        raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
+    event = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
+                          request.path_params["message_id"], request.user, app.units, text,
+                          HideReason(reason) if reason else None)
+    return JSONResponse(_accepted(event), status_code=202)
 
-    async def update_saved(request: Request) -> Response:
-        user = auth.require(request, "admin")
-        auth.check_csrf(request)
-        fields = saved_replies.validated(await json_body(request))
-        reply_id = await inbox.run(saved_replies.save_reply, inbox.engine, fields, user,
-                                   _int_id(request.path_params["reply_id"]))
-        return JSONResponse({"id": reply_id, **fields})
 
-    async def delete_saved(request: Request) -> Response:
-        user = auth.require(request, "admin")
-        auth.check_csrf(request)
-        await inbox.run(saved_replies.delete_reply, inbox.engine, _int_id(request.path_params["reply_id"]), user)
-        return Response(status_code=204)
+@requires("operator")
+async def reply(request: Request) -> Response:
+    return await _act(request, ActionKind.REPLY)
 
-    async def me(request: Request) -> Response:
-        user = auth.require(request)
-        return JSONResponse({"username": user.username, "role": user.role, "units": list(user.units),
-                             "display_name": user.display_name})
 
-    return [
-        Route("/api/me", me),
-        Route("/api/inquiries", inquiries),
-        Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
-        Route("/api/conversations/{key:path}", get_conversation),
-        Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),
-        Route("/api/messages/{message_id:path}/reply", act(ActionKind.REPLY), methods=["POST"]),
-        Route("/api/messages/{message_id:path}/hide", act(ActionKind.HIDE), methods=["POST"]),
-        Route("/api/messages/{message_id:path}/unhide", act(ActionKind.UNHIDE), methods=["POST"]),
-        Route("/api/messages/{message_id:path}/delete", act(ActionKind.DELETE), methods=["POST"]),
-        Route("/api/actions/{action_id}/approve", approve, methods=["POST"]),
-        Route("/api/actions/{action_id}", get_action),
-        Route("/api/saved-replies", list_saved, methods=["GET"]),
-        Route("/api/saved-replies", create_saved, methods=["POST"]),
-        Route("/api/saved-replies/{reply_id}", update_saved, methods=["PUT"]),
-        Route("/api/saved-replies/{reply_id}", delete_saved, methods=["DELETE"]),
-        Route("/api/crisis", get_crisis, methods=["GET"]),
-        Route("/api/crisis", set_crisis, methods=["POST"]),
-    ]
+@requires("operator")
+async def hide(request: Request) -> Response:
+    return await _act(request, ActionKind.HIDE)
+
+
+@requires("operator")
+async def unhide(request: Request) -> Response:
+    return await _act(request, ActionKind.UNHIDE)
+
+
+@requires("operator")
+async def delete(request: Request) -> Response:
+    return await _act(request, ActionKind.DELETE)
+
+
+@requires("operator")
+async def approve(request: Request) -> Response:
+    app = staff(request)
+    event = await app.run(approve_action, app.engine, app.publisher, request.path_params["action_id"],
+                          request.user, app.units)
+    return JSONResponse(_accepted(event), status_code=202)
+
+
+@requires()
+async def get_action(request: Request) -> Response:
+    app = staff(request)
+    return JSONResponse(await app.run(action, app.engine, request.path_params["action_id"], request.user, app.units))
+
+
+@requires()
+async def list_saved(request: Request) -> Response:
+    app = staff(request)
+    replies = await app.run(saved_replies.list_replies, app.engine)
+    account = request.query_params.get("account")
+    if account:
+        name = app.names.get(account, account)
+        for saved in replies:
+            saved["text"] = app.reply_variables.fill(saved["body"], name)
+    return JSONResponse(replies)
+
+
+@requires("admin")
+async def create_saved(request: Request) -> Response:
+    app = staff(request)
+    fields = saved_replies.validated(await json_body(request))
+    reply_id = await app.run(saved_replies.save_reply, app.engine, fields, request.user)
+    return JSONResponse({"id": reply_id, **fields}, status_code=201)
+
+
+@requires("admin")
+async def update_saved(request: Request) -> Response:
+    app = staff(request)
+    fields = saved_replies.validated(await json_body(request))
+    reply_id = await app.run(saved_replies.save_reply, app.engine, fields, request.user,
+                             _int_id(request.path_params["reply_id"]))
+    return JSONResponse({"id": reply_id, **fields})
+
+
+@requires("admin")
+async def delete_saved(request: Request) -> Response:
+    app = staff(request)
+    await app.run(saved_replies.delete_reply, app.engine, _int_id(request.path_params["reply_id"]), request.user)
+    return Response(status_code=204)
+
+
+@requires()
+async def me(request: Request) -> Response:
+    user = request.user
+    return JSONResponse({"username": user.username, "role": user.role, "units": list(user.units),
+                         "display_name": user.display_name})
+
+
+routes = [
+    Route("/api/me", me),
+    Route("/api/inquiries", inquiries),
+    Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
+    Route("/api/conversations/{key:path}", get_conversation),
+    Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),
+    Route("/api/messages/{message_id:path}/reply", reply, methods=["POST"]),
+    Route("/api/messages/{message_id:path}/hide", hide, methods=["POST"]),
+    Route("/api/messages/{message_id:path}/unhide", unhide, methods=["POST"]),
+    Route("/api/messages/{message_id:path}/delete", delete, methods=["POST"]),
+    Route("/api/actions/{action_id}/approve", approve, methods=["POST"]),
+    Route("/api/actions/{action_id}", get_action),
+    Route("/api/saved-replies", list_saved, methods=["GET"]),
+    Route("/api/saved-replies", create_saved, methods=["POST"]),
+    Route("/api/saved-replies/{reply_id}", update_saved, methods=["PUT"]),
+    Route("/api/saved-replies/{reply_id}", delete_saved, methods=["DELETE"]),
+    Route("/api/crisis", get_crisis, methods=["GET"]),
+    Route("/api/crisis", set_crisis, methods=["POST"]),
+]
 
 
 def _accepted(event: ActionEvent) -> dict[str, Any]:

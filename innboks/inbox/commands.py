@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,15 +15,10 @@ from sqlalchemy.engine import Engine
 from innboks.config import topics
 from innboks.db.audit import audit
 from innboks.db.schema import assignments, inquiries, messages, triage_corrections
+from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
 from schemas import CRISIS_KEY, Category, ControlEvent, ModerationReason
-
-
-class Publisher(Protocol):
-    """Sends one record and returns once the broker has acknowledged it (raises otherwise)."""
-
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None: ...
 
 
 def _visible(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool], user: User,
@@ -66,7 +60,7 @@ def correct_triage(engine: Engine, message_id: str, category: Category | None, m
 def switch_crisis(engine: Engine, publisher: Publisher, active: bool, reason: str, user: User) -> ControlEvent:
     """Crisis mode on or off through ``innboks.control``; audited once the broker has the event."""
     event = ControlEvent(active=active, reason=reason, set_by=user.username, at=datetime.now(UTC))
-    publisher.send(topics.CONTROL, CRISIS_KEY.encode(), event.to_json_bytes())
+    publisher.send(topics.CONTROL, event.to_json_bytes(), key=CRISIS_KEY.encode())
     with engine.begin() as connection:
         audit(connection, user.username, "crisis_on" if active else "crisis_off", CRISIS_KEY, {"reason": reason})
     return event

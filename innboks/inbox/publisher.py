@@ -11,7 +11,7 @@ class KafkaPublisher:
         self.bootstrap_servers = bootstrap_servers
         self._producer: Producer | None = None
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         try:
             if self._producer is None:
                 self._producer = Producer(self.bootstrap_servers, client_id="innboks-inbox", exact=True)

@@ -10,21 +10,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from innboks.config.accounts import Registry
 from innboks.db.schema import (
+    OPEN_STATES,
     actions,
     assignments,
     cases,
-    control_state,
     inquiries,
     message_revisions,
     messages,
     triage_corrections,
 )
+from innboks.domain.capabilities import CAPABILITIES
 from innboks.domain.policies import Policy
-from innboks.store.projection import OPEN_STATES
 from innboks.web.errors import NotFound
 from innboks.web.users import User
-from schemas import CRISIS_KEY
+from schemas import Category, HideReason, Kind, ModerationReason, Platform
 
 STATES = ("open", "overdue", "answered", "all")
 MAX_LIMIT = 1000
@@ -192,6 +193,36 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
     }
 
 
+def conversation_view(engine: Engine, key: str, user: User, units_of_accounts: Mapping[str, str],
+                      registry: Registry) -> dict[str, Any]:
+    """What the conversation page shows: the thread, the inquiry to answer and the message to reply
+    to, its category, and what the platform lets us do (``innboks.domain.capabilities``)."""
+    thread = conversation(engine, key, user, units_of_accounts)
+    open_inquiry = next((i for i in reversed(thread["inquiries"]) if i["state"] in OPEN_STATES), None)
+    citizen = [m for m in thread["messages"] if not m["from_account"] and m["event"] != "deleted"]
+    pending = open_inquiry["message_id"] if open_inquiry else None
+    reply_to = next((m for m in citizen if m["id"] == pending), citizen[-1] if citizen else None)
+    first = next((m for m in thread["messages"] if open_inquiry and m["id"] == open_inquiry["inquiry_id"]), None)
+    about = first or reply_to or {}
+    category = (about.get("correction") or {}).get("category") or about.get("category")
+    platform = Platform(thread["platform"])
+    capabilities = CAPABILITIES[platform]
+    account = registry.find(platform, thread["account_id"])
+    reply_kind = Kind(reply_to["kind"]) if reply_to else Kind.COMMENT
+    return {
+        "thread": thread, "open_inquiry": open_inquiry,
+        "latest_inquiry": thread["inquiries"][-1] if thread["inquiries"] else None, "reply_to": reply_to,
+        "supports": {kind.value for kind in capabilities.supports},
+        "unsupported": {kind.value: why for kind, why in capabilities.unsupported_because.items()},
+        "reply_limit": capabilities.reply_limit(reply_kind, account.options if account else None),
+        "reply_unit": capabilities.length_measure(reply_kind),
+        "forward": category == Category.CASE_HANDLING.value,
+        "escalated": any(m["escalate"] for m in citizen),
+        "categories": [c.value for c in Category], "reasons": [m.value for m in ModerationReason],
+        "hide_reasons": [r.value for r in HideReason],
+    }
+
+
 def action_of(row: Any) -> dict[str, Any]:
     return {"action_id": row.action_id, "kind": row.kind, "message_id": row.message_id, "outcome": row.outcome,
             "text": row.text, "reason": row.reason, "forward": row.forward, "requested_by": row.requested_by,
@@ -207,12 +238,3 @@ def action(engine: Engine, action_id: str, user: User, units_of_accounts: Mappin
     if row is None or not user.sees(row.account_id, units_of_accounts):
         raise NotFound("no such action")
     return action_of(row)
-
-
-def crisis(engine: Engine) -> dict[str, Any] | None:
-    """Crisis mode as the control topic last said, or None if it was never switched."""
-    with engine.connect() as connection:
-        row = connection.execute(sa.select(control_state).where(control_state.c.key == CRISIS_KEY)).first()
-    if row is None:
-        return None
-    return {"active": row.active, "reason": row.reason, "set_by": row.set_by, "at": row.at.isoformat()}

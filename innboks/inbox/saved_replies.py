@@ -7,7 +7,6 @@ A template may use ``{account_name}``, ``{municipality}``, ``{case_email}``, ``{
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,24 +15,11 @@ from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
 from innboks.db.schema import saved_replies
+from innboks.domain.reply_variables import VARIABLES
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
 
 LANGUAGES = ("nb", "nn", "en")
-VARIABLES = ("account_name", "municipality", "case_email", "case_web_form", "case_postal_address")
-
-
-@dataclass(frozen=True)
-class ReplyVariables:
-    municipality: str
-    case_email: str
-    case_web_form: str
-    case_postal_address: str
-
-    def fill(self, body: str, account_name: str) -> str:
-        values = {"account_name": account_name, "municipality": self.municipality, "case_email": self.case_email,
-                  "case_web_form": self.case_web_form, "case_postal_address": self.case_postal_address}
-        return body.format_map(values)
 
 
 def validated(body: dict[str, Any]) -> dict[str, str]:

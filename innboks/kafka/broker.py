@@ -43,6 +43,16 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def free_ports(count: int, host: str = "127.0.0.1", avoid: tuple[int, ...] = ()) -> list[int]:
+    """``count`` different ports that are free now (none of ``avoid``)."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port(host)
+        if port not in ports and port not in avoid:
+            ports.append(port)
+    return ports
+
+
 def die_with_parent() -> None:  # pragma: no cover - runs in the forked child
     """Ask the kernel to SIGTERM this process when the thread that spawned it exits."""
     try:

@@ -132,7 +132,39 @@ def producer_options(*, client_id: str, linger_ms: int = 0, exact: bool = False,
     return options
 
 
-class Producer:
+class Closing:
+    """``with client:`` closes it at the end."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class Started:
+    """``async with client:`` starts it inside the running loop and stops it at the end."""
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+
+class Producer(Closing):
     """A thread-safe producer (kafka-python).
 
     ``exact`` sends one record per batch, for topics that are read back to their end (cursors,
@@ -146,12 +178,12 @@ class Producer:
         with translated(f"no broker answers at {bootstrap}"):
             self._producer = kafka.KafkaProducer(bootstrap_servers=_servers(bootstrap), **options)
 
-    def send(self, topic: str, value: bytes | None, key: bytes | None = None) -> Pending:
+    def send(self, topic: str, value: bytes | None, *, key: bytes | None = None) -> Pending:
         with translated(f"not sent to {topic}"):
             future: Pending = self._producer.send(topic, key=key, value=value)
         return future
 
-    def send_and_wait(self, topic: str, value: bytes | None, key: bytes | None = None,
+    def send_and_wait(self, topic: str, value: bytes | None, *, key: bytes | None = None,
                       timeout: float = 30.0) -> None:
         with translated(f"not acknowledged by {topic}"):
             self._producer.send(topic, key=key, value=value).get(timeout=timeout)
@@ -164,15 +196,8 @@ class Producer:
     def close(self, timeout: float = 5.0) -> None:
         self._producer.close(timeout=timeout)
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-class AsyncProducer:
+class AsyncProducer(Started):
     """The asyncio producer (aiokafka); ``start`` it inside the running event loop."""
 
     def __init__(self, bootstrap: Bootstrap, *, client_id: str, max_request_bytes: int | None = None) -> None:
@@ -217,7 +242,7 @@ def _record(raw: Any) -> Record:
     return Record(raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.timestamp)
 
 
-class TopicTail:
+class TopicTail(Closing):
     """Every partition of some topics, read in order without a consumer group (kafka-python).
 
     Starts at the beginning, or at ``offsets`` where given (a reader that keeps its own offsets).
@@ -285,13 +310,6 @@ class TopicTail:
     def close(self) -> None:
         self._consumer.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
 
 def read_to_end(bootstrap: Bootstrap, topics: Iterable[str], *, client_id: str, missing_ok: bool = True,
                 poll_timeout: float = 0.5, idle_timeout: float | None = None) -> list[Record]:
@@ -319,7 +337,7 @@ def read_compacted(bootstrap: Bootstrap, topic: str, *, client_id: str) -> dict[
     return latest_by_key(read_to_end(bootstrap, [topic], client_id=client_id))
 
 
-class AsyncTopicTail:
+class AsyncTopicTail(Started):
     """``TopicTail`` for asyncio (aiokafka): every partition of some topics from the beginning.
 
     A topic the broker reports no partitions for is read from its partition 0 (``innboks.control``,
@@ -367,19 +385,11 @@ class AsyncTopicTail:
             positions = {tp: await self._consumer.position(aiokafka.TopicPartition(*tp)) for tp in self.partitions}
         return reached_end(self._ends, positions, self._last_poll_empty)
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
-        await self.stop()
-
 
 # --- consumer groups ---------------------------------------------------------------------------
 
 
-class GroupConsumer:
+class GroupConsumer(Started):
     """A consumer group member (aiokafka) that commits only what its caller has made durable.
 
     The loop is: ``batch = await poll()``, process the batch, ``await commit(records)``. Offsets are
@@ -447,11 +457,3 @@ class GroupConsumer:
                 self._ends.update({Partition(tp.topic, tp.partition): offset for tp, offset in ends.items()})
             positions = {tp: await self._consumer.position(aiokafka.TopicPartition(*tp)) for tp in assigned}
         return reached_end({tp: self._ends[tp] for tp in assigned}, positions, self._last_poll_empty)
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
-        await self.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import FormData, ImmutableMultiDict
@@ -23,9 +24,6 @@ from innboks.config.settings import get_settings
 from innboks.db.audit import audit
 from innboks.db.fulltext import SearchQueryError
 from innboks.domain.calendar import OSLO
-from innboks.inbox.context import InboxContext
-from innboks.inbox.pages import page_user, render
-from innboks.inbox.queries import crisis
 from innboks.records.export import ExportRequest, ExportStats, audit_export, render_pdf, write_text
 from innboks.records.retention import (
     RetentionError,
@@ -36,9 +34,13 @@ from innboks.records.retention import (
     set_retention,
 )
 from innboks.records.search import RecordFilter, RecordRow, count, first_page, search
+from innboks.web.access import requires
+from innboks.web.context import StaffContext, staff
 from innboks.web.errors import HttpError
+from innboks.web.pages import render, templates
 from innboks.web.users import User
 
+TEMPLATES = templates(Path(__file__).with_name("templates"))
 #: Rows shown on the page; the exports hold everything.
 PAGE_ROWS = 200
 #: The page counts matches up to this many (a common word costs no more than a rare one).
@@ -85,11 +87,11 @@ def _day(value: str, name: str) -> date | None:
         raise HttpError(422, f"{name} must be a date (YYYY-MM-DD)") from None
 
 
-def record_filter(form: Form, user: User, inbox: InboxContext) -> RecordFilter:
+def record_filter(form: Form, user: User, app: StaffContext) -> RecordFilter:
     """The filter for this user: the chosen account (one they may see), or every account they see."""
-    visible = sorted(a for a in inbox.names if user.sees(a, inbox.units))
+    visible = sorted(a for a in app.names if user.sees(a, app.units))
     if form.account:
-        if not user.sees(form.account, inbox.units):
+        if not user.sees(form.account, app.units):
             raise HttpError(403, "that account belongs to a unit you do not see")
         accounts: tuple[str, ...] = (form.account,)
     else:
@@ -107,127 +109,111 @@ def record_filter(form: Form, user: User, inbox: InboxContext) -> RecordFilter:
     return query
 
 
-def routes(inbox: InboxContext) -> list[Route]:
-    auth = inbox.auth
-
-    def admin(request: Request) -> User | Response:
-        return page_user(auth, request, "admin", "Innsyn is for administrators")
-
-    async def admin_form(request: Request) -> tuple[User, FormData] | Response:
-        """The administrator and the form they posted, its CSRF token checked."""
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        values = await request.form()
-        auth.check_csrf(request, str(values.get("csrf_token", "")))
-        return user, values
-
-    async def page(request: Request) -> Response:
-        user = admin(request)
-        if isinstance(user, Response):
-            return user
-        form = _form(request.query_params)
-        rows: list[RecordRow] = []
-        found: tuple[int | None, int | None] = (0, 0)
-        if form.given or request.query_params.get("vis"):
-            query = record_filter(form, user, inbox)
-            rows, found = await inbox.run(first_page, inbox.engine, query, PAGE_ROWS, COUNT_CAP, COUNT_SECONDS)
-            await inbox.run(_audit, inbox, user.username, "records_search", None, _search_details(query, found))
-        return render(request, inbox, "records.html", user=user, form=form, rows=rows, found=found,
-                      searched=form.given or bool(request.query_params.get("vis")), cap=COUNT_CAP,
-                      accounts=sorted(((a, n) for a, n in inbox.names.items() if user.sees(a, inbox.units)),
-                                      key=lambda item: item[1]),
-                      rules=await inbox.run(list_retention, inbox.engine),
-                      holds=await inbox.run(list_holds, inbox.engine), crisis=await inbox.run(crisis, inbox.engine))
-
-    async def export(request: Request) -> Response:
-        posted = await admin_form(request)
-        if isinstance(posted, Response):
-            return posted
-        user, values = posted
-        fmt = str(values.get("format", "json"))
-        if fmt not in MEDIA_TYPES:
-            raise HttpError(422, "format must be json, csv or pdf")
-        query = record_filter(_form(values), user, inbox)
-        wanted = str(values.get("request", "")).strip()[:500] or None
-        spec = ExportRequest(query=query, exported_by=user.display_name or user.username,
-                             exported_at=datetime.now(UTC), request=wanted,
-                             redact_pii=bool(values.get("redact_pii")), municipality=get_settings().municipality,
-                             account_names=inbox.names)
-        body = await inbox.run(_export_bytes, inbox, spec, fmt, user.username)
-        stamp = spec.exported_at.astimezone(OSLO).strftime("%Y%m%d-%H%M")
-        return Response(body, media_type=MEDIA_TYPES[fmt], headers={
-            "Content-Disposition": f'attachment; filename="innsyn-{stamp}.{SUFFIX[fmt]}"'})
-
-    async def set_rule(request: Request) -> Response:
-        posted = await admin_form(request)
-        if isinstance(posted, Response):
-            return posted
-        user, values = posted
-        account = str(values.get("account", "")).strip()
-        if account not in inbox.names or not user.sees(account, inbox.units):
-            raise HttpError(422, "choose one of the accounts you see")
-        days = str(values.get("keep_days", "")).strip()
-        try:
-            keep_days = int(days) if days else None
-            await inbox.run(set_retention, inbox.engine, account, keep_days, user.username, datetime.now(UTC))
-        except (ValueError, RetentionError) as exc:
-            raise HttpError(422, str(exc) if isinstance(exc, RetentionError) else "keep days is a whole number") \
-                from None
-        return RedirectResponse("/innsyn#oppbevaring", status_code=303)
-
-    async def hold(request: Request) -> Response:
-        posted = await admin_form(request)
-        if isinstance(posted, Response):
-            return posted
-        user, values = posted
-        account = str(values.get("account", "")).strip() or None
-        conversation = str(values.get("conversation", "")).strip() or None
-        if account is None and conversation is None and user.units:
-            raise HttpError(403, "a hold on every account needs an administrator without unit limits")
-        if account is not None and not user.sees(account, inbox.units):
-            raise HttpError(403, "that account belongs to a unit you do not see")
-        try:
-            await inbox.run(place_hold, inbox.engine, str(values.get("reason", "")), user.username,
-                            datetime.now(UTC), account, conversation)
-        except RetentionError as exc:
-            raise HttpError(422, str(exc)) from None
-        return RedirectResponse("/innsyn#oppbevaring", status_code=303)
-
-    async def release(request: Request) -> Response:
-        posted = await admin_form(request)
-        if isinstance(posted, Response):
-            return posted
-        user, values = posted
-        try:
-            await inbox.run(release_hold, inbox.engine, int(request.path_params["hold_id"]), user.username,
-                            datetime.now(UTC))
-        except RetentionError as exc:
-            raise HttpError(422, str(exc)) from None
-        return RedirectResponse("/innsyn#oppbevaring", status_code=303)
-
-    return [
-        Route("/innsyn", page, methods=["GET"]),
-        Route("/innsyn/eksport", export, methods=["POST"]),
-        Route("/innsyn/oppbevaring", set_rule, methods=["POST"]),
-        Route("/innsyn/hold", hold, methods=["POST"]),
-        Route("/innsyn/hold/{hold_id:int}/opphev", release, methods=["POST"]),
-    ]
+ADMIN_ONLY = "Innsyn is for administrators"
 
 
-def _export_bytes(inbox: InboxContext, spec: ExportRequest, fmt: str, actor: str) -> bytes:
+@requires("admin", ADMIN_ONLY)
+async def page(request: Request) -> Response:
+    app, user = staff(request), request.user
+    form = _form(request.query_params)
+    rows: list[RecordRow] = []
+    found: tuple[int | None, int | None] = (0, 0)
+    if form.given or request.query_params.get("vis"):
+        query = record_filter(form, user, app)
+        rows, found = await app.run(first_page, app.engine, query, PAGE_ROWS, COUNT_CAP, COUNT_SECONDS)
+        await app.run(_audit, app, user.username, "records_search", None, _search_details(query, found))
+    return await render(request, TEMPLATES, "records.html", form=form, rows=rows, found=found,
+                        searched=form.given or bool(request.query_params.get("vis")), cap=COUNT_CAP,
+                        accounts=sorted(((a, n) for a, n in app.names.items() if user.sees(a, app.units)),
+                                        key=lambda item: item[1]),
+                        rules=await app.run(list_retention, app.engine),
+                        holds=await app.run(list_holds, app.engine))
+
+
+@requires("admin", ADMIN_ONLY)
+async def export(request: Request) -> Response:
+    app, user, values = staff(request), request.user, await request.form()
+    fmt = str(values.get("format", "json"))
+    if fmt not in MEDIA_TYPES:
+        raise HttpError(422, "format must be json, csv or pdf")
+    query = record_filter(_form(values), user, app)
+    wanted = str(values.get("request", "")).strip()[:500] or None
+    spec = ExportRequest(query=query, exported_by=user.display_name or user.username,
+                         exported_at=datetime.now(UTC), request=wanted,
+                         redact_pii=bool(values.get("redact_pii")), municipality=get_settings().municipality,
+                         account_names=app.names)
+    body = await app.run(_export_bytes, app, spec, fmt, user.username)
+    stamp = spec.exported_at.astimezone(OSLO).strftime("%Y%m%d-%H%M")
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="innsyn-{stamp}.{SUFFIX[fmt]}"'})
+
+
+@requires("admin", ADMIN_ONLY)
+async def set_rule(request: Request) -> Response:
+    app, user, values = staff(request), request.user, await request.form()
+    account = str(values.get("account", "")).strip()
+    if account not in app.names or not user.sees(account, app.units):
+        raise HttpError(422, "choose one of the accounts you see")
+    days = str(values.get("keep_days", "")).strip()
+    try:
+        keep_days = int(days) if days else None
+        await app.run(set_retention, app.engine, account, keep_days, user.username, datetime.now(UTC))
+    except (ValueError, RetentionError) as exc:
+        raise HttpError(422, str(exc) if isinstance(exc, RetentionError) else "keep days is a whole number") \
+            from None
+    return RedirectResponse("/innsyn#oppbevaring", status_code=303)
+
+
+@requires("admin", ADMIN_ONLY)
+async def hold(request: Request) -> Response:
+    app, user, values = staff(request), request.user, await request.form()
+    account = str(values.get("account", "")).strip() or None
+    conversation = str(values.get("conversation", "")).strip() or None
+    if account is None and conversation is None and user.units:
+        raise HttpError(403, "a hold on every account needs an administrator without unit limits")
+    if account is not None and not user.sees(account, app.units):
+        raise HttpError(403, "that account belongs to a unit you do not see")
+    try:
+        await app.run(place_hold, app.engine, str(values.get("reason", "")), user.username,
+                      datetime.now(UTC), account, conversation)
+    except RetentionError as exc:
+        raise HttpError(422, str(exc)) from None
+    return RedirectResponse("/innsyn#oppbevaring", status_code=303)
+
+
+@requires("admin", ADMIN_ONLY)
+async def release(request: Request) -> Response:
+    app = staff(request)
+    try:
+        await app.run(release_hold, app.engine, int(request.path_params["hold_id"]), request.user.username,
+                      datetime.now(UTC))
+    except RetentionError as exc:
+        raise HttpError(422, str(exc)) from None
+    return RedirectResponse("/innsyn#oppbevaring", status_code=303)
+
+
+routes = [
+    Route("/innsyn", page, methods=["GET"]),
+    Route("/innsyn/eksport", export, methods=["POST"]),
+    Route("/innsyn/oppbevaring", set_rule, methods=["POST"]),
+    Route("/innsyn/hold", hold, methods=["POST"]),
+    Route("/innsyn/hold/{hold_id:int}/opphev", release, methods=["POST"]),
+]
+
+
+def _export_bytes(app: StaffContext, spec: ExportRequest, fmt: str, actor: str) -> bytes:
     stats = ExportStats()
     if fmt == "pdf":
-        revisions = count(inbox.engine, spec.query, PDF_MAX_REVISIONS)[1] or 0
+        revisions = count(app.engine, spec.query, PDF_MAX_REVISIONS)[1] or 0
         if revisions > PDF_MAX_REVISIONS:
             raise HttpError(422, f"more than {PDF_MAX_REVISIONS} revisions: more than the page renders as PDF "
                             f"({PDF_MAX_REVISIONS}): narrow the filters or use innboks records search")
-        body = render_pdf(search(inbox.engine, spec.query), spec, stats)
+        body = render_pdf(search(app.engine, spec.query), spec, stats)
     else:
         buffer = io.StringIO()
-        write_text(search(inbox.engine, spec.query), spec, fmt, buffer, stats)
+        write_text(search(app.engine, spec.query), spec, fmt, buffer, stats)
         body = buffer.getvalue().encode("utf-8")
-    audit_export(inbox.engine, actor, spec, fmt, stats)
+    audit_export(app.engine, actor, spec, fmt, stats)
     return body
 
 
@@ -238,6 +224,6 @@ def _search_details(query: RecordFilter, found: tuple[int | None, int | None]) -
             "revisions": found[1]}
 
 
-def _audit(inbox: InboxContext, actor: str, action: str, target: str | None, details: dict[str, Any]) -> None:
-    with inbox.engine.begin() as connection:
+def _audit(app: StaffContext, actor: str, action: str, target: str | None, details: dict[str, Any]) -> None:
+    with app.engine.begin() as connection:
         audit(connection, actor, action, target, details)

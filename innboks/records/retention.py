@@ -116,8 +116,7 @@ def set_retention(engine: Engine, account_id: str, keep_days: int | None, actor:
 def topics_outliving(keep_days: int) -> list[tuple[str, int]]:
     """The projected topics that keep records longer than ``keep_days`` (name, days): a ``store
     rebuild`` while they still hold a purged conversation's records brings those back."""
-    from innboks.config.topics import CATALOGUE
-    from innboks.store.projection import PROJECTED_TOPICS
+    from innboks.config.topics import CATALOGUE, PROJECTED_TOPICS
 
     day_ms = 24 * 3600 * 1000
     kept = {spec.name: int(spec.config["retention.ms"]) // day_ms for spec in CATALOGUE

@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from innboks.config import topics
+from innboks.config.topics import PROJECTED_TOPICS
 from innboks.db.schema import projection_offsets
 from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import Partition, Producer, Record, TopicTail
-from innboks.store.projection import PROJECTED_TOPICS, InvalidRecord, apply, follow_crisis
+from innboks.store.projection import InvalidRecord, apply, follow_crisis
 
 if TYPE_CHECKING:
     from innboks.domain.policies import Policy

@@ -25,7 +25,18 @@ from sqlalchemy.engine import Connection
 
 from innboks.config import topics
 from innboks.db.fulltext import index_revision
-from innboks.db.schema import actions, cases, control_state, inquiries, message_revisions, messages, sla_events
+from innboks.db.schema import (
+    OPEN_STATES,
+    actions,
+    cases,
+    control_state,
+    inquiries,
+    message_revisions,
+    messages,
+    sla_events,
+)
+from innboks.domain.action_rules import OUTCOME_RANK
+from innboks.errors import first_validation_error
 from schemas import (
     CRISIS_KEY,
     ActionEvent,
@@ -42,10 +53,6 @@ if TYPE_CHECKING:
 
 #: How far an inquiry has come; an event never moves it back.
 STATE_RANK = {"opened": 0, "warning": 1, "breached": 2, "answered": 3, "closed": 4}
-OPEN_STATES = ("opened", "warning", "breached")
-PROJECTED_TOPICS = (topics.MESSAGES, topics.TRIAGED, topics.SLA, topics.CASES, topics.CONTROL, topics.ACTIONS)
-#: How far an action has come; a later step never goes back.
-ACTION_RANK = {"requested": 0, "approved": 1, "executing": 2, "done": 3, "failed": 3}
 
 
 class InvalidRecord(ValueError):
@@ -80,9 +87,7 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
         else:
             raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(record)"
-        raise InvalidRecord("schema_violation", f"{where}: {first['msg']}") from None
+        raise InvalidRecord("schema_violation", first_validation_error(exc, "(record)")) from None
 
 
 def content_digest(message: InboxMessage) -> str:
@@ -280,7 +285,7 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
             needs_approval=event.needs_approval, approved_by=event.approved_by, outcome=event.outcome.value,
             failure=event.failure.value if event.failure else None, detail=event.detail,
             platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
-    elif ACTION_RANK[event.outcome.value] > ACTION_RANK[current.outcome]:
+    elif OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
         connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
             outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
             failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at))

@@ -27,11 +27,11 @@ from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import acknowledgement_texts
 from streams.app import app, table_options
+from streams.classifier import CLASSIFIER
 from streams.control import CRISIS
 from streams.metrics import METRICS
 from streams.sla.process import ConversationClock, apply_message, switch_policy, tick
 from streams.sla.schedule import InquiryIndex
-from streams.triage.agents import CLASSIFIER
 
 log = logging.getLogger(__name__)
 

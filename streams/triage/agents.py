@@ -17,13 +17,12 @@ from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import automatic_actions
 from streams.app import app, table_options
+from streams.classifier import CLASSIFIER
 from streams.control import CRISIS
 from streams.metrics import METRICS
-from streams.triage.classifier import build_classifier
 from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message
 
-CLASSIFIER = build_classifier()
 _POLICIES = built_policies(REGISTRY.sla)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
-from streams.triage.ruleset import CompiledRule, Features, Ruleset, compile_rules, tokens
+from streams.triage.matcher import CompiledRule, Features, compile_rules, tokens
+from streams.triage.ruleset import Ruleset
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -106,7 +107,7 @@ class Classifier:
         self.rules = rules
         self.reply_context = replies or ReplyContext()
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
-        # The rules' word conditions as one lexicon (ruleset.Lexicon): one pass over a message's words.
+        # The rules' word conditions as one lexicon (matcher.Lexicon): one pass over a message's words.
         self._lexicon, (self._categories, self._moderation, self._escalation) = compile_rules(
             [list(rules.categories), list(rules.moderation), list(rules.escalation)])
 

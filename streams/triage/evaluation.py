@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from innboks.errors import first_validation_error
 from schemas import Category, EscalationReason, Language, ModerationReason, PiiType, Triage
 from streams.triage.classifier import Classifier
 
@@ -55,9 +56,7 @@ def load_corpus(path: Path) -> list[LabelledMessage]:
         try:
             messages.append(LabelledMessage.model_validate_json(line))
         except ValidationError as exc:
-            first = exc.errors(include_input=False, include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(line)"
-            raise CorpusError(f"{path}:{number}: {where}: {first['msg']}") from None
+            raise CorpusError(f"{path}:{number}: {first_validation_error(exc, '(line)')}") from None
     if not messages:
         raise CorpusError(f"{path}: no messages")
     return messages

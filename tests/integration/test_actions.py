@@ -21,35 +21,24 @@ from innboks.processes import ManagedProcess
 from schemas import ActionEvent, ActionKind, ActionOutcome
 from streams.normalize.process import normalize_raw
 from tests.fakeapi import FakeApi, Request
-from tests.helpers import PAGE_ID, TopicReader, facebook_comment_raw, facebook_registry, produce
+from tests.helpers import PAGE_ID, GraphComments, TopicReader, facebook_comment_raw, facebook_registry, produce
 
 pytestmark = pytest.mark.integration
 
 TEXT = "Hei! Vi har sendt saken videre til byggesak."
 
 
-class SlowGraph(FakeApi):
-    """Graph API stand-in: the first reply is stored and then the answer hangs (the executor is killed)."""
+class SlowGraph(GraphComments):
+    """The first reply is stored and then the answer hangs (the executor is killed)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.posted: list[dict] = []
         self.first_post = threading.Event()
-        self.route("POST", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._post)
-        self.route("GET", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._list)
 
-    def _post(self, request: Request):
-        reply = {"id": f"{request.groups['node']}_r{len(self.posted) + 1}",
-                 "message": json.loads(request.body)["message"], "from": {"id": PAGE_ID, "name": "Alta kommune"},
-                 "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
-        self.posted.append(reply)
+    def answering(self, reply: dict) -> None:
         if not self.first_post.is_set():
             self.first_post.set()
             time.sleep(60)  # the answer never comes back before the executor dies
-        return 200, {}, {"id": reply["id"]}
-
-    def _list(self, request: Request):
-        return 200, {}, {"data": list(reversed(self.posted)), "paging": {}}
 
 
 def executor_process(bootstrap: str, registry: Path, log: Path) -> ManagedProcess:

@@ -13,7 +13,7 @@ import pytest
 
 from connectors.archive.arkivmelding import validate
 from innboks.demo.dataset import build_dataset
-from innboks.kafka.broker import free_port
+from innboks.kafka.broker import free_ports, port_is_free
 from tests.integration.test_commands import children, env
 from tests.unit.test_broker import wait_gone
 
@@ -64,10 +64,17 @@ def settled_open_count(inbox_port: int, until: float) -> int:
     return counts[-1]
 
 
+def metrics_ports() -> int:
+    """A port P with P + 1 free too: the demo serves the worker's metrics on P, the connector's on P + 1."""
+    while not port_is_free("127.0.0.1", (port := free_ports(1)[0]) + 1):
+        pass
+    return port
+
+
 def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
-    port = free_port()
+    port = metrics_ports()
     archive = tmp_path / "arkiv"
-    inbox_port = free_port()
+    inbox_port = free_ports(1, avoid=(port, port + 1))[0]
     demo = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "40", "--metrics-port", str(port),
                              "--archive-dir", str(archive), "--inbox-port", str(inbox_port),
                              "--store", f"sqlite:///{tmp_path / 'store.db'}"],
@@ -113,7 +120,7 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
 
 
 def test_demo_stops_on_ctrl_c_without_leaving_processes() -> None:
-    port = free_port()
+    port = metrics_ports()
     demo = start_demo("--metrics-port", str(port))
     try:
         scrape(f"http://127.0.0.1:{port}/metrics", 45)
@@ -138,4 +145,5 @@ def test_demo_refuses_a_busy_metrics_port() -> None:
                                 capture_output=True, text=True, timeout=60, env=env())
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"innboks demo: error: metrics port {port} is in use; pass --metrics-port P with P and P+1 free"]
+        f"innboks demo: error: metrics port {port} is in use; pass --metrics-port P with P and P+1 free "
+        "(or 0 for any free ports)"]

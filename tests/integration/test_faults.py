@@ -51,8 +51,7 @@ from schemas import (
     TriagedMessage,
 )
 from tests.conftest import wait_http_ok
-from tests.fakeapi import FakeApi, Request
-from tests.helpers import PAGE_ID, TopicReader, facebook_registry, produce
+from tests.helpers import PAGE_ID, GraphComments, TopicReader, facebook_registry, produce
 
 pytestmark = pytest.mark.integration
 
@@ -141,30 +140,15 @@ def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: Emb
     assert (lost, duplicated, rows, without_raw, untriaged) == (0, 0, total, 0, 0)
 
 
-class Graph(FakeApi):
+class Graph(GraphComments):
     """Answers replies after a random short delay, so that kills land before, during and after calls."""
 
     def __init__(self, rng: random.Random) -> None:
         super().__init__()
         self.rng = rng
-        self.posted: list[dict] = []
-        self.lock = threading.Lock()
-        self.route("POST", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._post)
-        self.route("GET", r"/v[\d.]+/(?P<node>[^/]+)/comments", self._list)
 
-    def _post(self, request: Request):
-        with self.lock:
-            reply = {"id": f"{request.groups['node']}_r", "message": json.loads(request.body)["message"],
-                     "node": request.groups["node"], "from": {"id": PAGE_ID},
-                     "created_time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")}
-            self.posted.append(reply)
+    def answering(self, reply: dict) -> None:
         time.sleep(self.rng.uniform(0.0, 0.3))
-        return 200, {}, {"id": reply["id"]}
-
-    def _list(self, request: Request):
-        with self.lock:
-            mine = [r for r in self.posted if r["node"] == request.groups["node"]]
-        return 200, {}, {"data": list(reversed(mine)), "paging": {}}
 
 
 def test_the_executor_posts_every_reply_exactly_once_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ from starlette.testclient import TestClient
 
 from innboks.config import topics
 from innboks.db.engine import open_store
-from innboks.inbox.app import create_app
 from innboks.store.consumer import Projection
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from tests.helpers import PAGE_ID, facebook_comment_raw, produce
 from tests.inbox_data import registry
 

@@ -55,12 +55,10 @@ def api(port: int, path: str) -> list | dict:
 
 @pytest.fixture()
 def demo(tmp_path):
-    port, inbox_port = free_port(), free_port()
-    while inbox_port in (port, port + 1):
-        inbox_port = free_port()
+    inbox_port = free_port()
     store = f"sqlite:///{tmp_path / 'store.db'}"
     process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "180", "--metrics-port",
-                                str(port), "--inbox-port", str(inbox_port), "--store", store],
+                                "0", "--inbox-port", str(inbox_port), "--store", store],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env(COLUMNS="120", INNBOKS_DEMO_PASSWORD=PASSWORD))
     try:

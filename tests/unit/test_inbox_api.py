@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from innboks.db.engine import open_store
 from innboks.db.schema import audit_log, triage_corrections
-from innboks.inbox.app import create_app
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from schemas import Category, ControlEvent, EscalationReason, ModerationReason
 from tests.inbox_data import OTHER_PAGE, add_inquiry, answer, registry
 
@@ -26,7 +26,7 @@ class RecordingPublisher:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes | None, bytes]] = []
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         self.sent.append((topic, key, value))
 
 

@@ -13,11 +13,11 @@ from starlette.testclient import TestClient
 
 from innboks.db.engine import open_store
 from innboks.db.schema import audit_log, users
-from innboks.inbox.app import create_app
-from innboks.inbox.pages import safe_next
 from innboks.web.auth import AuthConfig, OidcConfig
+from innboks.web.pages import safe_next
 from innboks.web.throttle import LoginThrottle
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from schemas import Category
 from tests.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 from tests.inbox_data import add_inquiry, registry

@@ -9,10 +9,10 @@ from starlette.testclient import TestClient
 
 from innboks.config import topics
 from innboks.db.engine import open_store
-from innboks.inbox.app import create_app
 from innboks.store.projection import apply
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from schemas import Category, ControlEvent, EscalationReason, Event, ModerationReason
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw

@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 
 from innboks.db.engine import open_store
 from innboks.db.schema import audit_log
-from innboks.inbox.app import create_app
 from innboks.records.retention import list_holds, list_retention
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
+from innboks.webapp import create_app
 from tests.helpers import PAGE_ID
 from tests.inbox_data import registry
 from tests.pdfa import assert_pdfa

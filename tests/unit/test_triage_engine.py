@@ -5,7 +5,8 @@ from pydantic import ValidationError
 
 from schemas import Category, EscalationReason, Language, ModerationReason
 from streams.triage.classifier import Classifier, detect_language, language_scores
-from streams.triage.ruleset import CategoryRule, Features, Ruleset, load_ruleset
+from streams.triage.matcher import Features
+from streams.triage.ruleset import CategoryRule, Ruleset, load_ruleset
 
 
 def fires(rule: dict, text: str, pii: frozenset[str] = frozenset()) -> bool:
@@ -152,7 +153,7 @@ def test_language_scores_count_exclusive_markers_double_and_sami_letters_twice()
 
 
 def test_a_hostile_long_word_makes_a_bounded_number_of_prefixes() -> None:
-    from streams.triage.ruleset import MAX_PREFIX, Features
+    from streams.triage.matcher import MAX_PREFIX, Features
 
     features = Features("a" * 1_000_000 + " byggesøknaden")
     assert len(features.prefixes) == (MAX_PREFIX - 1) + (len("byggesøknaden") - 1)

@@ -1,11 +1,12 @@
-"""The classifier's one-pass lexicon (``ruleset.Lexicon``) decides each rule exactly as the rule's own
+"""The classifier's one-pass lexicon (``matcher.Lexicon``) decides each rule exactly as the rule's own
 ``fires`` does, on the dev corpora and on texts made of the rules' own words (issue 16)."""
 
 import json
 import random
 
 from streams.triage.classifier import Classifier, language_scores
-from streams.triage.ruleset import Features, load_ruleset
+from streams.triage.matcher import Features
+from streams.triage.ruleset import load_ruleset
 from tests.triage_golden import texts as golden_texts
 
 
@@ -65,9 +66,9 @@ def test_language_scores_are_the_marker_counts() -> None:
 
 
 def test_the_word_cache_starts_afresh_when_full(monkeypatch) -> None:
-    from streams.triage import ruleset
+    from streams.triage import matcher
 
-    monkeypatch.setattr(ruleset, "WORD_CACHE_SIZE", 5)
+    monkeypatch.setattr(matcher, "WORD_CACHE_SIZE", 5)
     classifier = Classifier(load_ruleset())
     decided = [json.dumps(classifier.triage(text).model_dump(mode="json")) for _, text in list(golden_texts())[:200]]
     assert len(classifier._lexicon._by_word) <= 5

@@ -25,8 +25,14 @@ def test_every_platform_with_a_connector_has_a_writer() -> None:
     for platform, writer_class in WRITERS.items():
         assert writer_class.platform is platform
         assert issubclass(writer_class, PlatformWriter)
+        capabilities = writer_class.capabilities()
         # what cannot be done is explained, what can be done is not
-        assert set(writer_class.unsupported_because) == set(ActionKind) - writer_class.supports, platform
+        assert set(capabilities.unsupported_because) == set(ActionKind) - capabilities.supports, platform
+        # the capability table says what the writer really does: the supported kinds are written,
+        # the others left to the base class, which refuses them
+        written = {kind for kind in ActionKind
+                   if getattr(writer_class, kind.value) is not getattr(PlatformWriter, kind.value)}
+        assert written == capabilities.supports, platform
 
 
 def test_base_url_option_and_flag() -> None:

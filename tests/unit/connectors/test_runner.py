@@ -12,6 +12,7 @@ from connectors.metrics import ConnectorMetrics
 from connectors.runner import AccountPoller, PollState, Runner
 from connectors.state import ConnectorEvents
 from schemas import ConnectorEventKind, Platform, RawEvent
+from tests.helpers import ListSink
 
 
 class ScriptedConnector(Connector):
@@ -33,19 +34,6 @@ class ScriptedConnector(Connector):
             self.counter += 1
             yield self.raw("status", {"id": str(self.counter), "content": "x"})
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class RecordingEvents(ConnectorEvents):

@@ -13,13 +13,13 @@ import requests
 
 from connectors.base import MemoryCursorStore
 from connectors.bluesky.client import BlueskyConnector, BlueskyPolicy
-from connectors.bluesky.mapping import map_bluesky
-from connectors.errors import AuthError, FatalRequestError, IgnoredItem, RateLimited, RetriableError, SessionExpired
+from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError, SessionExpired
 from connectors.fields import obj
 from connectors.http import ApiClient
 from innboks.config.credentials import AppPasswordCredentials, BearerCredentials
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Event, Kind, Platform
 from tests.fakeapi import FakeApi, load
+from tests.helpers import ListSink
 from tests.unit.connectors.bluesky.helpers import CONVO, INGRID, NILS, NOW, US, notification
 
 NOTIFICATIONS = r"/xrpc/app\.bsky\.notification\.listNotifications"
@@ -29,28 +29,6 @@ MESSAGES = r"/xrpc/chat\.bsky\.convo\.getMessages"
 CREATE = r"/xrpc/com\.atproto\.server\.createSession"
 REFRESH = r"/xrpc/com\.atproto\.server\.refreshSession"
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        return
-
-    def close(self) -> None:
-        return
-
-    def messages(self) -> list[InboxMessage]:
-        out = []
-        for event in self.events:
-            try:
-                out.append(map_bluesky(event))
-            except IgnoredItem:
-                pass
-        return out
 
 
 class RecordingSession(requests.Session):

@@ -282,4 +282,4 @@ def test_find_reply_in_a_chat() -> None:
 
 
 def test_supports() -> None:
-    assert BlueskyWriter.supports == {ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE}
+    assert BlueskyWriter.capabilities().supports == {ActionKind.REPLY, ActionKind.HIDE, ActionKind.UNHIDE}

@@ -14,9 +14,9 @@ from connectors.http import ApiClient
 from connectors.sinks import StdoutSink
 from innboks.demo.dataset import build_dataset
 from innboks.demo.graph_api import MALFORMED_ID, GraphSimulator
-from schemas import Event, Kind, Platform, RawEvent
+from schemas import Event, Kind, Platform
 from tests.fakeapi import FakeApi
-from tests.helpers import PAGE_ID
+from tests.helpers import PAGE_ID, ListSink
 from tests.unit.connectors.facebook.helpers import NOW
 
 
@@ -98,19 +98,6 @@ def test_missing_token_is_rejected_by_the_simulated_api(simulator: GraphSimulato
     with pytest.raises(FatalRequestError, match="HTTP 400"):
         client.get_json(f"https://graph.facebook.com/v24.0/{simulator.dataset.page_id}/feed")
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def connector(api: FakeApi, sink: ListSink, cursors: MemoryCursorStore | None = None) -> FacebookConnector:

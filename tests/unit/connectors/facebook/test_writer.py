@@ -266,5 +266,5 @@ def test_find_reply_without_a_conversation_is_none() -> None:
 
 
 def test_supports_every_action() -> None:
-    assert FacebookWriter.supports == frozenset(ActionKind)
-    assert FacebookWriter.unsupported_because == {}
+    assert FacebookWriter.capabilities().supports == frozenset(ActionKind)
+    assert FacebookWriter.capabilities().unsupported_because == {}

@@ -14,8 +14,9 @@ from connectors.http import ApiClient
 from connectors.instagram.client import COMMENT_FIELDS, MEDIA_FIELDS, InstagramConnector
 from connectors.instagram.mapping import map_instagram
 from connectors.meta.client import GraphPolicy
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Event, InboxMessage, Kind, Platform
 from tests.fakeapi import FakeApi, Request, Response
+from tests.helpers import ListSink
 from tests.unit.connectors.instagram.helpers import (
     C1,
     C2,
@@ -78,19 +79,6 @@ class Graph:
     def __exit__(self, *exc: object) -> None:
         self.api.__exit__(*exc)
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
 
 
 def connector(api: FakeApi, store: MemoryCursorStore | None = None, sink: ListSink | None = None,

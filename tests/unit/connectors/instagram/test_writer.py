@@ -140,4 +140,4 @@ def test_find_reply_in_a_direct_message_thread() -> None:
 
 
 def test_supports_every_action() -> None:
-    assert InstagramWriter.supports == frozenset(ActionKind)
+    assert InstagramWriter.capabilities().supports == frozenset(ActionKind)

@@ -25,6 +25,7 @@ from connectors.linkedin.mapping import map_linkedin
 from innboks.config.credentials import OAuth2Credentials
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request, Response, load
+from tests.helpers import ListSink
 from tests.unit.connectors.linkedin.helpers import A1, C1, C2, NOW, ORG, ORG_ID, P1, fixture
 
 P2 = "urn:li:ugcPost:7262810098765432320"
@@ -67,19 +68,6 @@ class LinkedInApi:
     def __exit__(self, *exc: object) -> None:
         self.api.__exit__(*exc)
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
 
 
 def connector(url: str, sink: ListSink | None = None, cursors: MemoryCursorStore | None = None,

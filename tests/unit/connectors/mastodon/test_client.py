@@ -17,8 +17,9 @@ from connectors.errors import AuthError, FatalRequestError, RateLimited, Retriab
 from connectors.http import ApiClient
 from connectors.mastodon.client import MastodonConnector, MastodonPolicy
 from connectors.mastodon.mapping import map_mastodon
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Event, InboxMessage, Kind, Platform
 from tests.fakeapi import FakeApi, Request, Response, load
+from tests.helpers import ListSink
 from tests.unit.connectors.mastodon.helpers import (
     ACCOUNT,
     CONVERSATIONS,
@@ -99,19 +100,6 @@ class Snabelen:
                 for v in values]
         return f"{INSTANCE}{req.path}?{urlencode(sorted([*kept, *cursor.items()]))}"
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @pytest.fixture()

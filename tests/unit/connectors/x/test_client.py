@@ -15,10 +15,10 @@ from connectors.base import DeliveryError, MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
 from connectors.http import ApiClient
 from connectors.x.client import TWEET_FIELDS, XConnector, XPolicy
-from connectors.x.mapping import map_x
 from innboks.config.credentials import BearerCredentials, OAuth1Credentials, OAuth2Credentials
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Event, Kind, Platform
 from tests.fakeapi import FakeApi, Request, Response, load
+from tests.helpers import ListSink
 from tests.unit.connectors.x.helpers import (
     ACCOUNT,
     DM_INGRID,
@@ -78,22 +78,6 @@ def x_api(**overrides: Any) -> FakeApi:
     api.route("GET", DMS, dms)
     return api
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def messages(self) -> list[InboxMessage]:
-        return [map_x(e) for e in self.events]
 
 
 class FakeTime:

@@ -67,7 +67,7 @@ def test_delete_is_not_supported_and_says_why() -> None:
         writer(api).delete(mention())
     assert failure_of(caught.value) is ActionFailure.NOT_SUPPORTED
     assert api.requests == []
-    assert ActionKind.DELETE not in XWriter.supports
+    assert ActionKind.DELETE not in XWriter.capabilities().supports
 
 
 def test_a_direct_message_or_a_post_that_replies_to_nothing_cannot_be_hidden() -> None:

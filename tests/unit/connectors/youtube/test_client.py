@@ -13,10 +13,10 @@ from connectors.base import MemoryCursorStore
 from connectors.errors import AuthError, FatalRequestError, RateLimited, RetriableError
 from connectors.http import ApiClient
 from connectors.youtube.client import CommentsDisabled, YouTubeConnector, YouTubePolicy, seconds_until_quota_reset
-from connectors.youtube.mapping import map_youtube
 from innboks.config.credentials import OAuth2Credentials
-from schemas import Event, InboxMessage, Kind, Platform, RawEvent
+from schemas import Event, InboxMessage, Kind, Platform
 from tests.fakeapi import FakeApi, Request, Response
+from tests.helpers import ListSink
 from tests.unit.connectors.youtube.helpers import (
     CHANNEL,
     KARI_THREAD,
@@ -33,22 +33,6 @@ ASLAK_THREAD = "Ugy4sLk8mT2vQ6rW1zXpAaABAg"
 OLD_THREAD = "UgxJ0nB5tR8wE3qY6uIoAaABAg"
 HELD_THREAD = "Ugy9NjQ2wE5rT8yU1iOpAaABAg"
 
-
-class ListSink:
-    def __init__(self) -> None:
-        self.events: list[RawEvent] = []
-
-    def send(self, event: RawEvent) -> None:
-        self.events.append(event)
-
-    def flush(self, timeout: float) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-    def messages(self) -> list[InboxMessage]:
-        return [map_youtube(event) for event in self.events]
 
 
 class Channel:

@@ -1,37 +1,42 @@
-"""What every request handler of the inbox needs: the store, the account registry, policies, sign-in."""
+"""What every staff page and API endpoint needs: the store, the account registry, policies, sign-in,
+and a way to publish to Kafka. One per application, on ``app.state.staff``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from innboks.config.accounts import Registry
 from innboks.domain.policies import Policy, built_policies
-from innboks.inbox.commands import Publisher
-from innboks.inbox.saved_replies import ReplyVariables
+from innboks.domain.reply_variables import ALTA, ReplyVariables
 from innboks.web.auth import Authenticator
 from innboks.web.errors import HttpError
 
 
-class NoPublisher:
-    """The inbox without a broker: reading works, switching crisis mode says why it cannot."""
+class Publisher(Protocol):
+    """Sends one record and returns once the broker has acknowledged it (raises otherwise)."""
 
-    def send(self, topic: str, key: bytes | None, value: bytes) -> None:
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None: ...
+
+
+class NoPublisher:
+    """The inbox without a broker: reading works, switching crisis mode or acting says why it cannot."""
+
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
         raise HttpError(503, "this inbox has no connection to Kafka (KAFKA_BOOTSTRAP_SERVERS)")
 
 
 @dataclass
-class InboxContext:
+class StaffContext:
     engine: Engine
     registry: Registry
     auth: Authenticator
     publisher: Publisher = field(default_factory=NoPublisher)
-    reply_variables: ReplyVariables = field(default_factory=lambda: ReplyVariables(
-        "Alta kommune", "postmottak@alta.kommune.no", "https://www.alta.kommune.no/skjema",
-        "Alta kommune, Postboks 1403, 9506 Alta"))
+    reply_variables: ReplyVariables = ALTA
     policies: dict[str, Policy] = field(init=False)
     #: account id → owning unit, and → display name (from the account registry).
     units: dict[str, str] = field(init=False)
@@ -45,3 +50,9 @@ class InboxContext:
     async def run(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Store and broker calls are blocking: off the event loop."""
         return await run_in_threadpool(function, *args, **kwargs)
+
+
+def staff(connection: HTTPConnection) -> StaffContext:
+    """The application's context, from a request."""
+    context: StaffContext = connection.app.state.staff
+    return context

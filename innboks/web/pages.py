@@ -1,0 +1,84 @@
+"""Rendering staff pages (bokmål, Jinja2) and answering errors, for every package that serves pages.
+
+Each package keeps its own templates beside its code and makes its environment with ``templates``,
+which also finds the shared ones here (``base.html``, ``login.html``, ``error.html``). ``render``
+gives every page what the base template needs: the CSRF token, the account names, the signed-in
+user and whether crisis mode is on (the banner is on every page).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from innboks.db.control import crisis
+from innboks.web import labels
+from innboks.web.context import staff
+from innboks.web.errors import HttpError
+
+SHARED_TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+
+
+def templates(directory: Path | None = None) -> Environment:
+    """A template environment for one package's pages (its ``directory`` first, then the shared ones)."""
+    loaders = [FileSystemLoader(d) for d in (directory, SHARED_TEMPLATES) if d is not None]
+    environment = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
+                              trim_blocks=True, lstrip_blocks=True)
+    environment.globals.update(labels=labels.ALL, duration=labels.duration)
+    environment.filters["label"] = lambda value, group: labels.ALL[group].get(value, value)
+    environment.filters["local"] = labels.local_time
+    return environment
+
+
+SHARED = templates()
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no open redirect after sign-in)."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+async def render(request: Request, environment: Environment, template: str, status: int = 200,
+                 **context: Any) -> HTMLResponse:
+    """A page: ``context`` plus what every page shows (user, CSRF token, account names, crisis mode)."""
+    app = staff(request)
+    context.setdefault("user", request.scope.get("user"))
+    if "crisis" not in context:
+        context["crisis"] = await app.run(crisis, app.engine)
+    html = environment.get_template(template).render(
+        request=request, csrf_token=app.auth.csrf_token(request), names=app.names, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer to an ``HttpError``: JSON under ``/api/``, the sign-in page for 401, else an error page."""
+    assert isinstance(exc, HttpError)
+    if request.url.path.startswith("/api/"):
+        headers = dict(exc.headers)
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="Innboks", charset="UTF-8"'
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+    if exc.status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        back = request.method == "GET" and not request.url.path.startswith("/logg-inn")
+        where = f"/logg-inn?neste={quote(target)}" if back else "/logg-inn"
+        return RedirectResponse(where, status_code=303)
+    page = await render(request, SHARED, "error.html", status=exc.status, user=None, status_code=exc.status,
+                        message=exc.message)
+    page.headers.update(exc.headers)
+    return page
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return await error_response(request, HttpError(404, "not found"))

@@ -1,0 +1,51 @@
+"""The staff web application: the inbox's and the records' pages and API behind one sign-in.
+
+It stands above the runtimes it assembles (``innboks.inbox``, ``innboks.records``) and below the
+commands that serve it (``innboks inbox``, the demo).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from innboks.config.accounts import Registry
+from innboks.domain.reply_variables import ReplyVariables
+from innboks.inbox import api, pages
+from innboks.records import page as records
+from innboks.web import signin
+from innboks.web.auth import AuthConfig, Authenticator
+from innboks.web.context import NoPublisher, Publisher, StaffContext
+from innboks.web.errors import HttpError
+from innboks.web.middleware import AccessLogAndHeaders
+from innboks.web.pages import STATIC, error_response, not_found
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
+               reply_variables: ReplyVariables | None = None) -> Starlette:
+    context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher())
+    if reply_variables is not None:
+        context.reply_variables = reply_variables
+    app = Starlette(
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *records.routes,
+                Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        middleware=[
+            Middleware(AccessLogAndHeaders),
+            Middleware(SessionMiddleware, secret_key=auth.secret_key, session_cookie="innboks_session",
+                       max_age=int(auth.session_hours * 3600), same_site="lax", https_only=auth.secure_cookies),
+        ],
+        exception_handlers={HttpError: error_response, 404: not_found},
+    )
+    app.state.staff = context
+    app.state.oidc = signin.oidc_client(auth)
+    return app
