@@ -1,6 +1,8 @@
 """Which mapping serves each platform: raw platform items to ``InboxMessage``, pure (no HTTP).
 
-Also the key of a raw item on ``innboks.raw``, which is taken from its mapping.
+The connector side maps each item here once, at the edge (``mapped``: the sinks and the webhook
+receiver), and the outcome travels in the ``RawEvent`` on ``innboks.raw``: the message, which also
+gives the record its key, or why the item is ignored or rejected. Nothing downstream maps again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from connectors.linkedin.mapping import map_linkedin
 from connectors.mastodon.mapping import map_mastodon
 from connectors.x.mapping import map_x
 from connectors.youtube.mapping import map_youtube
-from schemas import InboxMessage, Platform, RawEvent
+from innboks.errors import describe_validation_error
+from schemas import InboxMessage, MappingRejection, Platform, RawEvent
 
 MAPPERS: dict[Platform, Callable[[RawEvent], InboxMessage]] = {
     Platform.FACEBOOK: map_facebook,
@@ -38,14 +41,20 @@ def normalize(raw: RawEvent) -> InboxMessage:
     return mapper(raw)
 
 
-def raw_key(raw: RawEvent) -> str:
-    """The key of a raw item on ``innboks.raw``: its conversation key, so a thread stays in order on
-    one partition, or ``platform:account:resource`` when the item cannot be mapped.
+def mapped(raw: RawEvent) -> RawEvent:
+    """The raw event with what its mapping made of it: ``message``, or why it is ``ignored`` or ``rejected``.
 
-    This maps the item (once); the sinks and the webhook receiver call it once per item and nothing
-    else on the connector side maps it.
+    An event that carries its mapping already is returned as it is: an item is mapped once.
     """
+    if raw.mapped:
+        return raw
     try:
-        return normalize(raw).key
-    except (MappingError, IgnoredItem, ValidationError):
-        return f"{raw.platform.value}:{raw.account_id}:{raw.resource}"
+        return raw.model_copy(update={"message": normalize(raw)})
+    except IgnoredItem as ignored:
+        return raw.model_copy(update={"ignored": ignored.reason[:1000]})
+    except MappingError as exc:
+        rejection = MappingRejection(code=exc.code, reason=exc.reason[:1000])
+    except ValidationError as exc:
+        rejection = MappingRejection(code="schema_violation",
+                                     reason=f"InboxMessage: {describe_validation_error(exc)}")
+    return raw.model_copy(update={"rejected": rejection})

@@ -1,17 +1,16 @@
-"""Where connectors put what they fetch: Kafka (``innboks.raw``) or standard output."""
+"""Where connectors put what they fetch: Kafka (``innboks.raw``) or standard output.
+
+Each sink maps every item once (``connectors.mapping.mapped``) and passes the outcome on.
+"""
 
 from __future__ import annotations
 
 import sys
 from typing import TextIO
 
-from pydantic import ValidationError
-
 from connectors.base import DeliveryError
-from connectors.errors import IgnoredItem, MappingError
-from connectors.mapping import normalize, raw_key
+from connectors.mapping import mapped
 from innboks.config.topics import RAW
-from innboks.errors import first_validation_error
 from innboks.kafka.clients import Bootstrap, KafkaClientError, Pending, Producer
 from schemas import RawEvent
 
@@ -22,7 +21,8 @@ def raw_producer(bootstrap: Bootstrap) -> Producer:
 
 
 class KafkaSink:
-    """Produces raw events to ``innboks.raw``, keyed by ``raw_key``; ``flush`` confirms every send or raises."""
+    """Produces raw events to ``innboks.raw`` with their mapping, keyed by conversation (``RawEvent.key``);
+    ``flush`` confirms every send or raises."""
 
     def __init__(self, bootstrap_servers: Bootstrap, topic: str = RAW, producer: Producer | None = None):
         self.topic = topic
@@ -31,8 +31,9 @@ class KafkaSink:
         self._futures: list[Pending] = []
 
     def send(self, event: RawEvent) -> None:
+        event = mapped(event)
         try:
-            future = self.producer.send(self.topic, event.to_json_bytes(), key=raw_key(event).encode())
+            future = self.producer.send(self.topic, event.to_json_bytes(), key=event.key.encode())
         except KafkaClientError as exc:  # refused before sending (too large, no metadata)
             raise DeliveryError(f"raw event not sent: {exc.reason}") from exc
         self._futures.append(future)
@@ -61,17 +62,14 @@ class StdoutSink:
         self.skipped = 0
 
     def send(self, event: RawEvent) -> None:
-        try:
-            message = normalize(event)
-        except IgnoredItem:
-            return  # not a message (a like, a read receipt): nothing to print
-        except (MappingError, ValidationError) as exc:
+        event = mapped(event)
+        if event.rejected is not None:
             self.skipped += 1
-            reason = exc.reason if isinstance(exc, MappingError) else first_validation_error(exc)
             native_id = event.payload.get("id", "?")
-            self.err.write(f"skipped {event.platform.value} {event.resource} {native_id}: {reason}\n")
-            return
-        self.out.write(message.model_dump_json() + "\n")
+            self.err.write(f"skipped {event.platform.value} {event.resource} {native_id}: {event.rejected.reason}\n")
+        elif event.message is not None:
+            self.out.write(event.message.model_dump_json() + "\n")
+        # else: not a message (a like, a read receipt): nothing to print
 
     def flush(self, timeout: float) -> None:
         self.out.flush()

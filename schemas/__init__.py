@@ -26,7 +26,15 @@ from schemas.enums import (
     Resolution,
     SlaState,
 )
-from schemas.message import InboxMessage, RawEvent, conversation_key
+from schemas.message import (
+    RAW_EVENT_VERSION,
+    InboxMessage,
+    MappingRejection,
+    NormalizedMessage,
+    RawEvent,
+    RawItem,
+    conversation_key,
+)
 from schemas.sla import SlaEvent, SlaTick
 from schemas.triage import PiiFinding, Triage, TriagedMessage
 
@@ -34,6 +42,7 @@ from schemas.triage import PiiFinding, Triage, TriagedMessage
 PUBLISHED: dict[str, type[Contract]] = {
     "RawEvent": RawEvent,
     "InboxMessage": InboxMessage,
+    "NormalizedMessage": NormalizedMessage,
     "TriagedMessage": TriagedMessage,
     "CaseForward": CaseForward,
     "SlaEvent": SlaEvent,
@@ -79,11 +88,15 @@ __all__ = [
     "InboxMessage",
     "Kind",
     "Language",
+    "MappingRejection",
     "ModerationReason",
+    "NormalizedMessage",
     "PiiFinding",
     "PiiType",
     "Platform",
+    "RAW_EVENT_VERSION",
     "RawEvent",
+    "RawItem",
     "Screening",
     "SlaEvent",
     "Resolution",

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.errors import IgnoredItem
-from connectors.mapping import normalize
+from connectors import mapping
 from innboks.kafka.clients import Producer, read_to_end
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 from tests.fakeapi import FakeApi, Request
@@ -49,18 +48,21 @@ def message(
 
 def facebook_comment_raw(
     comment_id: str, text: str, *, author: str = "4242", parent: str | None = None,
-    created: str = "2026-11-16T09:00:00+0000", post_id: str = f"{PAGE_ID}_1",
+    created: str = "2026-11-16T09:00:00+0000", post_id: str = f"{PAGE_ID}_1", mapped: bool = True,
 ) -> RawEvent:
+    """A Facebook comment as the connector side produces it to ``innboks.raw`` (with its mapping), or,
+    with ``mapped=False``, as the connector fetched it (before its sink maps it)."""
     payload: dict[str, Any] = {
         "id": comment_id, "message": text, "created_time": created,
         "from": {"id": author, "name": "Alta kommune" if author == PAGE_ID else "Kari Nordmann"},
     }
     if parent:
         payload["parent"] = {"id": parent}
-    return RawEvent(
+    raw = RawEvent(
         platform=Platform.FACEBOOK, account_id=PAGE_ID, resource="comment", payload=payload,
         context={"post_id": post_id}, fetched_at=datetime.now(UTC),
     )
+    return mapping.mapped(raw) if mapped else raw
 
 
 class TopicReader:
@@ -116,7 +118,10 @@ def hostile_records(rng: random.Random, count: int) -> list[tuple[bytes, bytes |
         (json.dumps({**good, "fetched_at": "yesterday"}).encode(), "schema_violation"),
         (b"[" * 5000 + b"]" * 5000, "too_deep"),
         (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 700_000}}).encode(), "too_large"),
-        (json.dumps({**good, "payload": {**good["payload"], "message": "x" * 70_000}}).encode(), "text_too_long"),
+        (facebook_comment_raw("1_0", "x" * 70_000).to_json_bytes(), "text_too_long"),
+        (facebook_comment_raw("1_0", "", mapped=False).to_json_bytes(), "unmapped"),
+        (mapping.mapped(facebook_comment_raw("1_0", "", mapped=False).model_copy(update={"payload": {"id": "1_0"}}))
+         .to_json_bytes(), "schema_violation"),
     ]
     records = []
     for n in range(count):
@@ -157,13 +162,7 @@ class ListSink:
 
     def messages(self) -> list[InboxMessage]:
         """The events mapped to messages (items that are not messages left out)."""
-        out = []
-        for event in self.events:
-            try:
-                out.append(normalize(event))
-            except IgnoredItem:
-                pass
-        return out
+        return [event.message for event in map(mapping.mapped, self.events) if event.message is not None]
 
 
 class GraphComments(FakeApi):

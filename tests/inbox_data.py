@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from connectors import mapping
 from innboks.config import topics
 from innboks.config.accounts import Account, Registry
 from innboks.db.schema import inquiries
@@ -42,9 +43,9 @@ def add_inquiry(connection: sa.Connection, native: str, text: str, due_in_hours:
                 pii: bool = False) -> str:
     """A citizen's comment, its triage and an opened SLA clock; returns the message id."""
     now = now or datetime.now(UTC)
-    raw = facebook_comment_raw(native, text).model_copy(update={"account_id": account})
+    raw = facebook_comment_raw(native, text, mapped=False).model_copy(update={"account_id": account})
     raw.payload["permalink_url"] = f"https://www.facebook.com/{account}/posts/{native}"
-    msg = normalize_raw(raw.to_json_bytes())
+    msg = normalize_raw(mapping.mapped(raw).to_json_bytes()).inbox_message()
     triage = Triage(category=category, language=Language.BOKMAL, suggested_reply="Takk for meldingen!",
                     escalate=bool(escalate), escalation_reasons=escalate or [], moderation=moderation or [],
                     rules=["test.rule"], pii=[PiiFinding(type=PiiType.FODSELSNUMMER, start=0, end=11)] if pii else [])

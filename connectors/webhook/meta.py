@@ -33,7 +33,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 
-from connectors.mapping import raw_key
+from connectors.mapping import mapped
 from innboks.config.topics import DEADLETTER, RAW
 from innboks.domain.deadletter import dead_letter
 from innboks.kafka.clients import AsyncProducer
@@ -212,7 +212,8 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
 
 
 class KafkaPublisher:
-    """Produces webhook events to ``innboks.raw`` (acks=all, keyed by ``raw_key`` like the polling sink).
+    """Produces webhook events to ``innboks.raw`` (acks=all), each mapped once and keyed by its conversation
+    like the polling sink's.
 
     The producer is started in ``start``: an asyncio client must be made inside the running loop.
     """
@@ -227,7 +228,8 @@ class KafkaPublisher:
         await self.producer.stop()
 
     async def __call__(self, events: list[RawEvent]) -> None:
-        await self.producer.send_all(RAW, [(raw_key(e).encode(), e.to_json_bytes()) for e in events])
+        events = [mapped(event) for event in events]
+        await self.producer.send_all(RAW, [(event.key.encode(), event.to_json_bytes()) for event in events])
 
     async def dead_letter(self, key: bytes | None, value: bytes) -> None:
         await self.producer.send_all(DEADLETTER, [(key, value)])

@@ -40,7 +40,7 @@ COMPACTED = {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
 CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(RAW, "RawEvent", "platform items as fetched, before normalisation",
               {"retention.ms": str(14 * DAY_MS)}),
-    TopicSpec(MESSAGES, "InboxMessage", "normalised messages, keyed by conversation",
+    TopicSpec(MESSAGES, "NormalizedMessage", "normalised messages (with the platform item), keyed by conversation",
               {"retention.ms": str(30 * DAY_MS)}),
     TopicSpec(TRIAGED, "TriagedMessage", "messages with their triage decision",
               {"retention.ms": str(30 * DAY_MS)}),
@@ -72,4 +72,4 @@ CATALOGUE: tuple[TopicSpec, ...] = (
 )
 
 #: What the store projection reads (innboks/store/): the conversation store is a function of these.
-PROJECTED_TOPICS = (MESSAGES, TRIAGED, SLA, CASES, CONTROL, ACTIONS, RAW, ARCHIVE_RECEIPTS)
+PROJECTED_TOPICS = (MESSAGES, TRIAGED, SLA, CASES, CONTROL, ACTIONS, ARCHIVE_RECEIPTS)

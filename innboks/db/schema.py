@@ -248,17 +248,6 @@ projection_offsets = sa.Table(
     sa.Column("next_offset", sa.BigInteger, nullable=False, comment="written in the same transaction as the rows"),
 )
 
-pending_raw_payloads = sa.Table(
-    "pending_raw_payloads",
-    metadata,
-    sa.Column("message_id", sa.String(600), primary_key=True),
-    sa.Column("content_sha256", sa.String(64), primary_key=True, comment="the revision the raw item became"),
-    sa.Column("account_id", sa.String(512), nullable=False),
-    sa.Column("raw_payload", Json, nullable=False, comment="the RawEvent from innboks.raw"),
-    sa.Column("received_at", UtcDateTime, nullable=False, comment="RawEvent.fetched_at"),
-    comment="raw items whose revision is not stored yet (innboks/store/raw_payloads.py)",
-)
-
 # Records search (innboks/records): the period alone, and PostgreSQL's full-text indexes (the
 # expressions are those innboks/db/fulltext.py queries with). SQLite's full-text index is an FTS5
 # table that migration 0002 creates beside the declared tables (see ``include_name``).
@@ -269,7 +258,7 @@ sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revis
          postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
 
 PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, facts_versions,
-             projection_offsets, pending_raw_payloads, archive_events, case_archive)
+             projection_offsets, archive_events, case_archive)
 
 # --- staff -----------------------------------------------------------------------------------
 

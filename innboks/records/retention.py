@@ -41,7 +41,6 @@ from innboks.db.schema import (
     message_revisions,
     messages,
     notes,
-    pending_raw_payloads,
     presence,
     retention_rules,
     sla_events,
@@ -226,14 +225,9 @@ def purge(engine: Engine, now: datetime, actor: str, apply: bool = False) -> Pur
             with engine.connect() as connection:
                 result.held_account = any(h.conversation_key is None and h.covers(rule.account_id)
                                           for h in _active_holds(connection))
-        if apply:
+        if apply and result.conversations:
             with engine.begin() as connection:
-                if not result.held_account:
-                    connection.execute(pending_raw_payloads.delete().where(
-                        pending_raw_payloads.c.account_id == rule.account_id,
-                        pending_raw_payloads.c.received_at < result.cutoff))
-                if result.conversations:
-                    audit(connection, actor, "records_purge", rule.account_id, result.audit_details(dry_run=False))
+                audit(connection, actor, "records_purge", rule.account_id, result.audit_details(dry_run=False))
     return report
 
 
@@ -278,7 +272,6 @@ def _delete_conversations(connection: Connection, keys: Sequence[str], apply: bo
     connection.execute(presence.delete().where(presence.c.conversation_key.in_(keys)))
     connection.execute(triage_corrections.delete().where(triage_corrections.c.message_id.in_(ids)))
     connection.execute(actions.delete().where(actions.c.message_id.in_(ids)))
-    connection.execute(pending_raw_payloads.delete().where(pending_raw_payloads.c.message_id.in_(ids)))
     connection.execute(message_revisions.delete().where(message_revisions.c.message_id.in_(ids)))
     connection.execute(messages.delete().where(messages.c.conversation_key.in_(keys)))
     return found, revisions

@@ -1,10 +1,16 @@
 """Applying one record of the topics to the store's projected tables (idempotent).
 
 A replay or a re-delivery yields the same rows: messages keep one row per revision, told apart by a
-digest of their content; SLA events are deduplicated on ``event_id`` and an inquiry never moves back
+digest of their content, each with the platform's item it was mapped from (``NormalizedMessage.raw``,
+kept as first seen); SLA events are deduplicated on ``event_id`` and an inquiry never moves back
 to an earlier state (a late ``opened`` does not reopen an answered inquiry); cases are keyed by
 ``(case_id, revision)``. Records of different topics may arrive in any order (a message's triage
 before the message, an SLA event before its message): every step tolerates that.
+
+Each message is written once, from ``innboks.messages``; from ``innboks.triaged`` the store takes only
+the triage. A triage that comes before its message (the topics are read in no particular order)
+writes the message from the copy it carries, and the message's own record later only fills in
+what the copy lacks (the platform's item).
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ from innboks.db.schema import (
 )
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
-from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
 from innboks.store.receipts import apply_archive_receipt_json
 from schemas import (
     ACCOUNT_KEY_PREFIX,
@@ -45,6 +50,7 @@ from schemas import (
     ControlEvent,
     FactsEvent,
     InboxMessage,
+    NormalizedMessage,
     SlaEvent,
     TriagedMessage,
 )
@@ -75,11 +81,10 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
         raise InvalidRecord("empty_value", f"an empty record on {topic}")
     try:
         if topic == topics.MESSAGES:
-            apply_message(connection, InboxMessage.model_validate_json(value))
+            message = NormalizedMessage.model_validate_json(value)
+            apply_message(connection, message, message.raw.model_dump(mode="json") if message.raw else None)
         elif topic == topics.TRIAGED:
-            triaged = TriagedMessage.model_validate_json(value)
-            apply_message(connection, triaged.message)
-            apply_triage(connection, triaged)
+            apply_triage(connection, TriagedMessage.model_validate_json(value))
         elif topic == topics.SLA:
             apply_sla(connection, SlaEvent.model_validate_json(value))
         elif topic == topics.CASES:
@@ -93,8 +98,6 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
             if name.startswith(ACCOUNT_KEY_PREFIX):
                 return  # accounts connected in Kontoer: the store is where they were written
             apply_control(connection, name, ControlEvent.model_validate_json(value))
-        elif topic == topics.RAW:
-            apply_raw(connection, value)
         elif topic == topics.ARCHIVE_RECEIPTS:
             apply_archive_receipt_json(connection, value)
         else:
@@ -113,7 +116,8 @@ def content_digest(message: InboxMessage) -> str:
 FILLABLE = ("author_id", "author_name", "permalink", "parent_id")
 
 
-def apply_message(connection: Connection, message: InboxMessage) -> None:
+def apply_message(connection: Connection, message: InboxMessage, raw: dict[str, Any] | None = None) -> None:
+    """A message's revision (new content) or what a sighting of known content adds; ``raw``: the platform's item."""
     digest = content_digest(message)
     revisions = connection.execute(
         sa.select(message_revisions.c.revision, message_revisions.c.content_sha256)
@@ -121,12 +125,16 @@ def apply_message(connection: Connection, message: InboxMessage) -> None:
     ).all()
     if any(row.content_sha256 == digest for row in revisions):
         _fill_in(connection, message)
+        if raw is not None:
+            connection.execute(message_revisions.update().where(
+                message_revisions.c.message_id == message.id, message_revisions.c.content_sha256 == digest,
+                message_revisions.c.raw_payload.is_(None)).values(raw_payload=raw))
         return
     revision = max((row.revision for row in revisions), default=-1) + 1
     connection.execute(message_revisions.insert().values(
         message_id=message.id, revision=revision, event=message.event.value, text=message.text,
         author_name=message.author_name, content_sha256=digest, message=message.model_dump(mode="json"),
-        observed_at=message.fetched_at, raw_payload=take_pending_raw(connection, message.id, digest) or sa.null(),
+        observed_at=message.fetched_at, raw_payload=sa.null() if raw is None else raw,
     ))
     index_revision(connection, message.id, revision, message.text, message.author_name)
     row: dict[str, Any] = {
@@ -174,14 +182,6 @@ def _fill_in(connection: Connection, message: InboxMessage) -> None:
                                .values({name: value}))
 
 
-def apply_raw(connection: Connection, value: bytes) -> None:
-    """The platform's original item for its revision (innboks/store/raw_payloads.py); not a message: skipped."""
-    mapped = mapped_raw(value)
-    if mapped is not None:
-        message, raw = mapped
-        attach_raw(connection, message, content_digest(message), raw)
-
-
 def _follow_up(connection: Connection, message: InboxMessage) -> None:
     """A citizen's newer message in a conversation with an open inquiry becomes the one to answer."""
     pending = inquiries.c.message_id
@@ -207,16 +207,28 @@ def _pending_message(connection: Connection, event: SlaEvent) -> str:
 
 
 def apply_triage(connection: Connection, triaged: TriagedMessage) -> None:
+    """The triage of a message (none for our own messages and for edits): only the triage, unless the
+    message is not stored yet, when the copy the record carries writes it first."""
     triage = triaged.triage
     if triage is None:
         return
-    connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(
+    values = _triage_values(triaged)
+    if connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values)).rowcount:
+        return
+    apply_message(connection, triaged.message)
+    connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values))
+
+
+def _triage_values(triaged: TriagedMessage) -> dict[str, Any]:
+    triage = triaged.triage
+    assert triage is not None
+    return dict(
         category=triage.category.value, language=triage.language.value, escalate=triage.escalate,
         escalation_reasons=[r.value for r in triage.escalation_reasons],
         moderation=[m.value for m in triage.moderation],
         pii=[{"type": p.type.value, "start": p.start, "end": p.end} for p in triage.pii],
         rules=list(triage.rules), suggested_reply=triage.suggested_reply, ruleset_version=triaged.ruleset_version,
-    ))
+    )
 
 
 def apply_sla(connection: Connection, event: SlaEvent) -> None:

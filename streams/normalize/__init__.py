@@ -1,1 +1,1 @@
-"""Normalize: platform JSON on ``innboks.raw`` becomes ``InboxMessage`` on ``innboks.messages``."""
+"""Normalize: the connectors' mapped items on ``innboks.raw`` checked and passed on to ``innboks.messages``."""

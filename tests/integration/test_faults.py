@@ -37,7 +37,20 @@ from innboks.db.schema import message_revisions, messages
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import EmbeddedBroker, free_port
 from innboks.processes import ManagedProcess
-from schemas import ActionEvent, ActionKind, ActionOutcome, InboxMessage, Kind, Platform
+from schemas import (
+    ActionEvent,
+    ActionKind,
+    ActionOutcome,
+    Category,
+    InboxMessage,
+    Kind,
+    Language,
+    NormalizedMessage,
+    Platform,
+    RawItem,
+    Triage,
+    TriagedMessage,
+)
 from tests.conftest import wait_http_ok
 from tests.helpers import PAGE_ID, GraphComments, TopicReader, facebook_registry, produce
 
@@ -88,16 +101,24 @@ def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: Emb
     total = 3000
     store = f"sqlite:///{tmp_path / 'store.db'}"
     start = datetime(2026, 11, 16, 8, tzinfo=UTC)
-    records = []
+    records, triages = [], []
     for n in range(total):
         message = InboxMessage(id=f"facebook:f{n}", platform=Platform.FACEBOOK, account_id=PAGE_ID,
                                kind=Kind.COMMENT, conversation_id=f"c{n % 500}", author_name="Kari", text=f"Hei {n}",
                                created_at=start + timedelta(seconds=n), fetched_at=start + timedelta(seconds=n))
-        records.append((message.key.encode(), message.to_json_bytes()))
+        item = RawItem(platform=Platform.FACEBOOK, account_id=PAGE_ID, resource="comment", payload={"id": f"f{n}"},
+                       fetched_at=message.fetched_at)
+        normalized = NormalizedMessage.model_validate({**message.__dict__, "raw": item})
+        records.append((message.key.encode(), normalized.to_json_bytes()))
+        triage = Triage(category=Category.GENERAL_QUESTION, language=Language.BOKMAL)
+        triages.append((message.key.encode(),
+                        TriagedMessage(message=message, triage=triage, triaged_at=message.fetched_at).to_json_bytes()))
     produce(broker.bootstrap_servers, topics.MESSAGES, records[: total // 2])
+    produce(broker.bootstrap_servers, topics.TRIAGED, triages[: total // 2])
 
     def more_while_it_runs(round_number: int) -> None:
-        if round_number == 1:
+        if round_number == 1:  # the triage first this time: the store reads the topics in any order
+            produce(broker.bootstrap_servers, topics.TRIAGED, triages[total // 2:])
             produce(broker.bootstrap_servers, topics.MESSAGES, records[total // 2:])
 
     kills = kill_repeatedly(["store", "project", "--store", store], broker.bootstrap_servers, tmp_path / "project",
@@ -109,10 +130,15 @@ def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: Emb
     with engine.connect() as connection:
         ids = Counter(connection.execute(sa.select(message_revisions.c.message_id)).scalars())
         rows = connection.execute(sa.select(sa.func.count()).select_from(messages)).scalar()
+        without_raw = connection.execute(sa.select(sa.func.count()).select_from(message_revisions)
+                                         .where(message_revisions.c.raw_payload.is_(None))).scalar()
+        untriaged = connection.execute(sa.select(sa.func.count()).select_from(messages)
+                                       .where(messages.c.category.is_(None))).scalar()
     lost = total - len(ids)
     duplicated = sum(count - 1 for count in ids.values())
-    report("store projection", kills=kills, records=total, lost=lost, duplicated=duplicated)
-    assert (lost, duplicated, rows) == (0, 0, total)
+    report("store projection", kills=kills, records=2 * total, lost=lost, duplicated=duplicated,
+           without_raw=without_raw, untriaged=untriaged)
+    assert (lost, duplicated, rows, without_raw, untriaged) == (0, 0, total, 0, 0)
 
 
 class Graph(GraphComments):

@@ -1,11 +1,11 @@
 """The whole pipeline on the embedded broker: raw in, cases, SLA events, dead letters and metrics out."""
 
-import json
 import re
 import uuid
 
 import pytest
 
+from connectors import mapping
 from innboks.config import topics
 from schemas import RawEvent
 from tests.helpers import PAGE_ID, facebook_comment_raw, produce
@@ -53,11 +53,11 @@ def test_inquiry_is_answered_by_our_reply_in_the_thread(broker, reader, worker) 
 def test_bad_payloads_go_to_dead_letters_and_the_stream_continues(broker, reader, worker) -> None:
     marker = unique("bad-")
     good_id = unique("3_")
-    broken = facebook_comment_raw(unique("3_"), "Hei").model_dump(mode="json")
-    broken["payload"]["created_time"] = "i går"
+    fetched = facebook_comment_raw(unique("3_"), "Hei", mapped=False)
+    broken = mapping.mapped(fetched.model_copy(update={"payload": {**fetched.payload, "created_time": "i går"}}))
     produce(broker.bootstrap_servers, topics.RAW, [
         (marker.encode(), b"{this is not json"),
-        (marker.encode(), json.dumps(broken).encode()),
+        (marker.encode(), broken.to_json_bytes()),
         # Near 1 MB: over normalize's limit, and wrapped whole into a dead letter it would exceed the
         # producer's limit.
         (marker.encode(), b'{"text": "' + b"\\u0000" * 170_000),

@@ -1,18 +1,72 @@
-"""Raw bytes to InboxMessage, and the reasons given for what cannot be normalised."""
+"""Raw bytes to NormalizedMessage, and the reasons given for what cannot be normalised."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
+from connectors import mapping
 from innboks.domain.codec import InvalidPayload
 from innboks.domain.deadletter import dead_letter
-from streams.normalize.process import normalize_raw
-from tests.helpers import facebook_comment_raw
+from schemas import InboxMessage, NormalizedMessage, Platform, RawEvent
+from streams.normalize.process import NotAMessage, normalize_raw
+from tests.helpers import PAGE_ID, facebook_comment_raw
 
 
-def test_valid_raw_event_is_normalised() -> None:
-    msg = normalize_raw(facebook_comment_raw("1_100", "Hei").to_json_bytes())
+def test_valid_raw_event_is_normalised_with_the_platform_item_beside_it() -> None:
+    raw = facebook_comment_raw("1_100", "Hei")
+    msg = normalize_raw(raw.to_json_bytes())
     assert msg.id == "facebook:1_100" and msg.text == "Hei"
+    assert msg.raw is not None and msg.raw.payload == raw.payload and msg.raw.context == raw.context
+    assert msg.raw.model_dump(mode="json") == {name: value for name, value in raw.model_dump(mode="json").items()
+                                               if name not in ("message", "ignored", "rejected", "schema_version")
+                                               } | {"schema_version": 1}
+    # On the topic: the message and its item; read as an InboxMessage (triage), only the message.
+    on_topic = msg.to_json_bytes()
+    assert NormalizedMessage.model_validate_json(on_topic) == msg
+    assert InboxMessage.model_validate_json(on_topic) == raw.message
+
+
+def test_normalize_takes_the_connectors_mapping_as_it_is_and_maps_nothing() -> None:
+    raw = facebook_comment_raw("1_100", "Hei")
+    assert raw.message is not None
+    carried = raw.model_copy(update={"message": raw.message.model_copy(update={"text": "as the connector mapped it"})})
+    assert normalize_raw(carried.to_json_bytes()).text == "as the connector mapped it"
+
+
+def test_a_raw_event_without_its_mapping_is_refused_as_unmapped() -> None:
+    """Version 1 events (before the connectors mapped each item) are dead-lettered, not mapped here."""
+    old = json.loads(facebook_comment_raw("1_100", "Hei", mapped=False).to_json_bytes())
+    old["schema_version"] = 1
+    for name in ("message", "ignored", "rejected"):
+        del old[name]
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(json.dumps(old).encode())
+    assert info.value.code == "unmapped" and "schema_version 1" in info.value.reason
+
+
+def test_an_ignored_item_is_not_a_message() -> None:
+    like = mapping.mapped(RawEvent(platform=Platform.FACEBOOK, account_id=PAGE_ID, resource="webhook:feed",
+                                   payload={"item": "reaction", "verb": "add"}, source="webhook",
+                                   fetched_at=datetime(2026, 11, 16, tzinfo=UTC)))
+    with pytest.raises(NotAMessage) as info:
+        normalize_raw(like.to_json_bytes())
+    assert (info.value.platform, info.value.resource) == ("facebook", "webhook:feed")
+
+
+def test_a_mapped_message_of_another_account_is_refused() -> None:
+    raw = facebook_comment_raw("1_100", "Hei")
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(raw.model_copy(update={"account_id": "someone-else"}).to_json_bytes())
+    assert info.value.code == "schema_violation" and "another platform or account" in info.value.reason
+
+
+def test_two_outcomes_at_once_are_a_schema_violation() -> None:
+    data = json.loads(facebook_comment_raw("1_100", "Hei").to_json_bytes())
+    data["ignored"] = "a like"
+    with pytest.raises(InvalidPayload) as info:
+        normalize_raw(json.dumps(data).encode())
+    assert info.value.code == "schema_violation"
 
 
 @pytest.mark.parametrize("payload, code", [
@@ -29,21 +83,24 @@ def test_invalid_payloads_get_a_reason_code(payload: bytes | None, code: str) ->
 
 
 def test_mapping_errors_carry_their_code() -> None:
-    raw = facebook_comment_raw("1_100", "Hei")
-    data = json.loads(raw.to_json_bytes())
-    data["payload"]["created_time"] = "yesterday"
+    raw = facebook_comment_raw("1_100", "Hei", mapped=False)
+    rejected = mapping.mapped(raw.model_copy(update={"payload": {**raw.payload, "created_time": "yesterday"}}))
     with pytest.raises(InvalidPayload) as info:
-        normalize_raw(json.dumps(data).encode())
+        normalize_raw(rejected.to_json_bytes())
     assert info.value.code == "schema_violation"
-    assert "created_time" in info.value.reason
+    assert info.value.reason.startswith("facebook comment: ") and "created_time" in info.value.reason
 
 
 def test_reasons_never_echo_the_content() -> None:
     secret = "Kari Nordmann 15057812378"
+    raw = facebook_comment_raw("1_100", secret, mapped=False)
+    rejected = json.loads(mapping.mapped(raw.model_copy(update={"payload": {**raw.payload, "created_time": secret}}))
+                          .to_json_bytes())
     data = json.loads(facebook_comment_raw("1_100", secret).to_json_bytes())
     data["fetched_at"] = secret  # an invalid value that is personal data
-    data["payload"]["created_time"] = secret
-    for payload in (json.dumps(data).encode(), json.dumps({**data, "platform": secret}).encode()):
+    data["message"]["created_at"] = secret
+    for payload in (json.dumps(rejected).encode(), json.dumps(data).encode(),
+                    json.dumps({**data, "platform": secret}).encode()):
         with pytest.raises(InvalidPayload) as info:
             normalize_raw(payload)
         assert "15057812378" not in info.value.reason and "Kari" not in info.value.reason

@@ -12,7 +12,6 @@ from innboks.db.schema import (
     inquiries,
     message_revisions,
     messages,
-    pending_raw_payloads,
     sla_events,
 )
 from innboks.records.retention import RetentionError, list_holds, place_hold, purge, release_hold, set_retention
@@ -33,8 +32,8 @@ def ids(engine, query: RecordFilter) -> list[str]:
     return sorted({row.id for row in search(engine, query)})
 
 
-@pytest.mark.parametrize("raw_first", [True, False])
-def test_every_revision_keeps_its_text_and_raw_payload_through_edit_hide_delete(engine, raw_first) -> None:
+@pytest.mark.parametrize("triage_first", [False, True])
+def test_every_revision_keeps_its_text_and_raw_payload_through_edit_hide_delete(engine, triage_first) -> None:
     history = [feed("9_1", "add", "Byggesøknaden min er borte", at=T0),
                feed("9_1", "edited", "Byggesøknaden min er borte!", at=T0 + days(1), created=T0),
                feed("9_1", "hide", "Byggesøknaden min er borte!", at=T0 + days(2), created=T0),
@@ -42,14 +41,15 @@ def test_every_revision_keeps_its_text_and_raw_payload_through_edit_hide_delete(
     for _ in range(2):  # a replay adds nothing and overwrites nothing
         with engine.begin() as connection:
             for raw in history:
-                project_raw(connection, raw, raw_first)
+                project_raw(connection, raw, triage_first)
     with engine.connect() as connection:
         stored = connection.execute(sa.select(message_revisions).order_by(message_revisions.c.revision)).all()
-        assert connection.execute(sa.select(sa.func.count()).select_from(pending_raw_payloads)).scalar() == 0
     assert [(r.revision, r.event, r.text) for r in stored] == [
         (0, "created", "Byggesøknaden min er borte"), (1, "edited", "Byggesøknaden min er borte!"),
         (2, "hidden", "Byggesøknaden min er borte!"), (3, "deleted", None)]
-    assert [r.raw_payload for r in stored] == [raw.model_dump(mode="json") for raw in history]
+    # The platform's item as fetched, without the mapping it travelled with.
+    assert [r.raw_payload for r in stored] == [raw.item().model_dump(mode="json") for raw in history]
+    assert "message" not in stored[0].raw_payload and stored[0].raw_payload["source"] == "webhook"
     assert stored[3].raw_payload["payload"]["verb"] == "remove"
     # The search finds the message by what it said, and returns every revision of it, in order.
     rows = list(search(engine, RecordFilter(text="byggesøknad")))
@@ -59,15 +59,23 @@ def test_every_revision_keeps_its_text_and_raw_payload_through_edit_hide_delete(
     assert set(rows[0].as_json()) >= set(CONTRACT_FIELDS)
 
 
-def test_a_raw_item_that_is_not_a_message_is_skipped(engine) -> None:
+def test_our_reply_gets_its_raw_item_when_the_platform_reports_it(engine) -> None:
+    """The executor writes our reply without a platform item; the connector's sighting of the same
+    content fills it in (and the link), and a later sighting overwrites nothing."""
     from innboks.config import topics
     from innboks.store.projection import apply
 
-    like = feed("9_2", "add", None, at=T0).model_copy(update={"payload": {"item": "reaction", "verb": "add"}})
+    raw = feed("9_3", "add", "Takk for spørsmålet!", at=T0, author="Alta kommune", author_id=PAGE_ID)
+    posted = raw.message.model_copy(update={"author_name": None})
     with engine.begin() as connection:
-        apply(connection, topics.RAW, like.to_json_bytes())
-        apply(connection, topics.RAW, b'{"not": "a raw event"}')  # the normalize stage dead-letters it
-        assert connection.execute(sa.select(sa.func.count()).select_from(pending_raw_payloads)).scalar() == 0
+        apply(connection, topics.MESSAGES, posted.to_json_bytes())
+        project_raw(connection, raw)
+        later = feed("9_3", "add", "Takk for spørsmålet!", at=T0 + days(1), author="Alta kommune", author_id=PAGE_ID)
+        project_raw(connection, later)
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(message_revisions)).one()
+        author = connection.execute(sa.select(messages.c.author_name)).scalar()
+    assert stored.raw_payload == raw.item().model_dump(mode="json") and author == "Alta kommune"
 
 
 @pytest.fixture()

@@ -90,6 +90,28 @@ def test_triage_lands_on_the_message_whichever_topic_comes_first(engine) -> None
     assert tuple(row) == ("general_question", ["question.mark"])
 
 
+def test_each_message_is_written_once_and_its_triage_only_updates_it(engine) -> None:
+    """From innboks.triaged the store takes the triage: one UPDATE, not the message again."""
+    msg = message("Når kommer brøytebilen?")
+    triage = Triage(category=Category.GENERAL_QUESTION, language=Language.BOKMAL, rules=["question.mark"])
+    project(engine, (topics.MESSAGES, msg))
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement.split()[0] + " " + statement.split()[1 if statement.startswith("UPDATE") else 0])
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with engine.begin() as connection:
+            apply(connection, topics.TRIAGED, TriagedMessage(message=msg.inbox_message(), triage=triage,
+                                                             triaged_at=T0).to_json_bytes())
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))] == ["UPDATE messages"]
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(messages.c.category)).scalar() == "general_question"
+
+
 def test_a_late_opened_never_reopens_an_answered_inquiry(engine) -> None:
     answered = sla(SlaState.ANSWERED, 30, answered_at=T0 + timedelta(minutes=30), response_seconds=1800.0)
     project(engine, (topics.SLA, answered), (topics.SLA, sla(SlaState.OPENED, 0)), (topics.SLA, answered))

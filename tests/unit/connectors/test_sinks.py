@@ -31,8 +31,8 @@ class FakeProducer:
 def test_kafka_sink_keys_by_the_mapping_and_maps_each_item_once(mapped: list[str], unmappable: RawEvent) -> None:
     producer = FakeProducer()
     sink = KafkaSink("unused:9092", producer=producer)  # type: ignore[arg-type]
-    sink.send(facebook_comment_raw("c1", "Når åpner biblioteket?"))
-    sink.send(facebook_comment_raw("c2", "Klokka ti.", author=PAGE_ID, parent="c1"))
+    sink.send(facebook_comment_raw("c1", "Når åpner biblioteket?", mapped=False))
+    sink.send(facebook_comment_raw("c2", "Klokka ti.", author=PAGE_ID, parent="c1", mapped=False))
     sink.send(unmappable)
     sink.flush(1.0)
     assert mapped == ["c1", "c2", "c9"]
@@ -44,7 +44,7 @@ def test_kafka_sink_keys_by_the_mapping_and_maps_each_item_once(mapped: list[str
 def test_stdout_sink_maps_each_item_once(mapped: list[str], unmappable: RawEvent) -> None:
     out, err = io.StringIO(), io.StringIO()
     sink = StdoutSink(out, err)
-    sink.send(facebook_comment_raw("c1", "Hei"))
+    sink.send(facebook_comment_raw("c1", "Hei", mapped=False))
     sink.send(unmappable)
     assert mapped == ["c1", "c9"]
     assert InboxMessage.model_validate_json(out.getvalue()).id == "facebook:c1"

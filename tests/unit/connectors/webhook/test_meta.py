@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.mapping import raw_key
 from connectors.webhook.meta import KafkaPublisher, create_app, signature_valid, split_delivery
 from schemas import Platform, RawEvent
 from tests.helpers import PAGE_ID, facebook_comment_raw
@@ -171,10 +170,10 @@ async def test_publisher_keys_like_the_polling_sink_and_maps_each_item_once(mapp
                                                                              unmappable: RawEvent) -> None:
     publisher = KafkaPublisher("unused:9092")
     publisher.producer = AsyncProducer()
-    events = [facebook_comment_raw("c1", "Hei"), unmappable]
+    events = [facebook_comment_raw("c1", "Hei", mapped=False), unmappable]
     await publisher(events)
     assert mapped == ["c1", "c9"]
-    assert publisher.producer.sent == [("innboks.raw", raw_key(events[0]).encode()),
+    assert publisher.producer.sent == [("innboks.raw", f"facebook:{PAGE_ID}:c1".encode()),
                                        ("innboks.raw", f"facebook:{PAGE_ID}:comment".encode())]
 
 
