@@ -35,6 +35,7 @@ BENCHMARKS = {
     "sla-restart": sla.restart,
     "archive": archive.run,
     "store": store.run,
+    "store-rebuild": store.rebuild,
     "actions": actions.run,
     "records": records.run,
 }

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
+from innboks.db.bulk import chunks, one_of
 from innboks.db.fulltext import index_revision
 from innboks.db.schema import (
     OPEN_STATES,
@@ -64,36 +66,66 @@ class InvalidRecord(ValueError):
         self.reason = reason
 
 
-def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | None = None) -> None:
-    """Apply one record of a projected topic; raises ``InvalidRecord`` for one that is not its schema."""
+#: What ``decode`` gives: one record as its topic's model.
+Decoded = NormalizedMessage | TriagedMessage | SlaEvent | CaseForward | ActionEvent | ControlEvent
+
+
+def decode(topic: str, value: bytes | None) -> Decoded | None:
+    """A record as its topic's model, None for a tombstone; raises ``InvalidRecord`` for one that is not."""
     if not value:
         if topic == topics.CONTROL:
-            return  # a tombstone on the compacted control topic
+            return None  # a tombstone on the compacted control topic
         raise InvalidRecord("empty_value", f"an empty record on {topic}")
+    model = MODELS.get(topic)
+    if model is None:
+        raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     try:
-        if topic == topics.MESSAGES:
-            message = NormalizedMessage.model_validate_json(value)
-            apply_message(connection, message, message.raw.model_dump(mode="json") if message.raw else None)
-        elif topic == topics.TRIAGED:
-            apply_triage(connection, TriagedMessage.model_validate_json(value))
-        elif topic == topics.SLA:
-            apply_sla(connection, SlaEvent.model_validate_json(value))
-        elif topic == topics.CASES:
-            apply_case(connection, CaseForward.model_validate_json(value))
-        elif topic == topics.ACTIONS:
-            apply_action(connection, ActionEvent.model_validate_json(value))
-        elif topic == topics.CONTROL:
-            apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
-        else:
-            raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
+        return model.model_validate_json(value)
     except ValidationError as exc:
         raise InvalidRecord("schema_violation", first_validation_error(exc, "(record)")) from None
+
+
+MODELS: dict[str, type[Decoded]] = {
+    topics.MESSAGES: NormalizedMessage, topics.TRIAGED: TriagedMessage, topics.SLA: SlaEvent,
+    topics.CASES: CaseForward, topics.ACTIONS: ActionEvent, topics.CONTROL: ControlEvent,
+}
+
+
+def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | None = None) -> None:
+    """Apply one record of a projected topic; raises ``InvalidRecord`` for one that is not its schema.
+
+    The rules, one record at a time; ``innboks.store.batch`` applies a whole batch with the same rows.
+    """
+    decoded = decode(topic, value)
+    if decoded is not None:
+        apply_decoded(connection, topic, (key or b"").decode("utf-8", "replace"), decoded)
+
+
+def apply_decoded(connection: Connection, topic: str, key: str, decoded: Decoded) -> None:
+    if isinstance(decoded, NormalizedMessage):
+        apply_message(connection, decoded, decoded.raw.model_dump(mode="json") if decoded.raw else None)
+        refresh_escalation(connection, [decoded.key])
+    elif isinstance(decoded, TriagedMessage):
+        apply_triage(connection, decoded)
+        refresh_escalation(connection, [decoded.message.key])
+    elif isinstance(decoded, SlaEvent):
+        apply_sla(connection, decoded)
+        refresh_escalation(connection, [decoded.conversation_key])
+    elif isinstance(decoded, CaseForward):
+        apply_case(connection, decoded)
+    elif isinstance(decoded, ActionEvent):
+        apply_action(connection, decoded)
+    elif isinstance(decoded, ControlEvent):
+        apply_control(connection, key, decoded)
 
 
 def content_digest(message: InboxMessage) -> str:
     """What makes a revision new: what happened to the message (its event) and its text."""
     return hashlib.sha256(json.dumps([message.event.value, message.text], ensure_ascii=False).encode()).hexdigest()
 
+
+#: What ``message_revisions.message`` leaves out of a ``NormalizedMessage``: its platform item has a column of its own.
+ONLY_ON_TOPIC = {"raw"}
 
 #: Fields a later sighting may fill in without being a new revision (our reply as posted from
 #: Innboks, then as the platform reports it with its link and author name).
@@ -117,10 +149,22 @@ def apply_message(connection: Connection, message: InboxMessage, raw: dict[str, 
     revision = max((row.revision for row in revisions), default=-1) + 1
     connection.execute(message_revisions.insert().values(
         message_id=message.id, revision=revision, event=message.event.value, text=message.text,
-        author_name=message.author_name, content_sha256=digest, message=message.model_dump(mode="json"),
-        observed_at=message.fetched_at, raw_payload=sa.null() if raw is None else raw,
+        author_name=message.author_name, content_sha256=digest,
+        message=message.model_dump(mode="json", exclude=ONLY_ON_TOPIC), observed_at=message.fetched_at,
+        raw_payload=sa.null() if raw is None else raw,
     ))
     index_revision(connection, message.id, revision, message.text, message.author_name)
+    row = message_values(message, revision)
+    if revision == 0:
+        connection.execute(messages.insert().values(id=message.id, first_seen_at=message.fetched_at, **row))
+        if not message.from_account:
+            _follow_up(connection, message)
+    else:
+        connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+
+
+def message_values(message: InboxMessage, revision: int) -> dict[str, Any]:
+    """The columns of ``messages`` a new revision sets: its latest state."""
     row: dict[str, Any] = {
         "platform": message.platform.value, "account_id": message.account_id, "conversation_key": message.key,
         "conversation_id": message.conversation_id, "kind": message.kind.value, "event": message.event.value,
@@ -132,12 +176,7 @@ def apply_message(connection: Connection, message: InboxMessage, raw: dict[str, 
         value = getattr(message, name)
         if value is not None or revision == 0:
             row[name] = value
-    if revision == 0:
-        connection.execute(messages.insert().values(id=message.id, first_seen_at=message.fetched_at, **row))
-        if not message.from_account:
-            _follow_up(connection, message)
-    else:
-        connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+    return row
 
 
 def _fill_in(connection: Connection, message: InboxMessage) -> None:
@@ -180,14 +219,15 @@ def apply_triage(connection: Connection, triaged: TriagedMessage) -> None:
     triage = triaged.triage
     if triage is None:
         return
-    values = _triage_values(triaged)
+    values = triage_values(triaged)
     if connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values)).rowcount:
         return
     apply_message(connection, triaged.message)
     connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values))
 
 
-def _triage_values(triaged: TriagedMessage) -> dict[str, Any]:
+def triage_values(triaged: TriagedMessage) -> dict[str, Any]:
+    """The columns of ``messages`` a triage sets."""
     triage = triaged.triage
     assert triage is not None
     return dict(
@@ -211,6 +251,16 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
     ).first()
     if current is not None and STATE_RANK[event.state.value] < STATE_RANK[current.state]:
         return  # a late earlier state: the inquiry has moved on
+    row = inquiry_values(event)
+    if current is None:
+        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
+                                                     message_id=_pending_message(connection, event), **row))
+    else:
+        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
+
+
+def inquiry_values(event: SlaEvent) -> dict[str, Any]:
+    """The columns of ``inquiries`` an SLA event sets (the answer's only when it answers or closes)."""
     row: dict[str, Any] = {
         "conversation_key": event.conversation_key, "account_id": event.account_id,
         "platform": event.platform.value, "policy": event.policy, "state": event.state.value,
@@ -221,11 +271,22 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
                    response_seconds=event.response_seconds, business_seconds=event.business_seconds,
                    in_time=event.in_time, resolution=event.resolution.value if event.resolution else None,
                    close_reason=event.close_reason.value if event.close_reason else None)
-    if current is None:
-        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
-                                                     message_id=_pending_message(connection, event), **row))
-    else:
-        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
+    return row
+
+
+def refresh_escalation(connection: Connection, conversation_keys: Iterable[str]) -> None:
+    """``inquiries.escalate`` of the conversations' inquiries: whether the inquiry's first message or the
+    one to answer is escalated (what the inbox shows, and sorts first; kept here so an index serves
+    the order). Rows whose value is right already are not written."""
+    first, pending = messages.alias("first"), messages.alias("pending")
+    escalated = sa.or_(
+        sa.func.coalesce(sa.select(first.c.escalate).where(first.c.id == inquiries.c.inquiry_id).scalar_subquery(),
+                         sa.false()),
+        sa.func.coalesce(sa.select(pending.c.escalate).where(pending.c.id == inquiries.c.message_id)
+                         .scalar_subquery(), sa.false()))
+    for chunk in chunks(connection, conversation_keys):
+        connection.execute(inquiries.update().where(one_of(connection, inquiries.c.conversation_key, chunk),
+                                                    inquiries.c.escalate != escalated).values(escalate=escalated))
 
 
 def apply_case(connection: Connection, case: CaseForward) -> None:
@@ -233,11 +294,13 @@ def apply_case(connection: Connection, case: CaseForward) -> None:
         cases.c.case_id == case.case_id, cases.c.revision == case.revision)).first()
     if exists:
         return
-    connection.execute(cases.insert().values(
-        case_id=case.case_id, revision=case.revision, inquiry_message_id=case.inquiry.id,
-        conversation_key=case.inquiry.key, screened=case.screening.screened, forwarded_at=case.forwarded_at,
-        case=case.model_dump(mode="json"),
-    ))
+    connection.execute(cases.insert().values(**case_row(case)))
+
+
+def case_row(case: CaseForward) -> dict[str, Any]:
+    return {"case_id": case.case_id, "revision": case.revision, "inquiry_message_id": case.inquiry.id,
+            "conversation_key": case.inquiry.key, "screened": case.screening.screened,
+            "forwarded_at": case.forwarded_at, "case": case.model_dump(mode="json")}
 
 
 def follow_crisis(connection: Connection, crisis: Policy) -> int:
@@ -255,9 +318,9 @@ def follow_crisis(connection: Connection, crisis: Policy) -> int:
         return 0
     rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.received_at).where(
         inquiries.c.state.in_(OPEN_STATES), inquiries.c.policy != crisis.name)).all()
-    for row in rows:
-        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == row.inquiry_id)
-                           .values(policy=crisis.name, due_at=crisis.due_at(row.received_at)))
+    if rows:
+        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == sa.bindparam("b_id")), [
+            {"b_id": row.inquiry_id, "policy": crisis.name, "due_at": crisis.due_at(row.received_at)} for row in rows])
     return len(rows)
 
 
@@ -276,16 +339,22 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
     """One row per action with its latest step; a re-delivered or older step changes nothing."""
     current = connection.execute(sa.select(actions.c.outcome).where(actions.c.action_id == event.action_id)).first()
     if current is None:
-        target = event.target
-        connection.execute(actions.insert().values(
-            action_id=event.action_id, kind=event.kind.value, message_id=target.id, conversation_key=target.key,
-            platform=target.platform.value, account_id=target.account_id, text=event.text,
-            reason=event.reason.value if event.reason else None, forward=event.forward,
-            requested_by=event.requested_by, automatic=event.automatic, acknowledgement=event.acknowledgement,
-            needs_approval=event.needs_approval, approved_by=event.approved_by, outcome=event.outcome.value,
-            failure=event.failure.value if event.failure else None, detail=event.detail,
-            platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
+        connection.execute(actions.insert().values(**action_row(event)))
     elif OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
         connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
             outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
             failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at))
+
+
+def action_row(event: ActionEvent) -> dict[str, Any]:
+    """The row of an action first seen."""
+    target = event.target
+    return {
+        "action_id": event.action_id, "kind": event.kind.value, "message_id": target.id,
+        "conversation_key": target.key, "platform": target.platform.value, "account_id": target.account_id,
+        "text": event.text, "reason": event.reason.value if event.reason else None, "forward": event.forward,
+        "requested_by": event.requested_by, "automatic": event.automatic, "acknowledgement": event.acknowledgement,
+        "needs_approval": event.needs_approval, "approved_by": event.approved_by, "outcome": event.outcome.value,
+        "failure": event.failure.value if event.failure else None, "detail": event.detail,
+        "platform_id": event.platform_id, "requested_at": event.at, "updated_at": event.at,
+    }
