@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from innboks.db.bulk import JsonText, chunks, one_of
+from innboks.db.bulk import JsonText, chunks, insert_rows, one_of, update_rows
 from innboks.db.fulltext import index_revisions
 from innboks.db.schema import OPEN_STATES, actions, cases, inquiries, message_revisions, messages, sla_events
 from innboks.domain.action_rules import OUTCOME_RANK
@@ -109,8 +109,7 @@ def write_batch(connection: Connection, batch: Batch) -> None:
     Database errors propagate (the caller rolls back and, for an error a record caused, applies the
     batch one record at a time to find it: ``innboks.store.consumer``).
     """
-    write_messages(connection, batch.messages)
-    write_triages(connection, batch.triages)
+    write_messages(connection, batch.messages, batch.triages)
     write_sla(connection, batch.sla)
     refresh_escalation(connection, [m.key for m, _ in batch.messages] + [t.message.key for t in batch.triages]
                        + [e.conversation_key for e in batch.sla])
@@ -145,17 +144,9 @@ MESSAGE_COLUMNS = tuple(column.name for column in messages.c if column.name in (
 UNTRIAGED = {"category": None, "language": None, "escalate": False, "escalation_reasons": "[]", "moderation": "[]",
              "pii": "[]", "rules": "[]", "suggested_reply": None, "ruleset_version": None}
 TRIAGE_LISTS = ("escalation_reasons", "moderation", "pii", "rules")
-
-INSERT_REVISION = message_revisions.insert().values(
-    message=sa.bindparam("message", type_=JsonText), raw_payload=sa.bindparam("raw_payload", type_=JsonText))
 FILL_RAW = message_revisions.update().where(
     message_revisions.c.message_id == sa.bindparam("b_id"), message_revisions.c.revision == sa.bindparam("b_revision"),
 ).values(raw_payload=sa.bindparam("raw_payload", type_=JsonText))
-INSERT_MESSAGE = messages.insert().values({name: sa.bindparam(name, type_=JsonText) for name in TRIAGE_LISTS})
-UPDATE_MESSAGE = messages.update().where(messages.c.id == sa.bindparam("b_id")).values(
-    {name: sa.bindparam(f"b_{name}") for name in MESSAGE_COLUMNS if name != "id"})
-UPDATE_TRIAGE = messages.update().where(messages.c.id == sa.bindparam("b_id")).values(
-    {name: sa.bindparam(name, type_=JsonText) for name in TRIAGE_LISTS})
 
 
 @dataclass
@@ -165,12 +156,18 @@ class _Revision:
     new: dict[str, Any] | None = None  # the row to insert, for a revision of this batch
 
 
-def write_messages(connection: Connection, items: Sequence[tuple[InboxMessage, str | None]]) -> None:
-    """``apply_message`` for every item in order: new revisions, the messages' latest state, raw items
-    filled in, and the inquiries whose newest citizen message a new message becomes."""
-    if not items:
+def write_messages(connection: Connection, items: Sequence[tuple[InboxMessage, str | None]],
+                   triages: Sequence[TriagedMessage] = ()) -> None:
+    """``apply_message`` for every item in order, then ``apply_triage`` for every triage in order: new
+    revisions, the messages' latest state and triage, raw items filled in, and the inquiries whose
+    newest citizen message a new message becomes.
+
+    A triage whose message is new in this batch goes into the message's row as it is inserted; one
+    whose message is not stored at all writes the message from its copy first, as ``apply_triage``.
+    """
+    if not items and not triages:
         return
-    ids = [message.id for message, _ in items]
+    ids = [message.id for message, _ in items] + [t.message.id for t in triages]
     known: dict[str, dict[str, _Revision]] = {}
     for row in _rows_where_in(connection, sa.select(message_revisions.c.message_id, message_revisions.c.revision,
                                                     message_revisions.c.content_sha256,
@@ -179,11 +176,14 @@ def write_messages(connection: Connection, items: Sequence[tuple[InboxMessage, s
         known.setdefault(row.message_id, {})[row.content_sha256] = _Revision(row.revision, bool(row.raw_empty))
     stored = {row.id: dict(row._mapping) for row in _rows_where_in(
         connection, sa.select(*(messages.c[name] for name in MESSAGE_COLUMNS)), messages.c.id, ids)}
+    written = set(stored) | {message.id for message, _ in items}
+    copies = list({t.message.id: (t.message, None) for t in reversed(triages) if t.message.id not in written}
+                  .values())[::-1]  # each message once, where its first triage is
     current = {key: dict(value) for key, value in stored.items()}
     new_revisions: list[dict[str, Any]] = []
     raw_fills: list[dict[str, Any]] = []
     created: list[InboxMessage] = []
-    for message, raw in items:
+    for message, raw in [*items, *copies]:
         digest = content_digest(message)
         revisions = known.setdefault(message.id, {})
         seen = revisions.get(digest)
@@ -211,24 +211,35 @@ def write_messages(connection: Connection, items: Sequence[tuple[InboxMessage, s
         values = message_values(message, revision)
         if revision == 0:
             current[message.id] = {name: None for name in MESSAGE_COLUMNS} | values | {
-                "id": message.id, "first_seen_at": message.fetched_at}
+                "id": message.id, "first_seen_at": message.fetched_at} | UNTRIAGED
             if not message.from_account:
                 created.append(message)
         else:
             current[message.id].update(values)
-    if new_revisions:
-        connection.execute(INSERT_REVISION, new_revisions)
-        index_revisions(connection, new_revisions)
+    triaged: dict[str, dict[str, Any]] = {}
+    for triage in triages:
+        values = _triage_columns(triage)
+        if triage.message.id in stored:
+            triaged[triage.message.id] = values
+        else:
+            current[triage.message.id].update(values)  # new in this batch: inserted with its triage
+    insert_rows(connection, message_revisions, new_revisions)
+    index_revisions(connection, new_revisions)
     if raw_fills:
         connection.execute(FILL_RAW, raw_fills)
-    inserts = [row | UNTRIAGED for key, row in current.items() if key not in stored]
-    if inserts:
-        connection.execute(INSERT_MESSAGE, inserts)
-    updates = [{f"b_{k}": v for k, v in row.items()} for key, row in current.items()
-               if key in stored and row != stored[key]]
-    if updates:
-        connection.execute(UPDATE_MESSAGE, updates)
+    insert_rows(connection, messages, [row for key, row in current.items() if key not in stored])
+    update_rows(connection, messages, "id", [row for key, row in current.items()
+                                              if key in stored and row != stored[key]])
+    update_rows(connection, messages, "id", [{"id": key, **values} for key, values in triaged.items()])
     _follow_up(connection, created)
+
+
+def _triage_columns(triaged: TriagedMessage) -> dict[str, Any]:
+    """``triage_values`` with the lists as JSON text."""
+    values = triage_values(triaged)
+    for name in TRIAGE_LISTS:
+        values[name] = json.dumps(values[name], ensure_ascii=False, separators=(",", ":"))
+    return values
 
 
 def _follow_up(connection: Connection, created: Sequence[InboxMessage]) -> None:
@@ -258,40 +269,15 @@ def _follow_up(connection: Connection, created: Sequence[InboxMessage]) -> None:
             if inquiry["received_at"] <= message.created_at and pending_at is not None \
                     and pending_at < message.created_at:
                 inquiry["message_id"], inquiry["changed"] = message.id, True
-    changed = [{"b_id": row["inquiry_id"], "message_id": row["message_id"]}
-               for rows in by_conversation.values() for row in rows if row.get("changed")]
-    if changed:
-        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == sa.bindparam("b_id")), changed)
-
-
-# --- triage ------------------------------------------------------------------------------------
-
-def write_triages(connection: Connection, triages: Sequence[TriagedMessage]) -> None:
-    """``apply_triage`` for each: the triage onto its message; a message not stored yet is written
-    from the copy the record carries first."""
-    if not triages:
-        return
-    stored = {row.id for row in _rows_where_in(connection, sa.select(messages.c.id), messages.c.id,
-                                               [t.message.id for t in triages])}
-    missing = [(t.message, None) for t in triages if t.message.id not in stored]
-    write_messages(connection, missing)
-    connection.execute(UPDATE_TRIAGE, [_triage_row(t) for t in triages])
-
-
-def _triage_row(triaged: TriagedMessage) -> dict[str, Any]:
-    row = {"b_id": triaged.message.id, **triage_values(triaged)}
-    for name in TRIAGE_LISTS:
-        row[name] = json.dumps(row[name], ensure_ascii=False, separators=(",", ":"))
-    return row
+    update_rows(connection, inquiries, "inquiry_id", [
+        {"inquiry_id": row["inquiry_id"], "message_id": row["message_id"]}
+        for rows in by_conversation.values() for row in rows if row.get("changed")])
 
 
 # --- SLA ---------------------------------------------------------------------------------------
 
 #: What SLA events write (``escalate`` is kept by ``refresh_escalation``).
 INQUIRY_COLUMNS = tuple(column.name for column in inquiries.c if column.name != "escalate")
-
-
-INSERT_SLA_EVENT = sla_events.insert().values(event=sa.bindparam("event", type_=JsonText))
 
 
 def write_sla(connection: Connection, events: Sequence[SlaEvent]) -> None:
@@ -321,18 +307,12 @@ def write_sla(connection: Connection, events: Sequence[SlaEvent]) -> None:
             opened.append(event)
         else:
             row.update(inquiry_values(event))
-    if new_events:
-        connection.execute(INSERT_SLA_EVENT, new_events)
+    insert_rows(connection, sla_events, new_events)
     for event, message_id in zip(opened, _pending_messages(connection, opened), strict=True):
         current[event.inquiry_id]["message_id"] = message_id
-    inserts = [row for key, row in current.items() if key not in stored]
-    if inserts:
-        connection.execute(inquiries.insert(), inserts)
-    updates = [{f"b_{k}": v for k, v in row.items()} for key, row in current.items()
-               if key in stored and row != stored[key]]
-    if updates:
-        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == sa.bindparam("b_inquiry_id")).values(
-            {name: sa.bindparam(f"b_{name}") for name in INQUIRY_COLUMNS if name != "inquiry_id"}), updates)
+    insert_rows(connection, inquiries, [row for key, row in current.items() if key not in stored])
+    update_rows(connection, inquiries, "inquiry_id", [row for key, row in current.items()
+                                                      if key in stored and row != stored[key]])
 
 
 def _pending_messages(connection: Connection, opened: Sequence[SlaEvent]) -> list[str]:
@@ -366,8 +346,7 @@ def write_cases(connection: Connection, forwarded: Sequence[CaseForward]) -> Non
         if (case.case_id, case.revision) not in seen:
             seen.add((case.case_id, case.revision))
             new.append(case_row(case) | {"case": case.model_dump_json()})
-    if new:
-        connection.execute(cases.insert().values(case=sa.bindparam("case", type_=JsonText)), new)
+    insert_rows(connection, cases, new)
 
 
 ACTION_STEP = ("outcome", "approved_by", "platform_id", "failure", "detail", "updated_at")
@@ -390,10 +369,8 @@ def write_actions(connection: Connection, events: Sequence[ActionEvent]) -> None
             row.update(outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
                        failure=event.failure.value if event.failure else None, detail=event.detail,
                        updated_at=event.at)
-    if inserts:
-        connection.execute(actions.insert(), list(inserts.values()))
-    updates = [{"b_action_id": key, **{name: row[name] for name in ACTION_STEP}} for key, row in current.items()
-               if key in stored and row != stored[key]]
-    if updates:
-        connection.execute(actions.update().where(actions.c.action_id == sa.bindparam("b_action_id")), updates)
+    insert_rows(connection, actions, list(inserts.values()))
+    update_rows(connection, actions, "action_id", [{"action_id": key, **{name: row[name] for name in ACTION_STEP}}
+                                                   for key, row in current.items()
+                                                   if key in stored and row != stored[key]])
 

@@ -1,8 +1,9 @@
 """The projection consumer: the topics into the store, each batch's offsets written with its rows.
 
-It reads with manually assigned partitions (``TopicTail``) and keeps its position in the store itself
-(``projection_offsets``), not in a consumer group: each batch is one database transaction that
-writes the rows *and* the next offset per partition, so a crash never loses a record nor applies
+It reads with manually assigned partitions (``PrefetchingTopicTail``: the next batch is fetched
+while this one is written) and keeps its position in the store itself (``projection_offsets``), not
+in a consumer group: each batch is one database transaction that writes the rows *and* the next
+offset per partition, so a crash never loses a record nor applies
 one twice (the rows are idempotent besides). A record the store cannot take goes to
 ``innboks.deadletter`` with the reason (stage ``store``), and the projection moves on.
 
@@ -29,7 +30,7 @@ from innboks.config import topics
 from innboks.config.topics import PROJECTED_TOPICS
 from innboks.db.schema import projection_offsets
 from innboks.domain.deadletter import dead_letter
-from innboks.kafka.clients import Partition, Producer, Record, TopicTail
+from innboks.kafka.clients import Partition, PrefetchingTopicTail, Producer, Record
 from innboks.store.batch import decode_batch, write_batch
 from innboks.store.projection import InvalidRecord, apply, follow_crisis
 
@@ -78,9 +79,9 @@ class Projection:
         self._bootstrap = bootstrap_servers
         self._tail = self._open_tail()
 
-    def _open_tail(self) -> TopicTail:
-        return TopicTail(self._bootstrap, PROJECTED_TOPICS, client_id="innboks-store", offsets=self._stored_offsets(),
-                         max_poll_records=BATCH_RECORDS)
+    def _open_tail(self) -> PrefetchingTopicTail:
+        return PrefetchingTopicTail(self._bootstrap, PROJECTED_TOPICS, client_id="innboks-store",
+                                    offsets=self._stored_offsets(), max_poll_records=BATCH_RECORDS)
 
     def refresh_partitions(self) -> bool:
         """Read the topics and partitions that exist now (created or grown after the start); whether any did."""

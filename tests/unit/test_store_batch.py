@@ -154,7 +154,8 @@ def interleaved(rng: random.Random, streams: dict[str, list[Rec]], redeliveries:
 
 def dump(engine: sa.Engine) -> dict[str, list[tuple]]:
     tables = {messages: messages.c.id,
-              message_revisions: (message_revisions.c.message_id, message_revisions.c.revision), inquiries: inquiries.c.inquiry_id, sla_events: sla_events.c.event_id,
+              message_revisions: (message_revisions.c.message_id, message_revisions.c.revision),
+              inquiries: inquiries.c.inquiry_id, sla_events: sla_events.c.event_id,
               cases: (cases.c.case_id, cases.c.revision), actions: actions.c.action_id}
     out = {}
     with engine.connect() as connection:
