@@ -278,15 +278,18 @@ def refresh_escalation(connection: Connection, conversation_keys: Iterable[str])
     """``inquiries.escalate`` of the conversations' inquiries: whether the inquiry's first message or the
     one to answer is escalated (what the inbox shows, and sorts first; kept here so an index serves
     the order). Rows whose value is right already are not written."""
-    first, pending = messages.alias("first"), messages.alias("pending")
-    escalated = sa.or_(
-        sa.func.coalesce(sa.select(first.c.escalate).where(first.c.id == inquiries.c.inquiry_id).scalar_subquery(),
-                         sa.false()),
-        sa.func.coalesce(sa.select(pending.c.escalate).where(pending.c.id == inquiries.c.message_id)
-                         .scalar_subquery(), sa.false()))
     for chunk in chunks(connection, conversation_keys):
         connection.execute(inquiries.update().where(one_of(connection, inquiries.c.conversation_key, chunk),
-                                                    inquiries.c.escalate != escalated).values(escalate=escalated))
+                                                    inquiries.c.escalate != ESCALATED).values(escalate=ESCALATED))
+
+
+_FIRST, _PENDING = messages.alias("first"), messages.alias("pending")
+#: An inquiry is escalated when its first message or the one to answer is.
+ESCALATED = sa.or_(
+    sa.func.coalesce(sa.select(_FIRST.c.escalate).where(_FIRST.c.id == inquiries.c.inquiry_id).scalar_subquery(),
+                     sa.false()),
+    sa.func.coalesce(sa.select(_PENDING.c.escalate).where(_PENDING.c.id == inquiries.c.message_id).scalar_subquery(),
+                     sa.false()))
 
 
 def apply_case(connection: Connection, case: CaseForward) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from innboks.config import topics
 from innboks.db.engine import open_store
 from innboks.db.schema import message_revisions, messages, projection_offsets
-from innboks.kafka.clients import Record
+from innboks.kafka.clients import Partition, Record
 from innboks.store.consumer import Projection
 from schemas import InboxMessage, Kind, Platform
 from tests.conftest import MIGRATED_TEMPLATE
@@ -19,13 +19,25 @@ from tests.helpers import PAGE_ID
 
 
 class Tail:
-    """Stands in for ``TopicTail``: hands out the records it was given, one poll's worth at a time."""
+    """Stands in for ``PrefetchingTopicTail``: hands out the records it was given, one poll's worth at a time."""
+
+    partitions = [Partition(topics.MESSAGES, 0)]
 
     def __init__(self, polls: list[list[Record]]) -> None:
         self.polls = polls
+        self.end = sum(len(poll) for poll in polls)
+        self.position = 0
 
     def poll(self, timeout: float) -> list[Record]:
-        return self.polls.pop(0) if self.polls else []
+        records = self.polls.pop(0) if self.polls else []
+        self.position += len(records)
+        return records
+
+    def positions(self) -> dict[Partition, int]:
+        return {self.partitions[0]: self.position}
+
+    def end_offsets(self) -> dict[Partition, int]:
+        return {self.partitions[0]: self.end}
 
     def close(self) -> None:
         pass
@@ -34,7 +46,7 @@ class Tail:
 class OfflineProjection(Projection):
     polls: list[list[Record]] = []
 
-    def _open_tail(self) -> Tail:  # type: ignore[override]
+    def _open_tail(self) -> Tail:
         return Tail(self.polls)
 
 
@@ -55,8 +67,8 @@ def run(url: str, polls: list[list[Record]]) -> tuple[list[dict], sa.Engine]:
     OfflineProjection.polls = polls
     projection = OfflineProjection(engine, "unused:9092", dead_letters=lambda key, value: letters.append(
         json.loads(value)))
-    while projection.step():
-        pass
+    projection.catch_up(timeout=60)
+    projection.close()
     return letters, engine
 
 
