@@ -6,10 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench schemas install clean
 
-$(STAMP): pyproject.toml .ci/system-packages
+# The venv's own pip and setuptools come from the Python that made it (setuptools 65.5 from ensurepip
+# has known advisories): both upgraded before anything else is installed.
+SETUPTOOLS := setuptools>=78.1.1
+
+$(STAMP): pyproject.toml .ci/system-packages Makefile
 	bash .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip '$(SETUPTOOLS)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 

@@ -9,6 +9,7 @@ from benchmarks import (
     archive,
     batch_ceiling,
     deadletter,
+    fiks,
     hotpaths,
     language,
     pipeline,
@@ -38,6 +39,7 @@ BENCHMARKS = {
     "store-rebuild": store.rebuild,
     "actions": actions.run,
     "records": records.run,
+    "fiks": fiks.run,
 }
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from connectors.errors import MappingError
+from innboks.domain.permalinks import safe_permalink
+from schemas import Platform
 
 
 def items(body: Any, key: str | None) -> list[dict[str, Any]]:
@@ -86,3 +88,9 @@ def later(current: str | None, candidate: Any) -> str | None:
         return current
     old = parse_time(current)
     return new.isoformat() if old is None or new > old else current
+
+
+def checked_permalink(platform: Platform, value: Any) -> str | None:
+    """A link to the message on its platform: only ``https`` on the platform's own hosts, else None
+    (``innboks/domain/permalinks.py``); the message itself is kept either way."""
+    return safe_permalink(platform, nonempty(value))

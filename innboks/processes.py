@@ -83,3 +83,10 @@ def archive_process(bootstrap_servers: str, out: Path, log_path: Path, once: boo
     }
     args = [sys.executable, "-m", "innboks", "archive", "--out", str(out)] + (["--once"] if once else [])
     return ManagedProcess(args, env, log_path)
+
+
+def fiks_archive_process(bootstrap_servers: str, log_path: Path, extra_env: dict[str, str]) -> ManagedProcess:
+    """``innboks archive --fiks`` against the given broker (``extra_env``: its ``INNBOKS_FIKS_*``)."""
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers, "INNBOKS_EMBEDDED_BROKER": "true",
+           "PYTHONUNBUFFERED": "1", **extra_env}
+    return ManagedProcess([sys.executable, "-m", "innboks", "archive", "--fiks"], env, log_path)

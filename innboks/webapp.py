@@ -16,12 +16,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from innboks.config.accounts import Registry
+from innboks.db.facts import FactsSource
 from innboks.domain.reply_variables import ReplyVariables
-from innboks.inbox import api, pages
+from innboks.inbox import api, facts_page, pages
 from innboks.records import page as records
 from innboks.web import signin
 from innboks.web.auth import AuthConfig, Authenticator
 from innboks.web.context import NoPublisher, Publisher, StaffContext
+from innboks.web.csrf import StateChangeGuard
 from innboks.web.errors import HttpError
 from innboks.web.middleware import AccessLogAndHeaders
 from innboks.web.pages import STATIC, error_response, not_found
@@ -32,17 +34,21 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
-               reply_variables: ReplyVariables | None = None) -> Starlette:
+               reply_variables: ReplyVariables | None = None, facts: FactsSource | None = None) -> Starlette:
     context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher())
     if reply_variables is not None:
         context.reply_variables = reply_variables
+    if facts is not None:
+        context.facts = facts
     app = Starlette(
-        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *records.routes,
+        routes=[Route("/healthz", healthz), *signin.routes(auth), *api.routes, *pages.routes, *facts_page.routes,
+                *records.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),
             Middleware(SessionMiddleware, secret_key=auth.secret_key, session_cookie="innboks_session",
                        max_age=int(auth.session_hours * 3600), same_site="lax", https_only=auth.secure_cookies),
+            Middleware(StateChangeGuard, own_origins=[auth.base_url]),
         ],
         exception_handlers={HttpError: error_response, 404: not_found},
     )

@@ -7,10 +7,11 @@ from these models into ``schemas/jsonschema/`` (``python -m schemas.generate``).
 """
 
 from schemas.action import ActionEvent, ActionFailure, ActionKind, ActionOutcome, HideReason
+from schemas.archive import ArchiveError, ArchiveReceipt, ArchiveStatus
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
-from schemas.control import CRISIS_KEY, ControlEvent
+from schemas.control import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -49,7 +50,9 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
+    "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
+    "ArchiveReceipt": ArchiveReceipt,
 }
 
 __all__ = [
@@ -58,16 +61,21 @@ __all__ = [
     "ActionFailure",
     "ActionKind",
     "ActionOutcome",
+    "ArchiveError",
+    "ArchiveReceipt",
+    "ArchiveStatus",
     "HideReason",
     "SCHEMA_VERSION",
     "CaseChange",
     "CaseForward",
     "Category",
     "CRISIS_KEY",
+    "FACTS_KEY",
     "ConnectorCursor",
     "ConnectorEvent",
     "ConnectorEventKind",
     "ControlEvent",
+    "FactsEvent",
     "Contract",
     "DeadLetter",
     "EscalationReason",

@@ -10,6 +10,10 @@ from schemas.base import Contract, UtcDatetime
 
 #: Key of the crisis switch on ``innboks.control``.
 CRISIS_KEY = "crisis"
+#: Key of the facts registry as edited on the inbox's admin page, on ``innboks.control``.
+FACTS_KEY = "facts"
+#: The largest facts document carried (the registry's own limit).
+MAX_FACTS_CHARS = 256 * 1024
 
 
 class ControlEvent(Contract):
@@ -25,4 +29,19 @@ class ControlEvent(Contract):
     active: bool
     reason: str = Field(min_length=1, max_length=500, description="Why (shown to operators; no personal data).")
     set_by: str | None = Field(default=None, description="Who switched it (user name or system).")
+    at: UtcDatetime
+
+
+class FactsEvent(Contract):
+    """The facts registry as an administrator saved it on the inbox's *Fakta* page (key ``facts``).
+
+    The latest one replaces the ``INNBOKS_FACTS`` file for everyone who reads the control topic:
+    the worker's suggested replies, the action executor's personal-data guard and the inbox. The
+    document is the YAML text, validated before it was published.
+    """
+
+    kind: Literal["facts"] = "facts"
+    document: str = Field(min_length=1, max_length=MAX_FACTS_CHARS, description="The registry as YAML text.")
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document (its version).")
+    set_by: str | None = Field(default=None, description="Who saved it (user name).")
     at: UtcDatetime

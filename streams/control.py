@@ -1,4 +1,5 @@
-"""Following ``innboks.control`` in every worker: crisis mode is known everywhere, at once.
+"""Following ``innboks.control`` in every worker: crisis mode and the facts registry are known
+everywhere, at once.
 
 Each worker reads the (one-partition, compacted) control topic with its own consumer, outside the
 consumer group, because every worker needs every switch. Triage waits until the topic has been
@@ -10,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
 
+from innboks.config.facts import Facts, FactsError, parse_facts
 from innboks.config.settings import get_settings
 from innboks.config.topics import CONTROL
 from innboks.kafka.clients import AsyncTopicTail
-from schemas import CRISIS_KEY, ControlEvent
+from schemas import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
 from streams.app import app
 from streams.metrics import METRICS
 
@@ -43,11 +46,40 @@ class CrisisState:
 CRISIS = CrisisState()
 
 
-def apply_record(state: CrisisState, key: bytes | None, value: bytes | None) -> None:
-    if key != CRISIS_KEY.encode() or value is None:
+@dataclass
+class FactsState:
+    """The facts registry as last saved on the inbox's Fakta page (None: the ``INNBOKS_FACTS`` file's),
+    and who wants to know when it changes (the classifier)."""
+
+    facts: Facts | None = None
+    digest: str | None = None
+    listeners: list[Callable[[Facts], None]] = field(default_factory=list)
+
+    def apply(self, event: FactsEvent) -> None:
+        if event.digest == self.digest:
+            return
+        try:
+            facts = parse_facts(event.document, "innboks.control facts")
+        except FactsError as exc:
+            log.error("ignoring a facts registry on %s that does not validate: %s", CONTROL, exc)
+            return
+        self.facts, self.digest = facts, event.digest
+        for listener in self.listeners:
+            listener(facts)
+        log.info("facts registry %s… in force (saved by the Fakta page)", event.digest[:12])
+
+
+FACTS = FactsState()
+
+
+def apply_record(state: CrisisState, key: bytes | None, value: bytes | None, facts: FactsState = FACTS) -> None:
+    if value is None:
         return
     try:
-        state.apply(ControlEvent.from_json_bytes(value))
+        if key == CRISIS_KEY.encode():
+            state.apply(ControlEvent.from_json_bytes(value))
+        elif key == FACTS_KEY.encode():
+            facts.apply(FactsEvent.from_json_bytes(value))
     except ValidationError:
         log.error("ignoring an invalid record on %s", CONTROL)
 

@@ -19,6 +19,9 @@ from innboks.domain.codec import InvalidPayload, encode
 from innboks.domain.deadletter import dead_letter
 from streams import topics
 from streams.app import settings
+from streams.batch import RECORDS as BATCH_RECORDS
+from streams.batch import WAIT as BATCH_WAIT
+from streams.batch import Batch, processing
 from streams.metrics import METRICS
 from streams.poison import InFlight, Position
 
@@ -106,12 +109,18 @@ def agent_crashed(agent: str, exc: BaseException) -> None:
         _IN_FLIGHT[agent].crashed()
 
 
-async def run_agent(agent: str, stream: faust.StreamT, handle: Callable[[faust.EventT], Awaitable[None]]) -> None:
-    """The loop of an agent: every record under its in-flight marker; a crash is counted, then Faust's."""
+async def run_batches(agent: str, stream: faust.StreamT, new_batch: Callable[[], Batch],
+                      handle: Callable[[faust.EventT, Batch], Awaitable[None]]) -> None:
+    """The loop of an agent: batches of records (``streams/batch.py``), each record under the agent's
+    in-flight marker and as Faust's current event; a crash is counted, then Faust's."""
     in_flight(agent)
     try:
-        async for event in stream.events():
-            await one_record(agent, event, handle)
+        async for events in stream.take_events(BATCH_RECORDS, BATCH_WAIT):  # type: ignore[attr-defined]
+            batch = new_batch()
+            for event in events:
+                with processing(event):
+                    await one_record(agent, event, lambda e: handle(e, batch))  # noqa: B023 - awaited now
+            await batch.finish()
     except Exception as exc:
         agent_crashed(agent, exc)
         raise

@@ -6,6 +6,7 @@ kind, category, reason, stage, state) or from the account registry, never from m
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol
@@ -185,6 +186,12 @@ class PipelineMetrics:
         registry.register(self.open_inquiries)
         self.own_activity = LatestTimestamp()
         registry.register(self.own_activity)
+        for metric in (self.messages, self.ignored, self.triaged, self.pii, self.moderation_flags, self.escalations,
+                       self.cases_forwarded, self.sla_events, self.first_response, self.first_response_business,
+                       self.answered, self.inquiries_closed, self.deadletters, self.deadletter_failures,
+                       self.processing_latency, self.automatic_actions, self.moderation_actions,
+                       self.stage_restarts, self.processing_errors, self.account_info):
+            _cache_labels(metric)
         self._zero_known_series()
 
     def _zero_known_series(self) -> None:
@@ -200,6 +207,13 @@ class PipelineMetrics:
             for action in (Event.HIDDEN, Event.DELETED):
                 for reason in (*ModerationReason, "none"):
                     self.moderation_actions.labels(platform.value, action.value, str(reason))
+
+
+def _cache_labels(metric: Counter | Gauge | Histogram) -> None:
+    """``labels`` remembers each child it returned (issue 30: prometheus-client's ``labels`` checks and
+    locks on every call, about 8 µs, several times per message). The label sets are bounded (module
+    docstring) and prometheus-client returns the same child for the same labels anyway."""
+    setattr(metric, "labels", functools.cache(metric.labels))  # noqa: B010 - an instance attribute on purpose
 
 
 #: The processing stages (``guarded(stage, ...)``) and the dead-letter reason codes they give.

@@ -68,3 +68,17 @@ def answer(connection: sa.Connection, inquiry_id: str) -> None:
                      received_at=now - timedelta(hours=1), due_at=now + timedelta(hours=5),
                      state=SlaState.ANSWERED, answered_at=now, response_seconds=3600.0, emitted_at=now)
     apply(connection, topics.SLA, event.to_json_bytes())
+
+
+class ProjectingPublisher:
+    """A publisher whose records reach the store at once, as the projection brings them back later."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.sent: list[tuple[str, bytes | None, bytes]] = []
+
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
+        self.sent.append((topic, key, value))
+        if topic in topics.PROJECTED_TOPICS:
+            with self.engine.begin() as connection:
+                apply(connection, topic, value, key)

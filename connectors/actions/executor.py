@@ -8,7 +8,8 @@ the platform's id of our reply) or ``failed`` (with a classified reason). An act
 ``executing`` at start was interrupted between the call and its outcome: for a reply the executor
 first looks on the platform for our reply (same text, posted since the attempt began) and records
 it as done if it is there, so a reply is never posted twice; hiding, unhiding and deleting are
-idempotent on the platforms and are simply done again.
+idempotent on the platforms and are simply done again. A reply that holds personal data is
+rejected before any call (``guard.py``: the reply check's last guard).
 
 Run one executor per cluster (``innboks actions run``, part of ``innboks connectors run`` and the demo).
 A done reply, hiding or deletion is also written to ``innboks.messages`` as the message it makes
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from connectors.actions.guard import PersonalDataGuard
 from connectors.errors import ConnectorError, RateLimited, RetriableError
 from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
@@ -91,12 +93,15 @@ class ActionLog:
 
 class Executor:
     def __init__(self, send: Send, writer_for: WriterFor, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 on_outcome: Callable[[ActionEvent, ActionState], None] | None = None) -> None:
+                 on_outcome: Callable[[ActionEvent, ActionState], None] | None = None,
+                 reply_guard: Callable[[str], str | None] | None = None) -> None:
         self.log = ActionLog()
         self._send = send
         self._writer_for = writer_for
         self._clock = clock
         self._on_outcome = on_outcome or (lambda _event, _state: None)
+        #: Why a reply's text must not be posted (personal data), or None.
+        self._reply_guard = reply_guard or (lambda _text: None)
 
     def add(self, value: bytes | None) -> None:
         if not value:
@@ -185,6 +190,8 @@ class Executor:
             return f"{request.kind.value} needs an allowed reason"
         if request.kind is ActionKind.REPLY and not (request.text or "").strip():
             return "a reply needs a text"
+        if request.kind is ActionKind.REPLY and (personal_data := self._reply_guard(request.text or "")):
+            return personal_data
         if request.needs_approval and (not latest.approved_by or latest.approved_by == request.requested_by):
             return "the reply needs a second operator's approval"
         return None
@@ -237,13 +244,16 @@ def resulting_message(done: ActionEvent, now: datetime) -> InboxMessage | None:
 
 
 class ExecutorLoop:
-    """The executor on a broker: reads ``innboks.actions`` from the beginning, then follows it."""
+    """The executor on a broker: reads ``innboks.actions`` from the beginning, then follows it; and
+    ``innboks.control`` for the facts registry its personal-data guard needs."""
 
     def __init__(self, bootstrap: str, writer_for: WriterFor,
-                 on_outcome: Callable[[ActionEvent, ActionState], None] | None = None) -> None:
+                 on_outcome: Callable[[ActionEvent, ActionState], None] | None = None,
+                 guard: PersonalDataGuard | None = None) -> None:
+        self.guard = guard or PersonalDataGuard.from_settings()
         self._producer = Producer(bootstrap, client_id="innboks-actions", exact=True)
-        self._tail = TopicTail(bootstrap, [topics.ACTIONS], client_id="innboks-actions")
-        self.executor = Executor(self._send, writer_for, on_outcome=on_outcome)
+        self._tail = TopicTail(bootstrap, [topics.ACTIONS, topics.CONTROL], client_id="innboks-actions")
+        self.executor = Executor(self._send, writer_for, on_outcome=on_outcome, reply_guard=self.guard.refusal)
         self._caught_up = False
 
     def _send(self, topic: str, key: bytes, value: bytes) -> None:
@@ -252,7 +262,10 @@ class ExecutorLoop:
     def step(self, timeout: float = 0.5) -> int:
         """Read what is new; once the history is read, carry out what is ready. How many were carried out."""
         for record in self._tail.poll(timeout):
-            self.executor.add(record.value)
+            if record.topic == topics.CONTROL:
+                self.guard.follow(record.key, record.value)
+            else:
+                self.executor.add(record.value)
         if not self._caught_up:
             self._caught_up = self._tail.at_end
             if not self._caught_up:

@@ -92,15 +92,9 @@ def _screening(parent: etree._Element, case: CaseForward) -> None:
     _el(element, "skjermingshjemmel", case.screening.legal_basis or "Offl. § 13")
 
 
-def build(case: CaseForward, document: Document, owning_unit: str | None = None) -> bytes:
-    """The ``arkivmelding.xml`` of one case (UTF-8, validated)."""
-    message = case.inquiry
+def _folder(root: etree._Element, case: CaseForward, owning_unit: str | None) -> None:
+    """The saksmappe of the case, the same in every message about it (found again by its external key)."""
     title, public_title = titles(case)
-    received_local = message.created_at.astimezone(OSLO)
-    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
-    _el(root, "system", SYSTEM)
-    _el(root, "antallFiler", "1")
-
     folder = _el(root, "mappe")
     folder.set(f"{{{XSI}}}type", "saksmappe")
     _el(folder, "systemID", case.case_id)
@@ -109,24 +103,20 @@ def build(case: CaseForward, document: Document, owning_unit: str | None = None)
     if owning_unit:
         _el(folder, "beskrivelse", f"Eierenhet for kontoen: {owning_unit}")
     _external_key(folder, case.case_id)
-    _el(folder, "saksdato", received_local.date().isoformat())
+    _el(folder, "saksdato", case.inquiry.created_at.astimezone(OSLO).date().isoformat())
 
-    entry = _el(root, "registrering")
-    entry.set(f"{{{XSI}}}type", "journalpost")
-    _el(entry, "systemID", _id(case.case_id, "journalpost"))
-    parent = _el(entry, "referanseForelderMappe")
-    _el(parent, "systemID", case.case_id, MDK)
-    _screening(entry, case)
+
+def _document(entry: etree._Element, case: CaseForward, document: Document, title: str, part: str) -> None:
     description = _el(entry, "dokumentbeskrivelse")
-    _el(description, "systemID", _id(case.case_id, "dokumentbeskrivelse:1"))
-    _el(description, "tittel", f"{public_title}: samtalen")
+    _el(description, "systemID", _id(case.case_id, f"dokumentbeskrivelse:{part}"))
+    _el(description, "tittel", title)
     _el(description, "opprettetDato", document.created_at.isoformat())
     _el(description, "opprettetAv", SYSTEM)
     _code(description, "tilknyttetRegistreringSom", "H", "Hoveddokument")
     _el(description, "dokumentnummer", "1")
     _screening(description, case)
     obj = _el(description, "dokumentobjekt")
-    _el(obj, "systemID", _id(case.case_id, "dokumentobjekt:1"))
+    _el(obj, "systemID", _id(case.case_id, f"dokumentobjekt:{part}"))
     _el(obj, "versjonsnummer", "1")
     _code(obj, "variantformat", "A", "Arkivformat")
     _code(obj, "format", "RA-PDF", "PDF/A - ISO 19005-2")
@@ -136,18 +126,99 @@ def build(case: CaseForward, document: Document, owning_unit: str | None = None)
     _el(obj, "sjekksum", document.sha256)
     _el(obj, "sjekksumAlgoritme", "SHA-256")
     _el(obj, "filstoerrelse", str(document.size))
-    _el(entry, "tittel", title)
-    _el(entry, "offentligTittel", public_title)
+
+
+def _sender(entry: etree._Element, case: CaseForward) -> None:
+    message = case.inquiry
     sender = _el(entry, "korrespondansepart")
     _code(sender, "korrespondanseparttype", "EA", "Avsender")
     _el(sender, "korrespondansepartNavn", message.author_name or f"Ukjent avsender ({message.author_id or 'ukjent'})")
     if case.screening.screened:
         _el(sender, "erSkjermet", "true")
+
+
+def _root() -> etree._Element:
+    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
+    _el(root, "system", SYSTEM)
+    _el(root, "antallFiler", "1")
+    return root
+
+
+def build(case: CaseForward, document: Document, owning_unit: str | None = None) -> bytes:
+    """The ``arkivmelding.xml`` of one case (UTF-8, validated)."""
+    message = case.inquiry
+    title, public_title = titles(case)
+    received_local = message.created_at.astimezone(OSLO)
+    root = _root()
+    _folder(root, case, owning_unit)
+
+    entry = _el(root, "registrering")
+    entry.set(f"{{{XSI}}}type", "journalpost")
+    _el(entry, "systemID", _id(case.case_id, "journalpost"))
+    parent = _el(entry, "referanseForelderMappe")
+    _el(parent, "systemID", case.case_id, MDK)
+    _screening(entry, case)
+    _document(entry, case, document, f"{public_title}: samtalen", "1")
+    _el(entry, "tittel", title)
+    _el(entry, "offentligTittel", public_title)
+    _sender(entry, case)
     _external_key(entry, message.id)
     _code(entry, "journalposttype", "I", "Inngående dokument")
     _code(entry, "journalstatus", "M", "Mottatt")
     _el(entry, "dokumentetsDato", received_local.date().isoformat())
     _el(entry, "mottattDato", message.created_at.isoformat())
+
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    validate(xml)
+    return xml
+
+
+#: A later change of the inquiry: the journal entry's title suffix, type and status. An edit is the
+#: citizen's new text (incoming); a hiding or deletion is what Innboks observed (an internal note).
+CHANGE_ENTRIES = {
+    "edited": ("endret av avsender", ("I", "Inngående dokument"), ("M", "Mottatt")),
+    "hidden": ("skjult på plattformen", ("X", "Organinternt notat uten oppfølging"), ("F", "Ferdigstilt")),
+    "deleted": ("slettet på plattformen", ("X", "Organinternt notat uten oppfølging"), ("F", "Ferdigstilt")),
+}
+
+
+def change_key(case: CaseForward) -> str:
+    """The external key of a change's journal entry (revision 0's is the inquiry's id)."""
+    return f"{case.inquiry.id}/revisjon/{case.revision}"
+
+
+def build_change(case: CaseForward, document: Document, owning_unit: str | None = None) -> bytes:
+    """A later revision as an ``arkivmelding.xml``: a new journal entry in the case's saksmappe.
+
+    The message carries the same saksmappe as revision 0 (same ``systemID`` and external key), so
+    the archive finds the existing one by ``referanseEksternNoekkel`` (and creates it only if it has
+    never seen it), and the journal entry points at it both by ``systemID`` and by the external key.
+    """
+    assert case.change is not None and case.revision > 0, "a change is a revision after 0"
+    suffix, entry_type, status = CHANGE_ENTRIES[case.change.event.value]
+    title, public_title = titles(case)
+    observed_local = case.change.observed_at.astimezone(OSLO)
+    root = _root()
+    _folder(root, case, owning_unit)
+    entry = _el(root, "registrering")
+    entry.set(f"{{{XSI}}}type", "journalpost")
+    _el(entry, "systemID", _id(case.case_id, f"journalpost:{case.revision}"))
+    parent = _el(entry, "referanseForelderMappe")
+    _el(parent, "systemID", case.case_id, MDK)
+    external = _el(parent, "referanseEksternNoekkel", ns=MDK)
+    _el(external, "fagsystem", SYSTEM, MDK)
+    _el(external, "noekkel", case.case_id, MDK)
+    _screening(entry, case)
+    _document(entry, case, document, f"{public_title}: {suffix}", f"{case.revision}:1")
+    _el(entry, "tittel", f"{title}: {suffix}")
+    _el(entry, "offentligTittel", f"{public_title}: {suffix}")
+    if case.change.event.value == "edited":
+        _sender(entry, case)
+    _external_key(entry, change_key(case))
+    _code(entry, "journalposttype", *entry_type)
+    _code(entry, "journalstatus", *status)
+    _el(entry, "dokumentetsDato", observed_local.date().isoformat())
+    _el(entry, "mottattDato", case.change.observed_at.isoformat())
 
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     validate(xml)

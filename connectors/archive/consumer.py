@@ -101,7 +101,7 @@ class ArchiveConsumer:
 
 def _only_our_info(record: logging.LogRecord) -> bool:
     """Libraries' chatter (fontTools logs every font table it subsets) only from warnings up."""
-    return record.levelno >= logging.WARNING or record.name.startswith("innboks")
+    return record.levelno >= logging.WARNING or record.name.startswith(("innboks", "connectors"))
 
 
 def run_archive(out: Path, once: bool, group: str) -> int:

@@ -10,7 +10,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, parse_time, required, required_time, string
+from connectors.fields import checked_permalink, nonempty, obj, parse_time, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -115,7 +115,7 @@ def _map_post(raw: RawEvent) -> InboxMessage:
         "from_account": from_account,
         "text": string(record.get("text")),
         "created_at": _created_at(record, payload),
-        "permalink": f"https://bsky.app/profile/{uri_did}/post/{rkey}",
+        "permalink": checked_permalink(Platform.BLUESKY, f"https://bsky.app/profile/{uri_did}/post/{rkey}"),
         "fetched_at": raw.fetched_at,
         "event": Event.EDITED if raw.context.get("change") else Event.CREATED,
     }
@@ -156,6 +156,6 @@ def _map_chat_message(raw: RawEvent) -> InboxMessage:
         from_account=sender == raw.account_id,
         text=None if deleted else string(payload.get("text")),
         created_at=sent_at,
-        permalink=f"https://bsky.app/messages/{convo_id}",
+        permalink=checked_permalink(Platform.BLUESKY, f"https://bsky.app/messages/{convo_id}"),
         fetched_at=raw.fetched_at,
     )

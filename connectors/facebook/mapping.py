@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.errors import IgnoredItem, MappingError
-from connectors.fields import nonempty, obj, string
+from connectors.fields import checked_permalink, nonempty, obj, string
 from connectors.meta.mapping import epoch_time, map_messaging_event, parse_graph_time, required_id
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
@@ -43,7 +43,8 @@ def map_facebook(raw: RawEvent) -> InboxMessage:
     payload, ctx = raw.payload, raw.context
     native_id = required_id(payload)
     common = _common(raw, payload, parse_graph_time(payload.get("created_time"), "created_time"))
-    common.update(id=f"facebook:{native_id}", permalink=nonempty(payload.get("permalink_url")))
+    common.update(id=f"facebook:{native_id}",
+                  permalink=checked_permalink(Platform.FACEBOOK, payload.get("permalink_url")))
     changed = Event.EDITED if ctx.get("change") else Event.CREATED
     if raw.resource == "post":
         return InboxMessage(kind=Kind.POST, conversation_id=native_id, event=changed, **common)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.errors import MappingError
-from connectors.fields import items, nonempty, obj, string
+from connectors.fields import checked_permalink, items, nonempty, obj, string
 from connectors.meta.mapping import epoch_time, map_messaging_event, parse_graph_time, required_id
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
@@ -33,14 +33,14 @@ def map_instagram(raw: RawEvent) -> InboxMessage:
                             author_name=nonempty(payload.get("username")), from_account=True,
                             text=string(payload.get("caption")),
                             created_at=parse_graph_time(payload.get("timestamp"), "timestamp"),
-                            permalink=nonempty(payload.get("permalink")), **common)
+                            permalink=checked_permalink(Platform.INSTAGRAM, payload.get("permalink")), **common)
     if raw.resource == "tagged_media":
         # `owner` is only returned to the media's owner: another account's media carries `username` only.
         return InboxMessage(kind=Kind.MENTION, conversation_id=native_id, event=changed, author_id=None,
                             author_name=nonempty(payload.get("username")), from_account=False,
                             text=string(payload.get("caption")),
                             created_at=parse_graph_time(payload.get("timestamp"), "timestamp"),
-                            permalink=nonempty(payload.get("permalink")), **common)
+                            permalink=checked_permalink(Platform.INSTAGRAM, payload.get("permalink")), **common)
     if raw.resource == "comment":
         author = obj(payload.get("from"))
         author_id = nonempty(author.get("id"))

@@ -10,7 +10,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, required, required_time, string
+from connectors.fields import checked_permalink, nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 ORGANIZATION_PREFIX = "urn:li:organization:"
@@ -71,7 +71,7 @@ def map_linkedin(raw: RawEvent) -> InboxMessage:
         return InboxMessage(
             id=f"linkedin:{post_urn}", kind=Kind.POST, conversation_id=post_urn, author_id=author,
             from_account=author == ours, text=string(payload.get("commentary")), created_at=created,
-            permalink=PERMALINK.format(urn=post_urn), **common)
+            permalink=checked_permalink(Platform.LINKEDIN, PERMALINK.format(urn=post_urn)), **common)
     if raw.resource == "comment":
         urn = comment_urn(payload)
         if urn is None:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.errors import IgnoredItem, MappingError
-from connectors.fields import nonempty, obj, required, required_time, string
+from connectors.fields import checked_permalink, nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 #: Resources this connector emits; the payload of each is one Mastodon ``Status``.
@@ -166,6 +166,6 @@ def map_mastodon(raw: RawEvent) -> InboxMessage:
         from_account=from_account,
         text=_status_text(status, raw.account_id),
         created_at=created_at,
-        permalink=nonempty(status.get("url")),
+        permalink=checked_permalink(Platform.MASTODON, status.get("url")),
         fetched_at=raw.fetched_at,
     )

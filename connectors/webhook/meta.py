@@ -12,6 +12,11 @@
   than refused. The answer is 200 only after Kafka acknowledged everything, so a failure makes Meta
   deliver again instead of losing it.
 - ``GET /metrics`` (Prometheus) and ``GET /healthz``.
+
+Every answer carries ``X-Content-Type-Options: nosniff`` and a Content-Security-Policy that allows
+nothing (the handshake echoes ``hub.challenge``: plain text that no browser may read as a page). A
+connection whose request headers have not arrived whole within ``HEADER_SECONDS`` is closed (the
+server's keep-alive timeout, ``innboks webhook``), so clients that trickle headers hold none open.
 """
 
 from __future__ import annotations
@@ -41,6 +46,16 @@ OBJECTS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
 MAX_BODY = 1024 * 1024
 #: A body that has not arrived whole by then is refused (a slow client must not hold a connection).
 BODY_SECONDS = 10.0
+#: A connection whose request headers are not complete by then is closed, as is one idle that long
+#: between requests (aiohttp's keep-alive timeout, which starts with the connection).
+HEADER_SECONDS = 10.0
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 STAGE = "webhook"
 
 Publish = Callable[[list[RawEvent]], Awaitable[None]]
@@ -184,7 +199,11 @@ def create_app(app_secret: str, verify_token: str, publish: Publish,
     async def healthz(request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
+    async def security_headers(_request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(SECURITY_HEADERS)
+
     app = web.Application(client_max_size=MAX_BODY)
+    app.on_response_prepare.append(security_headers)
     app.router.add_get(PATH, verify)
     app.router.add_post(PATH, receive)
     app.router.add_get("/metrics", metrics_page)

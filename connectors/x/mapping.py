@@ -8,7 +8,7 @@ from connectors.errors import (
     IgnoredItem,
     MappingError,
 )
-from connectors.fields import nonempty, obj, required, required_time, string
+from connectors.fields import checked_permalink, nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 
@@ -74,7 +74,7 @@ def _map_post(raw: RawEvent) -> InboxMessage:
         "from_account": author_id == raw.account_id,
         "text": _text(payload),
         "created_at": required_time(payload.get("created_at"), "payload.created_at"),
-        "permalink": permalink(nonempty(ctx.get("author_username")), tweet_id),
+        "permalink": checked_permalink(Platform.X, permalink(nonempty(ctx.get("author_username")), tweet_id)),
         "fetched_at": raw.fetched_at,
     }
     if author_id == raw.account_id:

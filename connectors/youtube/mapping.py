@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.errors import MappingError
-from connectors.fields import nonempty, obj, required, required_time, string
+from connectors.fields import checked_permalink, nonempty, obj, required, required_time, string
 from schemas import Event, InboxMessage, Kind, Platform, RawEvent
 
 
@@ -52,7 +52,7 @@ def map_youtube(raw: RawEvent) -> InboxMessage:
         "from_account": author_id is not None and author_id == raw.account_id,
         "text": text if text is not None else string(snippet.get("textDisplay")),
         "created_at": required_time(snippet.get("publishedAt"), "payload.snippet.publishedAt"),
-        "permalink": _permalink(video_id, post_id, native_id),
+        "permalink": checked_permalink(Platform.YOUTUBE, _permalink(video_id, post_id, native_id)),
         "fetched_at": raw.fetched_at,
         "event": event,
     }

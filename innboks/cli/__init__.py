@@ -21,6 +21,7 @@ from innboks.cli import (
     demo,
     inbox,
     records,
+    reply,
     sla,
     store,
     topics,
@@ -29,10 +30,12 @@ from innboks.cli import (
     worker,
 )
 from innboks.cli.args import OneLineParser
+from innboks.config.files import UnreadableFile
+from innboks.config.settings import SettingsError
 from innboks.errors import CliError
 
-GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, crisis, archive, sla, topics, store,
-          inbox, records)
+GROUPS = (demo, worker, broker, connectors, actions, accounts, webhook, triage, reply, crisis, archive, sla, topics,
+          store, inbox, records)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"innboks {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (SettingsError, UnreadableFile) as exc:  # the environment or a file the user gave
+        print(f"innboks {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:  # standard input, or a file read without innboks.config.files
+        print(f"innboks {args.command}: error: the input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+              f"at offset {exc.start})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

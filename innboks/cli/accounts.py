@@ -14,6 +14,7 @@ from innboks.cli.connectors import _check_base_url, _registry
 from innboks.config.accounts import Account, Registry
 from innboks.config.credentials import CredentialError, check_references
 from innboks.config.settings import get_settings
+from innboks.errors import CliError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,6 +43,9 @@ def run_accounts_check(offline: bool, base_url: str | None, console: Console | N
     _check_base_url(base_url)
     registry = _registry(settings.accounts_file, required=True)
     assert registry is not None
+    if not registry.accounts:
+        raise CliError(f"{settings.accounts_file}: no accounts: the registry lists the municipality's official "
+                       "accounts (see accounts.example.yaml)")
     table = Table("account", "name", "owning unit", "policy", "credentials", "communication unit admin",
                   title=f"Account registry {settings.accounts_file}")
     problems = 0

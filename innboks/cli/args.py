@@ -43,6 +43,16 @@ def positive_float(value: str) -> float:
     return number
 
 
+def non_negative_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value!r}")
+    return number
+
+
 def port_or_zero(value: str) -> int:
     """A port number, or 0 for "any free port"."""
     return 0 if value.strip() == "0" else port_number(value)

@@ -1,4 +1,4 @@
-"""``innboks inbox`` (the web inbox for staff) and ``innboks users add|list|disable`` (its local users)."""
+"""``innboks inbox`` (the web inbox for staff) and ``innboks users add|list|disable|revoke`` (its users)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from innboks.config.settings import Settings, get_settings
 from innboks.errors import CliError
 
 if TYPE_CHECKING:
+    from innboks.db.facts import FactsSource
     from innboks.web.auth import AuthConfig
 
 ROLES = ("reader", "operator", "admin")
@@ -44,10 +45,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     listing = user_commands.add_parser("list", help="users, roles and units")
     add_store_flag(listing)
     listing.set_defaults(handler=_users_list)
-    disable = user_commands.add_parser("disable", help="disable a user (signed out at the next request)")
+    disable = user_commands.add_parser("disable", help="disable a user (signed out at once, sessions ended)")
     disable.add_argument("name", metavar="NAME")
     add_store_flag(disable)
     disable.set_defaults(handler=_users_disable)
+    revoke = user_commands.add_parser("revoke", help="end every session of a user (they sign in again)")
+    revoke.add_argument("name", metavar="NAME")
+    add_store_flag(revoke)
+    revoke.set_defaults(handler=_users_revoke)
 
 
 def auth_config(settings: Settings) -> AuthConfig:
@@ -73,6 +78,17 @@ def auth_config(settings: Settings) -> AuthConfig:
                       local_users=settings.inbox_local_users, session_hours=settings.inbox_session_hours, oidc=oidc)
 
 
+def facts_source(settings: Settings) -> FactsSource:
+    """The facts registry file (``INNBOKS_FACTS``), validated at start: an error names the file and line."""
+    from innboks.config.facts import FactsError, facts_path
+    from innboks.db.facts import FactsSource
+
+    try:
+        return FactsSource.from_path(facts_path(settings.facts))
+    except FactsError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _inbox(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -80,9 +96,10 @@ def _inbox(args: argparse.Namespace) -> int:
     from innboks.webapp import create_app
 
     settings = get_settings()
+    facts = facts_source(settings)
     engine = open_engine(store_url(args))
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers) if settings.kafka_bootstrap_servers else None
-    app = create_app(engine, account_registry(settings), auth_config(settings), publisher)
+    app = create_app(engine, account_registry(settings), auth_config(settings), publisher, facts=facts)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
@@ -124,11 +141,28 @@ def _users_list(args: argparse.Namespace) -> int:
 def _users_disable(args: argparse.Namespace) -> int:
     from innboks.db.audit import audit
     from innboks.db.schema import users
+    from innboks.web.sessions import revoke_sessions
 
     with open_engine(store_url(args)).begin() as connection:
         changed = connection.execute(users.update().where(users.c.username == args.name).values(disabled=True))
         if not changed.rowcount:
             raise CliError(f"no user {args.name!r}")
-        audit(connection, "system:cli", "user_disabled", args.name, {})
-    print(f"user {args.name} disabled")
+        ended = revoke_sessions(connection, args.name)
+        audit(connection, "system:cli", "user_disabled", args.name, {"sessions_ended": ended})
+    print(f"user {args.name} disabled, {ended} session(s) ended")
+    return 0
+
+
+def _users_revoke(args: argparse.Namespace) -> int:
+    from innboks.db.audit import audit
+    from innboks.db.schema import users
+    from innboks.web.sessions import revoke_sessions
+
+    with open_engine(store_url(args)).begin() as connection:
+        if connection.execute(sa.select(users.c.username).where(users.c.username == args.name)).first() is None:
+            raise CliError(f"no user {args.name!r}")
+        ended = revoke_sessions(connection, args.name)
+        audit(connection, "system:cli", "sessions_revoked", args.name, {"sessions_ended": ended})
+    print(f"{ended} session(s) of {args.name} ended; HTTP Basic needs the password, which they still have "
+          "(change it with users add, or users disable)")
     return 0

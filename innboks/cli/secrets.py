@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from innboks.config.files import UnreadableFile, read_text
 from innboks.errors import CliError
 
 
@@ -15,9 +16,9 @@ def secret_value(value: SecretStr | None, path: Path | None, variable: str) -> s
         return value.get_secret_value()
     if path is not None:
         try:
-            text = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise CliError(f"{variable}_FILE: cannot read {path}: {exc.strerror}") from None
+            text = read_text(path, f"{variable}_FILE").strip()
+        except UnreadableFile as exc:
+            raise CliError(str(exc)) from None
         if text:
             return text
     return None

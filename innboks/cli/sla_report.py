@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from innboks.config.accounts import Registry
+from innboks.config.files import UnreadableFile, read_text
 from innboks.domain.calendar import OSLO
 from innboks.errors import CliError
 from schemas import SlaEvent, SlaState
@@ -221,11 +222,9 @@ class EventSource:
 
     def from_file(self, path: Path) -> Iterator[SlaEvent]:
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CliError(f"{path}: not UTF-8 text") from None
+            lines = read_text(path, "the SLA events").splitlines()
+        except UnreadableFile as exc:
+            raise CliError(str(exc)) from None
         return self.parse(lines)
 
     def from_topic(self, bootstrap: str) -> Iterator[SlaEvent]:

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from innboks.cli.args import OneLineParser, report_time
+from innboks.cli.args import OneLineParser, non_negative_int, report_time
 from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.errors import CliError
 from schemas import Category
@@ -26,7 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate = triage_commands.add_parser("eval", help="precision, recall, F1 and confusion matrix on a corpus")
     evaluate.add_argument("corpus", type=Path, metavar="CORPUS", help="labelled JSON lines (docs/triage-labelling.md)")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
-    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N misclassified ids")
+    evaluate.add_argument("--errors", type=non_negative_int, default=0, metavar="N",
+                          help="also list the first N misclassified ids")
     evaluate.set_defaults(handler=_triage_eval)
     export = triage_commands.add_parser("export-corrections",
                                         help="staff corrections from the store as a labelled corpus (JSON lines)")
@@ -68,13 +69,14 @@ def _triage_eval(args: argparse.Namespace) -> int:
 
 def run_triage(lines: TextIO, out: TextIO) -> int:
     """JSON lines ``{"id", "text", ...}`` in, one JSON line per input out (result or error)."""
+    from innboks.config.facts import FactsError
     from streams.triage.ruleset import RulesError
 
     try:
         from streams.triage.classifier import build_classifier
 
         classifier = build_classifier()
-    except RulesError as exc:
+    except (RulesError, FactsError) as exc:
         raise CliError(str(exc)) from None
     failures = 0
     for number, line in enumerate(lines, start=1):
@@ -113,6 +115,7 @@ def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any
 
 
 def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None) -> int:
+    from innboks.config.facts import FactsError
     from streams.triage.ruleset import RulesError
 
     try:
@@ -120,7 +123,7 @@ def run_triage_eval(corpus: Path, as_json: bool = False, errors: int = 0, consol
         from streams.triage.classifier import build_classifier
 
         classifier = build_classifier()
-    except (CorpusError, RulesError) as exc:
+    except (CorpusError, RulesError, FactsError) as exc:
         raise CliError(str(exc)) from None
     result = evaluate(classifier, messages)
     console = console or Console()

@@ -28,7 +28,7 @@ def _webhook(args: argparse.Namespace) -> int:
 def run_webhook(host: str, port: int) -> int:
     from aiohttp import web
 
-    from connectors.webhook.meta import KafkaPublisher, create_app
+    from connectors.webhook.meta import HEADER_SECONDS, KafkaPublisher, create_app
 
     settings = get_settings()
     secret = required_secret(settings.meta_app_secret, settings.meta_app_secret_file, "INNBOKS_META_APP_SECRET")
@@ -50,7 +50,8 @@ def run_webhook(host: str, port: int) -> int:
     app.on_cleanup.append(on_cleanup)
     print(f"Meta webhook receiver on http://{host}:{port}/webhooks/meta", file=sys.stderr)
     try:
-        web.run_app(app, host=host, port=port, print=None, handle_signals=True)
+        web.run_app(app, host=host, port=port, print=None, handle_signals=True,
+                    keepalive_timeout=HEADER_SECONDS)
     except OSError as exc:
         raise CliError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     return 0

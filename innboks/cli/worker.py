@@ -22,13 +22,15 @@ def _worker(args: argparse.Namespace) -> int:
 
 def run_worker() -> int:
     from innboks.config.accounts import RegistryError, registry_or_none
-    from streams.triage.ruleset import RulesError, load_ruleset
+    from innboks.config.facts import FactsError, facts_path, load_facts
+    from streams.triage.ruleset import DEFAULT_RULES_PATH, RulesError, load_ruleset
 
     try:
-        # Broken rules or registry files are reported now, in one line, not by a crashing agent.
-        load_ruleset()
+        # Broken rules, registry or facts files are reported now, in one line, not by a crashing agent.
+        load_ruleset(get_settings().triage_rules or DEFAULT_RULES_PATH)
         registry_or_none(get_settings().accounts_file)
-    except (RulesError, RegistryError) as exc:
+        load_facts(facts_path(get_settings().facts))
+    except (RulesError, RegistryError, FactsError) as exc:
         raise CliError(str(exc)) from None
     with broker_or_embedded() as settings:
         if settings.create_topics:

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from innboks.config.actions import ActionRules, AutoProtect, OutOfHours
 from innboks.config.credentials import Credentials
+from innboks.config.files import UnreadableFile, read_text
 from innboks.config.sla import SlaConfig
+from innboks.config.yamlfile import line_of as _line_of
 from innboks.errors import dotted, first_problem
 from schemas import Kind, Platform
 
@@ -108,27 +110,11 @@ class Registry(BaseModel):
         return {account.key: account for account in self.accounts}
 
 
-def _line_of(node: yaml.Node | None, location: tuple[int | str, ...]) -> int | None:
-    """The 1-based line of the YAML node at a pydantic error location, as deep as it goes."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in location:
-        if isinstance(node, yaml.MappingNode):
-            node = next((value for key, value in node.value if key.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_registry(path: Path) -> Registry:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RegistryError(f"{path}: cannot read the account registry: {exc.strerror}") from None
+        text = read_text(path, "the account registry")
+    except UnreadableFile as exc:
+        raise RegistryError(str(exc)) from None
     try:
         data = yaml.safe_load(text)
         tree = yaml.compose(text)

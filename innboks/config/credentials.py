@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
+from innboks.config.files import UnreadableFile, read_text
+
 
 def _check_reference(value: str) -> str:
     kind, _, target = value.partition(":")
@@ -40,9 +42,9 @@ def resolve(reference: str) -> SecretStr:
         return SecretStr(value.strip())
     path = Path(target)
     try:
-        value = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise CredentialError(f"cannot read secret file {path}: {exc.strerror}") from None
+        value = read_text(path, "the secret file").strip()
+    except UnreadableFile as exc:
+        raise CredentialError(str(exc)) from None
     if not value:
         raise CredentialError(f"secret file {path} is empty")
     return SecretStr(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     triage_rules: Path | None = Field(
         default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
     )
+    facts: Path | None = Field(
+        default=None, description="The facts registry (YAML) suggested replies point to and the reply check "
+        "knows the municipality's own numbers from; unset: the packaged Alta kommune facts.",
+    )
     # Where case-handling inquiries are sent (used in suggested replies).
     municipality: str = "Alta kommune"
     case_email: str = "postmottak@alta.kommune.no"
@@ -119,6 +123,17 @@ class Settings(BaseSettings):
         }
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that is not valid: one line naming the variable (never its value)."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        variable = name if name.isupper() else f"INNBOKS_{name.upper()}"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{variable}: {first['msg']}{more}") from None

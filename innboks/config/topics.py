@@ -22,6 +22,7 @@ CONTROL = "innboks.control"
 CONNECTOR_STATE = "innboks.connector-state"
 CONNECTOR_EVENTS = "innboks.connector-events"
 ACTIONS = "innboks.actions"
+ARCHIVE_RECEIPTS = "innboks.archive-receipts"
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,19 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "(co-partitioned with innboks.triaged)", {"retention.ms": str(DAY_MS)}),
     TopicSpec(DEADLETTER, "DeadLetter", "inputs that could not be processed, with the reason",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
-    TopicSpec(CONTROL, "ControlEvent", "crisis mode (compacted)",
+    TopicSpec(CONTROL, "ControlEvent", "crisis mode and the facts registry as saved (compacted)",
               COMPACTED, partitions=1),
     TopicSpec(CONNECTOR_STATE, "ConnectorCursor", "connector poll cursors per account (compacted)",
               COMPACTED, partitions=1),
     TopicSpec(ACTIONS, "ActionEvent", "replies, hidings and deletions to carry out on the platforms, and their "
               "outcomes (requested, approved, executing, done, failed), keyed by conversation",
               {"retention.ms": str(365 * DAY_MS)}),
+    TopicSpec(ARCHIVE_RECEIPTS, "ArchiveReceipt", "what became of each forwarded case in the archive system "
+              "(sent over Fiks IO, mottatt, kvittering with saksnummer, errors), keyed by conversation",
+              {"retention.ms": str(365 * DAY_MS)}),
     TopicSpec(CONNECTOR_EVENTS, "ConnectorEvent", "connector health changes: token rejected, rate limited, recovered",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
 )
 
 #: What the store projection reads (innboks/store/): the conversation store is a function of these.
-PROJECTED_TOPICS = (MESSAGES, TRIAGED, SLA, CASES, CONTROL, ACTIONS)
+PROJECTED_TOPICS = (MESSAGES, TRIAGED, SLA, CASES, CONTROL, ACTIONS, ARCHIVE_RECEIPTS)

@@ -188,6 +188,41 @@ actions = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+archive_events = sa.Table(
+    "archive_events",
+    metadata,
+    sa.Column("event_id", sa.String(200), primary_key=True, comment="ArchiveReceipt.event_id (dedupe key)"),
+    sa.Column("case_id", sa.String(64), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("event", Json, nullable=False, comment="the ArchiveReceipt as published"),
+    sa.Index(None, "case_id", "revision"),
+    comment="innboks.archive-receipts, one row per event (innboks/store/receipts.py)",
+)
+
+case_archive = sa.Table(
+    "case_archive",
+    metadata,
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("conversation_key", sa.String(1100), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, comment="pending, sent, received, archived, failed"),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("final", sa.Boolean, nullable=False, default=False),
+    sa.Column("saksaar", sa.Integer),
+    sa.Column("sakssekvensnummer", sa.Integer),
+    sa.Column("journalaar", sa.Integer),
+    sa.Column("journalsekvensnummer", sa.Integer),
+    sa.Column("journalpostnummer", sa.Integer),
+    sa.Column("error_kind", sa.String(40)),
+    sa.Column("error_message", sa.String(1000), comment="the archive's own error text"),
+    sa.Column("retry", sa.Boolean, nullable=False, default=False),
+    sa.Column("next_attempt_at", UtcDateTime),
+    sa.Column("updated_at", UtcDateTime, nullable=False, comment="the latest event's at"),
+    comment="where each case revision stands in the archive system: the latest word of innboks.archive-receipts",
+)
+
 control_state = sa.Table(
     "control_state",
     metadata,
@@ -196,6 +231,16 @@ control_state = sa.Table(
     sa.Column("reason", sa.String(500), nullable=False),
     sa.Column("set_by", sa.String(256)),
     sa.Column("at", UtcDateTime, nullable=False),
+)
+
+facts_versions = sa.Table(
+    "facts_versions",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True, comment="SHA-256 of the document"),
+    sa.Column("at", UtcDateTime, primary_key=True, comment="when it was saved"),
+    sa.Column("document", sa.Text, nullable=False, comment="the facts registry as YAML (innboks.control key facts)"),
+    sa.Column("set_by", sa.String(256)),
+    comment="the facts registry as saved on the Fakta page; the newest is in force",
 )
 
 projection_offsets = sa.Table(
@@ -215,7 +260,8 @@ sa.Index("ix_message_revisions_text_fts", revision_text_vector(message_revisions
 sa.Index("ix_message_revisions_author_fts", revision_author_vector(message_revisions.c.author_name),
          postgresql_using="gin", _table=message_revisions).ddl_if(dialect="postgresql")
 
-PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, projection_offsets)
+PROJECTED = (messages, message_revisions, inquiries, sla_events, cases, actions, control_state, facts_versions,
+             projection_offsets, archive_events, case_archive)
 
 # --- staff -----------------------------------------------------------------------------------
 
@@ -297,7 +343,18 @@ legal_holds = sa.Table(
     sa.Column("released_at", UtcDateTime),
 )
 
-STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds)
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id_sha256", sa.String(64), primary_key=True, comment="SHA-256 of the session id in the cookie"),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    comment="signed-in sessions of the staff web (innboks/web/sessions.py): sign-out deletes one, revoke all",
+)
+
+STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
+         staff_sessions)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

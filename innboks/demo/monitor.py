@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from innboks.config import topics
+from innboks.domain.archive_status import Position, supersedes
 from innboks.kafka.clients import TopicTail
 
 
@@ -31,6 +32,9 @@ class PipelineCounts:
     actions: Counter[str] = field(default_factory=Counter)
     #: Our replies that actions posted (they are on innboks.messages too, but not from the platform).
     action_messages: set[str] = field(default_factory=set)
+    #: Each case's place in the archive (revision 0, innboks.archive-receipts): case id ->
+    #: (status, attempt, final, saksnummer, journalpostnummer).
+    archive: dict[str, tuple[str, int, bool, str | None, int | None]] = field(default_factory=dict)
 
     @property
     def categories(self) -> Counter[str]:
@@ -48,7 +52,7 @@ class PipelineCounts:
 
 
 WATCHED = (topics.RAW, topics.MESSAGES, topics.TRIAGED, topics.CASES, topics.MODERATION, topics.ESCALATIONS,
-           topics.SLA, topics.DEADLETTER, topics.ACTIONS)
+           topics.SLA, topics.DEADLETTER, topics.ACTIONS, topics.ARCHIVE_RECEIPTS)
 
 
 class TopicMonitor:
@@ -74,7 +78,7 @@ class TopicMonitor:
             return PipelineCounts(
                 c.raw, set(c.messages), dict(c.triaged), set(c.cases), set(c.screened_cases),
                 set(c.moderation), set(c.escalations), set(c.sla_opened), set(c.sla_answered), Counter(c.deadletters),
-                Counter(c.actions), set(c.action_messages),
+                Counter(c.actions), set(c.action_messages), dict(c.archive),
             )
 
     def _run(self) -> None:
@@ -104,6 +108,14 @@ class TopicMonitor:
             c.cases.add(event["case_id"])
             if event["screening"]["screened"]:
                 c.screened_cases.add(event["case_id"])
+        elif topic == topics.ARCHIVE_RECEIPTS and event.get("revision") == 0:
+            current = c.archive.get(event["case_id"])
+            final = event["status"] == "archived" or (event["status"] == "failed" and not event.get("retry"))
+            new = Position(event["status"], event["attempt"], final)
+            if current is None or supersedes(new, Position(current[0], current[1], current[2])):
+                number = (f"{event['saksaar']}/{event['sakssekvensnummer']}" if event.get("saksaar") else None)
+                c.archive[event["case_id"]] = (event["status"], event["attempt"], final, number,
+                                               event.get("journalpostnummer"))
         elif topic == topics.MODERATION:
             c.moderation.add(event["message"]["id"])
         elif topic == topics.ESCALATIONS:

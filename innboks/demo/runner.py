@@ -14,7 +14,8 @@ import tempfile
 import threading
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from innboks.demo.workspace import DEMO_USER, start_workspace
 from innboks.errors import CliError
 from innboks.kafka.admin import create_topics
 from innboks.kafka.broker import BrokerError, EmbeddedBroker, free_ports, port_is_free
-from innboks.processes import archive_process, worker_process
+from innboks.processes import archive_process, fiks_archive_process, worker_process
 
 POLL_SECONDS = 1.0
 #: The simulated Graph API accepts any token; this one stands for the Page's.
@@ -110,7 +111,8 @@ class ExecutorThread:
 
 
 def run_demo(duration: float | None, metrics_port: int, console: Console | None = None,
-             archive_dir: Path | None = None, store_url: str | None = None, inbox_port: int | None = None) -> int:
+             archive_dir: Path | None = None, store_url: str | None = None, inbox_port: int | None = None,
+             fiks: bool = False) -> int:
     console = console or Console()
     if inbox_port is not None and not port_is_free("127.0.0.1", inbox_port):
         raise CliError(f"inbox port {inbox_port} is in use; pass --inbox-port with a free port")
@@ -130,6 +132,13 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
     metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
     connector_metrics_url = f"http://127.0.0.1:{connector_metrics_port}/metrics"
     shown_metrics = f"{metrics_url} (worker), {connector_metrics_url} (connector)"
+    fiks_metrics_port = 0
+    if fiks:
+        # The Fiks sender's metrics (innboks_archive_fiks_*) next to the others: P + 2, or any free port.
+        fiks_metrics_port = metrics_port + 2
+        if not port_is_free("127.0.0.1", fiks_metrics_port):
+            fiks_metrics_port = free_ports(1, avoid=(metrics_port, connector_metrics_port, inbox_port or 0))[0]
+        shown_metrics += f", http://127.0.0.1:{fiks_metrics_port}/metrics (archive over Fiks IO)"
     started = time.monotonic()
     release = min(DEFAULT_RELEASE_SECONDS, duration * 0.4) if duration else DEFAULT_RELEASE_SECONDS
     worker = None
@@ -153,6 +162,8 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             if archive_dir is not None:
                 archiver = archive_process(broker.bootstrap_servers, archive_dir, workdir / "archive.log").start()
                 stack.callback(archiver.stop)
+            if fiks:
+                stack.enter_context(_fiks_archive(broker.bootstrap_servers, workdir, console, fiks_metrics_port))
             monitor = TopicMonitor(broker.bootstrap_servers).start()
             stack.callback(monitor.stop)
             sink = KafkaSink(broker.bootstrap_servers)
@@ -187,7 +198,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 if worker.running and not _metrics_up(metrics_url):
                     worker_state = "starting (joining the consumer group)"
                 return _panel(counts, len(dataset.items), simulator, loop, worker_state, shown_metrics, elapsed,
-                              duration, archive_dir)
+                              duration, archive_dir, fiks)
 
             with Live(view(), console=console, refresh_per_second=4, transient=True) as live:
                 try:
@@ -205,7 +216,7 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 console.print("[yellow]the store had not caught up with the topics[/yellow]")
             store_open = workspace.open_inquiries()
         console.print(_summary(final, len(dataset.items), time.monotonic() - started, shown_metrics, workdir,
-                               archive_dir))
+                               archive_dir, fiks))
         console.print(f"Store: {store_url} ({store_open} open inquiries)")
         if worker_failed:
             console.print(f"[red]the worker stopped unexpectedly; see {workdir / 'worker.log'}[/red]")
@@ -223,9 +234,42 @@ def archive_packages(directory: Path | None) -> int:
     return sum(1 for entry in directory.iterdir() if entry.is_dir() and not entry.name.startswith("."))
 
 
+@contextmanager
+def _fiks_archive(bootstrap: str, workdir: Path, console: Console, metrics_port: int) -> Iterator[None]:
+    """The stand-in Fiks IO and archive over rabbitmq-server, and ``innboks archive --fiks`` sending to them."""
+    from innboks.demo.fiks.rabbitmq import RabbitMQError
+    from innboks.demo.fiks.world import FiksWorld
+
+    console.print("[dim]starting rabbitmq-server, the stand-in Fiks IO and archive …[/dim]")
+    try:
+        world = FiksWorld(workdir / "fiks").start()
+    except RabbitMQError as exc:
+        raise CliError(f"--fiks: {exc}") from None
+    sender = fiks_archive_process(bootstrap, workdir / "archive-fiks.log",
+                                  {**world.innboks_env(), "INNBOKS_FIKS_METRICS_PORT": str(metrics_port)}).start()
+    try:
+        yield
+    finally:
+        sender.stop()
+        world.stop()
+
+
+def _archive_table(counts: PipelineCounts) -> Table:
+    """Each forwarded case (by case id) and where it stands in the (stand-in) archive."""
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
+    table.add_column("sak (case_id)")
+    table.add_column("arkiv")
+    for case_id in sorted(counts.cases):
+        status, attempt, _, saksnummer, journalpost = counts.archive.get(case_id, ("pending", 0, False, None, None))
+        shown = (f"[green]sak {saksnummer}, journalpost {journalpost}[/green]" if status == "archived"
+                 else f"[red]{status}[/red]" if status == "failed" else status)
+        table.add_row(case_id[:8], shown + (f" (forsøk {attempt})" if attempt > 1 else ""))
+    return table
+
+
 def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop: ConnectorLoop,
            worker_state: str, metrics_url: str, elapsed: float, duration: float | None,
-           archive_dir: Path | None = None) -> Panel:
+           archive_dir: Path | None = None, fiks: bool = False) -> Panel:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -238,6 +282,10 @@ def _panel(counts: PipelineCounts, bundled: int, simulator: GraphSimulator, loop
     table.add_row("Cases forwarded", str(len(counts.cases)))
     if archive_dir is not None:
         table.add_row("Archive packages", f"{archive_packages(archive_dir)} in {archive_dir}")
+    if fiks:
+        archived = sum(1 for case_id in counts.cases if counts.archive.get(case_id, ("",))[0] == "archived")
+        table.add_row("Archived over Fiks IO", f"{archived}/{len(counts.cases)} cases")
+        table.add_row("", _archive_table(counts))
     table.add_row("Inquiries", f"{len(counts.sla_opened)} opened, {len(counts.sla_answered)} answered, "
                   f"{counts.open_inquiries} open")
     table.add_row("Moderation / escalations", f"{len(counts.moderation)} / {len(counts.escalations)}")
@@ -263,7 +311,7 @@ def _actions(counts: PipelineCounts) -> str:
 
 
 def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: str, workdir: Path,
-             archive_dir: Path | None = None) -> Panel:
+             archive_dir: Path | None = None, fiks: bool = False) -> Panel:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -274,6 +322,11 @@ def _summary(counts: PipelineCounts, bundled: int, elapsed: float, metrics_url: 
     table.add_row("Cases forwarded", f"{len(counts.cases)} ({len(counts.screened_cases)} screened for personal data)")
     if archive_dir is not None:
         table.add_row("Archive packages", f"{archive_packages(archive_dir)} in {archive_dir}")
+    if fiks:
+        numbers = [f"{entry[3]}" for case_id in sorted(counts.cases)
+                   if (entry := counts.archive.get(case_id)) and entry[0] == "archived"]
+        table.add_row("Archived over Fiks IO", f"{len(numbers)}/{len(counts.cases)} cases: saker {', '.join(numbers)}"
+                      if numbers else f"0/{len(counts.cases)} cases")
     table.add_row("Inquiries opened", str(len(counts.sla_opened)))
     table.add_row("Inquiries answered or closed", str(len(counts.sla_answered)))
     table.add_row("Inquiries open", str(counts.open_inquiries))

@@ -11,7 +11,10 @@ import sqlalchemy as sa
 import uvicorn
 
 from innboks.config.accounts import Registry
+from innboks.config.facts import facts_path
+from innboks.config.settings import get_settings
 from innboks.db.engine import open_store
+from innboks.db.facts import FactsSource
 from innboks.db.schema import inquiries
 from innboks.domain.policies import crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
@@ -77,7 +80,8 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
     if inbox_port is not None:
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
-        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher), host="127.0.0.1",
+        facts = FactsSource.from_path(facts_path(get_settings().facts))
+        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts), host="127.0.0.1",
                                 port=inbox_port,
                                 log_level="warning", access_log=False)
         workspace.server = uvicorn.Server(config)

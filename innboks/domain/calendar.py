@@ -47,8 +47,10 @@ class Calendar:
     #: Per year, the open seconds of its local days before each day (``[0]`` = 0, ``[-1]`` = the whole
     #: year), filled as years are asked for (the configuration never changes).
     _year_sums: dict[int, list[float]] = field(default_factory=dict, init=False, compare=False, repr=False)
-    _day_intervals: dict[date, list[tuple[datetime, datetime]]] = field(default_factory=dict, init=False,
-                                                                       compare=False, repr=False)
+    #: Open intervals in UTC per local date, likewise (a deadline walks a few days: issue 30 measured
+    #: the conversions to and from the local time zone as the larger part of it).
+    _day_intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     def hours_on(self, day: date) -> tuple[Interval, ...]:
         """The open intervals of a local date (empty when closed)."""
@@ -60,6 +62,16 @@ class Calendar:
             return ()
         return self.weekly_hours.get(day.weekday(), ())
 
+    def utc_hours_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The open intervals of a local date, as UTC instants (empty when closed)."""
+        found = self._day_intervals.get(day)
+        if found is None:
+            found = self._day_intervals[day] = tuple(
+                (datetime.combine(day, opens, self.timezone).astimezone(UTC),
+                 datetime.combine(day, closes, self.timezone).astimezone(UTC))
+                for opens, closes in self.hours_on(day))
+        return found
+
     def open_intervals(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals in UTC from ``start`` onwards (the first one clipped to ``start``)."""
         start = start.astimezone(UTC)
@@ -69,11 +81,9 @@ class Calendar:
         day = start.astimezone(self.timezone).date()
         closed_streak = 0
         while closed_streak < 3660:  # ten years of closed days means a broken configuration
-            intervals = self.hours_on(day)
+            intervals = self.utc_hours_on(day)
             closed_streak = 0 if intervals else closed_streak + 1
-            for opens, closes in intervals:
-                begin = datetime.combine(day, opens, self.timezone).astimezone(UTC)
-                end = datetime.combine(day, closes, self.timezone).astimezone(UTC)
+            for begin, end in intervals:
                 if end <= start:
                     continue
                 yield max(begin, start), end
@@ -121,15 +131,6 @@ class Calendar:
             total += self._sums(year)[-1]
         return total + self._sums(stop.year)[stop.timetuple().tm_yday - 1]
 
-    def _utc_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """A local date's open intervals in UTC (cached: the list asks for today's for every row)."""
-        intervals = self._day_intervals.get(day)
-        if intervals is None:
-            intervals = self._day_intervals[day] = [
-                (datetime.combine(day, opens, self.timezone).astimezone(UTC),
-                 datetime.combine(day, closes, self.timezone).astimezone(UTC)) for opens, closes in self.hours_on(day)]
-        return intervals
-
     def _sums(self, year: int) -> list[float]:
         sums = self._year_sums.get(year)
         if sums is None:
@@ -143,7 +144,7 @@ class Calendar:
     def _open_seconds(self, day: date, start: datetime | None, end: datetime | None) -> float:
         """Open seconds of one local date, clipped to ``[start, end]`` where given."""
         total = 0.0
-        for begin, finish in self._utc_intervals(day):
+        for begin, finish in self.utc_hours_on(day):
             if start is not None:
                 begin = max(begin, start)
             if end is not None:

@@ -7,7 +7,6 @@ Reasons name the offending fields but never echo their values (they may be perso
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -46,12 +45,3 @@ def decode(model: type[M], payload: bytes | None) -> M:
 def encode(model: BaseModel) -> bytes:
     return model.model_dump_json().encode()
 
-
-def read_table(table: MutableMapping[bytes, bytes], key: bytes, model: type[M]) -> M:
-    """A table value as its model; the model's empty value where the key has none yet.
-
-    Table values are written by this worker (``encode``), so they are trusted: an invalid value
-    is a bug and raises, and the event that read it ends on the dead-letter topic.
-    """
-    stored = table.get(key)
-    return model.model_validate_json(stored) if stored else model()

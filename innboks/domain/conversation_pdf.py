@@ -16,7 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from innboks.domain.bidi import isolated
 from innboks.domain.calendar import OSLO
+from innboks.domain.permalinks import safe_permalink
 from schemas import CaseForward, InboxMessage
 
 PDF_VARIANT = "pdf/a-2b"
@@ -45,9 +47,10 @@ def local_time(moment: datetime) -> str:
 
 
 def _message(message: InboxMessage, css: str, label: str) -> str:
-    who = "Kommunens konto" if message.from_account else (message.author_name or "Ukjent avsender")
-    text = escape(message.text) if message.text else "<em>(ingen tekst)</em>"
-    link = f' · <a href="{escape(message.permalink)}">lenke</a>' if message.permalink else ""
+    who = "Kommunens konto" if message.from_account else isolated(message.author_name or "Ukjent avsender")
+    text = escape(isolated(message.text)) if message.text else "<em>(ingen tekst)</em>"
+    url = safe_permalink(message.platform, message.permalink)
+    link = f' · <a href="{escape(url)}">lenke</a>' if url else ""
     return (f'<div class="message {css}"><div class="who">{escape(label)}: {escape(who)} · '
             f'{local_time(message.created_at)} · {escape(message.id)}{link}</div><div class="text">{text}</div></div>')
 

@@ -1,6 +1,7 @@
 """Asking for actions from the inbox: a reply, a hiding, an unhiding, a deletion; approving a reply.
 
-The inbox does not call the platforms itself: it checks the guideline's rules, writes a
+The inbox does not call the platforms itself: it checks the guideline's rules (a reply with personal
+data is refused: the reply check), writes a
 ``requested`` (or ``approved``) event to ``innboks.actions`` and audits it; the executor carries it
 out and the outcome comes back through the store. A reply to a case-handling inquiry forwards it:
 without a text of its own, the suggested forward text is sent.
@@ -20,9 +21,12 @@ from innboks.config import topics
 from innboks.config.accounts import Registry
 from innboks.db.audit import audit
 from innboks.db.control import crisis
+from innboks.db.facts import FactsSource
 from innboks.db.schema import actions, message_revisions, messages, triage_corrections
 from innboks.domain.action_rules import hide_reason_allowed, needs_approval
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.reply_check import check_reply
+from innboks.inbox.replies import message_context, refuse_if_blocked
 from innboks.web.context import Publisher
 from innboks.web.errors import HttpError, NotFound
 from innboks.web.users import User
@@ -50,8 +54,11 @@ def _category(connection: sa.Connection, row: Any) -> str | None:
 
 def request_action(engine: Engine, publisher: Publisher, registry: Registry, kind: ActionKind, message_id: str,
                    user: User, units_of_accounts: Mapping[str, str], text: str | None = None,
-                   reason: HideReason | None = None) -> ActionEvent:
-    """Check the guideline, publish the ``requested`` event, audit it; the event as published."""
+                   reason: HideReason | None = None, facts: FactsSource | None = None) -> ActionEvent:
+    """Check the guideline, publish the ``requested`` event, audit it; the event as published.
+
+    A reply that holds personal data is refused (the reply check, with ``facts``: the registry in force).
+    """
     with engine.connect() as connection:
         target, row = _target(connection, message_id, user, units_of_accounts)
         capabilities = CAPABILITIES[target.platform]
@@ -70,6 +77,10 @@ def request_action(engine: Engine, publisher: Publisher, registry: Registry, kin
             raise HttpError(422, "write the reply's text (only case-handling inquiries have a default)")
         if (too_long := capabilities.too_long(target.kind, text, account.options if account else None)) is not None:
             raise HttpError(422, too_long)
+        if facts is not None:
+            current, _source = facts.current(engine)
+            context = message_context(engine, registry, current, message_id, user, units_of_accounts)
+            refuse_if_blocked(check_reply(text, context))
     elif not hide_reason_allowed(kind, reason.value if reason else None):
         raise HttpError(422, f"{kind.value} needs a reason: {', '.join(r.value for r in HideReason)}")
     state = crisis(engine)

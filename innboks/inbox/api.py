@@ -15,8 +15,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from innboks.db.control import crisis
-from innboks.inbox import commands, saved_replies
+from innboks.inbox import commands, replies, saved_replies
 from innboks.inbox.actions import approve_action, request_action
+from innboks.inbox.cases import MAX_CASES, list_cases
 from innboks.inbox.queries import MAX_LIMIT, STATES, InquiryFilter, action, conversation, list_inquiries
 from innboks.web.access import requires
 from innboks.web.context import staff
@@ -145,7 +146,7 @@ async def _act(request: Request, kind: ActionKind) -> Response:
         raise HttpError(422, f"reason must be one of {', '.join(r.value for r in HideReason)}")
     event = await app.run(request_action, app.engine, app.publisher, app.registry, kind,
                           request.path_params["message_id"], request.user, app.units, text,
-                          HideReason(reason) if reason else None)
+                          HideReason(reason) if reason else None, app.facts)
     return JSONResponse(_accepted(event), status_code=202)
 
 
@@ -184,6 +185,22 @@ async def get_action(request: Request) -> Response:
 
 
 @requires()
+async def check_reply_text(request: Request) -> Response:
+    """``{"text", "message_id"?}`` → ``{"blocked", "warnings", "language"}`` (the reply check)."""
+    app = staff(request)
+    body = await json_body(request)
+    text, message_id = body.get("text"), body.get("message_id")
+    if not isinstance(text, str):
+        raise HttpError(422, "text must be a string")
+    if len(text) > replies.MAX_CHECK_CHARS:
+        raise HttpError(422, f"text: at most {replies.MAX_CHECK_CHARS} characters")
+    if message_id is not None and (not isinstance(message_id, str) or not message_id):
+        raise HttpError(422, "message_id must be a message's id")
+    return JSONResponse(await app.run(replies.check, app.engine, app.registry, app.facts, text, message_id,
+                                      request.user, app.units, (app.reply_variables.case_email,)))
+
+
+@requires()
 async def list_saved(request: Request) -> Response:
     app = staff(request)
     replies = await app.run(saved_replies.list_replies, app.engine)
@@ -195,21 +212,31 @@ async def list_saved(request: Request) -> Response:
     return JSONResponse(replies)
 
 
+async def _checked_saved_reply(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
+    """A saved reply from the body, and the reply check of it as it will read; refused when it is blocked."""
+    app = staff(request)
+    fields = saved_replies.validated(await json_body(request))
+    facts, _source = await app.run(app.facts.current, app.engine)
+    result = replies.check_saved_reply(facts, app.reply_variables, fields["body"], fields["language"])
+    replies.refuse_if_blocked(result)
+    return fields, result.to_json()
+
+
 @requires("admin")
 async def create_saved(request: Request) -> Response:
     app = staff(request)
-    fields = saved_replies.validated(await json_body(request))
+    fields, checked = await _checked_saved_reply(request)
     reply_id = await app.run(saved_replies.save_reply, app.engine, fields, request.user)
-    return JSONResponse({"id": reply_id, **fields}, status_code=201)
+    return JSONResponse({"id": reply_id, **fields, "warnings": checked["warnings"]}, status_code=201)
 
 
 @requires("admin")
 async def update_saved(request: Request) -> Response:
     app = staff(request)
-    fields = saved_replies.validated(await json_body(request))
+    fields, checked = await _checked_saved_reply(request)
     reply_id = await app.run(saved_replies.save_reply, app.engine, fields, request.user,
                              _int_id(request.path_params["reply_id"]))
-    return JSONResponse({"id": reply_id, **fields})
+    return JSONResponse({"id": reply_id, **fields, "warnings": checked["warnings"]})
 
 
 @requires("admin")
@@ -217,6 +244,20 @@ async def delete_saved(request: Request) -> Response:
     app = staff(request)
     await app.run(saved_replies.delete_reply, app.engine, _int_id(request.path_params["reply_id"]), request.user)
     return Response(status_code=204)
+
+
+@requires()
+async def list_forwarded_cases(request: Request) -> Response:
+    """Forwarded cases, newest first, each with its place in the archive system (``archive``)."""
+    app = staff(request)
+    try:
+        limit = int(request.query_params.get("limit") or MAX_CASES)
+    except ValueError:
+        raise HttpError(422, "limit must be a whole number") from None
+    if not 1 <= limit <= MAX_CASES:
+        raise HttpError(422, f"limit must be between 1 and {MAX_CASES}")
+    rows, total = await app.run(list_cases, app.engine, request.user, app.units, limit)
+    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
 
 
 @requires()
@@ -229,6 +270,7 @@ async def me(request: Request) -> Response:
 routes = [
     Route("/api/me", me),
     Route("/api/inquiries", inquiries),
+    Route("/api/cases", list_forwarded_cases),
     Route("/api/inquiries/{inquiry_id:path}/assign", assign, methods=["POST"]),
     Route("/api/conversations/{key:path}", get_conversation),
     Route("/api/messages/{message_id:path}/triage", correct, methods=["POST"]),
@@ -238,6 +280,7 @@ routes = [
     Route("/api/messages/{message_id:path}/delete", delete, methods=["POST"]),
     Route("/api/actions/{action_id}/approve", approve, methods=["POST"]),
     Route("/api/actions/{action_id}", get_action),
+    Route("/api/replies/check", check_reply_text, methods=["POST"]),
     Route("/api/saved-replies", list_saved, methods=["GET"]),
     Route("/api/saved-replies", create_saved, methods=["POST"]),
     Route("/api/saved-replies/{reply_id}", update_saved, methods=["PUT"]),

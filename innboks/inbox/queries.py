@@ -22,8 +22,11 @@ from innboks.db.schema import (
     messages,
     triage_corrections,
 )
+from innboks.domain.archive_status import reply_with_saksnummer
 from innboks.domain.capabilities import CAPABILITIES
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.policies import Policy
+from innboks.inbox.cases import archive_object, archive_rows, saksnummer_by_inquiry
 from innboks.web.errors import NotFound
 from innboks.web.users import User
 from schemas import Category, HideReason, Kind, ModerationReason, Platform
@@ -103,7 +106,8 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
     with engine.connect() as connection:
         rows = connection.execute(select).all()
         total = connection.execute(count).scalar() or 0
-    return [_inquiry(row, policies.get(row.policy), now) for row in rows], total
+        numbers = saksnummer_by_inquiry(connection, [row.inquiry_id for row in rows])
+    return [_inquiry(row, policies.get(row.policy), now, numbers.get(row.inquiry_id)) for row in rows], total
 
 
 #: The columns of ``inquiries`` a list row shows.
@@ -134,7 +138,8 @@ def business_seconds_left(policy: Policy | None, due_at: datetime, now: datetime
     return -policy.calendar.business_seconds_between(due_at, now)
 
 
-def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
+def _inquiry(row: Any, policy: Policy | None, now: datetime, saksnummer: str | None = None) -> dict[str, Any]:
+    """``saksnummer``: the archive's number for the inquiry's case, named in the suggested reply."""
     is_open = row.state in OPEN_STATES
     return {
         "inquiry_id": row.inquiry_id, "message_id": row.message_id, "conversation_key": row.conversation_key,
@@ -142,8 +147,10 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime) -> dict[str, Any]:
         "received_at": row.received_at.isoformat(), "due_at": row.due_at.isoformat(),
         "category": row.category, "escalate": row.escalate,
         "moderation": _listed(row.moderation),
-        "text": row.text, "author_name": row.author_name, "suggested_reply": row.suggested_reply,
-        "permalink": row.permalink, "assignee": row.assignee,
+        "text": row.text, "author_name": row.author_name,
+        "suggested_reply": reply_with_saksnummer(row.suggested_reply, saksnummer, row.language),
+        "permalink": safe_permalink(row.platform, row.permalink), "assignee": row.assignee,
+        "saksnummer": saksnummer,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
         "escalation_reasons": list(dict.fromkeys([*_listed(row.escalation_reasons), *_listed(row.pending_reasons)])),
@@ -177,6 +184,7 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                                                  cases.c.screened, cases.c.inquiry_message_id)
                                        .where(cases.c.conversation_key == key)
                                        .order_by(cases.c.forwarded_at, cases.c.revision)).all()
+        archive = archive_rows(connection, [c.case_id for c in case_rows])
         inquiry_rows = connection.execute(sa.select(inquiries).where(inquiries.c.conversation_key == key)
                                           .order_by(inquiries.c.received_at)).all()
         assigned = connection.execute(sa.select(assignments).where(assignments.c.conversation_key == key)).first()
@@ -189,6 +197,8 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
         by_message.setdefault(rev.message_id, []).append({
             "revision": rev.revision, "event": rev.event, "text": rev.text, "author_name": rev.author_name,
             "observed_at": rev.observed_at.isoformat()})
+    numbers = {c.inquiry_message_id: archive_object(archive.get((c.case_id, 0)))["saksnummer"]
+               for c in case_rows if c.revision == 0}
     corrected = {c.message_id: {"category": c.category, "moderation": list(c.moderation or []),
                                 "corrected_by": c.corrected_by, "corrected_at": c.corrected_at.isoformat()}
                  for c in corrections}  # the latest correction per message wins
@@ -199,11 +209,13 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
         "messages": [{
             "id": row.id, "kind": row.kind, "event": row.event, "from_account": row.from_account,
             "author_name": row.author_name, "text": row.text, "created_at": row.created_at.isoformat(),
-            "permalink": row.permalink, "parent_id": row.parent_id, "category": row.category,
+            "permalink": safe_permalink(row.platform, row.permalink), "parent_id": row.parent_id,
+            "category": row.category,
             "language": row.language, "escalate": row.escalate, "escalation_reasons": list(row.escalation_reasons),
             "moderation": list(row.moderation), "personal_data": bool(row.pii),
             "pii_types": sorted({p["type"] for p in row.pii or []}), "rules": list(row.rules),
-            "suggested_reply": row.suggested_reply, "ruleset_version": row.ruleset_version,
+            "suggested_reply": reply_with_saksnummer(row.suggested_reply, numbers.get(row.id), row.language),
+            "ruleset_version": row.ruleset_version,
             "revisions": by_message.get(row.id, []), "correction": corrected.get(row.id),
         } for row in rows],
         "inquiries": [{"inquiry_id": i.inquiry_id, "message_id": i.message_id, "state": i.state,
@@ -211,7 +223,10 @@ def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mappin
                        "answered_at": i.answered_at.isoformat() if i.answered_at else None,
                        "resolution": i.resolution, "in_time": i.in_time} for i in inquiry_rows],
         "cases": [{"case_id": c.case_id, "revision": c.revision, "forwarded_at": c.forwarded_at.isoformat(),
-                   "screened": c.screened, "message_id": c.inquiry_message_id} for c in case_rows],
+                   "screened": c.screened, "message_id": c.inquiry_message_id,
+                   "archive": archive_object(archive.get((c.case_id, c.revision)))} for c in case_rows],
+        # The newest case's place in the archive (GET /api/cases has every case).
+        "archive": archive_object(archive.get((case_rows[-1].case_id, 0))) if case_rows else None,
         "actions": [action_of(a) for a in action_rows],
     }
 

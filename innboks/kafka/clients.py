@@ -549,6 +549,12 @@ class GroupConsumer(Started):
             with translated("commit refused"):
                 await self._consumer.commit(offsets)
 
+    async def commit_offsets(self, offsets: Mapping[Partition, int]) -> None:
+        """Commit the given next offsets (a consumer that holds some records open, e.g. the Fiks sender)."""
+        if offsets:
+            with translated("commit refused"):
+                await self._consumer.commit({aiokafka.TopicPartition(*tp): offset for tp, offset in offsets.items()})
+
     def assignment(self) -> set[Partition]:
         return {Partition(tp.topic, tp.partition) for tp in self._consumer.assignment()}
 

@@ -127,6 +127,16 @@ SERVICE: tuple[PanelSpec, ...] = (
         "{{action}} {{reason}}"),), description="reason none: no allowed reason (alert on hidden)"),
     PanelSpec("Escalations by reason", "timeseries", (Query(
         "sum by (reason) (increase(innboks_escalations_total[1h]))", "{{reason}}"),)),
+    PanelSpec("Archive: oldest case without kvittering", "stat", (Query(
+        "max(innboks_archive_fiks_oldest_unconfirmed_seconds) or vector(0)"),), unit="s", width=6, height=5,
+              description="innboks archive --fiks: the oldest case revision sent over Fiks IO without the archive's "
+                          "kvittering (the alert fires past INNBOKS_FIKS_ALERT_SECONDS)"),
+    PanelSpec("Archive: refused cases", "stat", (Query(
+        'max(innboks_archive_fiks_cases{status="failed"}) or vector(0)'),), width=6, height=5,
+              description="ugyldigforespoersel or ikkefunnet from the archive: not archived until fixed (runbook)"),
+    PanelSpec("Archive receipts by outcome", "timeseries", (Query(
+        "sum by (outcome) (increase(innboks_archive_fiks_receipts_total[1h])) or vector(0)", "{{outcome}}"),),
+              width=12, height=5),
 )
 
 PIPELINE: tuple[PanelSpec, ...] = (

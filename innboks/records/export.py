@@ -24,7 +24,9 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
+from innboks.domain.bidi import isolated
 from innboks.domain.conversation_pdf import STYLE, local_time, pdfa_bytes
+from innboks.domain.permalinks import safe_permalink
 from innboks.records.redact import redact
 from innboks.records.search import FIELDS, RecordFilter, RecordRow
 
@@ -148,13 +150,13 @@ def _cover(export: ExportRequest, stats: ExportStats, flags: Counter[str]) -> st
     accounts = ", ".join(export.account_names.get(a, a) for a in query.accounts) or "alle kontoer"
     rows = [
         ("Kommune", export.municipality),
-        ("Innsynskrav", export.request or "(ikke oppgitt)"),
+        ("Innsynskrav", isolated(export.request) if export.request else "(ikke oppgitt)"),
         ("Kontoer", accounts),
         ("Periode (meldingen skrevet)", _period(query)),
-        ("Ord i teksten", query.text or "(alle meldinger)"),
-        ("Avsender", query.author or "(alle avsendere)"),
+        ("Ord i teksten", isolated(query.text) if query.text else "(alle meldinger)"),
+        ("Avsender", isolated(query.author) if query.author else "(alle avsendere)"),
         ("Hele tråder", "ja: også de andre meldingene i trådene som ble funnet" if query.whole_threads else "nei"),
-        ("Eksportert av", export.exported_by),
+        ("Eksportert av", isolated(export.exported_by)),
         ("Eksportert", local_time(export.exported_at)),
         ("Omfang", f"{stats.threads} tråder, {stats.messages} meldinger, {stats.revisions} versjoner"),
     ]
@@ -189,8 +191,10 @@ def _flags(row: RecordRow) -> list[str]:
 
 def _message(revisions: list[RecordRow]) -> str:
     first, last = revisions[0], revisions[-1]
-    who = escape(first.author_name or "Ukjent avsender") + (" (kommunens konto)" if first.from_account else "")
-    link = f' · <a href="{escape(first.permalink)}">lenke</a>' if first.permalink else ""
+    ours = " (kommunens konto)" if first.from_account else ""
+    who = escape(isolated(first.author_name or "Ukjent avsender")) + ours
+    url = safe_permalink(first.platform, first.permalink)
+    link = f' · <a href="{escape(url)}">lenke</a>' if url else ""
     context = "" if first.matched else " · (sammenheng, ikke treff)"
     header = (f'<div class="who">{who} · {local_time(first.created_at)} · {KINDS.get(first.kind, first.kind)} · '
               f"{escape(first.id)}{link}{context}</div>")
@@ -210,7 +214,7 @@ def _message(revisions: list[RecordRow]) -> str:
 def _text(row: RecordRow) -> str:
     if row.text is None:
         return '<div class="text"><em>(ingen tekst)</em></div>'
-    return f'<div class="text">{escape(row.text)}</div>'
+    return f'<div class="text">{escape(isolated(row.text))}</div>'
 
 
 def render_html(rows: list[RecordRow], export: ExportRequest, stats: ExportStats) -> str:

@@ -2,7 +2,9 @@
 
 The same filters as ``innboks records search`` (account, period, words in the text, author) and the
 same exports (JSON lines, CSV, one PDF/A document, optionally with personal data masked) as
-downloads. Admins only; an admin limited to units sees those units' accounts only. Every search,
+downloads. Admins only; an admin limited to units searches, exports, sees and changes the rules and
+holds of those units' accounts only (a hold on every account is placed and released only by an admin
+without unit limits, and not shown to the others). Every search,
 export and change is in the audit log (``records_search``, ``records_export``, ``retention_set``,
 ``legal_hold_placed``, ``legal_hold_released``), with the filters but not the searched words.
 """
@@ -26,7 +28,9 @@ from innboks.db.fulltext import SearchQueryError
 from innboks.domain.calendar import OSLO
 from innboks.records.export import ExportRequest, ExportStats, audit_export, render_pdf, write_text
 from innboks.records.retention import (
+    Hold,
     RetentionError,
+    get_hold,
     list_holds,
     list_retention,
     place_hold,
@@ -110,6 +114,20 @@ def record_filter(form: Form, user: User, app: StaffContext) -> RecordFilter:
 
 
 ADMIN_ONLY = "Innsyn is for administrators"
+EVERY_ACCOUNT = "a hold on every account needs an administrator without unit limits"
+OTHER_UNIT = "that account belongs to a unit you do not see"
+
+
+def hold_account(hold: Hold) -> str | None:
+    """The account a hold covers (from its conversation key if need be), or None for every account."""
+    if hold.account_id is not None:
+        return hold.account_id
+    return hold.conversation_key.split(":", 2)[1] if hold.conversation_key else None
+
+
+def may_see_hold(user: User, hold: Hold, app: StaffContext) -> bool:
+    account = hold_account(hold)
+    return not user.units if account is None else user.sees(account, app.units)
 
 
 @requires("admin", ADMIN_ONLY)
@@ -126,8 +144,10 @@ async def page(request: Request) -> Response:
                         searched=form.given or bool(request.query_params.get("vis")), cap=COUNT_CAP,
                         accounts=sorted(((a, n) for a, n in app.names.items() if user.sees(a, app.units)),
                                         key=lambda item: item[1]),
-                        rules=await app.run(list_retention, app.engine),
-                        holds=await app.run(list_holds, app.engine))
+                        rules=[rule for rule in await app.run(list_retention, app.engine)
+                               if user.sees(rule["account_id"], app.units)],
+                        holds=[hold for hold in await app.run(list_holds, app.engine)
+                               if may_see_hold(user, hold, app)])
 
 
 @requires("admin", ADMIN_ONLY)
@@ -152,8 +172,10 @@ async def export(request: Request) -> Response:
 async def set_rule(request: Request) -> Response:
     app, user, values = staff(request), request.user, await request.form()
     account = str(values.get("account", "")).strip()
-    if account not in app.names or not user.sees(account, app.units):
+    if account not in app.names:
         raise HttpError(422, "choose one of the accounts you see")
+    if not user.sees(account, app.units):
+        raise HttpError(403, OTHER_UNIT)
     days = str(values.get("keep_days", "")).strip()
     try:
         keep_days = int(days) if days else None
@@ -170,9 +192,11 @@ async def hold(request: Request) -> Response:
     account = str(values.get("account", "")).strip() or None
     conversation = str(values.get("conversation", "")).strip() or None
     if account is None and conversation is None and user.units:
-        raise HttpError(403, "a hold on every account needs an administrator without unit limits")
-    if account is not None and not user.sees(account, app.units):
-        raise HttpError(403, "that account belongs to a unit you do not see")
+        raise HttpError(403, EVERY_ACCOUNT)
+    parts = conversation.split(":", 2) if conversation else []
+    for covered in (account, parts[1] if len(parts) == 3 else None):
+        if covered is not None and not user.sees(covered, app.units):
+            raise HttpError(403, OTHER_UNIT)
     try:
         await app.run(place_hold, app.engine, str(values.get("reason", "")), user.username,
                       datetime.now(UTC), account, conversation)
@@ -183,10 +207,13 @@ async def hold(request: Request) -> Response:
 
 @requires("admin", ADMIN_ONLY)
 async def release(request: Request) -> Response:
-    app = staff(request)
+    app, user = staff(request), request.user
+    hold_id = int(request.path_params["hold_id"])
+    found = await app.run(get_hold, app.engine, hold_id)
+    if found is None or not may_see_hold(user, found, app):
+        raise HttpError(404, f"no legal hold {hold_id}")  # another unit's holds are not there for this user
     try:
-        await app.run(release_hold, app.engine, int(request.path_params["hold_id"]), request.user.username,
-                      datetime.now(UTC))
+        await app.run(release_hold, app.engine, hold_id, user.username, datetime.now(UTC))
     except RetentionError as exc:
         raise HttpError(422, str(exc)) from None
     return RedirectResponse("/innsyn#oppbevaring", status_code=303)

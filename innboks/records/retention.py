@@ -31,7 +31,9 @@ from innboks.db.audit import audit
 from innboks.db.fulltext import unindex_messages
 from innboks.db.schema import (
     actions,
+    archive_events,
     assignments,
+    case_archive,
     cases,
     inquiries,
     legal_holds,
@@ -168,6 +170,12 @@ def release_hold(engine: Engine, hold_id: int, actor: str, now: datetime) -> Hol
     return Hold(**{**dict(row._mapping), "released_by": actor, "released_at": now})
 
 
+def get_hold(engine: Engine, hold_id: int) -> Hold | None:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(legal_holds).where(legal_holds.c.id == hold_id)).first()
+    return Hold(**dict(row._mapping)) if row is not None else None
+
+
 def list_holds(engine: Engine, include_released: bool = False) -> list[Hold]:
     query = sa.select(legal_holds).order_by(legal_holds.c.id)
     if not include_released:
@@ -251,6 +259,9 @@ def _delete_conversations(connection: Connection, keys: Sequence[str], apply: bo
     unindex_messages(connection, ids)
     connection.execute(sla_events.delete().where(sla_events.c.inquiry_id.in_(inquiry_ids)))
     connection.execute(inquiries.delete().where(inquiries.c.conversation_key.in_(keys)))
+    case_ids = sa.select(cases.c.case_id).where(cases.c.conversation_key.in_(keys))
+    connection.execute(archive_events.delete().where(archive_events.c.case_id.in_(case_ids)))
+    connection.execute(case_archive.delete().where(case_archive.c.conversation_key.in_(keys)))
     connection.execute(cases.delete().where(cases.c.conversation_key.in_(keys)))
     connection.execute(assignments.delete().where(assignments.c.conversation_key.in_(keys)))
     connection.execute(triage_corrections.delete().where(triage_corrections.c.message_id.in_(ids)))

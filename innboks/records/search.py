@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from innboks.db.fulltext import author_terms, matching_message_ids, text_terms
 from innboks.db.schema import cases, message_revisions, messages
+from innboks.domain.permalinks import safe_permalink
 from innboks.domain.pii import find_pii
 
 #: The fields of the contract (../shared/DESIGN.md, "Records search"), first and in this order.
@@ -281,7 +282,8 @@ def _record(row: Any, screening: tuple[list[str], str | None] | None) -> RecordR
         id=row.message_id, platform=row.platform, account_id=row.account_id, kind=row.kind, event=row.event,
         revision=row.revision, created_at=row.created_at,
         author_name=row.author_name if row.author_name is not None else row.message_author, text=row.text,
-        permalink=row.permalink, conversation_key=row.conversation_key, parent_id=row.parent_id,
+        permalink=safe_permalink(row.platform, row.permalink), conversation_key=row.conversation_key,
+        parent_id=row.parent_id,
         from_account=bool(row.from_account), observed_at=row.observed_at, latest_revision=row.latest_revision,
         category=row.category, pii=sorted(pii), moderation=sorted(row.moderation or []),
         screened=screening is not None, screening_reasons=screening[0] if screening else [],

@@ -72,7 +72,7 @@ class Batch:
     sla: list[SlaEvent] = field(default_factory=list)
     cases: list[CaseForward] = field(default_factory=list)
     actions: list[ActionEvent] = field(default_factory=list)
-    #: Topics without a batched writer (crisis switches, rare): applied one by one, in order.
+    #: Topics without a batched writer (crisis switches, facts, archive receipts: few): one by one, in order.
     others: list[tuple[str, str, Decoded]] = field(default_factory=list)
 
 
@@ -81,7 +81,7 @@ def decode_batch(records: Sequence[Incoming]) -> tuple[Batch, list[Rejected]]:
     batch, rejected = Batch(), []
     for index, record in enumerate(records):
         try:
-            decoded = decode(record.topic, record.value)
+            decoded = decode(record.topic, record.value, record.key)
         except InvalidRecord as exc:
             rejected.append(Rejected(index, exc))
             continue

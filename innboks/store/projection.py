@@ -32,6 +32,7 @@ from innboks.db.schema import (
     actions,
     cases,
     control_state,
+    facts_versions,
     inquiries,
     message_revisions,
     messages,
@@ -39,11 +40,15 @@ from innboks.db.schema import (
 )
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
+from innboks.store.receipts import apply_archive_receipt
 from schemas import (
     CRISIS_KEY,
+    FACTS_KEY,
     ActionEvent,
+    ArchiveReceipt,
     CaseForward,
     ControlEvent,
+    FactsEvent,
     InboxMessage,
     NormalizedMessage,
     SlaEvent,
@@ -67,16 +72,17 @@ class InvalidRecord(ValueError):
 
 
 #: What ``decode`` gives: one record as its topic's model.
-Decoded = NormalizedMessage | TriagedMessage | SlaEvent | CaseForward | ActionEvent | ControlEvent
+Decoded = (NormalizedMessage | TriagedMessage | SlaEvent | CaseForward | ActionEvent | ControlEvent | FactsEvent
+           | ArchiveReceipt)
 
 
-def decode(topic: str, value: bytes | None) -> Decoded | None:
+def decode(topic: str, value: bytes | None, key: bytes | None = None) -> Decoded | None:
     """A record as its topic's model, None for a tombstone; raises ``InvalidRecord`` for one that is not."""
     if not value:
         if topic == topics.CONTROL:
             return None  # a tombstone on the compacted control topic
         raise InvalidRecord("empty_value", f"an empty record on {topic}")
-    model = MODELS.get(topic)
+    model = FactsEvent if topic == topics.CONTROL and key == FACTS_KEY.encode() else MODELS.get(topic)
     if model is None:
         raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     try:
@@ -88,6 +94,7 @@ def decode(topic: str, value: bytes | None) -> Decoded | None:
 MODELS: dict[str, type[Decoded]] = {
     topics.MESSAGES: NormalizedMessage, topics.TRIAGED: TriagedMessage, topics.SLA: SlaEvent,
     topics.CASES: CaseForward, topics.ACTIONS: ActionEvent, topics.CONTROL: ControlEvent,
+    topics.ARCHIVE_RECEIPTS: ArchiveReceipt,
 }
 
 
@@ -96,7 +103,7 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
 
     The rules, one record at a time; ``innboks.store.batch`` applies a whole batch with the same rows.
     """
-    decoded = decode(topic, value)
+    decoded = decode(topic, value, key)
     if decoded is not None:
         apply_decoded(connection, topic, (key or b"").decode("utf-8", "replace"), decoded)
 
@@ -117,6 +124,10 @@ def apply_decoded(connection: Connection, topic: str, key: str, decoded: Decoded
         apply_action(connection, decoded)
     elif isinstance(decoded, ControlEvent):
         apply_control(connection, key, decoded)
+    elif isinstance(decoded, FactsEvent):
+        apply_facts(connection, decoded)
+    elif isinstance(decoded, ArchiveReceipt):
+        apply_archive_receipt(connection, decoded)  # innboks/store/receipts.py
 
 
 def content_digest(message: InboxMessage) -> str:
@@ -336,6 +347,15 @@ def apply_control(connection: Connection, key: str, event: ControlEvent) -> None
         connection.execute(control_state.insert().values(key=key, **values))
     elif current.at <= event.at:
         connection.execute(control_state.update().where(control_state.c.key == key).values(**values))
+
+
+def apply_facts(connection: Connection, event: FactsEvent) -> None:
+    """Every saved version of the facts registry, once (idempotent on digest and time)."""
+    exists = connection.execute(sa.select(facts_versions.c.digest).where(
+        facts_versions.c.digest == event.digest, facts_versions.c.at == event.at)).first()
+    if exists is None:
+        connection.execute(facts_versions.insert().values(digest=event.digest, at=event.at, document=event.document,
+                                                          set_by=event.set_by))
 
 
 def apply_action(connection: Connection, event: ActionEvent) -> None:

@@ -1,15 +1,17 @@
-"""Who is asking: staff sign-in (local passwords or OpenID Connect), sessions, roles and CSRF tokens.
+"""Who is asking: staff sign-in (local passwords or OpenID Connect), sessions and roles.
 
-- Pages use a signed session cookie (``SameSite=Lax``, ``Secure`` behind https). Sign-in is a
-  local user's password (argon2) or an OpenID Connect identity provider (Entra ID, ID-porten,
-  Keycloak …) through Authlib; the provider's role claim maps to reader, operator or admin, and an
-  optional unit claim limits the accounts a user sees.
-- The JSON API also takes HTTP Basic auth for local users (scripts, the product side's checks).
-- Repeated wrong passwords (form or Basic) slow further attempts down (``throttle.py``): 429 with
-  ``Retry-After``, before any password is checked.
-- Every state-changing request signed in by cookie carries the session's CSRF token (form field
-  ``csrf_token`` or header ``X-CSRF-Token``). Basic-auth requests need none: a browser never sends
-  them cross-site with a JSON body, and the API accepts only JSON.
+- Pages use a session: a signed cookie (``SameSite=Lax``, ``HttpOnly``, ``Secure`` behind https)
+  carrying a random id of a session kept in the store (``sessions.py``), so signing out ends it and
+  revoking a user ends all of theirs. Sign-in is a local user's password (argon2) or an OpenID
+  Connect identity provider (Entra ID, ID-porten, Keycloak …) through Authlib; the provider's role
+  claim maps to reader, operator or admin, and an optional unit claim limits the accounts a user sees.
+- The JSON API also takes HTTP Basic auth for local users: for scripts, never a browser's ambient
+  credential (``innboks/web/pages.py`` never asks a browser for it; ``csrf.py`` refuses
+  cross-site changes whatever the credential).
+- Repeated wrong passwords (form or Basic) slow further attempts from that address down
+  (``throttle.py``): 429 with ``Retry-After``, before any password is checked.
+- CSRF tokens (``csrf_token``) are made here and checked, for every state change, by
+  ``innboks/web/csrf.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import math
 import secrets
 import time
@@ -29,11 +30,13 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 
 from innboks.web.errors import HttpError
+from innboks.web.sessions import end_session, session_user, start_session
 from innboks.web.throttle import LoginThrottle
-from innboks.web.users import ROLES, User, authenticate, user_by_name
+from innboks.web.users import ROLES, User, authenticate, local_user
 
-CSRF_HEADER = "x-csrf-token"
-#: Successful Basic-auth checks are remembered this long, so a script's calls do not each cost an argon2 hash.
+#: A verified Basic-auth password is remembered this long, so a script's calls do not each cost an
+#: argon2 hash. Only the hash check is remembered: the user is read on every request (disabled: out
+#: at once) and the memory holds only while the stored password hash is the one verified.
 BASIC_CACHE_SECONDS = 60.0
 
 
@@ -90,16 +93,17 @@ class TooManyAttempts(HttpError):
 
 
 class Authenticator:
-    """Finds the user of a request and enforces roles and CSRF tokens."""
+    """Finds the user of a request (session or HTTP Basic), signs users in and out."""
 
     def __init__(self, engine: Engine, config: AuthConfig, throttle: LoginThrottle | None = None) -> None:
         self.engine = engine
         self.config = config
         self.throttle = throttle or LoginThrottle()
-        self._basic_cache: dict[bytes, tuple[float, User]] = {}
+        self._basic_cache: dict[bytes, tuple[float, str]] = {}
 
     def check_password(self, username: str, password: str, address: str | None) -> User | None:
-        """The local user with this password, or None; raises ``TooManyAttempts`` while guessing is slowed."""
+        """The local user with this password, or None; raises ``TooManyAttempts`` while guessing from
+        this address is slowed down (the same user from another address is not)."""
         wait = self.throttle.wait(username, address)
         if wait > 0:
             raise TooManyAttempts(wait)
@@ -107,17 +111,15 @@ class Authenticator:
         if user is None:
             self.throttle.failed(username, address)
         else:
-            self.throttle.succeeded(username)
+            self.throttle.succeeded(username, address)
         return user
 
     def user(self, request: Request) -> User | None:
-        username = request.session.get("user")
-        if isinstance(username, str):
-            signed_in = float(request.session.get("since", 0))
-            if time.time() - signed_in <= self.config.session_hours * 3600:
-                user = user_by_name(self.engine, username)  # a disabled user is out at once
-                if user is not None:
-                    return user
+        session_id = request.session.get("sid")
+        if isinstance(session_id, str):
+            user = session_user(self.engine, session_id)  # ended, expired or disabled: None
+            if user is not None:
+                return user
             request.session.clear()
         return self._basic(request)
 
@@ -129,35 +131,24 @@ class Authenticator:
             username, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return None
+        if not username:
+            return None
         digest = hashlib.sha256(f"{username}\0{password}".encode()).digest()
         cached = self._basic_cache.get(digest)
         if cached is not None and time.monotonic() - cached[0] < BASIC_CACHE_SECONDS:
-            return cached[1]
+            current = local_user(self.engine, username)
+            if current is not None and current[1] == cached[1]:
+                return current[0]
+            self._basic_cache.pop(digest, None)
         address = request.client.host if request.client else None
-        user = self.check_password(username, password, address) if username else None
+        user = self.check_password(username, password, address)
         if user is not None:
-            if len(self._basic_cache) > 1000:
-                self._basic_cache.clear()
-            self._basic_cache[digest] = (time.monotonic(), user)
+            current = local_user(self.engine, username)
+            if current is not None:
+                if len(self._basic_cache) > 1000:
+                    self._basic_cache.clear()
+                self._basic_cache[digest] = (time.monotonic(), current[1])
         return user
-
-    def require(self, request: Request, role: str = "reader") -> User:
-        user = self.user(request)
-        if user is None:
-            raise HttpError(401, "sign in with your Innboks user")
-        request.state.user = user.username
-        if not user.may(role):
-            raise HttpError(403, f"this needs the {role} role")
-        return user
-
-    def check_csrf(self, request: Request, form_token: str | None = None) -> None:
-        """Refuse a state change signed in by cookie without the session's CSRF token."""
-        if request.session.get("user") is None and request.headers.get("authorization"):
-            return  # Basic auth: no ambient credential a cross-site page could use with a JSON body
-        expected = request.session.get("csrf")
-        given = form_token if form_token is not None else request.headers.get(CSRF_HEADER, "")
-        if not isinstance(expected, str) or not hmac.compare_digest(expected, given or ""):
-            raise HttpError(403, "the form has expired or did not come from Innboks (CSRF token missing)")
 
     @staticmethod
     def csrf_token(request: Request) -> str:
@@ -166,8 +157,16 @@ class Authenticator:
             token = request.session["csrf"] = secrets.token_urlsafe(24)
         return token
 
-    @staticmethod
-    def sign_in(request: Request, user: User) -> None:
+    def sign_in(self, request: Request, user: User) -> None:
+        """A new session in the store; the cookie carries its id and a fresh CSRF token."""
         request.session.clear()  # nothing from before the sign-in carries over
-        request.session.update({"user": user.username, "since": time.time(), "csrf": secrets.token_urlsafe(24)})
+        session_id = start_session(self.engine, user.username, self.config.session_hours)
+        request.session.update({"sid": session_id, "csrf": secrets.token_urlsafe(24)})
         request.state.user = user.username
+
+    def sign_out(self, request: Request) -> None:
+        """End the session in the store (a saved copy of the cookie is refused afterwards)."""
+        session_id = request.session.get("sid")
+        if isinstance(session_id, str):
+            end_session(self.engine, session_id)
+        request.session.clear()

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from innboks.config.accounts import Registry
+from innboks.db.facts import FactsSource
 from innboks.domain.policies import Policy, built_policies
 from innboks.domain.reply_variables import ALTA, ReplyVariables
 from innboks.web.auth import Authenticator
@@ -37,6 +38,8 @@ class StaffContext:
     auth: Authenticator
     publisher: Publisher = field(default_factory=NoPublisher)
     reply_variables: ReplyVariables = ALTA
+    #: The facts registry in force (saved on the Fakta page, else the INNBOKS_FACTS file).
+    facts: FactsSource = field(default_factory=FactsSource.from_path)
     policies: dict[str, Policy] = field(init=False)
     #: account id → owning unit, and → display name (from the account registry).
     units: dict[str, str] = field(init=False)

@@ -37,10 +37,14 @@ LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en e
                "graphemes": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
                "links_23": "tegn (en lenke teller 23)"}
 
+#: The reply check's warning codes (innboks/domain/reply_check).
+REPLY_CHECK = {"personal_data": "Personopplysninger", "case_decision": "Avgjør en sak", "tone": "Tone",
+               "plain_language": "Klarspråk", "language_mismatch": "Målform og språk", "crisis_channel": "Krisemodus"}
+
 ALL = {"category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
        "role": ROLE, "action_kind": ACTION_KIND, "action_outcome": ACTION_OUTCOME, "action_failure": ACTION_FAILURE,
-       "length_unit": LENGTH_UNIT}
+       "length_unit": LENGTH_UNIT, "reply_check": REPLY_CHECK}
 
 
 def duration(seconds: float | None) -> str:

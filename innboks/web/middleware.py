@@ -19,7 +19,9 @@ SECURITY_HEADERS = [
      b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
      b"form-action 'self'; base-uri 'none'"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # No referrer to other sites (a link to a platform does not carry the inbox's URL), while the
+    # inbox's own requests keep their real Origin for innboks/web/csrf.py (no-referrer makes it "null").
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 ]

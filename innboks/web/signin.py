@@ -32,7 +32,6 @@ async def login(request: Request) -> Response:
     app = staff(request)
     config = app.auth.config
     form = await request.form()
-    app.auth.check_csrf(request, str(form.get("csrf_token", "")))
     target = safe_next(str(form.get("neste", "/")))
     username = str(form.get("username", "")).strip()
     user = None
@@ -53,19 +52,18 @@ async def login(request: Request) -> Response:
     if user is None:
         await app.run(_audit, app, username[:128] or "-", "sign_in_failed", {"method": "password"})
         return await again(401, "Feil brukernavn eller passord.")
-    app.auth.sign_in(request, user)
+    await app.run(app.auth.sign_in, request, user)
     await app.run(_audit, app, user.username, "sign_in", {"method": "password"})
     return RedirectResponse(target, status_code=303)
 
 
 async def logout(request: Request) -> Response:
+    """Ends the session in the store, so a saved copy of the cookie no longer signs anyone in."""
     app = staff(request)
-    form = await request.form()
-    app.auth.check_csrf(request, str(form.get("csrf_token", "")))
-    username = request.session.get("user")
-    request.session.clear()
-    if isinstance(username, str):
-        await app.run(_audit, app, username, "sign_out", {})
+    user = await app.run(app.auth.user, request)
+    await app.run(app.auth.sign_out, request)
+    if user is not None:
+        await app.run(_audit, app, user.username, "sign_out", {})
     return RedirectResponse("/logg-inn", status_code=303)
 
 
@@ -100,7 +98,7 @@ async def oidc_answer(request: Request) -> Response:
     if user is None:
         raise HttpError(403, "this user is disabled in Innboks")
     target = safe_next(request.session.get("next"))
-    app.auth.sign_in(request, user)
+    await app.run(app.auth.sign_in, request, user)
     await app.run(_audit, app, user.username, "sign_in", {"method": "oidc", "role": role})
     return RedirectResponse(target, status_code=303)
 

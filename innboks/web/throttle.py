@@ -1,15 +1,21 @@
-"""Slowing down password guessing: failed sign-ins per user name and per client address.
+"""Slowing down password guessing: failed sign-ins per (user name, client address) and per address.
 
 A few failures in a row are normal (a typo, caps lock); after ``per_user`` failures for one user name
-within ``window`` seconds, or ``per_address`` from one address, each further attempt has to wait,
-and the wait doubles with every failure beyond the limit (up to ``max_wait``). A waiting attempt is
-refused before its password is checked, so guessing costs the attacker time and the server no argon2
-work. A successful sign-in clears the user name's failures (not the address's: one address guessing
-many user names stays slowed down). Locking an account outright would let anyone lock staff out;
-a growing wait does not.
+from one address within ``window`` seconds, or ``per_address`` from one address for any names, each
+further attempt from that address has to wait, and the wait doubles with every failure beyond the
+limit (up to ``max_wait``). A waiting attempt is refused before its password is checked, so guessing
+costs the attacker time and the server no argon2 work.
 
-The counts live in the inbox process (one process per deployment, docs/deployment.md); a restart
-forgets them, which costs an attacker at most one more round of ``per_user`` guesses.
+The user name is counted together with the address, as OWASP's Authentication Cheat Sheet advises:
+someone guessing kari's password from their address never makes kari herself wait at hers, so no
+one can lock staff out (a count per user name alone would let one wrong attempt per window keep a
+named user out). A successful sign-in clears that (user name, address)'s failures, not the
+address's: one address guessing many user names stays slowed down.
+
+The client address is the connection's, or ``X-Forwarded-For``'s only from a proxy listed in
+``FORWARDED_ALLOW_IPS`` (uvicorn; docs/security.md): otherwise rotating the header would escape the
+per-address limit. The counts live in each inbox process; a restart forgets them, which costs an
+attacker at most one more round of guesses.
 """
 
 from __future__ import annotations
@@ -48,11 +54,11 @@ class LoginThrottle:
                 failures = self._failures[key] = deque()
             failures.append(now)
 
-    def succeeded(self, username: str) -> None:
-        self._failures.pop(_user_key(username), None)
+    def succeeded(self, username: str, address: str | None) -> None:
+        self._failures.pop(_user_key(username, address), None)
 
     def _keys(self, username: str, address: str | None) -> list[tuple[str, int]]:
-        keys = [(_user_key(username), self.per_user)]
+        keys = [(_user_key(username, address), self.per_user)]
         if address:
             keys.append((f"address:{address}", self.per_address))
         return keys
@@ -73,5 +79,5 @@ class LoginThrottle:
         return max(0.0, failures[-1] + wait - now)
 
 
-def _user_key(username: str) -> str:
-    return f"user:{username.strip().casefold()}"
+def _user_key(username: str, address: str | None) -> str:
+    return f"user:{username.strip().casefold()}\0{address or '-'}"

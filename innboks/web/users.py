@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from innboks.db.audit import audit
-from innboks.db.schema import users
+from innboks.db.schema import staff_sessions, users
 
 ROLES = ("reader", "operator", "admin")
 _HASHER = PasswordHasher()
@@ -38,11 +38,12 @@ class User:
 
 def add_user(engine: Engine, username: str, role: str, password: str, units: tuple[str, ...] = (),
              actor: str = "system:cli", display_name: str | None = None) -> None:
-    """Create or replace a local user."""
+    """Create or replace a local user; replacing one (a new password) ends their sessions."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     with engine.begin() as connection:
         connection.execute(users.delete().where(users.c.username == username))
+        connection.execute(staff_sessions.delete().where(staff_sessions.c.username == username))
         connection.execute(users.insert().values(username=username, role=role, units=list(units),
                                                  display_name=display_name, password_hash=_HASHER.hash(password),
                                                  created_at=datetime.now(UTC)))
@@ -85,6 +86,15 @@ def oidc_user(engine: Engine, subject: str, username: str, display_name: str | N
             connection.execute(users.update().where(users.c.oidc_subject == subject).values(
                 role=role, units=list(units), display_name=display_name))
     return User(username, role, units, display_name)
+
+
+def local_user(engine: Engine, username: str) -> tuple[User, str] | None:
+    """An enabled local user and their password hash (what a remembered password check is valid for), or None."""
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(users).where(users.c.username == username)).first()
+    if row is None or row.disabled or not row.password_hash:
+        return None
+    return User(row.username, row.role, tuple(row.units or ()), row.display_name), row.password_hash
 
 
 def user_by_name(engine: Engine, username: str) -> User | None:

@@ -84,12 +84,14 @@ def build_case(
     post: InboxMessage | None = None,
     account_name: str | None = None,
     owning_unit: str | None = None,
+    case_id: str | None = None,
 ) -> CaseForward:
+    """The case for a triaged inquiry (``case_id``: its ``case_id_for``, where the caller has it)."""
     inquiry, triage = triaged.message, triaged.triage
     assert triage is not None, "only triaged messages are forwarded"
     context = [m for m in history.messages if m.id != inquiry.id and m.created_at <= inquiry.created_at]
     return CaseForward(
-        case_id=case_id_for(inquiry.id),
+        case_id=case_id or case_id_for(inquiry.id),
         inquiry=inquiry,
         post=post,
         conversation=context,
@@ -118,6 +120,11 @@ class ForwardedCase(BaseModel):
 
     case: CaseForward
     changes: tuple[str, ...] = ()
+
+
+def forwarded_value(case: bytes) -> bytes:
+    """The stored ``ForwardedCase`` of a case just forwarded, from the case as sent (not encoded twice)."""
+    return b'{"case":' + case + b',"changes":[]}'
 
 
 CHANGES = (Event.EDITED, Event.HIDDEN, Event.DELETED)

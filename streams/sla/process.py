@@ -86,16 +86,19 @@ def apply_message(
         return _withdraw(clock, message, now)
     if message.id in clock.recent_ids or message.event is not Event.CREATED:
         return clock, []
-    seen = clock.model_copy(update={"recent_ids": (*clock.recent_ids, message.id)[-RECENT_IDS:]})
+    recent = (*clock.recent_ids, message.id)[-RECENT_IDS:]
     inquiry = clock.open
     if message.from_account and acknowledgements and " ".join((message.text or "").split()) in acknowledgements:
-        return seen, []
+        return clock.model_copy(update={"recent_ids": recent}), []
     if message.from_account:
         answered_at = max(message.created_at, clock.last_answered_at or message.created_at)
         if inquiry is None or message.created_at < inquiry.received_at:
             # Nothing open (or our message predates it): remember the answer so that a late
             # redelivery of an older citizen message does not open a stale inquiry.
-            return seen.model_copy(update={"last_answered_at": answered_at} if inquiry is None else {}), []
+            update: dict[str, object] = {"recent_ids": recent}
+            if inquiry is None:
+                update["last_answered_at"] = answered_at
+            return clock.model_copy(update=update), []
         event = _event(
             inquiry, message.key, SlaState.ANSWERED, now,
             answered_at=message.created_at,
@@ -105,26 +108,33 @@ def apply_message(
             in_time=message.created_at <= inquiry.due_at,
             resolution=Resolution.FORWARDED if inquiry.case_handling else Resolution.REPLY,
         )
-        return seen.model_copy(update={"open": None, "last_answered_at": answered_at}), [event]
+        return clock.model_copy(update={"recent_ids": recent, "open": None, "last_answered_at": answered_at}), [event]
     if inquiry is not None:
         # A follow-up: the clock keeps running from the first message.
-        return seen.model_copy(update={"open": _with_pending(inquiry, message, triage)}), []
+        return clock.model_copy(update={"recent_ids": recent, "open": _with_pending(inquiry, message, triage)}), []
     if clock.last_answered_at is not None and message.created_at <= clock.last_answered_at:
-        return seen, []  # older than our last answer: delivered late, already answered
+        return clock.model_copy(update={"recent_ids": recent}), []  # older than our last answer: already answered
     if policy is None:
-        return seen, []
-    opened = _with_pending(
-        _open(message.id, message.account_id, message.platform, policies[policy], message.created_at),
-        message, triage,
-    )
-    return seen.model_copy(update={"open": opened}), [_event(opened, message.key, SlaState.OPENED, now)]
+        return clock.model_copy(update={"recent_ids": recent}), []
+    opened = _open(message.id, message.account_id, message.platform, policies[policy], message.created_at,
+                   pending=_pending({}, message, triage), case_handling=_case_handling(False, triage))
+    return clock.model_copy(update={"recent_ids": recent, "open": opened}), [_event(opened, message.key,
+                                                                                      SlaState.OPENED, now)]
+
+
+def _pending(pending: Mapping[str, ModerationReason | None], message: InboxMessage,
+             triage: Triage | None) -> dict[str, ModerationReason | None]:
+    reason = triage.moderation[0] if triage is not None and triage.moderation else None
+    return dict(list({**pending, message.id: reason}.items())[-PENDING_IDS:])
+
+
+def _case_handling(already: bool, triage: Triage | None) -> bool:
+    return already or (triage is not None and triage.category is Category.CASE_HANDLING)
 
 
 def _with_pending(inquiry: OpenInquiry, message: InboxMessage, triage: Triage | None) -> OpenInquiry:
-    reason = triage.moderation[0] if triage is not None and triage.moderation else None
-    pending = dict(list({**inquiry.pending, message.id: reason}.items())[-PENDING_IDS:])
-    case = inquiry.case_handling or (triage is not None and triage.category is Category.CASE_HANDLING)
-    return inquiry.model_copy(update={"pending": pending, "case_handling": case})
+    return inquiry.model_copy(update={"pending": _pending(inquiry.pending, message, triage),
+                                      "case_handling": _case_handling(inquiry.case_handling, triage)})
 
 
 def _withdraw(
@@ -145,7 +155,8 @@ def _withdraw(
     return clock.model_copy(update={"open": None}), [event]
 
 
-def _open(inquiry_id: str, account_id: str, platform: Platform, policy: Policy, received_at: datetime) -> OpenInquiry:
+def _open(inquiry_id: str, account_id: str, platform: Platform, policy: Policy, received_at: datetime,
+          **rest: object) -> OpenInquiry:
     return OpenInquiry(
         inquiry_id=inquiry_id,
         account_id=account_id,
@@ -154,6 +165,7 @@ def _open(inquiry_id: str, account_id: str, platform: Platform, policy: Policy, 
         received_at=received_at,
         due_at=policy.due_at(received_at),
         warning_at=policy.warning_at(received_at),
+        **rest,  # type: ignore[arg-type]
     )
 
 

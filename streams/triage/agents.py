@@ -1,5 +1,7 @@
 """Triage, the first step of the conversation agent (``streams/conversation.py``): a message of
-``innboks.messages`` → ``innboks.triaged`` (+ moderation, escalations, automatic actions)."""
+``innboks.messages`` → ``innboks.triaged`` (+ moderation, escalations, automatic actions).
+
+The activity window (spike detection) is a part of the conversation's state (``streams/state.py``)."""
 
 from __future__ import annotations
 
@@ -7,20 +9,19 @@ from datetime import UTC, datetime
 
 import faust
 
+from innboks.config import topics
 from innboks.config.accounts import Account
-from innboks.config.settings import get_settings
 from innboks.domain.calendar import Calendar
-from innboks.domain.codec import decode, encode, read_table
+from innboks.domain.codec import decode, encode
 from innboks.domain.policies import built_policies
 from schemas import Event, InboxMessage, Kind, TriagedMessage
-from streams import topics
 from streams.accounts import REGISTRY
 from streams.actions.automatic import automatic_actions
-from streams.app import app, table_options
+from streams.batch import Batch
 from streams.classifier import CLASSIFIER
 from streams.control import CRISIS
 from streams.metrics import METRICS
-from streams.triage.context import ActivityWindow, off_channel_in_crisis, record_activity, with_context
+from streams.triage.context import off_channel_in_crisis, record_activity, with_context
 from streams.triage.process import triage_message
 
 _POLICIES = built_policies(REGISTRY.sla)
@@ -34,13 +35,9 @@ def _direct_message_calendar(account: Account | None) -> Calendar | None:
     return _POLICIES[policy].calendar
 
 
-activity = app.Table("conversation-activity", key_type=bytes, value_type=bytes,
-                     partitions=get_settings().topic_partitions, options=table_options())
-
-
-async def triage_event(event: faust.EventT, out: list[TriagedMessage]) -> None:
-    """Triage the event's message and send the results; the triaged message is appended to ``out``
-    for the steps that follow (routing and the SLA clock)."""
+async def triage_event(event: faust.EventT, batch: Batch, out: list[TriagedMessage]) -> None:
+    """Triage the event's message into the batch's outputs; the triaged message is appended to
+    ``out`` for the steps that follow (routing and the SLA clock)."""
     await CRISIS.loaded.wait()  # never triage before the crisis switch is known
     message = decode(InboxMessage, event.value)
     key = message.key.encode()
@@ -48,15 +45,15 @@ async def triage_event(event: faust.EventT, out: list[TriagedMessage]) -> None:
     if triaged.triage is not None:
         spike = False
         if message.event is Event.CREATED:
-            window, spike = record_activity(read_table(activity, key, ActivityWindow), message,
-                                            CLASSIFIER.rules.spike)
-            activity[key] = encode(window)
-        triaged = triaged.model_copy(update={"triage": with_context(triaged.triage, crisis=CRISIS.active,
-                                                                     spike=spike)})
+            state = batch.conversation(key, event.message.partition)
+            state.activity, spike = record_activity(state.activity, message, CLASSIFIER.rules.spike)
+        in_context = with_context(triaged.triage, crisis=CRISIS.active, spike=spike)
+        if in_context is not triaged.triage:
+            triaged = triaged.model_copy(update={"triage": in_context})
     elif CRISIS.active and message.event is Event.CREATED and (flag := off_channel_in_crisis(message)):
         triaged = triaged.model_copy(update={"triage": flag})
     value = encode(triaged)
-    await topics.triaged.send(key=key, value=value)
+    batch.send(topics.TRIAGED, key, value)
     out.append(triaged)
     triage = triaged.triage
     if triage is None:
@@ -70,13 +67,13 @@ async def triage_event(event: faust.EventT, out: list[TriagedMessage]) -> None:
     for escalation in triage.escalation_reasons:
         METRICS.escalations.labels(message.platform.value, message.account_id, escalation.value).inc()
     if triage.moderation:
-        await topics.moderation.send(key=key, value=value)
+        batch.send(topics.MODERATION, key, value)
     if triage.escalate:
-        await topics.escalations.send(key=key, value=value)
+        batch.send(topics.ESCALATIONS, key, value)
     account = REGISTRY.find(message.platform, message.account_id)
     for action in automatic_actions(triaged, account, _direct_message_calendar(account), CLASSIFIER.reply_text,
                                     datetime.now(UTC)):
-        await topics.actions.send(key=key, value=encode(action))
+        batch.send(topics.ACTIONS, key, encode(action))
         METRICS.automatic_actions.labels(message.platform.value, action.kind.value,
                                          "acknowledgement" if action.acknowledgement else "auto_protect").inc()
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from innboks.config.facts import Facts
+from innboks.domain import suggestions
+from innboks.domain.language import MarkerIndex
 from innboks.domain.pii import find_pii
 from schemas import Category, EscalationReason, Language, ModerationReason, Triage
-from streams.triage.matcher import CompiledRule, Features, compile_rules, tokens
+from streams.triage.matcher import CompiledRule, Features, compile_rules
 from streams.triage.ruleset import Ruleset
-
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -26,64 +26,23 @@ class ReplyContext:
     postal_address: str = "Alta kommune, Postboks 1403, 9506 Alta"
 
 
-class _LanguageIndex:
-    """The language markers of a ruleset by word: what each occurrence adds to which language's score
-    (1 for a marker, 2 for an exclusive one), so a message's words are looked up once each instead
-    of intersected with every language's lists."""
-
-    def __init__(self, rules: Ruleset) -> None:
-        self.languages = tuple(rules.languages)
-        self.weights: dict[str, list[tuple[int, int]]] = {}
-        for index, markers in enumerate(rules.languages.values()):
-            for word in markers.markers:
-                self.weights.setdefault(word, []).append((index, 2 if word in markers.exclusive else 1))
-        self.letters = tuple((index, markers.letters) for index, markers in enumerate(rules.languages.values())
-                             if markers.letters)
+_LANGUAGE_INDEXES: dict[int, tuple[Ruleset, MarkerIndex]] = {}
 
 
-_LANGUAGE_INDEXES: dict[int, tuple[Ruleset, _LanguageIndex]] = {}
-
-
-def _language_index(rules: Ruleset) -> _LanguageIndex:
+def _language_index(rules: Ruleset) -> MarkerIndex:
     cached = _LANGUAGE_INDEXES.get(id(rules))
     if cached is None or cached[0] is not rules:
-        cached = _LANGUAGE_INDEXES[id(rules)] = (rules, _LanguageIndex(rules))
+        cached = _LANGUAGE_INDEXES[id(rules)] = (rules, MarkerIndex(rules.languages))
     return cached[1]
 
 
 def language_scores(text: str, rules: Ruleset, words: list[str] | None = None) -> dict[Language, float]:
     """Marker-word evidence per language of the rules (exclusive markers count double, letters twice)."""
-    index = _language_index(rules)
-    totals = [0] * len(index.languages)
-    weights = index.weights
-    any_word = False
-    for word in words if words is not None else tokens(text):
-        if word.isdigit():
-            continue
-        any_word = True
-        found = weights.get(word)
-        if found:
-            for language, weight in found:
-                totals[language] += weight
-    if not any_word:
-        return {}
-    if index.letters:
-        lowered = text.lower()
-        for language, letters in index.letters:
-            totals[language] += 2 * sum(lowered.count(letter) for letter in letters)
-    return dict(zip(index.languages, totals, strict=True))
+    return _language_index(rules).scores(text, words)
 
 
 def detect_language(text: str, rules: Ruleset, words: list[str] | None = None) -> Language:
-    scores = language_scores(text, rules, words)
-    if not scores:
-        return Language.UNDETERMINED
-    best = max(scores, key=lambda lang: scores[lang])  # ties: the earlier language in the rules file
-    if scores[best] <= 0:
-        # No marker words ("Skandale!", "Bra!"): the municipality's own language, unless there is
-        # nothing written at all (only emoji or digits).
-        return rules.default_language if _LETTER.search(text) else Language.UNDETERMINED
-    return best
+    return _language_index(rules).detect(text, rules.default_language, words)
 
 
 def _reasons(rules: Sequence[CompiledRule], hits: int, features: Features, first_names: frozenset[str],
@@ -101,11 +60,18 @@ def _reasons(rules: Sequence[CompiledRule], hits: int, features: Features, first
 
 
 class Classifier:
-    """Applies a ruleset to texts. Stateless and thread-safe; build once, call many times."""
+    """Applies a ruleset to texts. Stateless and thread-safe; build once, call many times.
 
-    def __init__(self, rules: Ruleset, replies: ReplyContext | None = None) -> None:
+    With a facts registry, suggested replies point to its facts (``innboks.domain.suggestions``):
+    emergencies and child-welfare concerns get the on-call numbers, general questions the topic's
+    page, and case-handling requests the channel for that kind of case. ``facts`` may be replaced
+    while the classifier runs (the worker follows edits on ``innboks.control``).
+    """
+
+    def __init__(self, rules: Ruleset, replies: ReplyContext | None = None, facts: Facts | None = None) -> None:
         self.rules = rules
         self.reply_context = replies or ReplyContext()
+        self.facts = facts
         self._priority = {category: rank for rank, category in enumerate(rules.category_priority)}
         # The rules' word conditions as one lexicon (matcher.Lexicon): one pass over a message's words.
         self._lexicon, (self._categories, self._moderation, self._escalation) = compile_rules(
@@ -141,7 +107,7 @@ class Classifier:
             escalate=bool(escalation),
             escalation_reasons=escalation,
             rules=fired,
-            suggested_reply=self._reply(category, language, bool(pii), moderation, escalation),
+            suggested_reply=self._reply(text, category, language, bool(pii), moderation, escalation),
         )
 
     def _decide(self, scores: dict[Category, float]) -> Category:
@@ -149,27 +115,38 @@ class Classifier:
             return self.rules.default_category
         return min(scores, key=lambda c: (-scores[c], self._priority.get(c, len(self._priority))))
 
-    def _reply(self, category: Category, language: Language, has_pii: bool,
+    def _reply(self, text: str, category: Category, language: Language, has_pii: bool,
                moderation: list[ModerationReason], escalation: list[EscalationReason]) -> str | None:
         """The reply an operator may post, in the message's language (bokmål where none is written).
 
         Threats get none: how to answer one is for the leader and the communication unit to decide.
         """
         replies = self.rules.replies
+        facts = self.facts
         if EscalationReason.THREAT in escalation:
             return None
         if EscalationReason.SELF_HARM in escalation and replies.self_harm:
-            templates = replies.self_harm
-        elif has_pii:
-            templates = replies.personal_data
-        elif moderation and replies.moderation:
+            return self._fill(replies.self_harm, language)
+        if has_pii:
+            return self._fill(replies.personal_data, language)
+        if facts is not None:
+            if EscalationReason.EMERGENCY in escalation:
+                return suggestions.emergency_reply(facts, text, language)
+            if EscalationReason.CHILD_WELFARE in escalation and (
+                    reply := suggestions.child_welfare_reply(facts, text, language)):
+                return reply
+        if moderation and replies.moderation:
             templates = replies.moderation
         elif category is Category.CASE_HANDLING:
+            if facts is not None and (reply := suggestions.case_reply(facts, text, language)):
+                return reply
             templates = replies.case_handling
         elif category is Category.FEEDBACK and replies.feedback:
             templates = replies.feedback
+        elif category is Category.GENERAL_QUESTION and facts is not None:
+            return suggestions.question_reply(facts, text, language)
         else:
-            return None  # general questions need a person's own answer with the facts
+            return None  # without facts, general questions need a person's own answer
         return self._fill(templates, language)
 
     def reply_text(self, name: str, language: Language) -> str | None:
@@ -186,8 +163,9 @@ class Classifier:
 
 
 def build_classifier() -> Classifier:
-    """The classifier with the rules file (``INNBOKS_TRIAGE_RULES``, else the packaged one) and the
-    reply addresses from the settings."""
+    """The classifier with the rules file (``INNBOKS_TRIAGE_RULES``, else the packaged one), the reply
+    addresses from the settings and the facts registry (``INNBOKS_FACTS``, else the packaged one)."""
+    from innboks.config.facts import facts_path, load_facts
     from innboks.config.settings import get_settings
     from streams.triage.ruleset import DEFAULT_RULES_PATH, load_ruleset
 
@@ -200,4 +178,5 @@ def build_classifier() -> Classifier:
             web_form=settings.case_web_form,
             postal_address=settings.case_postal_address,
         ),
+        load_facts(facts_path(settings.facts)),
     )

@@ -49,6 +49,9 @@ def record_activity(window: ActivityWindow, message: InboxMessage, rule: SpikeRu
 
 
 def with_context(triage: Triage, *, crisis: bool, spike: bool) -> Triage:
+    """The triage with the escalation reasons of the context added (the same object when none applies)."""
+    if not crisis and not spike:
+        return triage
     reasons = list(triage.escalation_reasons)
     rules = list(triage.rules)
     for applies, reason, rule in ((spike, EscalationReason.SPIKE, SPIKE_RULE),

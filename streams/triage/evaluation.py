@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from innboks.config.files import UnreadableFile, read_text
 from innboks.errors import first_validation_error
 from schemas import Category, EscalationReason, Language, ModerationReason, PiiType, Triage
 from streams.triage.classifier import Classifier
@@ -46,9 +47,9 @@ class LabelledMessage(BaseModel):
 
 def load_corpus(path: Path) -> list[LabelledMessage]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read corpus: {exc.strerror}") from None
+        lines = read_text(path, "the corpus").splitlines()
+    except UnreadableFile as exc:
+        raise CorpusError(str(exc)) from None
     messages = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -10,12 +10,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from innboks.domain.language import tokens
+
 if TYPE_CHECKING:
     from streams.triage.ruleset import _Rule
 
-#: Words (with inner hyphens/apostrophes), and emoji as tokens of their own (😂 can veto a rule).
-_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[\U0001F300-\U0001FAFF\u2600-\u27BF]", re.UNICODE)
-
+__all__ = ["tokens", "Features", "WordSet", "Lexicon", "CompiledRule", "compile_rules"]
 
 #: A capitalised word followed, after spaces only, by another capitalised word (lookahead, so
 #: "Per Arne Vollan" yields both "Per" and "Arne").
@@ -29,10 +29,6 @@ WORD_CACHE_SIZE = 50_000
 
 #: The longest prefix (``word*``) a rule may use; messages' words are matched on prefixes up to this.
 MAX_PREFIX = 40
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
 
 
 class Features:

@@ -32,6 +32,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from innboks.config.files import UnreadableFile, read_text
+from innboks.domain.language import LanguageMarkers, default_markers
+from innboks.domain.names import first_names as default_first_names
 from innboks.errors import first_validation_error
 from schemas import Category, EscalationReason, Language, ModerationReason, PiiType
 from streams.triage.context import SpikeRule
@@ -160,16 +163,6 @@ class Evidence(BaseModel):
     weight: float = Field(gt=0)
 
 
-class LanguageMarkers(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    markers: frozenset[str] = frozenset()
-    #: Words that point to this language and not its neighbours; they count double.
-    exclusive: frozenset[str] = frozenset()
-    #: Letters that only this language uses (North Sámi: á č đ ŋ š ŧ ž).
-    letters: str = ""
-
-
 class Replies(BaseModel):
     """Suggested replies per situation and language (nb required; nn and en where written)."""
 
@@ -206,10 +199,11 @@ class Ruleset(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     moderation: list[ModerationRule] = Field(default_factory=list)
     escalation: list[EscalationRule] = Field(default_factory=list)
-    languages: dict[Language, LanguageMarkers]
+    #: Marker words per language; the shared ones (innboks/domain/languages.yaml) unless the file lists its own.
+    languages: dict[Language, LanguageMarkers] = Field(default_factory=default_markers)
     replies: Replies
     #: First names (lower case) for ``full_name`` conditions.
-    first_names: frozenset[str] = frozenset()
+    first_names: frozenset[str] = Field(default_factory=default_first_names)
 
     @field_validator("first_names", mode="before")
     @classmethod
@@ -229,9 +223,9 @@ class Ruleset(BaseModel):
 
 def load_ruleset(path: Path = DEFAULT_RULES_PATH) -> Ruleset:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read rules file: {exc.strerror}") from exc
+        data = yaml.safe_load(read_text(path, "the rules file"))
+    except UnreadableFile as exc:
+        raise RulesError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

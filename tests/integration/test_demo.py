@@ -113,7 +113,8 @@ def test_demo_ingests_everything_and_exits_cleanly(tmp_path) -> None:
     # Every series a dashboard query reads is served by the demo (worker or connector /metrics).
     from innboks.ops.dashboards import DASHBOARDS, queries
 
-    wanted = {name for uid in DASHBOARDS for expr in queries(uid) for name in re.findall(r"innboks_[a-z_]+", expr)}
+    wanted = {name for uid in DASHBOARDS for expr in queries(uid) for name in re.findall(r"innboks_[a-z_]+", expr)
+              if not name.startswith("innboks_archive_fiks_")}  # served by innboks archive --fiks: the fiks test
     served = set(re.findall(r"^(innboks_[a-z_]+)", metrics + connector_metrics, re.M))
     assert wanted - served == set(), f"dashboard series the demo does not serve: {sorted(wanted - served)}"
     assert all(wait_gone(pid, 10) for pid in spawned), "the demo left processes behind"
@@ -147,3 +148,56 @@ def test_demo_refuses_a_busy_metrics_port() -> None:
     assert result.stderr.strip().splitlines() == [
         f"innboks demo: error: metrics port {port} is in use; pass --metrics-port P with P and P+1 free "
         "(or 0 for any free ports)"]
+
+
+def api(inbox_port: int, path: str) -> tuple[list[dict], int]:
+    basic = "Basic " + base64.b64encode(b"demo:demo-passord").decode()
+    request = urllib.request.Request(f"http://127.0.0.1:{inbox_port}{path}", headers={"Authorization": basic})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read()), int(response.headers["X-Total-Count"])
+
+
+def test_demo_with_fiks_archives_every_forwarded_case_with_a_saksnummer(tmp_path) -> None:
+    """The product's check (#26): in innboks demo --fiks, GET /api/cases lists every forwarded case archived
+    with the saksnummer and journalpostnummer the stand-in archive gave it."""
+    port = metrics_ports()
+    inbox_port = free_ports(1, avoid=(port, port + 1, port + 2))[0]
+    demo = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--fiks", "--duration", "75", "--metrics-port",
+                             str(port), "--inbox-port", str(inbox_port), "--store", f"sqlite:///{tmp_path / 's.db'}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env(COLUMNS="160", INNBOKS_DEMO_PASSWORD="demo-passord"))
+    try:
+        started, cases = time.monotonic(), []
+        while time.monotonic() - started < 70:
+            try:
+                cases, total = api(inbox_port, "/api/cases")
+            except OSError:
+                cases, total = [], 0
+            if len(cases) >= 10 and all(c["archive"]["status"] == "archived" for c in cases):
+                break
+            time.sleep(1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port + 2}/metrics", timeout=5) as response:
+            fiks_metrics = response.read().decode()
+        spawned = descendants(demo.pid)
+        out, err = demo.communicate(timeout=120)
+    finally:
+        demo.kill()
+    assert demo.returncode == 0, err
+    forwarded = int(re.search(r"Cases forwarded\s+(\d+)", out).group(1))
+    assert len(cases) == total == forwarded >= 10
+    for case in cases:
+        archive = case["archive"]
+        assert archive["status"] == "archived", case
+        assert re.fullmatch(r"20\d\d/\d+", archive["saksnummer"]) and archive["journalpostnummer"] >= 1
+        expected = f"Arkivert som sak {archive['saksnummer']}, journalpost {archive['journalpostnummer']}"
+        assert archive["detail"] == expected
+    assert len({c["archive"]["saksnummer"] for c in cases}) == len(cases), "one saksmappe per case"
+    assert re.search(rf"Archived over Fiks IO\s+{forwarded}/{forwarded} cases", out)
+    from innboks.ops.dashboards import DASHBOARDS, queries
+
+    wanted = {name for uid in DASHBOARDS for expr in queries(uid)
+              for name in re.findall(r"innboks_archive_fiks_[a-z_]+", expr)}
+    served = set(re.findall(r"^(innboks_[a-z_]+)", fiks_metrics, re.M))
+    assert wanted and wanted <= served, sorted(wanted - served)
+    assert re.search(r'^innboks_archive_fiks_receipts_total\{outcome="kvittering"\} [1-9]', fiks_metrics, re.M)
+    assert all(wait_gone(pid, 15) for pid in spawned), "the demo left processes behind"

@@ -4,7 +4,8 @@ Each test runs one kind of process on its own embedded broker, kills it at rando
 starts it again, and then counts per topic or table what was lost and what was duplicated. What a
 process promises (docs/guarantees.md) is what is asserted: nothing lost anywhere; no duplicate where
 the promise is exactly-once (the store, the executor's platform calls), duplicates counted where it
-is at-least-once with a dedupe id (innboks.raw from the webhook and the connectors).
+is at-least-once with a dedupe id (innboks.raw from the webhook and the connectors), and for the
+Fiks archive sender: nothing lost, nothing sent again once a receipt proved arrival, receipts once.
 
 The worker (tests/integration/test_sla_restart.py, test_worker_replacement.py) and the archive
 consumer (test_archive.py) have their own kill tests.
@@ -307,3 +308,59 @@ def test_hostile_input_is_all_accounted_for_and_no_stage_restarts(broker: Embedd
     assert wrong == {} and len(reasons) == len(bad)
     assert len({m["id"] for m in through}) == len(good)
     assert restarts == 0 and "Hemmelig innhold" not in log and "xxxxxxxx" not in log
+
+
+def test_the_fiks_sender_loses_no_case_and_sends_again_only_without_proof_of_arrival(broker: EmbeddedBroker,
+                                                                                      tmp_path: Path) -> None:
+    """``innboks archive --fiks`` SIGKILLed while it sends and while receipts come in (#26)."""
+    from innboks.demo.fiks.world import FiksWorld
+    from tests.fiks import case_records, fiks_cases, final_status, receipts
+
+    rng = random.Random(int(os.environ.get("INNBOKS_FAULT_SEED", "26")))
+    cases = fiks_cases(60, changes_every=4)
+    records = case_records(cases)
+    produce(broker.bootstrap_servers, topics.CASES, records[: len(records) // 2])
+    with FiksWorld(tmp_path / "fiks", kvittering_delay=0.2, send_delay=0.4) as world:
+        env = {**world.innboks_env(), "INNBOKS_FIKS_METRICS_PORT": "0", "INNBOKS_FIKS_RECEIPT_TIMEOUT_SECONDS": "5",
+               "INNBOKS_FIKS_RETRY_BASE_SECONDS": "1", "INNBOKS_EMBEDDED_BROKER": "true"}
+
+        def more_while_it_runs(round_number: int) -> None:
+            if round_number == 1:
+                produce(broker.bootstrap_servers, topics.CASES, records[len(records) // 2:])
+
+        kills = kill_repeatedly(["archive", "--fiks"], broker.bootstrap_servers, tmp_path / "fiks-sender",
+                                lambda: rng.uniform(9.0, 15.0), more_while_it_runs, **env)
+        final = process(["archive", "--fiks", "--once"], broker.bootstrap_servers, tmp_path / "fiks-final.log",
+                        **env).start()
+        assert final.process is not None and final.process.wait(300) == 0, \
+            (tmp_path / "fiks-final.log").read_text()[-2000:]
+        events = receipts(TopicReader(broker.bootstrap_servers))
+        record = world.archive.record
+        replies = [reply for reply in record.replies]
+    latest = final_status(events)
+    expected = {(case.case_id, case.revision) for case in cases}
+    lost = len(expected - {key for key, event in latest.items() if event.status.value == "archived"})
+    # A revision was sent again only when no mottatt or kvittering had been handled before that decision.
+    proofs: dict[tuple[str, int], datetime] = {}
+    for event in events:
+        if event.status.value in ("received", "archived"):
+            key = (event.case_id, event.revision)
+            proofs[key] = min(proofs.get(key, event.at), event.at)
+    resent = [e for e in events if e.status.value == "sent" and e.attempt > 1]
+    resent_after_proof = [e for e in resent if (e.case_id, e.revision) in proofs
+                          and proofs[(e.case_id, e.revision)] < e.at]
+    # Receipts handled once: every answer the archive sent is on the topic exactly once.
+    receipt_ids = Counter(e.receipt_melding_id for e in events if e.receipt_melding_id)
+    duplicated = sum(count - 1 for count in receipt_ids.values())
+    deliveries = Counter(d.klient_melding_id for d in record.deliveries)
+    report("fiks sender", kills=kills, revisions=len(expected), lost=lost, resent=len(resent),
+           resent_after_proof=len(resent_after_proof), archive_deliveries=sum(deliveries.values()),
+           saksmapper=len(record.saksmapper), journalposter=len(record.journalposter),
+           receipts=len(receipt_ids), receipts_duplicated=duplicated, archive_replies=len(replies))
+    assert lost == 0
+    assert resent_after_proof == [], [
+        (e.case_id, e.revision, e.attempt, e.at, [(x.status.value, x.attempt, x.at) for x in events
+                                                  if (x.case_id, x.revision) == (e.case_id, e.revision)])
+        for e in resent_after_proof]
+    assert len(record.saksmapper) == len({c.case_id for c in cases}) and len(record.journalposter) == len(expected)
+    assert duplicated == 0 and len(receipt_ids) == len(replies)

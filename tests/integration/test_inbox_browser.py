@@ -130,11 +130,23 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
         wait.until(lambda b: any("Triage rettet" in t.text for t in b.find_elements(By.CLASS_NAME, "toast")))
         browser.save_screenshot(str(SCREENSHOTS / "3-samtale.png"))
 
+        # The reply check as the operator writes: the warnings appear in the live region the textarea
+        # points to, and go when the text is mended.
+        reply_box = browser.find_element(By.CSS_SELECTOR, "#reply textarea")
+        assert "reply-check" in (reply_box.get_attribute("aria-describedby") or "").split()
+        region = browser.find_element(By.ID, "reply-check")
+        assert region.get_attribute("aria-live") == "polite"
+        reply_box.clear()
+        reply_box.send_keys("Det står jo tydelig på nettsidene. Vi har herved notert det.")
+        wait.until(lambda b: "Tone" in region.text and "Klarspråk" in region.text)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", region)
+        browser.save_screenshot(str(SCREENSHOTS / "3b-svarsjekk.png"))
+
         # Reply from the conversation: the executor posts it on the (simulated) Graph API, and the
         # inquiry is answered within seconds.
-        reply_box = browser.find_element(By.CSS_SELECTOR, "#reply textarea")
         reply_box.clear()
         reply_box.send_keys("Hei! Takk for at du sier ifra, vi ser på det i dag.")
+        wait.until(lambda b: region.text.strip() == "")
         browser.find_element(By.CSS_SELECTOR, "#reply button[type=submit]").click()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and target["inquiry_id"] not in {
@@ -162,6 +174,20 @@ def test_staff_work_the_demo_inbox_in_chromium(demo) -> None:
             == [("case_handling", "demo")]
         actions = connection.execute(sa.select(audit_log.c.action).where(audit_log.c.actor == "demo")).scalars().all()
     assert {"sign_in", "assign", "correct_triage", "request_reply"} <= set(actions)
+
+
+def test_the_demos_emergency_inquiry_suggests_the_on_call_number_for_water_and_sewage(demo) -> None:
+    inbox_port, _store = demo
+    deadline = time.monotonic() + 60
+    found: list = []
+    while time.monotonic() < deadline and not found:
+        found = [i for i in api(inbox_port, "/api/inquiries?state=all&limit=1000")  # type: ignore[union-attr]
+                 if "fosser vann opp av asfalten" in (i["text"] or "")]
+        time.sleep(1)
+    assert found, "the demo's emergency inquiry was not projected within a minute"
+    [emergency] = found
+    assert emergency["escalate"] is True
+    assert "vakttelefonen for vann og avløp på 78 45 50 60" in emergency["suggested_reply"]
 
 
 def test_a_hide_with_an_allowed_reason_is_carried_out_on_the_simulated_graph_api(demo) -> None:

@@ -26,17 +26,25 @@ def control_loaded():
 
 @pytest.fixture()
 def sent():
-    """Capture what the agents send, per topic name."""
+    """Capture what the agents send, per topic name: the batches' records (``streams.batch.publish``,
+    which answers with offsets as the broker would) and the dead letters (Faust's ``Topic.send``)."""
     captured: dict[str, list[bytes]] = {}
+    offsets: dict[tuple[str, int], int] = {}
 
-    def fake(topic):
-        async def send(key=None, value=None, **kwargs):
-            captured.setdefault(topic.get_topic_name(), []).append(value)
-        return AsyncMock(side_effect=send)
+    async def publish(records):
+        result: dict[tuple[str, int], list[int]] = {}
+        for record in records:
+            captured.setdefault(record.topic, []).append(record.value)
+            tp = (record.topic, record.partition or 0)
+            offsets[tp] = offsets.get(tp, -1) + 1
+            result.setdefault(tp, []).append(offsets[tp])
+        return result
 
-    handles = [topics.messages, topics.triaged, topics.deadletter, topics.moderation, topics.escalations,
-               topics.cases, topics.sla, topics.actions]
-    patches = [patch.object(handle, "send", fake(handle)) for handle in handles]
+    async def send_dead_letter(key=None, value=None, **kwargs):
+        captured.setdefault(topics.deadletter.get_topic_name(), []).append(value)
+
+    patches = [patch("streams.batch.publish", publish),
+               patch.object(topics.deadletter, "send", AsyncMock(side_effect=send_dead_letter))]
     for p in patches:
         p.start()
     yield captured
@@ -133,7 +141,7 @@ async def test_sla_agent_opens_then_ticks_emit_warning_and_breach_once(sent) -> 
     key = inbound.key.encode()
     async with conversation_agent.test_context() as agent:
         await agent.put(key=key, value=inbound.to_json_bytes())
-        assert key in sla.INDEX.due_keys(datetime.now(UTC).timestamp())  # long overdue
+    assert key in sla.INDEX.due_keys(datetime.now(UTC).timestamp())  # long overdue
     with patch.object(conversation, "SLA_TICKS", "<internal>"):  # test_context names every input "<internal>"
         async with conversation_agent.test_context() as agent:
             request = SlaTick(conversation_key=key.decode(), sent_at=datetime.now(UTC)).to_json_bytes()

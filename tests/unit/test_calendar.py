@@ -116,3 +116,39 @@ def test_business_seconds_between_long_spans_match_the_interval_walk() -> None:
     assert BUSINESS_HOURS.business_seconds_between(datetime(2026, 3, 20, 12, tzinfo=UTC),
                                                    datetime(2026, 4, 20, 12, tzinfo=UTC)) == _walked(
         BUSINESS_HOURS, datetime(2026, 3, 20, 12, tzinfo=UTC), datetime(2026, 4, 20, 12, tzinfo=UTC))
+
+
+def _uncached_deadline(cal: Calendar, start: datetime, seconds: float) -> datetime:
+    """The reference: local days' hours converted on every call, as before the per-day cache."""
+    remaining = timedelta(seconds=seconds)
+    start = start.astimezone(UTC)
+    day = start.astimezone(cal.timezone).date()
+    while True:
+        for opens, closes in cal.hours_on(day):
+            begin = max(datetime.combine(day, opens, cal.timezone).astimezone(UTC), start)
+            end = datetime.combine(day, closes, cal.timezone).astimezone(UTC)
+            if end <= begin:
+                continue
+            if end - begin >= remaining:
+                return begin + remaining
+            remaining -= end - begin
+        day += timedelta(days=1)
+
+
+def test_deadlines_from_the_per_day_cache_match_the_uncached_walk() -> None:
+    """Issue 30 keeps each local day's open hours in UTC: the same deadlines, across both DST changes,
+    holidays, closed and shortened days, for instants in UTC and in other offsets."""
+    import random
+
+    special = Calendar(closed_dates=frozenset({date(2026, 7, 13)}),
+                       special_hours={date(2026, 12, 24): ((time(8, 0), time(12, 0)),),
+                                      date(2026, 3, 29): ((time(1, 0), time(4, 0)),)})  # the spring change
+    rng = random.Random(30)
+    origin = datetime(2026, 1, 1, tzinfo=UTC)
+    for cal in (BUSINESS_HOURS, special, Calendar()):
+        for _ in range(400):
+            start = origin + timedelta(seconds=rng.randrange(0, 400 * 24 * 3600))
+            if rng.random() < 0.3:
+                start = start.astimezone(OSLO)
+            seconds = rng.choice((3600, 7.5 * 3600 / 2, 7.5 * 3600, 3 * 7.5 * 3600, rng.randrange(1, 10**6)))
+            assert cal.add_business_seconds(start, seconds) == _uncached_deadline(cal, start, seconds), (start, seconds)

@@ -115,3 +115,38 @@ def test_triage_answers_a_5_mb_line_and_a_broken_one_line_for_line() -> None:
     assert answers[0]["category"] and "not valid JSON" in answers[1]["error"] and answers[3]["language"] == "nb"
     assert "nested deeper" in answers[2]["error"]
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_unreadable_files_and_invalid_settings_are_one_line(tmp_path) -> None:
+    """Issue #24, 8: these ended in 18–25-line tracebacks, and an empty registry and --errors -1 were accepted."""
+    latin1 = tmp_path / "accounts.yaml"
+    latin1.write_bytes('accounts:\n  - name: "Alta båt"\n'.encode("latin-1"))
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# no accounts yet\n", encoding="utf-8")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_bytes('{"id": "a", "text": "Når får jeg svar på søknaden?"}\n'.encode("latin-1"))
+    cases = [
+        (["accounts", "check", "--offline"], {"INNBOKS_METRICS_PORT": "abc"}, "INNBOKS_METRICS_PORT: Input should be"),
+        (["sla", "deadline", "--received", "2026-04-01T12:00:00Z"], {"INNBOKS_TOPIC_PARTITIONS": "0"},
+         "INNBOKS_TOPIC_PARTITIONS"),
+        (["accounts", "check", "--offline"], {"INNBOKS_ACCOUNTS_FILE": str(latin1)}, "is not UTF-8 text (byte 0xe5"),
+        (["accounts", "check", "--offline"], {"INNBOKS_ACCOUNTS_FILE": str(empty)}, "no accounts"),
+        (["triage", "eval", str(corpus)], {}, "the corpus is not UTF-8 text"),
+        (["triage", "eval", "tests/fixtures/triage/golden-dev.jsonl", "--errors", "-1"], {}, "must be 0 or more"),
+    ]
+    for args, env, needle in cases:
+        result = innboks(*args, env=env)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode != 0 and len(lines) == 1, (args, result.stderr)
+        assert needle in lines[0] and lines[0].startswith("innboks"), (args, lines[0])
+    assert "abc" not in innboks("accounts", "check", env={"INNBOKS_METRICS_PORT": "abc"}).stderr  # never the value
+
+
+@pytest.mark.parametrize("command", [["worker"], ["triage"], ["reply", "check"], ["inbox", "--store", "sqlite://"]])
+def test_a_broken_facts_registry_is_one_line_naming_the_file_and_line(tmp_path, command) -> None:
+    broken = tmp_path / "facts.yaml"
+    broken.write_text("version: 1\nmunicipality: Alta kommune\nwebsite: [\n", encoding="utf-8")
+    result = innboks(*command, stdin='{"id": 1, "text": "Hei"}\n', env={"INNBOKS_FACTS": str(broken)})
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert f"{broken}:" in line and "not valid YAML" in line and "Traceback" not in result.stderr

@@ -159,3 +159,40 @@ def test_dockerfile_copies_existing_paths_and_installs_pango() -> None:
         for source in sources.split():
             assert (ROOT / source).exists(), source
     assert "libpango-1.0-0" in dockerfile
+
+
+def test_the_inbox_trusts_x_forwarded_for_only_from_its_proxies() -> None:
+    """Issue #24, 5: with FORWARDED_ALLOW_IPS="*" anyone rotating X-Forwarded-For escaped the per-address limit."""
+    import asyncio
+    import ipaddress
+
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    inbox = k8s("Deployment", "innboks-inbox")["spec"]["template"]["spec"]["containers"][0]
+    [allowed] = [e["value"] for e in inbox["env"] if e["name"] == "FORWARDED_ALLOW_IPS"]
+    networks = [ipaddress.ip_network(part.strip()) for part in allowed.split(",")]  # addresses or ranges, no "*"
+    assert networks and all(n.num_addresses < 2**24 for n in networks)
+    seen: list[str] = []
+
+    async def app(scope, receive, send) -> None:
+        seen.append(scope["client"][0])
+
+    async def request(peer: str) -> None:
+        scope = {"type": "http", "client": (peer, 1234), "headers": [(b"x-forwarded-for", b"198.51.100.9")]}
+        await ProxyHeadersMiddleware(app, allowed)(scope, None, None)
+
+    proxy = str(next(networks[0].hosts()))
+    asyncio.run(request(proxy))
+    asyncio.run(request("203.0.113.50"))  # not a proxy of ours: its header is not believed
+    assert seen == ["198.51.100.9", "203.0.113.50"]
+
+
+def test_no_known_vulnerable_setuptools_in_the_environment_or_the_image() -> None:
+    """Issue #24, 9: the virtual environment kept ensurepip's setuptools 65.5 (CVE-2024-6345, CVE-2025-47273)."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    assert Version(version("setuptools")) >= Version("78.1.1")
+    assert "setuptools>=78.1.1" in (ROOT / "Makefile").read_text()
+    assert 'pip install --upgrade pip "setuptools>=78.1.1"' in (ROOT / "deploy" / "Dockerfile").read_text()

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from connectors.archive.fiks_metrics import FiksMetrics
 from connectors.metrics import ConnectorMetrics
 from connectors.webhook.meta import WebhookMetrics
 from innboks.cli import build_parser
+from innboks.config.fiks import FiksSettings
 from innboks.config.settings import Settings
 from innboks.config.topics import CATALOGUE
 from schemas import PUBLISHED
@@ -23,6 +25,9 @@ def test_every_setting_is_documented() -> None:
     for name in Settings.model_fields:
         env = "KAFKA_BOOTSTRAP_SERVERS" if name == "kafka_bootstrap_servers" else f"INNBOKS_{name.upper()}"
         assert f"`{env}`" in text, f"{env} missing from docs/configuration.md"
+    archive = (DOCS / "archive.md").read_text(encoding="utf-8")
+    for name in FiksSettings.model_fields:
+        assert f"`INNBOKS_FIKS_{name.upper()}`" in archive, f"INNBOKS_FIKS_{name.upper()} missing from docs/archive.md"
 
 
 def _worker_sensors(registry: CollectorRegistry) -> None:
@@ -31,7 +36,7 @@ def _worker_sensors(registry: CollectorRegistry) -> None:
 
 def test_metrics_catalogue_matches_the_code() -> None:
     in_code: set[str] = set()
-    for metrics_class in (PipelineMetrics, ConnectorMetrics, WebhookMetrics, _worker_sensors):
+    for metrics_class in (PipelineMetrics, ConnectorMetrics, WebhookMetrics, _worker_sensors, FiksMetrics):
         registry = CollectorRegistry()
         metrics_class(registry)
         for family in registry.collect():

@@ -31,10 +31,12 @@ def test_every_package_stands_on_a_floor() -> None:
     assert {"schemas", "streams", "connectors"} <= placed
 
 
-#: The Kafka client layer, the topic admin next to it, Faust's transport (docs/architecture.md), and the
-#: layer's unit test (it raises the libraries' errors to see them translated).
+#: The Kafka client layer, the topic admin next to it, Faust's transport (docs/architecture.md), the
+#: batch path to that transport's producer (streams/producer.py), and the unit tests of the layer (it
+#: raises the libraries' errors to see them translated) and of the batch path (it holds partitions to
+#: aiokafka's default partitioner).
 KAFKA_CLIENT_MODULES = {"innboks/kafka/clients.py", "innboks/kafka/admin.py", "streams/transport.py",
-                        "tests/unit/test_clients.py"}
+                        "streams/producer.py", "tests/unit/test_clients.py", "tests/unit/test_producer.py"}
 
 
 def test_only_the_client_layer_imports_a_kafka_client_library() -> None:

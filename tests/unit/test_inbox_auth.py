@@ -117,42 +117,54 @@ def test_local_users_can_be_switched_off(engine) -> None:
 
 
 def test_password_guessing_is_slowed_down_per_user_and_address(engine) -> None:
-    client = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")))
+    app = create_app(engine, registry(), AuthConfig(secret_key="k"))
+    client = TestClient(app, client=("203.0.113.7", 50000))
     for _ in range(5):
         assert sign_in(client, password="feil").status_code == 401
-    slowed = sign_in(client)  # even the right password waits: it is not checked at all
+    slowed = sign_in(client)  # from the guessing address even the right password waits: it is not checked at all
     assert slowed.status_code == 429 and "For mange mislykkede innlogginger" in slowed.text
     assert 0 < int(slowed.headers["retry-after"]) <= 30
     api = client.get("/api/inquiries", auth=("kari", PASSWORD))
     assert api.status_code == 429 and "retry-after" in api.headers and "try again" in api.json()["error"]
     assert audit_actions(engine).count(("kari", "sign_in_failed")) == 6  # five wrong, one slowed (the form)
-    other = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")))
+    other = TestClient(create_app(engine, registry(), AuthConfig(secret_key="k")), client=("203.0.113.7", 50000))
     assert other.get("/api/inquiries", auth=("kari", PASSWORD)).status_code == 200  # a fresh process forgets
+
+
+def test_someone_guessing_elsewhere_never_keeps_the_user_out(engine) -> None:
+    """Throttled per (user, address): kari's right password at her own desk works during the attacker's wait."""
+    app = create_app(engine, registry(), AuthConfig(secret_key="k"))
+    attacker = TestClient(app, client=("203.0.113.66", 50000))
+    for _ in range(6):
+        attacker.get("/api/inquiries", auth=("kari", "gjett"))
+    assert attacker.get("/api/inquiries", auth=("kari", PASSWORD)).status_code == 429
+    kari = TestClient(app, client=("10.20.0.5", 50000))
+    assert sign_in(kari).status_code == 303
+    assert kari.get("/api/inquiries", auth=("kari", PASSWORD)).status_code == 200
 
 
 def test_the_throttle_waits_longer_with_every_failure_and_forgives_a_success() -> None:
     now = [1000.0]
-    throttle = LoginThrottle(per_user=3, per_address=5, window=600, first_wait=30, max_wait=100,
+    throttle = LoginThrottle(per_user=3, per_address=6, window=600, first_wait=30, max_wait=100,
                              clock=lambda: now[0])
     for _ in range(3):
         assert throttle.wait("Kari", "10.0.0.1") == 0
         throttle.failed("Kari", "10.0.0.1")
-    assert throttle.wait("kari", "10.0.0.2") == 30  # the user name, from any address, any case
+    assert throttle.wait("kari", "10.0.0.1") == 30  # the user name in any case, from that address
+    assert throttle.wait("kari", "10.0.0.2") == 0  # never a lock-out: kari elsewhere is not slowed
     now[0] += 30
-    assert throttle.wait("kari", "10.0.0.2") == 0
-    throttle.failed("kari", "10.0.0.2")
-    assert throttle.wait("kari", None) == 60
+    assert throttle.wait("kari", "10.0.0.1") == 0
+    throttle.failed("kari", "10.0.0.1")
+    assert throttle.wait("kari", "10.0.0.1") == 60
     now[0] += 60
-    throttle.failed("kari", "10.0.0.2")
-    assert throttle.wait("kari", None) == 100  # doubled to 120, capped
-    assert throttle.wait("ola", "10.0.0.2") == 0  # two failures from .2: under its limit
-    for name in ("per", "pål", "espen"):
+    throttle.failed("kari", "10.0.0.1")
+    assert throttle.wait("kari", "10.0.0.1") == 100  # doubled to 120, capped
+    assert throttle.wait("ola", "10.0.0.2") == 0
+    for name in ("per", "pål", "espen", "anne", "berit", "ivar"):
         throttle.failed(name, "10.0.0.3")
-    throttle.failed("anne", "10.0.0.3")
-    throttle.failed("berit", "10.0.0.3")
     assert throttle.wait("someone", "10.0.0.3") == 30  # one address guessing many user names
-    throttle.succeeded("kari")
-    assert throttle.wait("kari", None) == 0
+    throttle.succeeded("kari", "10.0.0.1")
+    assert throttle.wait("kari", "10.0.0.1") == 0
     now[0] += 601
     assert throttle.wait("someone", "10.0.0.3") == 0  # failures older than the window are forgotten
 

@@ -72,6 +72,11 @@ def test_the_crisis_banner_shows_while_crisis_mode_is_on(client) -> None:
         event = ControlEvent(active=True, reason="Flom i Altaelva", set_by="anne", at=datetime.now(UTC))
         apply(connection, topics.CONTROL, event.to_json_bytes(), b"crisis")
     assert "Krisemodus er på." in client.get("/").text and "Flom i Altaelva" in client.get("/").text
+    # On every page (#24, item 8: it was missing on /svarmaler), the conversation and an error page too.
+    key = client.get("/api/inquiries").json()[0]["conversation_key"]
+    for path in ("/svarmaler", f"/samtale/{key}", "/samtale/facebook:0:nothing"):
+        page = client.get(path)
+        assert "Krisemodus er på." in page.text and "Flom i Altaelva" in page.text, path
 
 
 def test_error_pages_and_static_files(client) -> None:

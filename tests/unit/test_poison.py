@@ -48,3 +48,20 @@ def test_getting_past_a_suspect_forgets_it(tmp_path: Path) -> None:
     assert tracker.begin(Position(RECORD.topic, RECORD.partition, RECORD.offset + 5))
     tracker.end()
     assert tracker.suspect is None and tracker.begin(RECORD)
+
+
+def test_the_marker_outlives_a_killed_process(tmp_path: Path) -> None:
+    """The marker is a shared memory map of the file: what a process wrote there before SIGKILL is
+    what the next start reads."""
+    import os
+    import signal
+
+    marker = tmp_path / "conversation.marker"
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child is killed
+        tracker = InFlight(marker)
+        tracker.begin(RECORD)
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.waitpid(child, 0)
+    found = InFlight(marker)
+    assert found.deaths == 1 and found.suspect is not None and found.suspect.position == RECORD

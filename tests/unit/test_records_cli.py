@@ -132,8 +132,9 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(store, capsys) -> None:
 def test_retention_holds_and_purge_from_the_command_line(store, capsys) -> None:
     code, _, err = run(capsys, "retention", "set", OTHER_PAGE, "--keep-days", "30", "--store", store)
     assert code == 0 and err.strip() == (
-        "note: innboks.actions keeps records 365 days, innboks.cases keeps records 365 days, innboks.sla keeps "
-        "records 90 days; a store rebuild within that time brings back what the purge deleted from them")
+        "note: innboks.actions keeps records 365 days, innboks.archive-receipts keeps records 365 days, "
+        "innboks.cases keeps records 365 days, innboks.sla keeps records 90 days; a store rebuild within that time "
+        "brings back what the purge deleted from them")
     assert run(capsys, "retention", "set", OTHER_PAGE, "--keep-days", "400", "--store", store)[2] == ""
     assert run(capsys, "retention", "set", OTHER_PAGE, "--keep-days", "30", "--store", store)[0] == 0
     code, out, _ = run(capsys, "retention", "list", "--store", store)

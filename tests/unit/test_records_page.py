@@ -19,6 +19,7 @@ from tests.helpers import PAGE_ID
 from tests.inbox_data import registry
 from tests.pdfa import assert_pdfa
 from tests.records_data import FNR, OTHER_PAGE, T0, comment, days, feed, project_raw
+from tests.staff_web import signed_in
 
 PASSWORD = "hemmelig-passord"
 
@@ -76,14 +77,16 @@ def test_an_admin_limited_to_units_sees_only_those_accounts(client) -> None:
 
 
 def test_exports_download_json_csv_and_a_redacted_pdfa(client) -> None:
-    form = {"text": "byggesøknad", "account": PAGE_ID, "request": "Sak 26/77"}
-    jsonl = client.post("/innsyn/eksport", data={**form, "format": "json"})
+    anne, token = signed_in(client.app, "anne", PASSWORD)
+    form = {"text": "byggesøknad", "account": PAGE_ID, "request": "Sak 26/77", "csrf_token": token}
+    assert client.post("/innsyn/eksport", data={**form, "format": "json"}).status_code == 403  # a form needs a session
+    jsonl = anne.post("/innsyn/eksport", data={**form, "format": "json"})
     assert jsonl.status_code == 200 and jsonl.headers["content-type"].startswith("application/x-ndjson")
     assert 'attachment; filename="innsyn-' in jsonl.headers["content-disposition"]
     assert [json.loads(line)["id"] for line in jsonl.text.splitlines()] == ["facebook:7_1"] * 2 + ["facebook:7_2"]
-    csv = client.post("/innsyn/eksport", data={**form, "format": "csv", "redact_pii": "1"})
+    csv = anne.post("/innsyn/eksport", data={**form, "format": "csv", "redact_pii": "1"})
     assert csv.text.startswith("id,platform,account_id,kind,event,revision,created_at") and FNR not in csv.text
-    pdf = client.post("/innsyn/eksport", data={**form, "format": "pdf", "redact_pii": "1"})
+    pdf = anne.post("/innsyn/eksport", data={**form, "format": "pdf", "redact_pii": "1"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     reader = assert_pdfa(pdf.content)
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
@@ -92,31 +95,59 @@ def test_exports_download_json_csv_and_a_redacted_pdfa(client) -> None:
     assert [(a[0], a[2]["format"], a[2]["redact_pii"]) for a in exports] == [
         ("anne", "json", False), ("anne", "csv", True), ("anne", "pdf", True)]
     assert exports[2][2]["redacted"] == {"fodselsnummer": 1}
-    assert client.post("/innsyn/eksport", data={"format": "xml"}).status_code == 422
-    assert client.post("/innsyn/eksport", data={**form, "format": "json"}, auth=("kari", PASSWORD)).status_code == 403
+    assert anne.post("/innsyn/eksport", data={"format": "xml", "csrf_token": token}).status_code == 422
+    kari, kari_token = signed_in(client.app, "kari", PASSWORD)
+    assert kari.post("/innsyn/eksport", data={**form, "format": "json", "csrf_token": kari_token}).status_code == 403
 
 
 def test_retention_and_holds_are_set_on_the_page_with_a_csrf_token(client) -> None:
-    signed_in = TestClient(client.app)
-    login = signed_in.get("/logg-inn")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
-    signed_in.post("/logg-inn", data={"username": "anne", "password": PASSWORD, "csrf_token": token})
-    token = re.search(r'name="csrf-token" content="([^"]+)"', signed_in.get("/innsyn").text).group(1)
-    assert signed_in.post("/innsyn/hold", data={"reason": "Sak 1", "account": PAGE_ID}).status_code == 403
-    answer = signed_in.post("/innsyn/hold", data={"reason": "Sak 26/5", "account": PAGE_ID, "csrf_token": token},
+    anne, token = signed_in(client.app, "anne", PASSWORD)
+    assert anne.post("/innsyn/hold", data={"reason": "Sak 1", "account": PAGE_ID}).status_code == 403
+    answer = anne.post("/innsyn/hold", data={"reason": "Sak 26/5", "account": PAGE_ID, "csrf_token": token},
                             follow_redirects=False)
     assert answer.status_code == 303
-    answer = signed_in.post("/innsyn/oppbevaring", data={"account": PAGE_ID, "keep_days": "3650",
+    answer = anne.post("/innsyn/oppbevaring", data={"account": PAGE_ID, "keep_days": "3650",
                                                           "csrf_token": token}, follow_redirects=False)
     assert answer.status_code == 303
-    page = signed_in.get("/innsyn").text
+    page = anne.get("/innsyn").text
     assert "3650 dager" in page and "Sak 26/5" in page
     [hold] = list_holds(client.engine)
     assert (hold.account_id, hold.placed_by) == (PAGE_ID, "anne")
     assert list_retention(client.engine)[0]["keep_days"] == 3650
-    assert signed_in.post(f"/innsyn/hold/{hold.id}/opphev", data={"csrf_token": token},
+    assert anne.post(f"/innsyn/hold/{hold.id}/opphev", data={"csrf_token": token},
                           follow_redirects=False).status_code == 303
     assert list_holds(client.engine) == []
-    assert signed_in.post("/innsyn/oppbevaring", data={"account": "nope", "keep_days": "1",
+    assert anne.post("/innsyn/oppbevaring", data={"account": "nope", "keep_days": "1",
                                                        "csrf_token": token}).status_code == 422
     assert [a[1] for a in actions(client)] == ["legal_hold_placed", "retention_set", "legal_hold_released"]
+
+
+def test_an_admin_limited_to_units_neither_sees_nor_releases_other_units_holds(client) -> None:
+    """Issue #24, 2: release_hold had no unit check, /innsyn listed every hold, a conversation key went unchecked."""
+    from datetime import UTC, datetime
+
+    from innboks.records.retention import place_hold, set_retention
+
+    now = datetime.now(UTC)
+    everything = place_hold(client.engine, "Sak 26/1 (alle kontoer)", "anne", now)
+    kommune = place_hold(client.engine, "Sak 26/2 (kommunen)", "anne", now, account_id=PAGE_ID)
+    bibliotek = place_hold(client.engine, "Sak 26/3 (biblioteket)", "anne", now, account_id=OTHER_PAGE)
+    set_retention(client.engine, PAGE_ID, 400, "anne", now)
+    kultur, token = signed_in(client.app, "kultur", PASSWORD)
+    page = kultur.get("/innsyn").text
+    assert "Sak 26/3" in page and "Sak 26/1" not in page and "Sak 26/2" not in page and "400 dager" not in page
+    assert "Alle kontoer" not in page
+    for hold_id in (everything, kommune):
+        assert kultur.post(f"/innsyn/hold/{hold_id}/opphev", data={"csrf_token": token}).status_code == 404
+    assert kultur.post("/innsyn/hold", data={"reason": "Sak 9", "conversation": f"facebook:{PAGE_ID}:7_1",
+                                             "csrf_token": token}).status_code == 403
+    assert kultur.post("/innsyn/hold", data={"reason": "Sak 9", "csrf_token": token}).status_code == 403
+    assert kultur.post(f"/innsyn/hold/{bibliotek}/opphev", data={"csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    assert {h.id for h in list_holds(client.engine)} == {everything, kommune}
+    exported = kultur.post("/innsyn/eksport", data={"format": "json", "csrf_token": token})
+    assert exported.status_code == 200 and exported.text
+    assert {json.loads(line)["account_id"] for line in exported.text.splitlines()} == {OTHER_PAGE}
+    anne, anne_token = signed_in(client.app, "anne", PASSWORD)
+    assert anne.post(f"/innsyn/hold/{everything}/opphev", data={"csrf_token": anne_token},
+                     follow_redirects=False).status_code == 303

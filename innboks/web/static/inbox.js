@@ -20,7 +20,11 @@ async function post(url, body) {
     body: JSON.stringify(body),
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+  if (!response.ok) {
+    const failure = new Error(answer.error || `HTTP ${response.status}`);
+    failure.answer = answer;
+    throw failure;
+  }
   return answer;
 }
 
@@ -51,7 +55,9 @@ function conversationActions() {
     const send = async (assignee) => {
       try {
         await post(`/api/inquiries/${encode(assign.dataset.inquiry)}/assign`, {assignee});
-        document.getElementById("assignee").textContent = assignee || "ingen";
+        const shown = document.createElement("bdi");  // user text stays a bidirectional island
+        shown.textContent = assignee || "ingen";
+        document.getElementById("assignee").replaceChildren(shown);
         toast(assignee ? `Tildelt ${assignee}` : "Tildeling fjernet");
       } catch (error) { toast(`Ikke tildelt: ${error.message}`); }
     };
@@ -95,7 +101,13 @@ function platformActions() {
         const answer = await post(`/api/messages/${encode(reply.dataset.message)}/reply`, {text: reply.text.value});
         toast(`Svar ${outcome(answer).toLowerCase()}`);
         setTimeout(() => window.location.reload(), 2500);
-      } catch (error) { toast(`Ikke sendt: ${error.message}`); }
+      } catch (error) {
+        const region = document.getElementById("reply-check");
+        if (region && error.answer && error.answer.warnings) {
+          showWarnings(region, reply.text, error.answer, reply.text.value);
+        }
+        toast(`Ikke sendt: ${error.message}`);
+      }
     });
   }
   document.querySelectorAll("form.moderate").forEach((form) => {
@@ -124,6 +136,106 @@ function platformActions() {
   }));
 }
 
+// The reply check (POST /api/replies/check): its warnings in a live region the textarea points to
+// (aria-describedby), so a screen reader hears them as the operator writes.
+const CHECK_LABELS = {personal_data: "Personopplysninger", case_decision: "Avgjør en sak", tone: "Tone",
+                      plain_language: "Klarspråk", language_mismatch: "Målform og språk", crisis_channel: "Krisemodus"};
+
+function showWarnings(region, textarea, result, text, intro) {
+  region.replaceChildren();
+  const warnings = result.warnings || [];
+  if (textarea) textarea.setAttribute("aria-invalid", result.blocked ? "true" : "false");
+  if (!warnings.length) return;
+  if (intro) {
+    const lead = document.createElement("p");
+    lead.textContent = intro;
+    region.append(lead);
+  }
+  if (result.blocked) {
+    const stop = document.createElement("p");
+    stop.className = "blocked";
+    stop.textContent = "Svaret kan ikke sendes før personopplysningene er fjernet.";
+    region.append(stop);
+  }
+  const list = document.createElement("ul");
+  warnings.forEach((warning) => {
+    const item = document.createElement("li");
+    item.dataset.code = warning.code;
+    const label = document.createElement("strong");
+    label.textContent = `${CHECK_LABELS[warning.code] || warning.code}: `;
+    item.append(label);
+    if (text && warning.start !== undefined && warning.end !== undefined && warning.code !== "personal_data") {
+      const quote = document.createElement("q");
+      quote.textContent = text.slice(warning.start, warning.end);
+      item.append(quote, " ");
+    }
+    item.append(warning.message);
+    list.append(item);
+  });
+  region.append(list);
+}
+
+function replyCheck() {
+  const reply = document.getElementById("reply");
+  const region = document.getElementById("reply-check");
+  if (!reply || !region) return;
+  const textarea = reply.text;
+  let timer = null;
+  let asked = 0;
+  const check = async () => {
+    const text = textarea.value;
+    const mine = ++asked;
+    if (!text.trim()) { showWarnings(region, textarea, {warnings: []}, text); return; }
+    try {
+      const result = await post("/api/replies/check", {text, message_id: reply.dataset.message});
+      if (mine === asked) showWarnings(region, textarea, result, text);
+    } catch (error) { /* the check is advice; the send is checked again on the server */ }
+  };
+  textarea.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 500); });
+  const picker = document.getElementById("saved-replies");
+  if (picker) picker.addEventListener("change", () => setTimeout(check, 0));
+  if (textarea.value.trim()) check();
+}
+
+function factsAdmin() {
+  const form = document.getElementById("facts-form");
+  if (!form) return;
+  const status = document.getElementById("facts-status");
+  const list = document.getElementById("facts-warnings");
+  const showList = (warnings) => {
+    list.replaceChildren();
+    (warnings || []).forEach((warning) => {
+      const item = document.createElement("li");
+      item.textContent = `${warning.topic || "nødsituasjoner"} (${warning.situation}, ${warning.language}): `
+        + `${CHECK_LABELS[warning.code] || warning.code}: ${warning.message}`;
+      list.append(item);
+    });
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "Lagrer …";
+    try {
+      const response = await fetch("/api/facts", {
+        method: "PUT", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
+        body: JSON.stringify({document: form.document.value}),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        form.document.setAttribute("aria-invalid", "true");
+        status.textContent = `Ikke lagret: ${answer.error || `HTTP ${response.status}`}`;
+        showList(answer.warnings);
+        return;
+      }
+      form.document.setAttribute("aria-invalid", "false");
+      const notes = answer.warnings && answer.warnings.length ? ` ${answer.warnings.length} merknader til forslagene:` : "";
+      status.textContent = `Lagret (versjon ${answer.digest.slice(0, 12)}, ${answer.topics} emner). `
+        + `Forslagene til svar bruker det om noen sekunder.${notes}`;
+      showList(answer.warnings);
+    } catch (error) { status.textContent = `Ikke lagret: ${error.message}`; }
+  });
+}
+
 function savedRepliesAdmin() {
   const form = document.getElementById("saved-reply-form");
   if (!form) return;
@@ -133,16 +245,30 @@ function savedRepliesAdmin() {
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf()},
       body: body ? JSON.stringify(body) : undefined,
     });
-    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || `HTTP ${response.status}`);
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const failure = new Error(answer.error || `HTTP ${response.status}`);
+      failure.answer = answer;
+      throw failure;
+    }
+    return answer;
   };
+  const region = document.getElementById("saved-reply-check");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = {title: form.title.value, language: form.language.value, body: form.body.value};
     try {
-      if (form.id.value) await send("PUT", `/api/saved-replies/${form.id.value}`, body);
-      else await send("POST", "/api/saved-replies", body);
+      const answer = form.id.value ? await send("PUT", `/api/saved-replies/${form.id.value}`, body)
+        : await send("POST", "/api/saved-replies", body);
+      if (region && answer.warnings && answer.warnings.length) {
+        showWarnings(region, form.body, answer, null, "Malen er lagret. Svarsjekken har disse merknadene:");
+        return;
+      }
       window.location.reload();
-    } catch (error) { toast(`Ikke lagret: ${error.message}`); }
+    } catch (error) {
+      if (region && error.answer && error.answer.warnings) showWarnings(region, form.body, error.answer, null);
+      toast(`Ikke lagret: ${error.message}`);
+    }
   });
   document.querySelectorAll("[data-edit]").forEach((button) => button.addEventListener("click", () => {
     form.id.value = button.dataset.edit;
@@ -160,5 +286,5 @@ function savedRepliesAdmin() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  refreshRows(); conversationActions(); platformActions(); savedRepliesAdmin();
+  refreshRows(); conversationActions(); platformActions(); replyCheck(); factsAdmin(); savedRepliesAdmin();
 });

@@ -27,7 +27,7 @@ def test_resolve_reads_env_and_files_and_reports_what_is_missing(tmp_path: Path,
     assert str(resolve("env:INNBOKS_TEST_TOKEN")) == "**********"
     with pytest.raises(CredentialError, match="INNBOKS_ABSENT is not set"):
         resolve("env:INNBOKS_ABSENT")
-    with pytest.raises(CredentialError, match="cannot read secret file"):
+    with pytest.raises(CredentialError, match="cannot read the secret file"):
         resolve(f"file:{tmp_path / 'absent'}")
 
 

@@ -13,7 +13,7 @@ from alembic import op
 from innboks.db.schema import OPEN_STATES, Json, UtcDateTime
 
 revision = "0008_store"
-down_revision = "0002_records"
+down_revision = "0005_archive_receipts"
 
 OPEN = sa.text("state IN (" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")")
 

@@ -199,3 +199,43 @@ def test_a_reply_longer_than_the_platform_takes_is_rejected_without_a_call() -> 
     assert (failed.outcome, failed.failure) == (ActionOutcome.FAILED, "rejected")
     assert failed.detail == "facebook takes a reply of at most 8,000 characters; this one has 8,005"
     assert writer.calls == []
+
+
+def test_a_reply_holding_personal_data_is_rejected_before_any_call_and_the_reason_never_repeats_it() -> None:
+    from connectors.actions.guard import PersonalDataGuard
+    from innboks.config.facts import load_facts
+
+    writer = FakeWriter()
+    sent = Sent()
+    guard = PersonalDataGuard(load_facts(), ("postmottak@alta.kommune.no",))
+    run = Executor(sent, lambda platform, account: writer, clock=lambda: T0, reply_guard=guard.refusal)
+    run.add(request(text="Hei! Vi fant saken på fødselsnummeret ditt, 12038433154.").to_json_bytes())
+    run.add(request(action_id="action-0009", text="Ring vakttelefonen på 78 45 50 60 eller skriv til "
+                    "postmottak@alta.kommune.no.").to_json_bytes())
+    run.run_ready()
+    outcomes = {a.action_id: a for a in sent.actions() if a.outcome in (ActionOutcome.DONE, ActionOutcome.FAILED)}
+    refused = outcomes["action-0001"]
+    assert (refused.outcome, refused.failure) == (ActionOutcome.FAILED, "rejected")
+    assert "personal data" in (refused.detail or "") and "12038433154" not in (refused.detail or "")
+    assert outcomes["action-0009"].outcome is ActionOutcome.DONE  # the municipality's own number and address
+    assert writer.calls == [("reply", "facebook:1_700")]
+
+
+def test_the_guard_follows_the_facts_registry_saved_on_the_control_topic() -> None:
+    import hashlib
+
+    from connectors.actions.guard import PersonalDataGuard
+    from innboks.config.facts import DEFAULT_FACTS_PATH, load_facts
+    from schemas import FACTS_KEY, FactsEvent
+
+    guard = PersonalDataGuard(load_facts())
+    text = "Du kan ringe 912 34 567 i kveld."
+    assert guard.refusal(text) is not None  # not the municipality's number (yet)
+    document = DEFAULT_FACTS_PATH.read_text(encoding="utf-8").replace('"78 45 50 60"', '"912 34 567"')
+    event = FactsEvent(document=document, digest=hashlib.sha256(document.encode()).hexdigest(), set_by="admin",
+                       at=T0)
+    guard.follow(FACTS_KEY.encode(), event.to_json_bytes())
+    assert guard.refusal(text) is None
+    guard.follow(FACTS_KEY.encode(), b"{not json")  # ignored: the registry in force stays
+    guard.follow(b"crisis", event.to_json_bytes())
+    assert guard.refusal(text) is None

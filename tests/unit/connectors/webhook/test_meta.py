@@ -274,3 +274,78 @@ async def test_a_flood_of_valid_deliveries_is_answered_without_loss() -> None:
         await c.close()
     comments = {e.payload["comment_id"] for batch in recorder.batches for e in batch if e.resource == "webhook:feed"}
     assert comments == {f"9_{n}" for n in range(300)}
+
+
+@pytest.mark.asyncio
+async def test_every_answer_says_nosniff_and_allows_nothing() -> None:
+    """Issue #24, 7: the answers (the handshake echoes hub.challenge) lacked X-Content-Type-Options."""
+    c = await client(Recorder())
+    try:
+        answers = [await c.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
+                                                         "hub.challenge": "<script>alert(1)</script>"}),
+                   await c.get("/webhooks/meta"), await c.post("/webhooks/meta", data=b"{}"),
+                   await c.get("/healthz"), await c.get("/metrics"), await c.get("/nothing-here")]
+        for answer in answers:
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+            assert answer.headers["Cache-Control"] == "no-store"
+        assert answers[0].content_type == "text/plain"
+    finally:
+        await c.close()
+
+
+def test_the_receiver_closes_connections_that_trickle_headers(monkeypatch) -> None:
+    """Issue #24, 7: connections that sent their headers a byte at a time were never timed out."""
+    import asyncio
+    import time
+
+    from aiohttp import web
+
+    from connectors.webhook import meta
+    from innboks.cli import webhook as command
+    from innboks.config.settings import get_settings
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(web, "run_app", lambda app, **options: served.update(options))
+    for name, value in {"INNBOKS_META_APP_SECRET": SECRET, "INNBOKS_META_VERIFY_TOKEN": VERIFY,
+                        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        assert command.run_webhook("127.0.0.1", 0) == 0
+    finally:
+        get_settings.cache_clear()
+    assert served["keepalive_timeout"] == meta.HEADER_SECONDS <= 15
+
+    async def trickle() -> tuple[float, bool]:
+        runner = web.AppRunner(create_app(SECRET, VERIFY, Recorder()), keepalive_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /webhooks/meta HTTP/1.1\r\nHost: localhost\r\n")
+            started, closed = time.monotonic(), False
+            for _ in range(40):  # a header line every 0.1 s, never the blank line that ends them
+                writer.write(b"X-Slow: 1\r\n")
+                try:
+                    await writer.drain()
+                    closed = await asyncio.wait_for(reader.read(1), 0.1) == b""
+                except TimeoutError:
+                    continue
+                except ConnectionError:
+                    closed = True
+                if closed:
+                    break
+            writer.close()
+            ok_reader, ok_writer = await asyncio.open_connection("127.0.0.1", port)
+            ok_writer.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            answered = (await ok_reader.read()).startswith(b"HTTP/1.1 200")
+            ok_writer.close()
+            return (time.monotonic() - started if closed else float("inf")), answered
+        finally:
+            await runner.cleanup()
+
+    elapsed, answered = asyncio.run(trickle())
+    assert elapsed < 2.0 and answered
