@@ -6,9 +6,10 @@ exception. Two libraries stand behind this module, each where it works:
 
 - kafka-python for the synchronous side (the connectors' threads, the commands, tests and
   benchmarks): its producer, and its consumer with manually assigned partitions;
-- aiokafka for the asyncio side (the webhook receiver, the worker's control follower) and for every
-  consumer group: kafka-python's group consumer receives nothing from the embedded broker (Tansu),
-  aiokafka's does, and Faust is built on it.
+- aiokafka for the asyncio side (the webhook receiver, the worker's control follower), for every
+  consumer group (kafka-python's group consumer receives nothing from the embedded broker, Tansu;
+  aiokafka's does, and Faust is built on it), and for a synchronous reader that must be fast
+  (``PrefetchingTopicTail``, on a thread of its own: the store projection).
 
 Reading a topic "to its end" needs a guard. Tansu reports a partition's end offset as the base
 offset of its last record batch + 1, and the clients advance their position record by record as
