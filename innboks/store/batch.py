@@ -1,15 +1,16 @@
 """Applying a whole batch of records to the store in a few statements, with the rows of ``apply``.
 
 The projection reads up to thousands of records at a time. Applied one by one (``apply``), each
-costs a savepoint and two to six statements, each a round trip to the database: 350–1,000 records
-per second. Here a batch is decoded first, its records are grouped by topic, what they touch is
-read in one query per table, the per-record rules of ``innboks.store.projection`` run in memory,
-and the result is written with one multi-row statement per table and kind (``executemany``).
+costs a savepoint and two to six statements, each a round trip to the database: 1-2.5 ms of CPU
+per record (docs/performance.md). Here a batch is decoded first, its records are grouped by topic,
+what they touch is read in one query per table, the per-record rules of
+``innboks.store.projection`` run in memory, and the result is written with one statement per table
+and kind (``innboks.db.bulk``: ``COPY`` on PostgreSQL, ``executemany`` on SQLite).
 
 The rows are those the per-record rules give when the batch's records are applied topic by topic
 (messages, then triages, SLA events, cases, actions, and the rest one by one), each topic in the
 order read: a valid order, since the store takes the topics in any order and every partition's
-records stay in their order. ``tests/unit/test_store_batch.py`` compares both ways record by record.
+records stay in their order. ``tests/unit/test_store_batch.py`` compares both ways table by table.
 """
 
 from __future__ import annotations
