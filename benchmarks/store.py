@@ -5,9 +5,9 @@ are projected the way ``innboks store project`` does it (``Projection.step``: de
 it in one transaction with its offsets), fed from memory so that only the projection is timed, into
 a throwaway PostgreSQL cluster and, with ``BENCH_STORE_SQLITE_MESSAGES`` (default 200,000), into
 SQLite. ``BENCH_STORE_OPEN`` (default 2,000) inquiries are still open at the end, every 20th of
-them escalated. Then the inbox is served by uvicorn and asked ``BENCH_STORE_REQUESTS`` times
-(default 200) for its list page, ``/api/inquiries?state=open`` (up to 500 rows, the default) and the
-overdue ones; p50 and p99 over HTTP.
+them escalated. Then ``innboks inbox`` (the command, in a process of its own, as deployed) is asked
+``BENCH_STORE_REQUESTS`` times (default 200) for its list page, ``/api/inquiries?state=open`` (up
+to 500 rows, the default) and the overdue ones: p50 and p99 over HTTP, and its CPU per request.
 
 ``store-rebuild``: ``BENCH_REBUILD_MESSAGES`` (default 1,000,000) messages' records are produced to
 the embedded broker, and ``innboks store rebuild`` (the command, a process of its own) replays them
@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-import uvicorn
 
 from benchmarks.pipeline import cpu_seconds
 from innboks.config import topics
@@ -50,9 +48,7 @@ from innboks.db.schema import inquiries, message_revisions
 from innboks.kafka.broker import free_port
 from innboks.kafka.clients import AsyncProducer, Partition, Record
 from innboks.store.consumer import BATCH_RECORDS, Projection
-from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
-from innboks.webapp import create_app
 from schemas import (
     Category,
     EscalationReason,
@@ -68,7 +64,6 @@ from schemas import (
     Triage,
     TriagedMessage,
 )
-from tests.inbox_data import registry
 
 MESSAGES = int(os.environ.get("BENCH_STORE_MESSAGES", "1000000"))
 SQLITE_MESSAGES = int(os.environ.get("BENCH_STORE_SQLITE_MESSAGES", "200000"))
@@ -234,35 +229,55 @@ def server_cpu_seconds(server: object | None) -> float:
 
 # --- the inbox over the store ---------------------------------------------------------------------
 
-def serve_and_measure(url: str) -> dict[str, tuple[float, float]]:
+def serve_and_measure(url: str) -> dict[str, tuple[float, float, float]]:
+    """The inbox as deployed: ``innboks inbox`` in a process of its own, asked over HTTP by this one.
+
+    p50 and p99 of ``REQUESTS`` requests per path, and the server's CPU ms per request.
+    """
+    from tests.helpers import facebook_registry
+
     engine = open_store(url)
     password = secrets.token_urlsafe(12)
     add_user(engine, "bench", "operator", password)
+    engine.dispose()
+    workdir = Path(tempfile.mkdtemp(prefix="innboks-bench-inbox-"))
+    accounts = facebook_registry(workdir / "accounts.yaml", "http://127.0.0.1:9", "INNBOKS_BENCH_TOKEN", PAGE)
     port = free_port()
-    app = create_app(engine, registry(), AuthConfig(secret_key="bench"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
+    env = {name: value for name, value in os.environ.items() if name != "KAFKA_BOOTSTRAP_SERVERS"}
+    env.update(INNBOKS_STORE_URL=url, INNBOKS_ACCOUNTS_FILE=str(accounts), INNBOKS_BENCH_TOKEN="t")
+    with (workdir / "inbox.log").open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "innboks", "inbox", "--port", str(port)], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
     results = {}
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=("bench", password), timeout=30) as client:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the inbox did not start: {(workdir / 'inbox.log').read_text()[-500:]}")
+            time.sleep(0.2)
+        with httpx.Client(base_url=base, auth=("bench", password), timeout=30) as client:
             for name, path in (("list page", "/"), ("API open", "/api/inquiries?state=open"),
                                ("API overdue", "/api/inquiries?state=overdue&limit=100")):
                 for _ in range(3):
                     client.get(path).raise_for_status()  # warm
                 times = []
+                cpu = cpu_seconds(process.pid)
                 for _ in range(REQUESTS):
                     started = time.perf_counter()
                     client.get(path).raise_for_status()
                     times.append((time.perf_counter() - started) * 1000)
+                cpu = (cpu_seconds(process.pid) - cpu) / REQUESTS * 1000
                 times.sort()
-                results[name] = (statistics.median(times), times[max(0, int(len(times) * 0.99) - 1)])
+                results[name] = (statistics.median(times), times[max(0, int(len(times) * 0.99) - 1)], cpu)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+        process.terminate()
+        process.wait(timeout=30)
     return results
 
 
@@ -291,9 +306,10 @@ def run() -> None:
         try:
             print(project(url, messages, server).line(name, messages), flush=True)
             stored, still_open = _stored(url)
-            for what, (p50, p99) in serve_and_measure(url).items():
+            for what, (p50, p99, cpu) in serve_and_measure(url).items():
                 print(f"store [{name}]: inbox {what} with {stored:,} stored messages, {still_open:,} open inquiries: "
-                      f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({REQUESTS} requests over HTTP)", flush=True)
+                      f"p50 {p50:.1f} ms, p99 {p99:.1f} ms ({REQUESTS} requests over HTTP to `innboks inbox`; "
+                      f"its CPU {cpu:.1f} ms per request; load {os.getloadavg()[0]:.1f})", flush=True)
         finally:
             if server is not None:
                 server.stop()  # type: ignore[attr-defined]
