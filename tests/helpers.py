@@ -49,6 +49,7 @@ def message(
 def facebook_comment_raw(
     comment_id: str, text: str, *, author: str = "4242", parent: str | None = None,
     created: str = "2026-11-16T09:00:00+0000", post_id: str = f"{PAGE_ID}_1", mapped: bool = True,
+    account: str = PAGE_ID,
 ) -> RawEvent:
     """A Facebook comment as the connector side produces it to ``innboks.raw`` (with its mapping), or,
     with ``mapped=False``, as the connector fetched it (before its sink maps it)."""
@@ -59,7 +60,7 @@ def facebook_comment_raw(
     if parent:
         payload["parent"] = {"id": parent}
     raw = RawEvent(
-        platform=Platform.FACEBOOK, account_id=PAGE_ID, resource="comment", payload=payload,
+        platform=Platform.FACEBOOK, account_id=account, resource="comment", payload=payload,
         context={"post_id": post_id}, fetched_at=datetime.now(UTC),
     )
     return mapping.mapped(raw) if mapped else raw

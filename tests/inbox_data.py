@@ -43,7 +43,7 @@ def add_inquiry(connection: sa.Connection, native: str, text: str, due_in_hours:
                 pii: bool = False) -> str:
     """A citizen's comment, its triage and an opened SLA clock; returns the message id."""
     now = now or datetime.now(UTC)
-    raw = facebook_comment_raw(native, text, mapped=False).model_copy(update={"account_id": account})
+    raw = facebook_comment_raw(native, text, mapped=False, account=account)
     raw.payload["permalink_url"] = f"https://www.facebook.com/{account}/posts/{native}"
     msg = normalize_raw(mapping.mapped(raw).to_json_bytes()).inbox_message()
     triage = Triage(category=category, language=Language.BOKMAL, suggested_reply="Takk for meldingen!",

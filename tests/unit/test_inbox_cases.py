@@ -28,9 +28,7 @@ ARCHIVE_FIELDS = {"status", "saksnummer", "journalpostnummer", "detail", "update
 
 def forward(connection, native: str, text: str, minutes: int, account: str | None = None,
             screened: bool = False) -> CaseForward:
-    raw = facebook_comment_raw(native, text)
-    if account:
-        raw = raw.model_copy(update={"account_id": account})
+    raw = facebook_comment_raw(native, text, account=account) if account else facebook_comment_raw(native, text)
     message = normalize_raw(raw.to_json_bytes())
     apply(connection, topics.MESSAGES, message.to_json_bytes())
     case = CaseForward(case_id=case_id_for(message.id), inquiry=message,
