@@ -34,7 +34,8 @@ HEALTH = [
     r"mental illness", r"depresjon\w*", r"deprimert", r"depression", r"depressed", r"angst\w*", r"anxiety",
     r"panikkangst\w*", r"spiseforstyrr\w*", r"eating disorder", r"selvmord\w*", r"sjølvmord\w*", r"suicid\w*",
     r"selvskad\w*", r"sjølvskad\w*", r"self-harm\w*", r"rusproblem\w*", r"rusmisbruk\w*", r"rusavhengig\w*",
-    r"rusbehandling\w*", r"\w*avrusning\w*", r"alkoholiker\w*", r"alkoholproblem\w*", r"overdose\w*", r"addict\w*",
+    r"rusbehandling\w*", r"spilleavhengig\w*", r"spelavhengig\w*", r"gambling (?:addiction|problem)\w*",
+    r"spillegjeld\w*", r"\w*avrusning\w*", r"alkoholiker\w*", r"alkoholproblem\w*", r"overdose\w*", r"addict\w*",
     r"beruset", r"ruset", r"full og", r"drunk",
     # being ill, getting worse, falling, injuries
     r"sykmeld\w*", r"sjukmeld\w*", r"sykemeld\w*", r"sick leave", r"on sick",

@@ -64,6 +64,7 @@ _ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w
 _RESIDENT = re.compile(r"(?:(?i:naboen|naboane|naboene|nabo|familien|neighbour)|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
                        r"[^.!?]{0,20}(?:i|på|in|at),?\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}$")
 _LIVES = re.compile(r"(?<!\w)(?:bor|bur|bodde|budde|busett|bosatt|adresse\w*|heimeadresse\w*|hjemmeadresse\w*|"
+                    r"(?:hos|til|ved|utenfor|utanfor) (?:deg|dere|dykk|han|henne|ho|you)|"
                     r"hjemme hos|heime hos|lives?|living|address|(?:huset|leiligheten|leilegheita|leiligheita|boligen|"
                     r"bustaden|hytta|hytten|eiendommen|eigedomen|tomta|tomten|hjemmet|heimen|garasjen|house|flat|"
                     r"apartment|home|property) (?:din|di|ditt|dine|hans|hennes|hennar|deira|deres|dykkar|your|his|her|"
@@ -147,7 +148,13 @@ _KIN = any_of([r"mor", r"moren", r"mora", r"mamma", r"mammaen", r"far", r"faren"
                r"bror", r"broren", r"bror", r"søster", r"søsteren", r"syster", r"systera", r"onkel", r"tante",
                r"nabo", r"naboen", r"naboane", r"naboene", r"eleven", r"pasienten", r"brukeren", r"brukaren",
                r"son", r"daughter", r"mother", r"father", r"mum", r"mom", r"dad", r"husband", r"wife", r"partner",
-               r"child", r"children", r"kids?", r"neighbou?r", r"brother", r"sister", r"grandmother", r"grandfather"])
+               r"child", r"children", r"kids?", r"neighbou?r", r"brother", r"sister", r"grandmother", r"grandfather",
+               r"svoger", r"svogeren", r"svigerinne", r"svigerinna", r"svigersønn", r"svigerdatter", r"barnebarn",
+               r"barnebarnet", r"fetter", r"fetteren", r"kusine", r"kusina", r"kusinen", r"nevø", r"nevøen", r"niese",
+               r"niesa", r"niesen", r"stesønn", r"stesønnen", r"stedatter", r"stedatteren", r"stemor", r"stefar",
+               r"fosterbarn", r"fosterbarnet", r"leietaker", r"leietakeren", r"leigetakar", r"kollega", r"kollegaen",
+               r"tenant", r"colleague", r"grandson", r"granddaughter", r"cousin", r"nephew", r"niece", r"stepson",
+               r"stepdaughter", r"brother-in-law", r"sister-in-law", r"mother-in-law", r"father-in-law"])
 #: Nouns a possessive ties to one person: their doctor, teacher or caseworker, their case, bill, test or
 #: appointment ("fastlegen din", "søknaden din", "your results"), not their things ("bilen din").
 _OWNER_NOUN = any_of([
@@ -174,8 +181,6 @@ _PERSON_SUBJECT = re.compile(
     rf"dykkar|deira)|(?:din|ditt|dine|your|his|their) (?:\w+ )?(?:{_OWNER_NOUN})|(?-i:{_ADDRESS_REF})|{_CADASTRAL})"
     rf"(?!\w)",
     re.IGNORECASE)
-#: An identifier of a property always ties what is said of it to its owner.
-_CADASTRAL_PATTERN = re.compile(_CADASTRAL, re.IGNORECASE)
 #: A possessive right before or after a sensitive fact owns it: "his anxiety", "your blood test results",
 #: "gjelda hans".
 _OWNER_BEFORE = re.compile(r"(?:(?<!\w)(?:your|his|their)|(?:^|(?<!\w)(?:om|av|på|med|til|for|og|at|i))\s+"

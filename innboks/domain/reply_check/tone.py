@@ -387,7 +387,7 @@ FAMILIES = [
            _BLAME),
     # blaming everyone: "hvis alle hadde måkt sin egen snø i stedet for å skrive på Facebook"
     Phrase(r"(?:hvis|om|viss|dersom|if) (?:alle|folk|flere|fleire|everyone|people|innbyggerne|innbyggjarane)"
-           r" (?:bare |berre |just |only )?(?:hadde|had|'d) |(?:i stedet for|istedenfor|"
+           r" (?:bare |berre |just |only )?(?:hadde|had|'d)(?= \w)|(?:i stedet for|istedenfor|"
            r"i staden for|heller enn|instead of) (?:å )?(?:skrive|skriva|klage|klaga|mase|sitte|sitja|syte|kommentere|"
            r"kommentera|complain\w*|post\w*|writ\w*|moan\w*|whin\w*) (?:\w+ )?(?:på|om|i|on|about)", _BLAME),
     # brushed off: "Da får du bare ringe sentralbordet da.", "Bare så det er sagt"

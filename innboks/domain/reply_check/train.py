@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 DATA = Path(__file__).parents[3] / "data" / "replies"
 #: Parts trained on: the written training corpus and the parts the phrase tables were tuned on. Never
 #: test, the holdouts or the fresh parts.
-TRAIN_GLOBS = ("train-*.jsonl", "dev.jsonl", "dev-[b-g].jsonl")
+TRAIN_GLOBS = ("train-*.jsonl", "dev.jsonl", "dev-[b-g].jsonl", "outside-[1-3].jsonl")
 #: Clean replies the thresholds are chosen on (never trained on): at most ``ALLOWED_CLEAN_WARNINGS`` of
 #: these warned per code ...
 CALIBRATION = ("dev-clean.jsonl", "dev-clean-hard.jsonl")
