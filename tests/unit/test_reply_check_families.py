@@ -317,6 +317,10 @@ def test_families_after_holdout_f(text: str, code: str, flagged: bool) -> None:
     ("Eiendomsskatten kan betales til kommunens kontonummer 4740 15 12345.", "personal_data", False),
     ("Barnevernvakta når du hele døgnet på 478 00 450.", "personal_data", False),
     ("Du trenger ingen henvisning for å bestille time.", "personal_data", False),
+    # after fresh-d/e's one run: guidance with the topic first and "du" after the verb
+    ("Trygghetsalarm søker du om hos tildelingskontoret.", "personal_data", False),
+    ("Friplass kan du søke om hvis husstanden har lav inntekt.", "personal_data", False),
+    ("Vi ser at du har lav inntekt, så friplassen er din.", "personal_data", True),
     # case decisions
     ("Dispensasjonen går gjennom, dere kan begynne å grave.", "case_decision", True),
     ("Dispensasjonen kan gå gjennom hvis naboene ikke har merknader.", "case_decision", False),

@@ -215,6 +215,10 @@ _OFFERED_TO = re.compile(r"(?<!\w)(?:hjelpe|hjelper|hjelpa|kontakte|kontakter|ri
                          r"invite|offer|wish|can|may)\s+$", re.IGNORECASE)
 _OFFER = re.compile(r"(?<!\w)(?:kan|kunne|vil gjerne|gjerne|can|could|happy to|glad to|ønsker å|ønskjer å|tilbyr|"
                     r"tilbyd|offer|offers|hjelper|hjelp)(?!\w)", re.IGNORECASE)
+#: "you" after a modal or a present-tense verb, the topic first: guidance ("Trygghetsalarm søker du om hos
+#: tildelingskontoret", "Friplass kan du søke om hvis …").
+_GUIDANCE_INVERTED = re.compile(r"(?<!\w)(?:kan|kunne|må|bør|skal|søker|søkjer|tar|tek|finner|finn|får|fær|sender|"
+                                r"ringer|ringjer|leverer|melder|bestiller|bestiller|gjør|gjer)\s+$", re.IGNORECASE)
 _PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they|deg|henne|ham|him",
                       re.IGNORECASE)
 #: A person followed by these is "you" in general guidance ("du kan søke om avlastning", "du trenger ingen
@@ -385,4 +389,5 @@ def _not_the_subject(said: str, person: re.Match[str], offer: bool) -> bool:
     if not _PRONOUN.fullmatch(person.group(0)):
         return False
     before = said[max(0, person.start() - 14):person.start()]
-    return bool(_NOT_SUBJECT_BEFORE.search(before) or (offer and _OFFERED_TO.search(before)))
+    return bool(_NOT_SUBJECT_BEFORE.search(before) or (offer and _OFFERED_TO.search(before))
+                or _GUIDANCE_INVERTED.search(before) and person.group(0).lower() in {"du", "dere", "dykk", "you"})
