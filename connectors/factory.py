@@ -27,7 +27,7 @@ def session_for(platform: Platform, account: Account | None, token: str | None) 
     if token:
         return bearer_session(token)
     if account is not None and account.credentials is not None:
-        return open_session(account.credentials)
+        return open_session(account.credentials, platform)
     from_env = os.environ.get(token_variable(platform), "").strip()
     if from_env:
         return bearer_session(from_env)

@@ -18,12 +18,13 @@ import random
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from connectors.errors import AuthError, ConnectorError, FatalRequestError, RateLimited, RetriableError, SessionExpired
 from connectors.ratelimits import RateLimit, parse_rate_limit, retry_after
+from innboks.domain.platform_auth import rebase_url
 
 T = TypeVar("T")
 
@@ -37,18 +38,6 @@ def with_renewal(request: Callable[[], T], refresh_auth: Callable[[], bool]) -> 
         if not refresh_auth():
             raise
     return request()
-
-
-def rebase_url(url: str, base_url: str | None) -> str:
-    """Replace scheme and host (and port) of ``url`` with those of ``base_url``; keep the path."""
-    if not base_url:
-        return url
-    base = urlsplit(base_url)
-    if not base.scheme or not base.netloc:
-        raise ValueError(f"base URL must look like scheme://host[:port], got {base_url!r}")
-    parts = urlsplit(url)
-    prefix = base.path.rstrip("/")
-    return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, parts.fragment))
 
 
 class ResponsePolicy:

@@ -35,7 +35,8 @@ class ConnectorMetrics:
                                  "1 while the platform accepts the account's credentials, 0 once rejected.",
                                  labels, registry=registry)
         self.token_expiry = Gauge("innboks_connector_token_expiry_timestamp_seconds",
-                                  "When the account's token expires (Unix time), where the registry records it.",
+                                  "When the account must be connected again (Unix time): as connected in Kontoer, "
+                                  "or the registry's token_expires.",
                                   labels, registry=registry)
         self.poll_duration = Histogram("innboks_connector_poll_duration_seconds", "Duration of one poll.",
                                        ["platform"], buckets=POLL_BUCKETS, registry=registry)

@@ -10,7 +10,11 @@ next attempt. A change of state becomes a ``ConnectorEvent``.
 - A rate limit waits for the announced reset.
 - Other errors back off exponentially (up to 15 minutes).
 
-``Runner`` gives every enabled account of the registry its own thread.
+``Runner`` gives every enabled account of the registry its own thread. Given ``wanted`` (what should run
+now: the registry as it is, with the accounts connected in Kontoer), it looks again every few seconds
+and starts a poller for an account that was connected, stops one that was removed or paused, and
+builds a new one when an account's settings or credentials changed (a reconnection): the new poller
+continues from the account's cursors, which are kept by account, not by credentials.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,8 +68,10 @@ class AccountPoller:
         credential_fingerprint: Callable[[], str] | None = None,
         clock: Callable[[], float] = time.time,
         token_expires_at: float | None = None,
+        health: Callable[[AccountPoller, PollOutcome], None] | None = None,
     ) -> None:
         self.connector = connector
+        self.health = health
         self.interval = interval
         self.events = events or ConnectorEvents(None)
         self.metrics = metrics
@@ -127,7 +133,13 @@ class AccountPoller:
             if limit is not None and limit.remaining_ratio is not None:
                 self.metrics.rate_limit_remaining.labels(*self._labels).set(limit.remaining_ratio)
         self.next_at = self.clock() + outcome.next_in
+        if self.health is not None:
+            self.health(self, outcome)
         return outcome
+
+    @property
+    def key(self) -> str:
+        return f"{self._labels[0]}:{self._labels[1]}"
 
     def _fail(self, state: PollState, error_class: str, detail: str, wait: float) -> PollOutcome:
         platform, account = self._labels
@@ -150,6 +162,15 @@ class AccountPoller:
     def close(self) -> None:
         self.connector.cleanup()
 
+    def forget_metrics(self) -> None:
+        """The account is no longer polled (disconnected, paused): its token series go, so no alert fires
+        for a token nobody uses."""
+        for gauge in (self.metrics.token_expiry, self.metrics.token_valid):
+            try:
+                gauge.remove(*self._labels)
+            except KeyError:
+                pass
+
 
 def fingerprint_of(values: Callable[[], list[str]]) -> Callable[[], str]:
     """A digest of the current credential values, to notice when an operator replaced them."""
@@ -164,15 +185,85 @@ def fingerprint_of(values: Callable[[], list[str]]) -> Callable[[], str]:
     return digest
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """An account that should be polled now: its key, what identifies its settings and credentials, and how
+    to build its poller."""
+
+    key: str
+    fingerprint: str
+    build: Callable[[], AccountPoller]
+
+
 class Runner:
     """Polls many accounts, each in its own thread, until stopped."""
 
-    def __init__(self, pollers: list[AccountPoller], tick: float = 1.0) -> None:
-        self.pollers = pollers
+    def __init__(self, pollers: Iterable[AccountPoller] = (), tick: float = 1.0,
+                 wanted: Callable[[], list[Wanted]] | None = None, resync_seconds: float = 5.0) -> None:
+        self.pollers: list[AccountPoller] = list(pollers)
         self.tick = tick
+        self.wanted = wanted
+        self.resync_seconds = resync_seconds
         self.stopping = threading.Event()
+        self._fingerprints: dict[str, str] = {}
+        self._threads: dict[str, tuple[threading.Thread, threading.Event]] = {}
+        #: key → (fingerprint, why): accounts whose poller could not be built (tried again when they change).
+        self.refused: dict[str, tuple[str, str]] = {}
+        self._running = False
+        self._lock = threading.Lock()
+
+    def sync(self) -> None:
+        """Bring the pollers in line with ``wanted``: start new accounts, stop gone ones, rebuild changed ones."""
+        if self.wanted is None:
+            return
+        wanted = {w.key: w for w in self.wanted()}
+        with self._lock:
+            for poller in list(self.pollers):
+                want = wanted.get(poller.key)
+                if want is None or want.fingerprint != self._fingerprints.get(poller.key):
+                    self._retire(poller)
+                    if want is None:
+                        poller.forget_metrics()
+            running = {poller.key for poller in self.pollers}
+            for key, want in wanted.items():
+                if key in running or self.refused.get(key, ("",))[0] == want.fingerprint:
+                    continue
+                try:
+                    poller = want.build()
+                except Exception as exc:  # noqa: BLE001 - one account without credentials must not stop the others
+                    log.warning("skipping %s: %s", key, exc)
+                    self.refused[key] = (want.fingerprint, str(exc))
+                    continue
+                self.refused.pop(key, None)
+                self._fingerprints[key] = want.fingerprint
+                self.pollers.append(poller)
+                log.info("polling %s", key)
+                if self._running:
+                    self._start(poller)
+
+    def _retire(self, poller: AccountPoller) -> None:
+        self.pollers.remove(poller)
+        self._fingerprints.pop(poller.key, None)
+        thread, stop = self._threads.pop(poller.key, (None, None))
+        if stop is not None:
+            stop.set()
+        if thread is not None:
+            thread.join(timeout=30)
+        try:
+            poller.close()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("%s: closing failed (%s)", poller.key, type(exc).__name__)
+        log.info("stopped polling %s (removed, paused or changed)", poller.key)
+
+    def _start(self, poller: AccountPoller) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=self._loop, args=(poller, stop),
+                                  name=f"poll-{poller.connector.platform.value}", daemon=True)
+        self._threads[poller.key] = (thread, stop)
+        thread.start()
 
     def run(self, once: bool = False) -> list[PollOutcome]:
+        self.sync()
         if once:
             results: list[PollOutcome] = []
             threads = [threading.Thread(target=lambda p=p: results.append(p.poll_once())) for p in self.pollers]
@@ -181,16 +272,22 @@ class Runner:
             for thread in threads:
                 thread.join()
             return results
-        threads = [threading.Thread(target=self._loop, args=(p,), name=f"poll-{p.connector.platform.value}",
-                                    daemon=True) for p in self.pollers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        with self._lock:
+            self._running = True
+            for poller in self.pollers:
+                self._start(poller)
+        while not self.stopping.wait(self.resync_seconds if self.wanted is not None else 3600.0):
+            try:
+                self.sync()
+            except Exception as exc:  # noqa: BLE001 - the store away for a moment: keep the pollers running
+                log.warning("accounts not re-read: %s", type(exc).__name__)
+        for thread, stop in list(self._threads.values()):
+            stop.set()
+            thread.join(timeout=30)
         return []
 
-    def _loop(self, poller: AccountPoller) -> None:
-        while not self.stopping.is_set():
+    def _loop(self, poller: AccountPoller, stop: threading.Event) -> None:
+        while not self.stopping.is_set() and not stop.is_set():
             if poller.due(time.time()):
                 try:
                     poller.poll_once()
@@ -198,7 +295,7 @@ class Runner:
                     # The type only: a traceback could carry message content (pydantic echoes input).
                     log.error("%s %s: unexpected %s", *poller._labels, type(exc).__name__)
                     poller.next_at = time.time() + MAX_BACKOFF_SECONDS
-            self.stopping.wait(self.tick)
+            stop.wait(self.tick)
 
     def stop(self) -> None:
         self.stopping.set()

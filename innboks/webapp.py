@@ -1,7 +1,7 @@
-"""The staff web application: the inbox's and the records' pages and API behind one sign-in.
+"""The staff web application: the inbox's, the records' and the accounts' pages and API behind one sign-in.
 
-It stands above the runtimes it assembles (``innboks.inbox``, ``innboks.records``) and below the
-commands that serve it (``innboks inbox``, the demo).
+It stands above the runtimes it assembles (``innboks.inbox``, ``innboks.records``, ``innboks.accounts``)
+and below the commands that serve it (``innboks inbox``, the demo).
 """
 
 from __future__ import annotations
@@ -15,8 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from innboks.accounts import pages as accounts
 from innboks.config.accounts import Registry
+from innboks.config.settings import Settings, get_settings
 from innboks.db.facts import FactsSource
+from innboks.db.sealed import Keyring
 from innboks.domain.reply_variables import ReplyVariables
 from innboks.inbox import api, crisis_page, events, facts_page, pages, workplace_api
 from innboks.records import page as records
@@ -34,8 +37,12 @@ async def healthz(request: Request) -> Response:
 
 
 def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: Publisher | None = None,
-               reply_variables: ReplyVariables | None = None, facts: FactsSource | None = None) -> Starlette:
-    context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher())
+               reply_variables: ReplyVariables | None = None, facts: FactsSource | None = None,
+               settings: Settings | None = None, keyring: Keyring | None = None) -> Starlette:
+    """The app; ``keyring`` (from INNBOKS_SECRET_KEY) lets Kontoer connect accounts, ``settings`` names the
+    platforms' apps they are connected through."""
+    context = StaffContext(engine, registry, Authenticator(engine, auth), publisher or NoPublisher(),
+                           settings=settings or get_settings(), keyring=keyring)
     if reply_variables is not None:
         context.reply_variables = reply_variables
     if facts is not None:
@@ -43,6 +50,7 @@ def create_app(engine: Engine, registry: Registry, auth: AuthConfig, publisher: 
     app = Starlette(
         routes=[Route("/healthz", healthz), *signin.routes(auth), *workplace_api.routes, *events.routes, *api.routes,
                 *pages.routes, *facts_page.routes, *crisis_page.routes, *statement.routes, *records.routes,
+                *accounts.routes,
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
             Middleware(AccessLogAndHeaders),

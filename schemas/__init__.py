@@ -11,7 +11,7 @@ from schemas.archive import ArchiveError, ArchiveReceipt, ArchiveStatus
 from schemas.base import SCHEMA_VERSION, Contract
 from schemas.case import CaseChange, CaseForward, Screening
 from schemas.connector import ConnectorCursor, ConnectorEvent, ConnectorEventKind
-from schemas.control import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
+from schemas.control import ACCOUNT_KEY_PREFIX, CRISIS_KEY, FACTS_KEY, AccountEvent, ControlEvent, FactsEvent
 from schemas.deadletter import DeadLetter
 from schemas.enums import (
     Category,
@@ -42,6 +42,7 @@ PUBLISHED: dict[str, type[Contract]] = {
     "ConnectorCursor": ConnectorCursor,
     "ConnectorEvent": ConnectorEvent,
     "ControlEvent": ControlEvent,
+    "AccountEvent": AccountEvent,
     "FactsEvent": FactsEvent,
     "ActionEvent": ActionEvent,
     "ArchiveReceipt": ArchiveReceipt,
@@ -49,6 +50,8 @@ PUBLISHED: dict[str, type[Contract]] = {
 
 __all__ = [
     "PUBLISHED",
+    "ACCOUNT_KEY_PREFIX",
+    "AccountEvent",
     "ActionEvent",
     "ActionFailure",
     "ActionKind",

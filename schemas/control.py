@@ -1,4 +1,4 @@
-"""Operational switches on the compacted ``innboks.control`` topic."""
+"""Operational switches and the account registry on the compacted ``innboks.control`` topic."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from schemas.base import Contract, UtcDatetime
+from schemas.enums import Platform
 
 #: Key of the crisis switch on ``innboks.control``.
 CRISIS_KEY = "crisis"
@@ -30,6 +31,38 @@ class ControlEvent(Contract):
     reason: str = Field(min_length=1, max_length=500, description="Why (shown to operators; no personal data).")
     set_by: str | None = Field(default=None, description="Who switched it (user name or system).")
     at: UtcDatetime
+
+
+#: Keys of the account registry's entries on ``innboks.control``: ``account:{platform}:{account_id}``.
+ACCOUNT_KEY_PREFIX = "account:"
+
+
+class AccountEvent(Contract):
+    """An account connected, reconnected, paused, resumed or disconnected in Kontoer (key
+    ``account:{platform}:{account_id}``); the latest value per key is the account's registry entry.
+
+    The credentials are never here (they stay sealed in the store); this tells the processes that do
+    not read the store (the stream worker) the account's name, unit and SLA policy at once, and wakes
+    the ones that do (the connector runner, the executor).
+    """
+
+    kind: Literal["account"] = "account"
+    platform: Platform
+    account_id: str = Field(min_length=1, max_length=512)
+    name: str = Field(min_length=1, max_length=512)
+    owning_unit: str = Field(min_length=1, max_length=256)
+    sla_policy: str = Field(default="standard", max_length=64)
+    #: Connected and not paused: the account is read and acted for.
+    active: bool
+    #: False once disconnected (its credentials are gone; the history stays).
+    connected: bool = True
+    credentials_version: int = Field(default=1, ge=0)
+    set_by: str | None = Field(default=None, description="Who did it (user name or system).")
+    at: UtcDatetime
+
+    @property
+    def key(self) -> str:
+        return f"{ACCOUNT_KEY_PREFIX}{self.platform.value}:{self.account_id}"
 
 
 class FactsEvent(Contract):

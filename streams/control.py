@@ -1,5 +1,5 @@
-"""Following ``innboks.control`` in every worker: crisis mode and the facts registry are known
-everywhere, at once.
+"""Following ``innboks.control`` in every worker: crisis mode, the facts registry and the accounts
+connected in Kontoer are known everywhere, at once.
 
 Each worker reads the (one-partition, compacted) control topic with its own consumer, outside the
 consumer group, because every worker needs every switch. Triage waits until the topic has been
@@ -21,7 +21,8 @@ from innboks.config.facts import Facts, FactsError, parse_facts
 from innboks.config.settings import get_settings
 from innboks.config.topics import CONTROL
 from innboks.kafka.clients import AsyncTopicTail
-from schemas import CRISIS_KEY, FACTS_KEY, ControlEvent, FactsEvent
+from schemas import ACCOUNT_KEY_PREFIX, CRISIS_KEY, FACTS_KEY, AccountEvent, ControlEvent, FactsEvent
+from streams.accounts import REGISTRY
 from streams.app import app
 from streams.metrics import METRICS
 
@@ -78,6 +79,8 @@ def apply_record(state: CrisisState, key: bytes | None, value: bytes | None, fac
     try:
         if key == CRISIS_KEY.encode():
             state.apply(ControlEvent.from_json_bytes(value))
+        elif key is not None and key.startswith(ACCOUNT_KEY_PREFIX.encode()):
+            REGISTRY.apply(AccountEvent.from_json_bytes(value))  # connected in Kontoer: known at once
         elif key == FACTS_KEY.encode():
             facts.apply(FactsEvent.from_json_bytes(value))
     except ValidationError:

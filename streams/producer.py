@@ -81,7 +81,8 @@ async def _partition(producer: Any, record: OutRecord) -> int:
     if topic not in _known_topics:
         await producer.partitions_for(topic)  # the topic's metadata, once
         _known_topics.add(topic)
-    if app.conf.producer_partitioner is not None or not key:
+    conf: Any = app.conf  # Faust types the partitioner as a method of Settings
+    if conf.producer_partitioner is not None or not key:
         return int(app.producer.key_partition(topic, key).partition)
     hashed = _hashes.get(key)
     if hashed is None:

@@ -31,6 +31,7 @@ from connectors.metrics import METRICS
 from connectors.writer import PlatformWriter, TargetGone, failure_of
 from innboks.config import topics
 from innboks.domain.action_rules import OUTCOME_RANK, hide_reason_allowed
+from innboks.domain.platform_auth import reconnect_path
 from innboks.kafka.clients import Producer, TopicTail
 from schemas import ActionEvent, ActionFailure, ActionKind, ActionOutcome, Event, InboxMessage, Kind, Platform
 
@@ -213,6 +214,11 @@ class Executor:
 
     def _outcome(self, state: ActionState, outcome: ActionOutcome, **fields: object) -> None:
         request = state.request
+        if fields.get("failure") is ActionFailure.TOKEN_EXPIRED:
+            # Points to Kontoer's reconnect button (the inbox shows it with the failure).
+            target = request.target
+            fields["detail"] = (f"{str(fields.get('detail') or '')[:300]}; koble kontoen til på nytt: "
+                                f"{reconnect_path(target.platform, target.account_id)}").lstrip("; ")
         event = request.model_copy(update={"outcome": outcome, "at": self._clock(),
                                            "approved_by": state.latest.approved_by, **fields})
         self._send(topics.ACTIONS, request.key.encode(), event.to_json_bytes())

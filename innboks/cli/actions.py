@@ -9,7 +9,6 @@ import sys
 import threading
 
 from innboks.cli.args import OneLineParser
-from innboks.config.accounts import RegistryError, load_registry
 from innboks.config.settings import get_settings
 from innboks.errors import CliError
 from innboks.kafka.runtime import require_bootstrap
@@ -27,17 +26,17 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 def _run(args: argparse.Namespace) -> int:
     from connectors.actions.executor import ExecutorLoop
     from connectors.actions.writers import RegistryWriters
+    from connectors.health import StoreHealth
+    from innboks.cli.accounts_store import store_link
     from innboks.kafka.clients import KafkaClientError
 
     settings = get_settings()
-    try:
-        registry = load_registry(settings.accounts_file)
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
+    link = store_link(settings)
     bootstrap = require_bootstrap(settings)
-    writers = RegistryWriters(registry)
+    writers = RegistryWriters(link.live)
+    health = StoreHealth(link.engine) if link.engine is not None else None
     try:
-        loop = ExecutorLoop(bootstrap, writers)
+        loop = ExecutorLoop(bootstrap, writers, on_outcome=health.action if health else None)
     except KafkaClientError as exc:
         raise CliError(f"cannot reach Kafka at {bootstrap} ({exc.reason})") from None
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -120,7 +120,12 @@ def run_poll(
 
     settings = get_settings()
     _check_base_url(base_url)
-    registry = _registry(settings.accounts_file, required=False)
+    if settings.store_configured:  # the accounts connected in Kontoer, too
+        from innboks.cli.accounts_store import store_link
+
+        registry: Registry | None = store_link(settings).live.current()
+    else:
+        registry = _registry(settings.accounts_file, required=False)
     entry = registry.find(platform, account) if registry else None
     with ExitStack() as stack:
         if stdout:
@@ -165,13 +170,13 @@ def run_poll(
     return 0
 
 
-def _start_executor(bootstrap: str, registry: Registry, stop: threading.Event) -> threading.Thread:
+def _start_executor(bootstrap: str, registry: Any, stop: threading.Event, on_outcome: Any = None) -> threading.Thread:
     """The action executor beside the pollers (docs/actions.md): one per cluster, like the runner."""
     from connectors.actions.executor import ExecutorLoop
     from connectors.actions.writers import RegistryWriters
 
     writers = RegistryWriters(registry)
-    loop = _kafka(ExecutorLoop, bootstrap, writers)
+    loop = _kafka(ExecutorLoop, bootstrap, writers, on_outcome)
 
     def run() -> None:
         try:
@@ -186,43 +191,39 @@ def _start_executor(bootstrap: str, registry: Registry, stop: threading.Event) -
 
 
 def run_connectors(once: bool) -> int:
-    """Poll every enabled account of the registry, each on its own schedule and thread."""
-    from connectors.factory import build_connector, credential_watch
+    """Poll every enabled account of the registry, each on its own schedule and thread; with a store, the
+    accounts connected in Kontoer too, picked up (and dropped, and rebuilt on reconnection) while running."""
+    from connectors.fleet import wanted_pollers
+    from connectors.health import StoreHealth
     from connectors.sinks import KafkaSink, raw_producer
+    from innboks.cli.accounts_store import store_link
 
     settings = get_settings()
-    registry = _registry(settings.accounts_file, required=True)
-    assert registry is not None
+    link = store_link(settings)
     bootstrap = require_bootstrap(settings)
     producer = _kafka(state_producer, bootstrap)
     sink_producer = _kafka(raw_producer, bootstrap)
     cursors, events = KafkaCursorStore(bootstrap, producer), ConnectorEvents(producer)
-    pollers: list[AccountPoller] = []
-    for account in (a for a in registry.accounts if a.enabled):
-        try:
-            sink = KafkaSink(bootstrap, producer=sink_producer)
-            connector = build_connector(account.platform, account.account_id, sink, cursors, account)
-        except CredentialError as exc:
-            print(f"skipping {account.key}: {exc}", file=sys.stderr)
-            continue
-        pollers.append(AccountPoller(connector, account.poll_interval_seconds, events,
-                                     credential_fingerprint=credential_watch(account, account.platform),
-                                     token_expires_at=account.token_expires_timestamp))
-    if not pollers:
+    health = StoreHealth(link.engine, link.live.credentials_version) if link.engine is not None else None
+    runner = Runner(wanted=wanted_pollers(link.live, lambda: KafkaSink(bootstrap, producer=sink_producer), cursors,
+                                          events, health.poll if health else None))
+    runner.sync()
+    for key, (_fingerprint, why) in sorted(runner.refused.items()):
+        print(f"skipping {key}: {why}", file=sys.stderr)
+    if not runner.pollers and link.engine is None:
         raise CliError("no account can be polled (see the lines above, or enable accounts in the registry)")
-    runner = Runner(pollers)
     try:
         if once:
             outcomes = runner.run(once=True)
             failed = [o for o in outcomes if o.state is not PollState.OK]
-            for poller in pollers:
+            for poller in runner.pollers:
                 print(f"{poller.connector.platform.value} {poller.connector.account_id}: {poller.state.value}",
                       file=sys.stderr)
-            return 1 if failed else 0
+            return 1 if failed or not runner.pollers else 0
         _serve_metrics(settings.connector_metrics_port)
         _log_to_stderr()
         executor_stop = threading.Event()
-        executor = _start_executor(bootstrap, registry, executor_stop)
+        executor = _start_executor(bootstrap, link.live, executor_stop, health.action if health else None)
 
         def stop_all(*_: Any) -> None:
             executor_stop.set()
@@ -236,7 +237,7 @@ def run_connectors(once: bool) -> int:
         executor.join(timeout=10)
         return 0
     finally:
-        for poller in pollers:
+        for poller in list(runner.pollers):
             poller.close()
         sink_producer.close(timeout=5)
         producer.close(timeout=5)

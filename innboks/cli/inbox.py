@@ -92,14 +92,17 @@ def facts_source(settings: Settings) -> FactsSource:
 def _inbox(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from innboks.cli.accounts_store import keyring_of
     from innboks.inbox.publisher import KafkaPublisher
     from innboks.webapp import create_app
 
     settings = get_settings()
     facts = facts_source(settings)
     engine = open_engine(store_url(args))
+    keyring = keyring_of(engine, settings)  # Kontoer connects accounts only with INNBOKS_SECRET_KEY
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers) if settings.kafka_bootstrap_servers else None
-    app = create_app(engine, account_registry(settings), auth_config(settings), publisher, facts=facts)
+    app = create_app(engine, account_registry(settings), auth_config(settings), publisher, facts=facts,
+                     settings=settings, keyring=keyring)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
     try:

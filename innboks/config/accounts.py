@@ -37,6 +37,9 @@ class CommunicationUnit(BaseModel):
     #: The unit's own identities per platform (user ids, person URNs), used to check that the unit
     #: is admin of every official account where the platform exposes page roles.
     admins: dict[Platform, list[str]] = Field(default_factory=dict)
+    #: Connecting an account in Kontoer where the platform shows that the unit is not admin: refused
+    #: (true), or allowed with a warning (false, the default: the guideline says "som hovedregel").
+    require_admin: bool = False
 
 
 class Account(BaseModel):
@@ -95,6 +98,12 @@ class Registry(BaseModel):
                     raise ValueError(f"account {account.key} uses unknown SLA policy {policy!r}")
         return self
 
+    def with_accounts(self, accounts: list[Account]) -> Registry:
+        """The same registry with these accounts (a copy; its lookup cache starts afresh)."""
+        copy = self.model_copy(update={"accounts": accounts})
+        copy.__dict__.pop("_by_key", None)
+        return copy
+
     def find(self, platform: Platform, account_id: str) -> Account | None:
         return next((a for a in self.accounts if a.platform is platform and a.account_id == account_id), None)
 
@@ -134,7 +143,7 @@ def load_registry(path: Path) -> Registry:
 
 
 #: Tags pydantic adds to locations inside discriminated unions (not keys of the YAML document).
-_UNION_TAGS = frozenset({"bearer", "oauth2", "oauth1", "app_password"})
+_UNION_TAGS = frozenset({"bearer", "oauth2", "oauth1", "app_password", "stored"})
 
 
 def registry_or_none(path: Path) -> Registry | None:

@@ -1,40 +1,87 @@
 """Credential references of the account registry: where secrets come from (pure data).
 
 Secrets are never written in the account registry. It holds references: ``env:NAME`` (an
-environment variable) or ``file:/path`` (a secret file, e.g. a mounted Kubernetes or Docker secret).
-Four kinds of credentials cover the platforms: ``bearer`` (a long-lived token), ``oauth2`` (with a
-refresh token), ``oauth1`` (X direct messages) and ``app_password`` (Bluesky). How a session uses
-them is ``connectors.auth``. Loaded secrets are ``SecretStr``: they print as ``**********`` and never
-reach logs.
+environment variable), ``file:/path`` (a secret file, e.g. a mounted Kubernetes or Docker secret) or
+``store:PLATFORM/ACCOUNT#FIELD`` (a credential an administrator connected in *Kontoer*, kept
+encrypted in the conversation store; readable only by a process that opened the store with
+``INNBOKS_SECRET_KEY``, which installs the store as a ``SecretBackend``). Five kinds of credentials
+cover the platforms: ``bearer`` (a long-lived token), ``oauth2`` (with a refresh token), ``oauth1`` (X
+direct messages), ``app_password`` (Bluesky) and ``stored`` (whatever was connected in Kontoer; the
+store says which). How a session uses them is ``connectors.auth``. Loaded secrets are ``SecretStr``:
+they print as ``**********`` and never reach logs.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from innboks.config.files import UnreadableFile, read_text
 
+REFERENCE_KINDS = ("env", "file", "store")
+
 
 def _check_reference(value: str) -> str:
     kind, _, target = value.partition(":")
-    if kind not in ("env", "file") or not target:
-        raise ValueError("secret references look like 'env:NAME' or 'file:/path' (secrets are never inline)")
+    if kind not in REFERENCE_KINDS or not target:
+        raise ValueError("secret references look like 'env:NAME', 'file:/path' or 'store:PLATFORM/ACCOUNT#FIELD' "
+                         "(secrets are never inline)")
     return value
 
 
-SecretReference = Annotated[str, AfterValidator(_check_reference), Field(description="'env:NAME' or 'file:/path'")]
+SecretReference = Annotated[str, AfterValidator(_check_reference),
+                            Field(description="'env:NAME', 'file:/path' or 'store:PLATFORM/ACCOUNT#FIELD'")]
 
 
 class CredentialError(ValueError):
     """A referenced secret is missing or empty."""
 
 
+class SecretBackend(Protocol):
+    """Where ``store:`` references are read and written: the conversation store (``innboks.db.vault``)."""
+
+    def read(self, target: str) -> str | None: ...
+
+    def write(self, target: str, value: str) -> None: ...
+
+    def refresh(self, target: str, stale_access_token: str | None,
+                grant: Callable[[str], Mapping[str, Any]]) -> Mapping[str, Any]:
+        """Renew an OAuth 2 token pair once for all processes (``target`` names the refresh token)."""
+        ...
+
+
+_backend: SecretBackend | None = None
+
+
+def install_secret_backend(backend: SecretBackend | None) -> None:
+    """Let ``store:`` references resolve in this process (the process opened the store with its key)."""
+    global _backend
+    _backend = backend
+
+
+def secret_backend() -> SecretBackend | None:
+    return _backend
+
+
+def store_reference(platform: str, account_id: str, name: str) -> str:
+    return f"store:{platform}/{account_id}#{name}"
+
+
 def resolve(reference: str) -> SecretStr:
     kind, _, target = reference.partition(":")
+    if kind == "store":
+        if _backend is None:
+            raise CredentialError("store: credentials need the conversation store and INNBOKS_SECRET_KEY "
+                                  "(INNBOKS_STORE_URL)")
+        stored = _backend.read(target)
+        if not stored:
+            raise CredentialError(f"no stored credential {target.partition('#')[2] or target} for this account "
+                                  "(connect it in Kontoer)")
+        return SecretStr(stored)
     if kind == "env":
         value = os.environ.get(target, "")
         if not value:
@@ -77,7 +124,8 @@ class OAuth2Credentials(_Credentials):
     client_secret: SecretReference | None = None
     refresh_token: SecretReference
     access_token: SecretReference | None = None
-    token_url: str = Field(description="The platform's token endpoint.")
+    token_url: str | None = Field(default=None, description="The platform's token endpoint (default: the "
+                                  "platform's, innboks/domain/platform_auth.py).")
     #: Send client credentials in the body (Google, LinkedIn) or as HTTP Basic auth (X).
     client_auth: Literal["body", "basic"] = "body"
 
@@ -114,7 +162,15 @@ class AppPasswordCredentials(_Credentials):
 
 
 
-AnyCredentials = BearerCredentials | OAuth2Credentials | OAuth1Credentials | AppPasswordCredentials
+class StoredCredentials(_Credentials):
+    """Connected in *Kontoer*: the store keeps them encrypted and says what they are. At start-up the
+    registry's entry gets concrete credentials whose references point into the store (``store:``)."""
+
+    type: Literal["stored"] = "stored"
+
+
+AnyCredentials = (BearerCredentials | OAuth2Credentials | OAuth1Credentials | AppPasswordCredentials
+                  | StoredCredentials)
 Credentials = Annotated[AnyCredentials, Field(discriminator="type")]
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from innboks.config.credentials import SecretReference
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INNBOKS_", extra="ignore")
@@ -86,6 +88,29 @@ class Settings(BaseSettings):
     oidc_unit_claim: str | None = Field(
         default=None, description="A claim listing the units whose accounts the user sees (unset: all)."
     )
+    # Connecting accounts in Kontoer (docs/accounts.md). The key that encrypts connected accounts'
+    # credentials in the store: a secret reference (env:NAME or file:/path) to one key per line; the
+    # first encrypts, every one decrypts (rotation: put the new key first, run innboks accounts rekey).
+    secret_key: SecretReference | None = None
+    # The platforms' apps that accounts are connected through (Mastodon registers its own per instance;
+    # Bluesky needs none). Client ids are not secret; client secrets are secret references.
+    meta_app_id: str | None = Field(default=None, description="The Meta app (Facebook Login for Business): "
+                                    "its secret is INNBOKS_META_APP_SECRET(_FILE), as for webhooks.")
+    meta_login_config_id: str | None = Field(default=None, description="Facebook Login for Business "
+                                             "configuration id (config_id); unset: the scopes are asked for.")
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: SecretReference | None = None
+    google_client_id: str | None = None
+    google_client_secret: SecretReference | None = None
+    x_client_id: str | None = None
+    x_client_secret: SecretReference | None = None
+    platform_base_urls: dict[str, str] = Field(
+        default_factory=dict, description="Platform → URL replacing scheme and host of its OAuth and API URLs "
+        "(proxies, stand-ins; JSON), as --base-url does for one command.")
+    accounts_callback_port: int = Field(default=8765, ge=1, le=65535,
+                                        description="innboks accounts connect: the local port of the redirect.")
+    official_website: str = Field(default="https://www.alta.kommune.no",
+                                  description="The municipality's official site: profiles should link to it.")
     triage_rules: Path | None = Field(
         default=None, description="A deployment's own triage rules file instead of the packaged rules.yaml."
     )
@@ -105,6 +130,12 @@ class Settings(BaseSettings):
     def _strip(cls, value: str | None) -> str | None:
         value = (value or "").strip()
         return value or None
+
+    @property
+    def store_configured(self) -> bool:
+        """Whether INNBOKS_STORE_URL was set: connectors and the executor then share accounts and health
+        through the store (a default they would create in the working directory is not used)."""
+        return "store_url" in self.model_fields_set
 
     @property
     def bootstrap_list(self) -> list[str]:

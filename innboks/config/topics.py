@@ -56,7 +56,8 @@ CATALOGUE: tuple[TopicSpec, ...] = (
               "(co-partitioned with innboks.triaged)", {"retention.ms": str(DAY_MS)}),
     TopicSpec(DEADLETTER, "DeadLetter", "inputs that could not be processed, with the reason",
               {"retention.ms": str(90 * DAY_MS)}, partitions=1),
-    TopicSpec(CONTROL, "ControlEvent", "crisis mode and the facts registry as saved (compacted)",
+    TopicSpec(CONTROL, "ControlEvent | FactsEvent | AccountEvent", "crisis mode, the facts registry as saved, and "
+              "the accounts connected in Kontoer (compacted)",
               COMPACTED, partitions=1),
     TopicSpec(CONNECTOR_STATE, "ConnectorCursor", "connector poll cursors per account (compacted)",
               COMPACTED, partitions=1),

@@ -373,8 +373,81 @@ notes = sa.Table(
     comment="internal notes of staff in a conversation (never sent; marked internal in exports)",
 )
 
+# --- accounts (Kontoer; docs/accounts.md) ---------------------------------------------------------
+
+connected_accounts = sa.Table(
+    "connected_accounts",
+    metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("account_id", sa.String(512), primary_key=True),
+    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column("owning_unit", sa.String(256), nullable=False),
+    sa.Column("sla_policy", sa.String(64), nullable=False, default="standard"),
+    sa.Column("options", Json, nullable=False, default=dict, comment="the registry's options (instance, PDS, page)"),
+    sa.Column("credential_kind", sa.String(16), nullable=False, comment="bearer, oauth2, app_password"),
+    sa.Column("credentials", sa.Text, nullable=False,
+              comment="sealed JSON (Fernet, INNBOKS_SECRET_KEY): tokens; never shown, never logged"),
+    sa.Column("credentials_version", sa.Integer, nullable=False, default=1, comment="+1 at every (re)connect"),
+    sa.Column("token_expires_at", UtcDateTime, comment="when an administrator must connect it again"),
+    sa.Column("access_expires_at", UtcDateTime, comment="the current access token's end (refreshed by itself)"),
+    sa.Column("scopes", Json, nullable=False, default=list),
+    sa.Column("paused", sa.Boolean, nullable=False, default=False),
+    sa.Column("paused_reason", sa.String(500)),
+    sa.Column("assessment", Json, comment="the guideline's assessment: purpose, audience, privacy, resources"),
+    sa.Column("admin_check", sa.String(16), nullable=False, default="unknown", comment="ok, missing, unknown"),
+    sa.Column("admin_detail", sa.String(500)),
+    sa.Column("profile_check", Json),
+    sa.Column("webhook", Json, comment="the app's subscription to the account's webhooks, where there are any"),
+    sa.Column("connected_by", sa.String(128), nullable=False),
+    sa.Column("connected_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    comment="accounts connected in Kontoer (innboks/db/accounts.py); the YAML registry may name them too",
+)
+
+account_health = sa.Table(
+    "account_health",
+    metadata,
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("account_id", sa.String(512), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False, comment="the poller's: ok, rate_limited, failing, token_invalid"),
+    sa.Column("detail", sa.String(500), comment="paths and codes, never tokens or text"),
+    sa.Column("last_poll_at", UtcDateTime),
+    sa.Column("last_success_at", UtcDateTime, comment="the last successful poll"),
+    sa.Column("last_action_at", UtcDateTime, comment="the last action done on the platform"),
+    sa.Column("last_action_failure", sa.String(32)),
+    sa.Column("last_action_failure_at", UtcDateTime),
+    sa.Column("rate_limit_remaining", sa.Float, comment="share of the rate limit left (1 = all)"),
+    sa.Column("token_rejected_at", UtcDateTime, comment="set when the platform refused the credentials"),
+    sa.Column("credentials_version", sa.Integer, comment="the version the rejection was for"),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    comment="written by the connector runner and the executor, read by Kontoer and the inbox",
+)
+
+oauth_flows = sa.Table(
+    "oauth_flows",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True, comment="SHA-256 of the OAuth state (the state is not kept)"),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False, comment="authorizing, choosing, done"),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("redirect_uri", sa.String(2048), nullable=False),
+    sa.Column("sealed", sa.Text, nullable=False, comment="sealed JSON: PKCE verifier, then tokens and candidates"),
+    comment="connections under way: one administrator's, for 15 minutes",
+)
+
+oauth_clients = sa.Table(
+    "oauth_clients",
+    metadata,
+    sa.Column("instance", sa.String(512), primary_key=True, comment="a Mastodon instance, scheme and host"),
+    sa.Column("redirect_uri", sa.String(2048), primary_key=True),
+    sa.Column("sealed", sa.Text, nullable=False, comment="sealed JSON: client_id, client_secret"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    comment="the app registered on each Mastodon instance (POST /api/v1/apps), reused",
+)
+
 STAFF = (users, assignments, triage_corrections, audit_log, saved_replies, retention_rules, legal_holds,
-         staff_sessions, notes)
+         staff_sessions, notes, connected_accounts, account_health, oauth_flows, oauth_clients)
 
 # --- live: what several inbox processes share (innboks/db/live.py) ---------------------------
 

@@ -21,8 +21,13 @@ COMMENT_FIELDS = ("id", "message", "created_time", "from", "permalink_url")
 MESSAGE_FIELDS = ("id", "message", "created_time", "from")
 
 
-def load_raw_dataset() -> dict[str, Any]:
-    text = resources.files("innboks.demo").joinpath("data/alta_facebook.json").read_text(encoding="utf-8")
+#: The bundled Pages: the demo's own, and a second one an administrator can connect in Kontoer.
+MAIN_PAGE = "alta_facebook.json"
+SECOND_PAGE = "alta_bibliotek_facebook.json"
+
+
+def load_raw_dataset(name: str = MAIN_PAGE) -> dict[str, Any]:
+    text = resources.files("innboks.demo").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -49,16 +54,18 @@ class Dataset:
     items: list[Item] = field(default_factory=list)
     #: Messenger conversation id -> the citizen taking part ({"name", "id"}).
     participants: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: What the Page's profile says (``about``, ``website``), for the connect flow's profile check.
+    profile: dict[str, str] = field(default_factory=dict)
 
     def from_page(self, item: Item) -> bool:
         return item.payload.get("from", {}).get("id") == self.page_id
 
 
-def build_dataset(now: datetime | None = None) -> Dataset:
-    """Flatten the bundled file into servable items, shifted so the newest lies in the past week."""
-    data = load_raw_dataset()
+def build_dataset(now: datetime | None = None, name: str = MAIN_PAGE) -> Dataset:
+    """Flatten a bundled file into servable items, shifted so the newest lies in the past week."""
+    data = load_raw_dataset(name)
     page = data["page"]
-    dataset = Dataset(page_id=page["id"], page_name=page["name"])
+    dataset = Dataset(page_id=page["id"], page_name=page["name"], profile=dict(data.get("profile", {})))
 
     def add(resource: str, obj: dict[str, Any], fields: tuple[str, ...], **where: Any) -> None:
         payload = {k: obj[k] for k in fields if k in obj}
@@ -71,7 +78,7 @@ def build_dataset(now: datetime | None = None) -> Dataset:
             for reply in comment.get("replies", []):
                 add("comment", {**reply, "parent": {"id": comment["id"]}}, (*COMMENT_FIELDS, "parent"),
                     post_id=post["id"])
-    for conversation in data["conversations"]:
+    for conversation in data.get("conversations", []):
         participant = conversation["participant"]
         dataset.participants[conversation["id"]] = participant
         for message in conversation["messages"]:

@@ -22,6 +22,15 @@ answers, and shows the result on the next poll:
 - ``DELETE /{version}/{comment-id}``: the comment is no longer served (``{"success": true}``); as with
   the real API, polling cannot see that it is gone.
 
+It is also Meta's authorization server for connecting Pages in Kontoer (``innboks.demo.authorization``):
+``/{version}/dialog/oauth`` (the consent page of Facebook Login for Business), ``/{version}/oauth/access_token``
+(the code, and ``fb_exchange_token`` for a 60-day user token), ``/{version}/me/accounts`` (the Pages the
+person manages, each with its Page token, tasks, profile and linked Instagram professional account),
+``/debug_token``, ``/{page}/roles``, ``/{page}/subscribed_apps`` and ``DELETE /me/permissions`` (the
+person removes the app: every token of theirs is refused from then on with error 190, as Meta does).
+More Pages than the first can be served (``extra_pages``), each read with its own ``feed``. A token the
+stand-in issued is checked (revoked or expired: 190); any other token is accepted, as before.
+
 One simplification: ``since`` on the comments edge counts a comment hidden or unhidden here as new
 from that moment, so that the poll after a hide sees it. The real API filters by creation time; a
 real deployment learns of hides on older comments from the ``feed`` webhook.
@@ -40,11 +49,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from innboks.demo.authorization import AuthorizationServer, Spec
 from innboks.demo.dataset import Dataset, Item
 
 GRAPH_HOST = "https://graph.facebook.com"
 MALFORMED_ID = "1365859083088_999000000000001"
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S+0000"
+#: The long-lived user token's life, and how long data access lasts (Meta's documented numbers).
+LONG_LIVED_SECONDS = 60 * 86400
+DATA_ACCESS_SECONDS = 90 * 86400
+PAGE_TASKS = ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"]
 #: Meta's standard messaging window, and the Human Agent window.
 STANDARD_WINDOW = timedelta(hours=24)
 HUMAN_AGENT_WINDOW = timedelta(days=7)
@@ -71,8 +85,29 @@ class GraphSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        extra_pages: tuple[Dataset, ...] = (),
     ) -> None:
         self.dataset = dataset
+        #: Every Page served: the first is released over time, the others are there from the start.
+        self.pages: dict[str, Dataset] = {dataset.page_id: dataset, **{d.page_id: d for d in extra_pages}}
+        self.extra_items: list[Item] = [item for d in extra_pages for item in d.items]
+        self.post_page: dict[str, str] = {str(i.payload["id"]): d.page_id for d in self.pages.values()
+                                          for i in d.items if i.resource == "post"}
+        self.thread_page: dict[str, str] = {cid: d.page_id for d in self.pages.values() for cid in d.participants}
+        #: Meta's authorization server: short user tokens from the code, then 60-day ones.
+        self.auth = AuthorizationServer(Spec("Facebook", access_seconds=2 * 3600, refresh=False, client_auth="body",
+                                             token_methods=("GET", "POST")))
+        #: Who manages which Pages (the person a consent signs in as: ``auth.subject``).
+        self.managers: dict[str, list[str]] = {self.auth.subject: list(self.pages)}
+        #: The people with tasks on each Page (``/{page}/roles``); the communication unit's is ``"4200"``.
+        self.roles: dict[str, list[dict[str, Any]]] = {
+            page: [{"id": "4200", "name": "Kommunikasjonsenheten", "tasks": PAGE_TASKS}] for page in self.pages}
+        #: Page → Instagram professional account linked to it.
+        self.instagram: dict[str, dict[str, Any]] = {dataset.page_id: {
+            "id": "17841400000000001", "username": "altakommune", "name": "Alta kommune",
+            "biography": "Offisiell Instagram-konto for Alta kommune.", "website": "https://www.alta.kommune.no"}}
+        #: Page → the webhook fields the app is subscribed to.
+        self.subscriptions: dict[str, list[str]] = {}
         self.clock = clock
         #: Wall-clock time of what the Page writes (``created_time``) and of the messaging window.
         self.now = now
@@ -127,7 +162,8 @@ class GraphSimulator:
         """What the API serves now: the released dataset and what the Page wrote through the API, less
         what it deleted."""
         with self._lock:
-            return [i for i in self.released() + self.written if i.payload.get("id") not in self.deleted]
+            return [i for i in self.released() + self.extra_items + self.written
+                    if i.payload.get("id") not in self.deleted]
 
     def handle(self, path: str, query: dict[str, str], authorized: bool) -> tuple[int, dict[str, Any]]:
         self.requests += 1
@@ -138,9 +174,10 @@ class GraphSimulator:
             return 400, _unsupported(path)
         version, node, edge = parts
         items = self.visible()
-        page = self.dataset.page_id
-        if node == page and edge == "feed":
-            listing = sorted((i for i in items if i.resource == "post"), key=lambda i: i.created, reverse=True)
+        if node in self.pages and edge == "feed":
+            listing = sorted((i for i in items if i.resource == "post" and self.post_page.get(str(i.payload["id"]),
+                                                                                             node) == node),
+                             key=lambda i: i.created, reverse=True)
             listing = _since(listing, query)
             return 200, self._page(path, query, [self._post(i, items) for i in listing])
         if edge == "comments" and any(i.resource == "post" and i.payload["id"] == node for i in items):
@@ -155,18 +192,20 @@ class GraphSimulator:
             if query.get("order") == "reverse_chronological":
                 listing.reverse()
             return 200, self._page(path, query, [self._comment(i) for i in listing])
-        if node == page and edge == "conversations":
+        if node in self.pages and edge == "conversations":
+            page, site = node, self.pages[node]
             threads: dict[str, datetime] = {}
             for item in items:
-                if item.resource == "conversation_message" and item.conversation_id:
+                if item.resource == "conversation_message" and item.conversation_id and \
+                        self.thread_page.get(item.conversation_id) == page:
                     threads[item.conversation_id] = max(item.created, threads.get(item.conversation_id, item.created))
             newest_first = sorted(threads.items(), key=lambda t: t[1], reverse=True)
             if query.get("user_id"):
                 newest_first = [t for t in newest_first
-                                if self.dataset.participants.get(t[0], {}).get("id") == query["user_id"]]
-            page_participant = {"name": self.dataset.page_name, "id": page}
+                                if site.participants.get(t[0], {}).get("id") == query["user_id"]]
+            page_participant = {"name": site.page_name, "id": page}
             data = [{"id": cid, "updated_time": updated.strftime(GRAPH_TIME),
-                     "participants": {"data": [self.dataset.participants.get(cid, {}), page_participant]}}
+                     "participants": {"data": [site.participants.get(cid, {}), page_participant]}}
                     for cid, updated in newest_first]
             return 200, self._page(path, query, data)
         if edge == "messages" and node.startswith("t_"):
@@ -190,8 +229,8 @@ class GraphSimulator:
             return self._delete(node, items)
         if method != "POST":
             return 400, _unsupported(path, method.lower())
-        if edge == "messages" and node == self.dataset.page_id:
-            return self._send_message(params, items)
+        if edge == "messages" and node in self.pages:
+            return self._send_message(params, items, self.pages[node])
         if edge == "comments":
             return self._reply(node, params, items)
         if edge is None and "is_hidden" in params:
@@ -208,12 +247,13 @@ class GraphSimulator:
             return 400, _unsupported(f"/{node}/comments", "post")
         now = self.now()
         post_id = post.payload["id"] if post is not None else comment.post_id if comment is not None else None
+        site = self.pages.get(self.post_page.get(str(post_id), self.dataset.page_id), self.dataset)
         object_id = str(post_id).split("_")[-1]
         new_id = f"{object_id}_{990000000000000 + next(self._ids)}"
         payload: dict[str, Any] = {
             "id": new_id, "message": message, "created_time": now.strftime(GRAPH_TIME),
-            "from": {"name": self.dataset.page_name, "id": self.dataset.page_id},
-            "permalink_url": f"https://www.facebook.com/{self.dataset.page_id}/posts/{object_id}?comment_id={new_id}",
+            "from": {"name": site.page_name, "id": site.page_id},
+            "permalink_url": f"https://www.facebook.com/{site.page_id}/posts/{object_id}?comment_id={new_id}",
         }
         if comment is not None:  # Facebook files a reply to a reply under the top-level comment
             payload["parent"] = {"id": _parent(comment) or comment.payload["id"]}
@@ -241,17 +281,16 @@ class GraphSimulator:
             self.actions.append(("delete", node))
         return 200, {"success": True}
 
-    def _send_message(self, params: dict[str, Any], items: list[Item]) -> tuple[int, dict[str, Any]]:
+    def _send_message(self, params: dict[str, Any], items: list[Item], site: Dataset) -> tuple[int, dict[str, Any]]:
         recipient = _object(params.get("recipient")).get("id")
         text = _object(params.get("message")).get("text")
         if not isinstance(text, str) or not text.strip():
             return 400, _graph_error("(#100) The parameter message is required", "OAuthException", 100)
-        thread = next((cid for cid, person in self.dataset.participants.items() if person.get("id") == recipient),
-                      None)
+        thread = next((cid for cid, person in site.participants.items() if person.get("id") == recipient), None)
         if thread is None:
             return 400, _graph_error("(#100) No matching user found", "OAuthException", 100, 2018001)
         last = max((i.created for i in items if i.resource == "conversation_message" and i.conversation_id == thread
-                    and not self.dataset.from_page(i)), default=None)
+                    and not site.from_page(i)), default=None)
         now = self.now()
         window = HUMAN_AGENT_WINDOW if (params.get("messaging_type") == "MESSAGE_TAG"
                                         and params.get("tag") == "HUMAN_AGENT") else STANDARD_WINDOW
@@ -261,8 +300,8 @@ class GraphSimulator:
                                      "OAuthException", 10, 2018278)
         message_id = f"m_innboksdemo{next(self._ids):010d}"
         payload = {"id": message_id, "message": text, "created_time": now.strftime(GRAPH_TIME),
-                   "from": {"name": self.dataset.page_name, "id": self.dataset.page_id},
-                   "to": {"data": [self.dataset.participants[thread]]}}
+                   "from": {"name": site.page_name, "id": site.page_id},
+                   "to": {"data": [site.participants[thread]]}}
         with self._lock:
             self.written.append(Item("conversation_message", payload, now, {"from_account": True, "written": True},
                                      conversation_id=thread))
@@ -302,6 +341,110 @@ class GraphSimulator:
                 body["paging"]["next"] = f"{GRAPH_HOST}{path}?{urlencode(next_query)}"
         return body
 
+    # -- Meta's authorization server and the Pages a person manages ----------------------------------------
+    def register_app(self, app_id: str, app_secret: str, redirect_uris: set[str] | None = None) -> None:
+        """The Meta app administrators connect Pages through (its id is the OAuth ``client_id``)."""
+        self.auth.register_client(app_id, app_secret, redirect_uris)
+
+    def rejected(self, token: str | None) -> tuple[int, dict[str, Any]] | None:
+        """Meta's answer to a token it issued that is revoked or expired (error 190), else None."""
+        if not self.auth.known(token) or self.auth.valid(token) is not None:
+            return None
+        expired = self.auth.tokens[str(token)].expires_at is not None and not self.auth.tokens[str(token)].revoked
+        message = ("Error validating access token: Session has expired." if expired else
+                   "Error validating access token: The user has not authorized application.")
+        return 400, _graph_error(message, "OAuthException", 190, 463 if expired else 458)
+
+    def handle_account(self, method: str, path: str, params: dict[str, Any],
+                       headers: dict[str, str]) -> tuple[int, dict[str, str], Any] | None:
+        """Meta's OAuth and the account listings; None for any other path."""
+        parts = [p for p in path.split("/") if p]
+        rest = parts[1:] if parts and parts[0].startswith("v") else parts
+        no_store = {"Cache-Control": "no-store"}
+        if rest == ["dialog", "oauth"]:
+            return self.auth.authorize(params, path) if method == "GET" else self.auth.decide(params)
+        if rest == ["oauth", "access_token"]:
+            if params.get("grant_type") == "fb_exchange_token":
+                return (*self._long_lived(params),)
+            if "code" in params:
+                params.setdefault("grant_type", "authorization_code")
+            status, body = self.auth.token(method, headers, {k: str(v) for k, v in params.items()})
+            return status, no_store, body
+        if rest == ["debug_token"]:
+            return (*self._debug(params),)
+        token = _token_of(params, headers)
+        if rest == ["me", "accounts"]:
+            return (*self._my_pages(token, str(params.get("fields", ""))),)
+        if rest == ["me", "permissions"] and method == "DELETE":
+            user = self.auth.valid(token)
+            if user is None:
+                return 400, {}, _graph_error("Invalid OAuth access token.", "OAuthException", 190)
+            self.auth.revoke_subject(user.grant.subject)
+            return 200, {}, {"success": True}
+        if len(rest) == 2 and rest[0] in self.pages and rest[1] in ("roles", "subscribed_apps"):
+            if (refused := self.rejected(token)) is not None:
+                return refused[0], {}, refused[1]
+            if token is None:
+                return 400, {}, _graph_error("An access token is required to request this resource.",
+                                             "OAuthException", 104)
+            if rest[1] == "roles":
+                return 200, {}, {"data": self.roles.get(rest[0], [])}
+            if method == "POST":
+                fields = str(params.get("subscribed_fields", "")).split(",")
+                self.subscriptions[rest[0]] = [f for f in fields if f]
+                return 200, {}, {"success": True}
+            return 200, {}, {"data": [{"name": "Innboks", "subscribed_fields": self.subscriptions.get(rest[0], [])}]}
+        return None
+
+    def _long_lived(self, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        client = self.auth.clients.get(str(params.get("client_id", "")))
+        if client is None or client[0] != params.get("client_secret"):
+            return 400, {}, _graph_error("Error validating client secret.", "OAuthException", 1)
+        short = self.auth.valid(str(params.get("fb_exchange_token", "")))
+        if short is None:
+            return 400, {}, _graph_error("Error validating access token.", "OAuthException", 190)
+        value = self.auth.issue(short.grant.subject, short.grant.client_id, seconds=LONG_LIVED_SECONDS)
+        self.auth.tokens[value].grant = short.grant
+        return 200, {"Cache-Control": "no-store"}, {"access_token": value, "token_type": "bearer",
+                                                    "expires_in": LONG_LIVED_SECONDS - 56}
+
+    def _my_pages(self, token: str | None, fields: str) -> tuple[int, dict[str, str], Any]:
+        user = self.auth.valid(token)
+        if user is None or user.extra.get("page_id"):
+            return 400, {}, _graph_error("Invalid OAuth access token - Cannot parse access token", "OAuthException",
+                                         190)
+        wanted = set(_top_level_fields(fields)) or {"id", "name", "access_token", "tasks"}
+        data = []
+        for page_id in self.managers.get(user.grant.subject, []):
+            site = self.pages[page_id]
+            page_token = self.auth.issue(user.grant.subject, user.grant.client_id, "access", page_id=page_id)
+            self.auth.tokens[page_token].grant = user.grant
+            entry: dict[str, Any] = {"id": page_id, "name": site.page_name, "access_token": page_token,
+                                     "tasks": next((r["tasks"] for r in self.roles.get(page_id, [])), PAGE_TASKS),
+                                     "category": "Government organization", **site.profile}
+            if page_id in self.instagram:
+                entry["instagram_business_account"] = dict(self.instagram[page_id])
+            data.append({k: v for k, v in entry.items() if k in wanted or k == "id"})
+        return 200, {}, {"data": data, "paging": {"cursors": {"before": _cursor(0), "after": _cursor(len(data))}}}
+
+    def _debug(self, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+        app_id, _, secret = str(params.get("access_token", "")).partition("|")
+        client = self.auth.clients.get(app_id)
+        if client is None or client[0] != secret:
+            return 400, {}, _graph_error("Invalid OAuth access token signature.", "OAuthException", 190)
+        token = self.auth.tokens.get(str(params.get("input_token", "")))
+        if token is None:
+            return 200, {}, {"data": {"is_valid": False, "error": {"code": 190, "message": "Invalid token"}}}
+        page_id = token.extra.get("page_id")
+        data = {"app_id": app_id, "type": "PAGE" if page_id else "USER", "application": "Innboks",
+                "is_valid": self.auth.valid(token.value) is not None,
+                "expires_at": 0 if token.expires_at is None else int(token.expires_at),
+                "data_access_expires_at": int(token.grant.granted_at + DATA_ACCESS_SECONDS),
+                "scopes": list(token.grant.scopes), "user_id": token.grant.subject}
+        if page_id:
+            data["profile_id"] = page_id
+        return 200, {}, {"data": data}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         simulator = self
 
@@ -311,10 +454,18 @@ class GraphSimulator:
                     ("Bearer ", "OAuth ")
                 )
 
+            def _headers(self) -> dict[str, str]:
+                return {k.lower(): v for k, v in self.headers.items()}
+
             def do_GET(self) -> None:  # noqa: N802 - http.server API
                 url = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                self._answer(*simulator.handle(url.path, query, self._authorized(query)))
+                if (answer := simulator.handle_account("GET", url.path, dict(query), self._headers())) is not None:
+                    self._send(*answer)
+                elif (refused := simulator.rejected(_token_of(query, self._headers()))) is not None:
+                    self._answer(*refused)
+                else:
+                    self._answer(*simulator.handle(url.path, query, self._authorized(query)))
 
             def do_POST(self) -> None:  # noqa: N802
                 self._write("POST")
@@ -327,14 +478,25 @@ class GraphSimulator:
                 params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 params.update(_form_or_json(self.rfile.read(int(self.headers.get("Content-Length") or 0)),
                                             self.headers.get("Content-Type", "")))
-                self._answer(*simulator.handle_write(method, url.path, params, self._authorized(params)))
+                if (answer := simulator.handle_account(method, url.path, params, self._headers())) is not None:
+                    self._send(*answer)
+                elif (refused := simulator.rejected(_token_of(params, self._headers()))) is not None:
+                    self._answer(*refused)
+                else:
+                    self._answer(*simulator.handle_write(method, url.path, params, self._authorized(params)))
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
-                payload = json.dumps(body, ensure_ascii=False).encode()
+                self._send(status, {"X-App-Usage": json.dumps({"call_count": 1, "total_time": 1,
+                                                               "total_cputime": 1})}, body)
+
+            def _send(self, status: int, headers: dict[str, str], body: Any) -> None:
+                payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
+                if not any(k.lower() == "content-type" for k in headers):
+                    self.send_header("Content-Type", "application/json; charset=UTF-8")
+                for key, value in headers.items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
-                self.send_header("X-App-Usage", json.dumps({"call_count": 1, "total_time": 1, "total_cputime": 1}))
                 self.end_headers()
                 self.wfile.write(payload)
 
@@ -342,6 +504,33 @@ class GraphSimulator:
                 return
 
         return Handler
+
+
+def _token_of(params: dict[str, Any], headers: dict[str, str]) -> str | None:
+    value = headers.get("authorization", "")
+    if value.lower().startswith(("bearer ", "oauth ")):
+        return value.split(" ", 1)[1].strip()
+    token = params.get("access_token")
+    return str(token) if token else None
+
+
+def _top_level_fields(fields: str) -> list[str]:
+    """``id,name,instagram_business_account{id,username}`` → ``[id, name, instagram_business_account]``."""
+    names, depth, current = [], 0, ""
+    for char in fields:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            names.append(current.strip())
+            current = ""
+            continue
+        if depth == 0 and char not in "{}":
+            current += char
+    if current.strip():
+        names.append(current.strip())
+    return names
 
 
 def _since(items: list[Item], query: dict[str, str],

@@ -8,6 +8,7 @@ process behind.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import signal
 import tempfile
@@ -16,9 +17,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from prometheus_client import start_http_server
 from rich.console import Console, Group
 from rich.live import Live
@@ -27,16 +30,21 @@ from rich.table import Table
 
 from connectors.actions.executor import ExecutorLoop
 from connectors.actions.writers import RegistryWriters
-from connectors.facebook.client import FacebookConnector
-from connectors.http import ApiClient
+from connectors.base import MemoryCursorStore
+from connectors.fleet import wanted_pollers
+from connectors.health import StoreHealth
 from connectors.metrics import REGISTRY as CONNECTOR_METRICS
-from connectors.runner import AccountPoller
-from connectors.sinks import KafkaSink
+from connectors.runner import AccountPoller, PollOutcome, Runner
+from connectors.sinks import KafkaSink, raw_producer
+from innboks.config.credentials import install_secret_backend
 from innboks.config.settings import get_settings
-from innboks.db.engine import StoreError
-from innboks.demo.dataset import build_dataset
+from innboks.db.accounts import LiveRegistry, StoreVault
+from innboks.db.engine import StoreError, open_store
+from innboks.db.sealed import Keyring
+from innboks.demo.dataset import SECOND_PAGE, build_dataset
 from innboks.demo.graph_api import GraphSimulator
 from innboks.demo.monitor import PipelineCounts, TopicMonitor
+from innboks.demo.platforms import connect_demo_page, start_platforms
 from innboks.demo.registry import demo_registry, write_registry
 from innboks.demo.workspace import DEMO_ADMIN, DEMO_USER, start_workspace
 from innboks.errors import CliError
@@ -45,8 +53,6 @@ from innboks.kafka.broker import BrokerError, EmbeddedBroker, free_ports, port_i
 from innboks.processes import archive_process, fiks_archive_process, worker_process
 
 POLL_SECONDS = 1.0
-#: The simulated Graph API accepts any token; this one stands for the Page's.
-DEMO_TOKEN = "demo-page-token"
 DEFAULT_RELEASE_SECONDS = 20.0
 
 
@@ -59,43 +65,46 @@ def _metrics_up(url: str) -> bool:
 
 
 class ConnectorLoop:
-    """Polls the simulated Graph API with the real connector until stopped, through the same
-    ``AccountPoller`` as ``innboks connectors run``, so the connector metrics are those of production."""
+    """The connector runner of ``innboks connectors run`` on the demo's registry: the Page of the demo and
+    every account connected in Kontoer while it runs (picked up within seconds), each polled every second
+    by the real connectors, with health in the store and the production metrics."""
 
-    def __init__(self, connector: FacebookConnector) -> None:
-        self.connector = connector
-        # The simulated Page token stands for a long-lived one (Meta: about 60 days).
-        self.poller = AccountPoller(connector, POLL_SECONDS, token_expires_at=time.time() + 60 * 86400)
+    def __init__(self, live: LiveRegistry, bootstrap: str, engine: sa.Engine) -> None:
+        self.sink_producer = raw_producer(bootstrap)
+        self.health = StoreHealth(engine, live.credentials_version, min_interval=5.0)
         self.polls = 0
         self.sent = 0
         self.last_error: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="facebook-connector", daemon=True)
+        self.runner = Runner(wanted=wanted_pollers(
+            live, lambda: KafkaSink(bootstrap, producer=self.sink_producer), MemoryCursorStore(), None, self._count,
+            interval=POLL_SECONDS, since=lambda: datetime.now(UTC) - timedelta(days=30)), tick=0.2,
+            resync_seconds=2.0)
+        self._thread = threading.Thread(target=self.runner.run, name="connector-runner", daemon=True)
+
+    def _count(self, poller: AccountPoller, outcome: PollOutcome) -> None:
+        self.polls += 1
+        self.sent += outcome.sent
+        self.last_error = outcome.error
+        self.health.poll(poller, outcome)
 
     def start(self) -> ConnectorLoop:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-        self.connector.cleanup()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            outcome = self.poller.poll_once()
-            self.sent += outcome.sent
-            self.last_error = outcome.error
-            self.polls += 1
-            self._stop.wait(POLL_SECONDS)
+        self.runner.stop()
+        self._thread.join(timeout=30)
+        for poller in list(self.runner.pollers):
+            poller.close()
+        self.sink_producer.close(timeout=5)
 
 
 class ExecutorThread:
     """The action executor on the demo's broker, acting on the simulated Graph API (docs/actions.md)."""
 
-    def __init__(self, bootstrap: str, writers: RegistryWriters) -> None:
+    def __init__(self, bootstrap: str, writers: RegistryWriters, on_outcome: Any = None) -> None:
         self.writers = writers
-        self.loop = ExecutorLoop(bootstrap, writers)
+        self.loop = ExecutorLoop(bootstrap, writers, on_outcome=on_outcome)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.loop.run, args=(self._stop,), name="action-executor", daemon=True)
 
@@ -153,8 +162,24 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
             dataset = build_dataset()
             registry = demo_registry(dataset.page_id)
             accounts_file = write_registry(registry, workdir / "accounts.yaml")
-            simulator = GraphSimulator(dataset, release_seconds=release, inject_fault=True).start()
+            simulator = GraphSimulator(dataset, release_seconds=release, inject_fault=True,
+                                       extra_pages=(build_dataset(name=SECOND_PAGE),)).start()
             stack.callback(simulator.stop)
+            platforms = start_platforms(simulator, workdir / "platforms")
+            stack.callback(platforms.stop)
+            store_url = store_url or f"sqlite:///{workdir / 'innboks.db'}"
+            try:
+                engine = open_store(store_url)
+            except StoreError as exc:
+                raise CliError(str(exc)) from None
+            # The credentials connected in Kontoer are sealed with a key of this run only.
+            keyring = Keyring([secrets.token_urlsafe(48)])
+            install_secret_backend(StoreVault(engine, keyring))
+            stack.callback(install_secret_backend, None)
+            demo_settings = platforms.settings(settings)
+            connect_demo_page(engine, keyring, simulator, registry.accounts[0].owning_unit, settings.municipality,
+                              settings.official_website)
+            accounts = LiveRegistry(registry, engine, demo_settings, recheck=2.0)
             worker = worker_process(broker.bootstrap_servers, workdir / "data", metrics_port, workdir / "worker.log",
                                     extra_env={"INNBOKS_ACCOUNTS_FILE": str(accounts_file)})
             worker.start()
@@ -166,31 +191,22 @@ def run_demo(duration: float | None, metrics_port: int, console: Console | None 
                 stack.enter_context(_fiks_archive(broker.bootstrap_servers, workdir, console, fiks_metrics_port))
             monitor = TopicMonitor(broker.bootstrap_servers).start()
             stack.callback(monitor.stop)
-            sink = KafkaSink(broker.bootstrap_servers)
-            stack.callback(sink.close)
-            connector = FacebookConnector(
-                dataset.page_id,
-                ApiClient(base_url=simulator.base_url, token=DEMO_TOKEN, policy=FacebookConnector.policy()),
-                sink,
-                backfill=timedelta(days=30),
-            )
             metrics_server, _ = start_http_server(connector_metrics_port, addr="127.0.0.1", registry=CONNECTOR_METRICS)
             stack.callback(metrics_server.shutdown)
-            loop = ConnectorLoop(connector).start()
+            loop = ConnectorLoop(accounts, broker.bootstrap_servers, engine).start()
             stack.callback(loop.stop)
-            executor = ExecutorThread(broker.bootstrap_servers,
-                                      RegistryWriters(registry, base_url=simulator.base_url, token=DEMO_TOKEN)).start()
+            executor = ExecutorThread(broker.bootstrap_servers, RegistryWriters(accounts), loop.health.action).start()
             stack.callback(executor.stop)
-            store_url = store_url or f"sqlite:///{workdir / 'innboks.db'}"
             try:
-                workspace = start_workspace(store_url, broker.bootstrap_servers, registry, inbox_port)
+                workspace = start_workspace(engine, store_url, broker.bootstrap_servers, registry, inbox_port,
+                                            demo_settings, keyring)
             except StoreError as exc:
                 raise CliError(str(exc)) from None
             stack.callback(workspace.close)
             console.print(f"store: {store_url}")
             if inbox_port is not None:
-                console.print(f"inbox: http://127.0.0.1:{inbox_port}/  user {DEMO_USER} (operator) or {DEMO_ADMIN} "
-                              f"(administrator), password {workspace.password}")
+                console.print(f"inbox: http://127.0.0.1:{inbox_port}/  users {DEMO_USER} (operator) and {DEMO_ADMIN} "
+                              f"(administrator: Kontoer), password {workspace.password}")
 
             def view() -> Panel:
                 elapsed = time.monotonic() - started

@@ -1,4 +1,8 @@
-"""The demo's conversation store and web inbox: the projection and (optionally) the inbox in threads."""
+"""The demo's conversation store and web inbox: the projection and (optionally) the inbox in threads.
+
+The inbox has the operator ``demo`` and the administrator ``admin`` (same password), and connects
+accounts in Kontoer through the demo's stand-in platforms (``innboks.demo.platforms``).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,10 @@ import uvicorn
 
 from innboks.config.accounts import Registry
 from innboks.config.facts import facts_path
-from innboks.config.settings import get_settings
-from innboks.db.engine import open_store
+from innboks.config.settings import Settings, get_settings
 from innboks.db.facts import FactsSource
 from innboks.db.schema import inquiries
+from innboks.db.sealed import Keyring
 from innboks.domain.policies import built_policies, crisis_policy_of
 from innboks.inbox.publisher import KafkaPublisher
 from innboks.inbox.saved_replies import seed_defaults
@@ -25,7 +29,7 @@ from innboks.web.users import add_user, generated_password
 from innboks.webapp import create_app
 
 DEMO_USER = "demo"
-#: The demo's administrator (same password): Innsyn, the crisis switch, saved replies.
+#: The demo's administrator (same password): Innsyn, the crisis switch, saved replies, Kontoer.
 DEMO_ADMIN = "admin"
 
 
@@ -67,8 +71,8 @@ class Workspace:
             self.publisher.close()
 
 
-def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None) -> Workspace:
-    engine = open_store(store_url)
+def start_workspace(engine: sa.Engine, store_url: str, bootstrap: str, registry: Registry, inbox_port: int | None,
+                    settings: Settings | None = None, keyring: Keyring | None = None) -> Workspace:
     seed_defaults(engine, actor="system:demo")
     password = None
     if inbox_port is not None:
@@ -85,7 +89,8 @@ def start_workspace(store_url: str, bootstrap: str, registry: Registry, inbox_po
         workspace.publisher = KafkaPublisher(bootstrap)
         auth = AuthConfig(secret_key=secrets.token_urlsafe(32), base_url=f"http://127.0.0.1:{inbox_port}")
         facts = FactsSource.from_path(facts_path(get_settings().facts))
-        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts), host="127.0.0.1",
+        config = uvicorn.Config(create_app(engine, registry, auth, workspace.publisher, facts=facts, settings=settings,
+                                           keyring=keyring), host="127.0.0.1",
                                 port=inbox_port,
                                 log_level="warning", access_log=False, timeout_graceful_shutdown=3)
         workspace.server = uvicorn.Server(config)

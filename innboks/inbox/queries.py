@@ -26,6 +26,7 @@ from innboks.db.schema import (
 from innboks.domain.archive_status import reply_with_saksnummer
 from innboks.domain.capabilities import CAPABILITIES
 from innboks.domain.permalinks import safe_permalink
+from innboks.domain.platform_auth import reconnect_path
 from innboks.domain.policies import Policy
 from innboks.inbox.cases import archive_object, archive_rows, saksnummer_by_inquiry
 from innboks.web.errors import NotFound
@@ -272,6 +273,8 @@ def conversation_view(engine: Engine, key: str, user: User, units_of_accounts: M
         "escalated": any(m["escalate"] for m in citizen),
         "categories": [c.value for c in Category], "reasons": [m.value for m in ModerationReason],
         "hide_reasons": [r.value for r in HideReason],
+        # Where an action failed as token_expired, the button to connect the account again (Kontoer).
+        "reconnect_url": reconnect_path(platform, thread["account_id"]),
     }
 
 

@@ -71,6 +71,10 @@ class PanelSpec:
     height: int = 7
     #: A banner: red background with this text when the value is 1, green "off" otherwise.
     banner: str | None = None
+    #: A stat's values as words in colours: (value, text, colour).
+    words: tuple[tuple[str, str, str], ...] = ()
+    #: A stat's background colour by threshold: (from value or None, colour).
+    steps: tuple[tuple[float | None, str], ...] = ()
 
 
 #: Open inquiries, most urgent first (the inbox's order), without message text or authors. Portable
@@ -136,6 +140,18 @@ SERVICE: tuple[PanelSpec, ...] = (
     PanelSpec("Archive receipts by outcome", "timeseries", (Query(
         "sum by (outcome) (increase(innboks_archive_fiks_receipts_total[1h])) or vector(0)", "{{outcome}}"),),
               width=12, height=5),
+    PanelSpec("Kontoer: henting", "stat", (Query(
+        "min by (platform, account) (innboks_connector_token_valid)", "{{platform}} {{account}}"),), width=12,
+              description="Per account: fetched, or paused because the platform refused its token (expired or "
+                          "revoked). A paused account is connected again in Kontoer (Koble til på nytt).",
+              words=(("1", "i drift", "green"), ("0", "på pause: koble til på nytt", "red")),
+              steps=((None, "red"), (1, "green"))),
+    PanelSpec("Kontoer: dager til tokenet må fornyes", "stat", (Query(
+        "(min by (platform, account) (innboks_connector_token_expiry_timestamp_seconds) - time()) / 86400",
+        "{{platform}} {{account}}"),), unit="d", width=12,
+              description="Where the token ends by time (connected in Kontoer, or token_expires in the registry). "
+                          "Warnings and alerts at 14, 7 and 1 days; connect the account again in Kontoer.",
+              steps=((None, "red"), (1, "orange"), (7, "yellow"), (14, "green"))),
 )
 
 PIPELINE: tuple[PanelSpec, ...] = (
@@ -156,7 +172,7 @@ PIPELINE: tuple[PanelSpec, ...] = (
     PanelSpec("Token lifetime left", "stat", (Query(
         "min by (platform, account) (innboks_connector_token_expiry_timestamp_seconds) - time()",
         "{{platform}} {{account}}"),), unit="s",
-              description="Where the registry records token_expires; the alert fires a week before"),
+              description="Connected in Kontoer, or token_expires in the registry; alerts at 14, 7 and 1 days"),
     PanelSpec("Consumer lag by topic", "timeseries", (Query(
         "sum by (topic) (innboks_consumer_lag_messages)", "{{topic}}"),), width=12),
     PanelSpec("Dead letters", "timeseries", (Query(
@@ -243,6 +259,13 @@ def _panel(spec: PanelSpec, x: int, y: int) -> Any:
                      [Threshold(None, "green"), Threshold(1, "red")]))
                  .mappings([ValueMap({"0": ValueMappingResult(text="off"),
                                       "1": ValueMappingResult(text=spec.banner)})]))
+    if spec.steps:
+        panel = (panel.color_mode(BigValueColorMode.BACKGROUND_SOLID).graph_mode(BigValueGraphMode.NONE)
+                 .thresholds(dash.ThresholdsConfig().mode(ThresholdsMode.ABSOLUTE).steps(
+                     [Threshold(value, colour) for value, colour in spec.steps])))
+    if spec.words:
+        panel = panel.mappings([ValueMap({value: ValueMappingResult(text=text, color=colour)
+                                          for value, text, colour in spec.words})])
     for target in _targets(spec):
         panel = panel.with_target(target)
     return panel

@@ -37,6 +37,7 @@ from innboks.errors import first_validation_error
 from innboks.store.raw_payloads import attach_raw, mapped_raw, take_pending_raw
 from innboks.store.receipts import apply_archive_receipt_json
 from schemas import (
+    ACCOUNT_KEY_PREFIX,
     CRISIS_KEY,
     FACTS_KEY,
     ActionEvent,
@@ -88,7 +89,10 @@ def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | 
         elif topic == topics.CONTROL and key == FACTS_KEY.encode():
             apply_facts(connection, FactsEvent.model_validate_json(value))
         elif topic == topics.CONTROL:
-            apply_control(connection, (key or b"").decode("utf-8", "replace"), ControlEvent.model_validate_json(value))
+            name = (key or b"").decode("utf-8", "replace")
+            if name.startswith(ACCOUNT_KEY_PREFIX):
+                return  # accounts connected in Kontoer: the store is where they were written
+            apply_control(connection, name, ControlEvent.model_validate_json(value))
         elif topic == topics.RAW:
             apply_raw(connection, value)
         elif topic == topics.ARCHIVE_RECEIPTS:

@@ -41,6 +41,14 @@ LENGTH_UNIT = {"characters": "tegn", "weighted": "tegn (en lenke teller 23, en e
                "graphemes": "tegn slik leseren ser dem (et flagg eller en emoji er ett)",
                "links_23": "tegn (en lenke teller 23)"}
 
+ACCOUNT_STATUS = {"active": "i drift", "token_expiring": "tokenet utløper snart", "token_invalid": "tokenet avvist",
+                  "paused": "på pause", "not_connected": "ikke koblet til"}
+POLL_STATE = {"ok": "i orden", "rate_limited": "venter på kvoten", "failing": "feiler",
+              "token_invalid": "tokenet avvist"}
+CREDENTIAL_KIND = {"bearer": "tilgangstoken", "oauth2": "OAuth 2 med fornyelse", "app_password": "app-passord",
+                   "oauth1": "OAuth 1.0a", "stored": "lagret i Kontoer"}
+ADMIN_CHECK = {"ok": "ja", "missing": "nei", "unknown": "ukjent"}
+PROFILE_CHECK = {"ok": "i orden", "warn": "må rettes", "unknown": "ukjent"}
 #: The reply check's warning codes (innboks/domain/reply_check).
 REPLY_CHECK = {"personal_data": "Personopplysninger", "case_decision": "Avgjør en sak", "tone": "Tone",
                "plain_language": "Klarspråk", "language_mismatch": "Målform og språk", "crisis_channel": "Krisemodus"}
@@ -49,7 +57,9 @@ ALL = {"close_reason": words.CLOSE_REASONS, "resolution": words.RESOLUTIONS, "pr
        "category": CATEGORY, "moderation": MODERATION, "escalation": ESCALATION, "pii": PII, "kind": KIND,
        "event": EVENT, "state": STATE, "filter_state": FILTER_STATE, "platform": PLATFORM, "language": LANGUAGE,
        "role": ROLE, "action_kind": ACTION_KIND, "action_outcome": ACTION_OUTCOME, "action_failure": ACTION_FAILURE,
-       "length_unit": LENGTH_UNIT, "reply_check": REPLY_CHECK}
+       "length_unit": LENGTH_UNIT, "reply_check": REPLY_CHECK, "account_status": ACCOUNT_STATUS,
+       "poll_state": POLL_STATE, "credential_kind": CREDENTIAL_KIND, "admin_check": ADMIN_CHECK,
+       "profile_check": PROFILE_CHECK}
 
 
 def duration(seconds: float | None) -> str:

@@ -3,7 +3,9 @@
 Each package keeps its own templates beside its code and makes its environment with ``templates``,
 which also finds the shared ones here (``base.html``, ``login.html``, ``error.html``). ``render``
 gives every page what the base template needs: the CSRF token, the account names, the signed-in
-user and whether crisis mode is on (the banner is on every page).
+user, whether crisis mode is on (the banner is on every page), and the accounts staff should hear
+about (a refused token pauses an account: everyone who sees it is told; a token within 14, 7 or 1
+days of its end: administrators are).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from innboks.db.account_overview import notices
 from innboks.db.control import crisis
 from innboks.domain.bidi import shown
 from innboks.web import labels, words
@@ -73,6 +76,12 @@ async def render(request: Request, environment: Environment, template: str, stat
     context.setdefault("user", request.scope.get("user"))
     if "crisis" not in context:
         context["crisis"] = await app.run(crisis, app.engine)
+    user = context["user"]
+    if "account_notices" not in context and user is not None and not template.startswith("_"):
+        # Refused tokens for everyone who sees the account; tokens near their end for administrators.
+        rows = await app.run(notices, app.engine, app.registry)
+        context["account_notices"] = [row for row in rows if user.sees(row.account_id, app.units)
+                                      and (row.status == "token_invalid" or user.may("admin"))]
     html = environment.get_template(template).render(
         request=request, csrf_token=app.auth.csrf_token(request), names=app.names, **context)
     return HTMLResponse(html, status_code=status)

@@ -284,6 +284,98 @@ def test_hostile_input_is_all_accounted_for_and_no_stage_restarts(broker: Embedd
     assert restarts == 0 and "Hemmelig innhold" not in log and "xxxxxxxx" not in log
 
 
+def test_a_refused_token_pauses_that_account_only_and_reconnecting_resumes_it(broker: EmbeddedBroker,
+                                                                               tmp_path: Path) -> None:
+    """Two Pages connected in Kontoer, polled by ``innboks connectors run`` (killed and restarted on the way):
+    the library's admin removes the app (revoked), later the main Page's token runs out (expired). Each
+    pauses only its own Page, the store says so, and connecting them again (as Kontoer does) resumes
+    them from their cursors: nothing lost."""
+    from innboks.db.accounts import NewConnection, health_by_key, save_connection
+    from innboks.db.sealed import Keyring
+    from innboks.demo.dataset import SECOND_PAGE, build_dataset
+    from innboks.demo.graph_api import GraphSimulator
+
+    rng = random.Random(37)
+    dataset, library = build_dataset(), build_dataset(name=SECOND_PAGE)
+    simulator = GraphSimulator(dataset, extra_pages=(library,)).start()
+    key = "nøkkel-for-feilsuiten-" + "q" * 24
+    (tmp_path / "key").write_text(key)
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_store(store)
+    keyring = Keyring([key])
+    people = {dataset.page_id: "person-1", library.page_id: "person-2"}
+
+    def connect(page_id: str) -> None:  # what Kontoer stores, with a Page token Meta's stand-in issued
+        token = simulator.auth.issue(people[page_id], "innboks-app", page_id=page_id)
+        save_connection(engine, keyring, NewConnection(
+            platform=Platform.FACEBOOK, account_id=page_id, name=page_id, owning_unit="Kommunikasjon",
+            credential_kind="bearer", secrets={"access_token": token}, options={"base_url": simulator.base_url},
+            assessment={"purpose": "a", "audience": "b", "privacy": "c", "resources": "d"}), "anne")
+
+    def health(page_id: str) -> dict:
+        return health_by_key(engine).get(f"facebook:{page_id}", {})
+
+    def wait(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"{what} within {timeout:.0f} s; health: {health_by_key(engine)}")
+
+    try:
+        for page_id in people:
+            connect(page_id)
+        registry = tmp_path / "accounts.yaml"
+        registry.write_text("accounts:\n" + "".join(
+            f"  - {{platform: facebook, account_id: '{page_id}', name: P{page_id[-3:]}, owning_unit: K,"
+            " poll_interval_seconds: 10, credentials: {type: stored}}\n" for page_id in people))
+        env = {"INNBOKS_ACCOUNTS_FILE": str(registry), "INNBOKS_STORE_URL": store,
+               "INNBOKS_SECRET_KEY": f"file:{tmp_path / 'key'}", "INNBOKS_CONNECTOR_METRICS_PORT": "0"}
+        kills = 0
+        runner = process(["connectors", "run"], broker.bootstrap_servers, tmp_path / "tokens-0.log", **env).start()
+        wait(lambda: all(health(p).get("last_success_at") for p in people), "both Pages polled")
+
+        simulator.auth.revoke_subject("person-2")  # the library's admin removed the app
+        wait(lambda: health(library.page_id).get("state") == "token_invalid", "the library's Page paused")
+        ok_since = health(dataset.page_id)["last_success_at"]
+        wait(lambda: health(dataset.page_id)["last_success_at"] > ok_since, "the main Page still polled")
+        time.sleep(rng.uniform(0.5, 2.0))
+        kill(runner)
+        kills += 1
+        runner = process(["connectors", "run"], broker.bootstrap_servers, tmp_path / "tokens-1.log", **env).start()
+        restarted = health(library.page_id)["last_poll_at"]
+        wait(lambda: health(library.page_id)["last_poll_at"] > restarted, "the library's Page tried again")
+        assert health(library.page_id)["state"] == "token_invalid"
+
+        simulator.auth.expire_subject("person-1")  # the main Page's token ran out
+        wait(lambda: health(dataset.page_id).get("state") == "token_invalid", "the main Page paused")
+        assert health(library.page_id)["state"] == "token_invalid"
+
+        reconnected = datetime.now(UTC)
+        for page_id in people:  # an administrator presses "Koble til på nytt" for each
+            connect(page_id)
+        wait(lambda: all(health(p).get("state") == "ok" and health(p)["last_success_at"] > reconnected
+                         for p in people), "both Pages polled again after reconnecting")
+        time.sleep(rng.uniform(0.5, 2.0))
+        kill(runner)
+        kills += 1
+        final = process(["connectors", "run", "--once"], broker.bootstrap_servers, tmp_path / "tokens-final.log",
+                        **env).start()
+        assert final.process is not None and final.process.wait(120) == 0
+        window = datetime.now(UTC) - timedelta(days=7) + timedelta(hours=1)
+        expected = {str(item.payload["id"]) for item in simulator.visible() if item.created >= window}
+    finally:
+        simulator.stop()
+    on_topic = Counter(str(event["payload"].get("id")) for event in
+                       TopicReader(broker.bootstrap_servers).json_values(topics.RAW))
+    lost = len(expected - set(on_topic))
+    duplicated = sum(count - 1 for key, count in on_topic.items() if key in expected)
+    report("tokens revoked and expired", kills=kills, pages=len(people), items=len(expected), lost=lost,
+           duplicated=duplicated)
+    assert lost == 0 and {i for i in expected if i.startswith(("2100000000001_", "2100000000002_"))}
+
+
 def test_the_fiks_sender_loses_no_case_and_sends_again_only_without_proof_of_arrival(broker: EmbeddedBroker,
                                                                                       tmp_path: Path) -> None:
     """``innboks archive --fiks`` SIGKILLed while it sends and while receipts come in (#26)."""

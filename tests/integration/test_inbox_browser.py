@@ -2,9 +2,10 @@
 
 Signs in, sees the demo's inquiries most urgent first, opens a conversation, assigns it and corrects
 its triage; works it as a colleague would at the same time (presence, a stale reply refused, notes,
-close, shortcuts), and runs axe-core (npm, from node_modules/) on every page in each of its states:
-the test fails on any violation. Screenshots of each step, at 1920 px and at a phone's 390 px, go to
-build/screenshots/ for a person to look at.
+close, shortcuts); as the administrator, connects the demo's second Facebook Page in Kontoer through the
+stand-in of Facebook Login and sees its comments arrive; and runs axe-core (npm, from node_modules/) on
+every page in each of its states: the test fails on any violation. Screenshots of each step, at 1920 px
+and at a phone's 390 px, go to build/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -88,7 +90,7 @@ def demo(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("browser-demo")
     inbox_port = free_port()
     store = f"sqlite:///{tmp_path / 'store.db'}"
-    process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "180", "--metrics-port",
+    process = subprocess.Popen([sys.executable, "-m", "innboks", "demo", "--duration", "400", "--metrics-port",
                                 "0", "--inbox-port", str(inbox_port), "--store", store],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env(COLUMNS="120", INNBOKS_DEMO_PASSWORD=PASSWORD))
@@ -439,3 +441,94 @@ def test_the_workplace_live_safe_and_accessible_in_chromium(demo) -> None:
             check(browser, name)
     finally:
         browser.quit()
+
+
+SECOND_PAGE = "104857362918999"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003 - urllib's signature
+        return None
+
+
+def start_of(port: int, platform: str) -> tuple[int, str, str]:
+    """``GET /kontoer/koble-til/{platform}`` as ``admin``: status, Location, body."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/kontoer/koble-til/{platform}", headers={
+        "Authorization": "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, "", response.read().decode()
+    except urllib.error.HTTPError as redirect:
+        return redirect.code, redirect.headers.get("Location", ""), ""
+
+
+def test_an_administrator_connects_a_second_page_and_its_comments_reach_the_inbox(demo) -> None:
+    inbox_port, store = demo
+    # The product check: the demo's Page is active, and every platform's connection starts as it should.
+    accounts = api(inbox_port, "/api/accounts", user="admin")
+    page = next(a for a in accounts if a["platform"] == "facebook")
+    assert page["status"] == "active" and page["admin_check"] == "ok" and page["assessment"]["purpose"]
+    assert {"token_expires_at", "last_success_at"} <= set(page) and page["last_success_at"]
+    for platform in ("facebook", "instagram", "linkedin", "youtube", "x"):
+        status, location, _ = start_of(inbox_port, platform)
+        query = parse_qs(urlsplit(location).query)
+        assert status == 302 and {"client_id", "redirect_uri", "state"} <= set(query), platform
+        assert ("code_challenge" in query) == (platform in ("youtube", "x")), platform
+    for platform, field in (("mastodon", 'name="instance"'), ("bluesky", 'name="app_password"')):
+        status, _, body = start_of(inbox_port, platform)
+        assert status == 200 and field in body and 'name="csrf_token"' in body
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{inbox_port}"
+    browser = chromium()
+    wait = WebDriverWait(browser, 30)
+    try:
+        browser.get(base + "/kontoer")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "login")))
+        browser.find_element(By.NAME, "username").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "#login button").click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "connect-facebook")))
+        assert 'data-status="active"' in browser.page_source
+        check(browser, "6-kontoer")
+        browser.find_element(By.ID, "connect-facebook").click()
+        # Facebook Login's consent page (the demo's stand-in of Meta's authorization server).
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "allow")))
+        browser.save_screenshot(str(SCREENSHOTS / "7-samtykke.png"))
+        browser.find_element(By.ID, "allow").click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "connect-review")))
+        choice = browser.find_element(By.CSS_SELECTOR, f'input[value="facebook:{SECOND_PAGE}"]')
+        assert choice.is_selected()  # new, so preselected; the demo's own Page is connected already
+        assert not browser.find_element(By.CSS_SELECTOR, 'input[value="facebook:104857362918274"]').is_selected()
+        for key, answer in (("purpose", "Dialog om bibliotekets tilbud"), ("audience", "Lånere i Alta"),
+                            ("privacy", "Ingen lånesaker i kommentarfeltet"), ("resources", "Biblioteket, daglig")):
+            browser.find_element(By.ID, f"q-{key}").send_keys(answer)
+        browser.find_element(By.ID, "owning_unit").send_keys("Kultur")
+        check(browser, "8-velg-konto")
+        browser.find_element(By.CSS_SELECTOR, "#connect-review button[type=submit]").click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "connected")))
+        assert "Alta bibliotek" in browser.find_element(By.ID, "connected").text
+        check(browser, "8b-koblet-til")
+        # The running connector runner picks the Page up; its comments reach the inbox.
+        deadline = time.monotonic() + 90
+        rows: list = []
+        while time.monotonic() < deadline and not rows:
+            rows = api(inbox_port, f"/api/inquiries?state=all&account={SECOND_PAGE}")  # type: ignore[assignment]
+            time.sleep(1)
+        assert rows, "no inquiry of the connected Page reached the inbox within 90 s"
+        browser.get(base + f"/?state=all&account={SECOND_PAGE}")
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "inquiries")))
+        listed = browser.find_element(By.ID, "rows").text
+        assert "Alta bibliotek" in listed and any(word in listed for word in ("romjula", "samisk", "tegnspråk"))
+        browser.save_screenshot(str(SCREENSHOTS / "9-ny-side-i-innboksen.png"))
+    finally:
+        browser.quit()
+    connected = next(a for a in api(inbox_port, "/api/accounts", user="admin") if a["account_id"] == SECOND_PAGE)
+    assert connected["status"] == "active" and connected["owning_unit"] == "Kultur"
+    assert connected["assessment"]["recorded_by"] == "admin" and connected["webhook"]["subscribed"]
+    engine = open_store(store)
+    with engine.connect() as connection:
+        audited = connection.execute(sa.select(audit_log.c.actor, audit_log.c.action)
+                                     .where(audit_log.c.action == "account_connected")).all()
+    assert [tuple(a) for a in audited] == [("system:demo", "account_connected"), ("admin", "account_connected")]

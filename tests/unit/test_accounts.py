@@ -23,10 +23,10 @@ def test_example_registry_is_valid_and_covers_every_platform() -> None:
 
 
 @pytest.mark.parametrize("change, message", [
-    (("token: env:INNBOKS_MASTODON_TOKEN", "token: EAABsupersecret123"), r":92: accounts\.5\.credentials\.token"),
-    (("platform: youtube", "platform: myspace"), r":76: accounts\.4\.platform"),
-    (("sla_policy: standard", "sla_policy: Gold Plan"), r":37: accounts\.0\.sla_policy"),
-    (("version: 1", "version: 2"), r":5: version"),
+    (("token: env:INNBOKS_MASTODON_TOKEN", "token: EAABsupersecret123"), r":97: accounts\.5\.credentials\.token"),
+    (("platform: youtube", "platform: myspace"), r":81: accounts\.4\.platform"),
+    (("sla_policy: standard", "sla_policy: Gold Plan"), r":43: accounts\.0\.sla_policy"),
+    (("version: 1", "version: 2"), r":8: version"),
 ])
 def test_errors_name_line_and_key_and_never_the_value(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     path = tmp_path / "accounts.yaml"

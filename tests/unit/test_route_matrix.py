@@ -31,14 +31,24 @@ from argon2 import PasswordHasher
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
+from innboks.db.accounts import NewConnection, save_connection
 from innboks.db.engine import engine_for, open_store
-from innboks.db.schema import actions, assignments, audit_log, legal_holds, retention_rules, saved_replies
+from innboks.db.schema import (
+    actions,
+    assignments,
+    audit_log,
+    connected_accounts,
+    legal_holds,
+    retention_rules,
+    saved_replies,
+)
+from innboks.db.sealed import Keyring
 from innboks.records.retention import place_hold
 from innboks.web import users as users_module
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
 from innboks.webapp import create_app
-from schemas import Category, EscalationReason
+from schemas import Category, EscalationReason, Platform
 from tests.helpers import PAGE_ID
 from tests.inbox_data import OTHER_PAGE, ProjectingPublisher, add_inquiry, registry
 from tests.staff_web import signed_in
@@ -180,7 +190,29 @@ ROUTES: dict[tuple[str, str], Expect] = {
                                      303, 403, form=True),
     ("POST", "/innsyn/hold/{hold_id:int}/opphev"): Expect("admin", form("/innsyn/hold/{o.hold}/opphev"), 303, 404,
                                                           form=True),
+    # Kontoer (docs/accounts.md). No platform answers in the matrix: starting a connection shows the form
+    # (Mastodon) or fails at the platform with a page saying so (422), and so do an unknown connection and
+    # a redirect back without one; pausing, resuming and forgetting are the unit's connected account's.
+    ("GET", "/api/accounts"): Expect("admin", path("/api/accounts"), 200),
+    ("GET", "/kontoer"): Expect("admin", path("/kontoer"), 200),
+    ("GET", "/kontoer/koble-til/{platform}"): Expect("admin", path("/kontoer/koble-til/mastodon"), 200),
+    ("POST", "/kontoer/koble-til/{platform}"): Expect("admin", form("/kontoer/koble-til/mastodon",
+                                                                    instance="http://127.0.0.1:9"), 422, form=True),
+    ("GET", "/kontoer/koble-til/{platform}/tilbake"):
+        Expect("admin", path("/kontoer/koble-til/x/tilbake?code=c&state=not-started"), 422),
+    ("GET", "/kontoer/koble-til/velg/{flow}"): Expect("admin", path("/kontoer/koble-til/velg/unknown"), 422),
+    ("POST", "/kontoer/koble-til/velg/{flow}"): Expect("admin", form("/kontoer/koble-til/velg/unknown",
+                                                                     account="x:1"), 422, form=True),
+    ("POST", "/kontoer/{platform}/{account:path}/pause"):
+        Expect("admin", form("/kontoer/facebook/{o.account}/pause", reason="ferie"), 303, 403, form=True),
+    ("POST", "/kontoer/{platform}/{account:path}/fortsett"):
+        Expect("admin", form("/kontoer/facebook/{o.account}/fortsett"), 303, 403, form=True),
+    ("POST", "/kontoer/{platform}/{account:path}/koble-fra"):
+        Expect("admin", form("/kontoer/facebook/{o.account}/koble-fra"), 303, 403, form=True),
 }
+
+#: Seals what Kontoer stores in the matrix's stores.
+KEYRING = Keyring(["matrisen-" + "k" * 40])
 
 
 def app_routes(app) -> list[tuple[str, str]]:
@@ -198,7 +230,7 @@ def app_routes(app) -> list[tuple[str, str]]:
 
 def an_app(engine, publisher=None):
     return create_app(engine, registry(), AuthConfig(secret_key="matrix", base_url=ORIGIN),
-                      publisher or ProjectingPublisher(engine))
+                      publisher or ProjectingPublisher(engine), keyring=KEYRING)
 
 
 APP_ROUTES = app_routes(an_app(sa.create_engine("sqlite://")))
@@ -223,6 +255,11 @@ def _objects(engine, app_client: TestClient, account: str, native: str, words: s
                             auth=("ola", PASSWORD))
     assert asked.status_code == 202 and asked.json()["needs_approval"], asked.text
     hold = place_hold(engine, f"{words}: sak 26/{native}", "sjef", datetime.now(UTC), account_id=account)
+    save_connection(engine, KEYRING, NewConnection(  # connected in Kontoer, with its unit's name
+        platform=Platform.FACEBOOK, account_id=account, name="Alta kommune" if account == PAGE_ID else "Alta bibliotek",
+        owning_unit=UNIT if account == PAGE_ID else "Kultur", credential_kind="bearer",
+        secrets={"access_token": f"token-{native}"}, assessment={"purpose": "a", "audience": "b", "privacy": "c",
+                                                                 "resources": "d"}), "sjef")
     return Objects(account=account, inquiry=inquiry, key=key, message=inquiry, action=asked.json()["action_id"],
                    hold=hold)
 
@@ -258,7 +295,8 @@ def fingerprint(engine, publisher: ProjectingPublisher) -> tuple[int, ...]:
     with engine.connect() as connection:
         counts = [connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
                   for table in (actions, assignments, legal_holds.select().where(legal_holds.c.released_at.is_(None))
-                                .subquery(), retention_rules, saved_replies)]
+                                .subquery(), retention_rules, saved_replies, connected_accounts,
+                                connected_accounts.select().where(connected_accounts.c.paused).subquery())]
         audited = connection.execute(sa.select(sa.func.count()).select_from(audit_log).where(
             audit_log.c.action.not_in(("records_search", "sign_in", "sign_in_failed")))).scalar() or 0
     return (len(publisher.sent), *counts, audited)

@@ -130,3 +130,75 @@ def test_an_unexpected_bug_in_a_connector_is_contained(caplog) -> None:
     thread.join(5)
     assert healthy.connector.sink.events and not thread.is_alive()
     assert "unexpected KeyError" in caplog.text and "a bug" not in caplog.text
+
+
+def test_the_runner_picks_up_drops_and_rebuilds_accounts_while_it_runs() -> None:
+    """An account connected in Kontoer starts polling within a resync, a paused one stops, and a
+    reconnected one gets a new poller (new credentials) that continues from the same cursors."""
+    from connectors.runner import Wanted
+
+    cursors = MemoryCursorStore()
+    built: list[tuple[str, str]] = []
+    wanted: dict[str, str] = {"mastodon:1": "v1"}
+
+    metrics = ConnectorMetrics(CollectorRegistry())
+
+    def build(account: str, version: str) -> AccountPoller:
+        built.append((account, version))
+        connector = ScriptedConnector([1, 1, 1, 1, 1, 1, 1, 1], account)
+        connector.cursors = cursors
+        return AccountPoller(connector, interval=0.05, metrics=metrics, token_expires_at=2e9)
+
+    def current() -> list[Wanted]:
+        return [Wanted(key, version, lambda key=key, version=version: build(key.split(":")[1], version))
+                for key, version in list(wanted.items())]
+
+    runner = Runner(wanted=current, tick=0.01, resync_seconds=0.05)
+    import threading
+    import time
+
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    try:
+        def settle(condition) -> None:
+            deadline = time.monotonic() + 5
+            while not condition() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert condition()
+
+        settle(lambda: [p.key for p in runner.pollers] == ["mastodon:1"])
+        wanted["mastodon:2"] = "v1"  # connected in Kontoer
+        settle(lambda: sorted(p.key for p in runner.pollers) == ["mastodon:1", "mastodon:2"])
+        first = next(p for p in runner.pollers if p.key == "mastodon:2")
+        settle(lambda: first.connector.counter >= 1)
+        wanted["mastodon:2"] = "v2"  # reconnected: new credentials
+        settle(lambda: any(p.key == "mastodon:2" and p is not first for p in runner.pollers))
+        del wanted["mastodon:1"]  # paused or disconnected
+        settle(lambda: [p.key for p in runner.pollers] == ["mastodon:2"])
+    finally:
+        runner.stop()
+        thread.join(timeout=5)
+    assert built[:3] == [("1", "v1"), ("2", "v1"), ("2", "v2")]
+    assert cursors.load(Platform.MASTODON, "2")  # the rebuilt poller's cursor store is the account's
+    expiry = "innboks_connector_token_expiry_timestamp_seconds"
+    assert metrics.registry.get_sample_value(expiry, {"platform": "mastodon", "account": "2"}) == 2e9
+    assert metrics.registry.get_sample_value(expiry, {"platform": "mastodon", "account": "1"}) is None  # gone
+
+
+def test_an_account_whose_poller_cannot_be_built_is_skipped_until_it_changes() -> None:
+    from connectors.runner import Wanted
+
+    attempts = []
+
+    def failing() -> AccountPoller:
+        attempts.append(1)
+        raise ValueError("no credentials for mastodon")
+
+    versions = {"mastodon:9": "v1"}
+    runner = Runner(wanted=lambda: [Wanted(k, v, failing) for k, v in versions.items()])
+    runner.sync()
+    runner.sync()
+    assert len(attempts) == 1 and runner.refused["mastodon:9"][1] == "no credentials for mastodon"
+    versions["mastodon:9"] = "v2"
+    runner.sync()
+    assert len(attempts) == 2 and runner.pollers == []

@@ -201,6 +201,15 @@ def test_a_reply_longer_than_the_platform_takes_is_rejected_without_a_call() -> 
     assert writer.calls == []
 
 
+def test_a_refused_token_points_to_the_reconnect_button() -> None:
+    run, sent = executor(FakeWriter(AuthError("HTTP 400: OAuthException 190")))
+    run.add(request().to_json_bytes())
+    run.run_ready()
+    last = sent.actions()[-1]
+    assert last.failure == "token_expired" and "OAuthException 190" in last.detail
+    assert last.detail.endswith("koble kontoen til på nytt: /kontoer/koble-til/facebook?konto=104857362918274")
+
+
 def test_a_reply_holding_personal_data_is_rejected_before_any_call_and_the_reason_never_repeats_it() -> None:
     from connectors.actions.guard import PersonalDataGuard
     from innboks.config.facts import load_facts

@@ -325,7 +325,7 @@ def test_a_rejected_refresh_is_an_auth_error(secrets: Path) -> None:
     with LinkedInApi() as li:
         li.api.json("POST", r"/oauth/v2/accessToken", load("linkedin/token_refresh_invalid_grant.json"), status=400)
         made = connector(li.api.url, credentials=oauth(li.api.url, secrets), token=None)
-        with pytest.raises(AuthError, match="refresh refused: InvalidGrantError") as info:
+        with pytest.raises(AuthError, match="refresh refused: invalid_grant") as info:
             poll(made)
         assert [(r.method, r.path) for r in li.api.requests] == [("POST", "/oauth/v2/accessToken")]
     assert "AQX_old" not in str(info.value) and "client-secret" not in str(info.value)
@@ -339,7 +339,7 @@ def test_refresh_mints_a_token_before_the_first_request_and_keeps_a_new_refresh_
         assert isinstance(made.client.session, RefreshingSession)
         gets = [r for r in li.api.requests if r.method == "GET"]
         posts = [r for r in li.api.requests if r.method == "POST"]
-    assert len(posts) == 1 and posts[0].headers["content-type"] == "application/x-www-form-urlencoded"
+    assert len(posts) == 1 and posts[0].headers["content-type"].startswith("application/x-www-form-urlencoded")
     assert {r.headers["authorization"] for r in gets} == {"Bearer AQV_fake_access_token_for_tests"}
     assert secrets.read_text(encoding="utf-8") == "AQX_fake_refresh_token_for_tests"
 
