@@ -320,6 +320,8 @@ def test_families_after_holdout_f(text: str, code: str, flagged: bool) -> None:
     # after fresh-d/e's one run: guidance with the topic first and "du" after the verb
     ("Trygghetsalarm søker du om hos tildelingskontoret.", "personal_data", False),
     ("Friplass kan du søke om hvis husstanden har lav inntekt.", "personal_data", False),
+    # the packaged facts' own suggestion (test_suggestions): "you" who will find something is anyone
+    ("You will find information about the child welfare service at our website.", "personal_data", False),
     ("Vi ser at du har lav inntekt, så friplassen er din.", "personal_data", True),
     # case decisions
     ("Dispensasjonen går gjennom, dere kan begynne å grave.", "case_decision", True),

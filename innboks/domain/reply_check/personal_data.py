@@ -225,7 +225,8 @@ _PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|sh
 #: henvisning").
 _GENERAL_AFTER = re.compile(r"^\s+(?:kan|kunne|can|could|may|might|finner|finn|bør|burde|should|trenger|treng|"
                             r"må ha|må få|må gjerne|kan gjerne|er velkommen|er velkomen|are welcome|søker|søkjer|"
-                            r"apply|need|needs|don't need|do not need)(?!\w)", re.IGNORECASE)
+                            r"apply|need|needs|don't need|do not need|find|will find|'ll find|will get|can find)(?!\w)",
+                            re.IGNORECASE)
 
 #: A person's health, care, finances, child-welfare case, police matter or employment, and what
 #: identifies a child or a car.
