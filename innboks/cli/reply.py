@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="also list the first N drafts the check "
                           "got wrong")
+    evaluate.add_argument("--rules-only", action="store_true",
+                          help="the phrase tables alone, without the learned layer")
     evaluate.set_defaults(handler=_eval)
 
 
@@ -115,10 +118,11 @@ def _check_line(line: str, number: int, facts: Any, registry: Any) -> dict[str, 
 
 
 def _eval(args: argparse.Namespace) -> int:
-    return run_eval(args.corpus, as_json=args.json, errors=args.errors)
+    return run_eval(args.corpus, as_json=args.json, errors=args.errors, rules_only=args.rules_only)
 
 
-def run_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None) -> int:
+def run_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Console | None = None,
+             rules_only: bool = False) -> int:
     from innboks.domain.reply_check import check_reply, context_for
     from innboks.domain.reply_check.evaluation import CorpusError, evaluate, load_corpus
 
@@ -130,7 +134,8 @@ def run_eval(corpus: Path, as_json: bool = False, errors: int = 0, console: Cons
         raise CliError(str(exc)) from None
     facts = _facts()
     result = evaluate(drafts, check_reply,
-                      lambda draft: context_for(facts, language=draft.language, citizen_name=draft.citizen_name))
+                      lambda draft: replace(context_for(facts, language=draft.language,
+                                                        citizen_name=draft.citizen_name), learned=not rules_only))
     console = console or Console()
     if as_json:
         report = result.to_json()

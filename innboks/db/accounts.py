@@ -181,12 +181,18 @@ def get_connected(engine: Engine, platform: Platform, account_id: str) -> Connec
     return _connected(row) if row is not None else None
 
 
-def connected_version(engine: Engine) -> tuple[int, str | None]:
-    """A cheap fingerprint of the connected accounts: processes reload them when it changes."""
+def connected_version(engine: Engine) -> tuple[int, int, str | None]:
+    """A cheap fingerprint of the connected accounts: processes reload them when it changes.
+
+    The sum of the credentials' versions changes with every new token even when two writes share a
+    timestamp (the clock's resolution), which ``updated_at`` alone did not guarantee.
+    """
     with engine.connect() as connection:
-        count, latest = connection.execute(sa.select(sa.func.count(), sa.func.max(connected_accounts.c.updated_at))
-                                           ).one()
-    return int(count or 0), latest.isoformat() if isinstance(latest, datetime) else (str(latest) if latest else None)
+        count, versions, latest = connection.execute(sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(connected_accounts.c.credentials_version), 0),
+            sa.func.max(connected_accounts.c.updated_at))).one()
+    stamp = latest.isoformat() if isinstance(latest, datetime) else (str(latest) if latest else None)
+    return int(count or 0), int(versions or 0), stamp
 
 
 def set_paused(engine: Engine, platform: Platform, account_id: str, paused: bool, reason: str | None,
@@ -516,7 +522,7 @@ class LiveRegistry:
         self._registry = base
         self._versions: dict[str, int] = {}
         self._expiries: dict[str, datetime | None] = {}
-        self._seen: tuple[int, str | None] | None = None
+        self._seen: tuple[int, int, str | None] | None = None
         self._checked = float("-inf")
 
     def current(self) -> Registry:

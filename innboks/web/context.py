@@ -67,7 +67,7 @@ class StaffContext:
     def __post_init__(self) -> None:
         self.base_registry = self.registry
         self.policies = built_policies(self.registry.sla)
-        self._version: tuple[int, str | None] | None = None
+        self._version: tuple[int, int, str | None] | None = None
         self._checked = float("-inf")  # the first request looks in the store
         self.units = {account.account_id: account.owning_unit for account in self.registry.accounts}
         self.names = {account.account_id: account.name for account in self.registry.accounts}

@@ -4,14 +4,24 @@ One pure function, ``check_reply``, shared by ``innboks reply check``, the inbox
 (``POST /api/replies/check``, the reply form, saved replies and the facts page) and the action
 executor (the last guard for personal data). One module per warning code, each a table of phrases
 with the message staff see: ``personal_data`` (blocks), ``case_decision``, ``tone``,
-``plain_language``, ``language_mismatch``, and ``crisis_channel`` while crisis mode is on.
+``plain_language``, ``language_mismatch``, and ``crisis_channel`` while crisis mode is on; beside the
+tables, a learned layer (``learned.py``) warns of tone, case decisions, officialese and personal data
+the tables do not know the words for.
 """
 
 from __future__ import annotations
 
 from innboks.config.accounts import Account
 from innboks.config.facts import Facts
-from innboks.domain.reply_check import case_decision, crisis, language_mismatch, personal_data, plain_language, tone
+from innboks.domain.reply_check import (
+    case_decision,
+    crisis,
+    language_mismatch,
+    learned,
+    personal_data,
+    plain_language,
+    tone,
+)
 from innboks.domain.reply_check.model import BLOCKING, CheckContext, CheckResult, Code, OfficialContacts, ReplyWarning
 from schemas import Language, Platform
 
@@ -34,6 +44,9 @@ def check_reply(text: str, context: CheckContext | None = None) -> CheckResult:
         *language_mismatch.check(text, context),
         *crisis.check(context),
     ]
+    model = learned.packaged_model() if context.learned else None
+    if model is not None:  # a second opinion for the codes the tables did not warn of
+        warnings.extend(model.check(text, skip=frozenset(w.code for w in warnings)))
     warnings.sort(key=lambda w: (w.start is not None, w.start or 0))
     return CheckResult(tuple(warnings))
 

@@ -24,7 +24,8 @@ _OUTCOMES = any_of([
     r"fritatt", r"friteke", r"fritekne", r"avgjort", r"avgjord", r"avgjort i din favør", r"avslegen", r"avslegne",
     r"løyvd", r"løyvt", r"innvilget og \w+", r"gitt medhold", r"gjeve medhald", r"nedsatt", r"dekt", r"dekket",
     r"erstattet", r"erstatta", r"trukket tilbake", r"trekt tilbake", r"dratt tilbake", r"trekt attende",
-    r"withdrawn", r"cancell?ed"])
+    r"withdrawn", r"cancell?ed", r"halvert", r"halvera", r"nedjustert", r"justert ned", r"senket", r"senka",
+    r"nedsett", r"godteke", r"godtatt", r"akseptert", r"gjennomført som søkt"])
 _AUXILIARIES = any_of([r"er", r"blir", r"ble", r"blei", r"vart", r"vert", r"vil bli", r"skal bli", r"har blitt",
                        r"er blitt", r"har vorte", r"er vorte", r"kommer til å bli"])
 _GRANTS = any_of([
@@ -40,7 +41,8 @@ _GRANTS = any_of([
     r"moderasjon\w*", r"søskenmoderasjon\w*", r"redusert (?:pris|foreldrebetaling|betaling|sats)", r"reduksjon\w*"])
 _OUR_ACTS = any_of([
     r"godkjenner", r"godkjenner herved", r"innvilger", r"avslår", r"avslår herved", r"godtar", r"godtek", r"sletter",
-    r"slettar", r"krediterer", r"krediterar", r"refunderer", r"refunderar", r"frafaller", r"fråfell", r"dekker",
+    r"slettar", r"krediterer(?! (?:deg|dykk|dere|you|fotografen|bildet|biletet))", r"krediterar(?! (?:deg|dykk))",
+    r"refunderer", r"refunderar", r"frafaller", r"fråfell", r"dekker",
     r"dekkjer", r"erstatter", r"erstattar", r"omgjør", r"gjer om", r"ettergir", r"tar klagen til følge",
     r"tek klaga til følgje", r"har godkjent", r"har godkjend", r"har innvilget", r"har innvilga", r"har avslått",
     r"har sletta", r"har slettet", r"har kreditert", r"har strøket", r"har stroke", r"har bestemt at",
@@ -51,7 +53,8 @@ _OUR_FUTURE = any_of([r"erstatte", r"dekke", r"refundere", r"kreditere", r"slett
                       r"gi deg medhold", r"gje deg medhald", r"gi deg rett", r"betale tilbake", r"betale for",
                       r"betale", r"betala", r"dekkje", r"stryke", r"sletta", r"refundera", r"godkjenna", r"innvilga",
                       r"tilby deg", r"tilby dykk", r"tildele deg", r"gi deg", r"gje deg", r"gi dere", r"tilbakebetale",
-                      r"betale tilbake", r"ta klagen til følge", r"ta klaga til følgje"])
+                      r"betale tilbake", r"ta klagen til følge", r"ta klaga til følgje", r"sette ned", r"setje ned",
+                      r"senke", r"redusere", r"halvere", r"justere ned", r"nedjustere", r"fjerne", r"stryke"])
 #: Past participles of our own decisions, after "vi har" with an adverb or two ("vi har nå innvilget").
 _OUR_DONE = any_of([r"godkjent", r"godkjend", r"innvilget", r"innvilga", r"avslått", r"sletta", r"slettet", r"strøket",
                     r"stroke", r"kreditert", r"kreditera", r"refundert", r"refundera", r"frafalt", r"fråfalle",
@@ -59,6 +62,21 @@ _OUR_DONE = any_of([r"godkjent", r"godkjend", r"innvilget", r"innvilga", r"avsl�
                     r"dekket", r"dekt", r"erstattet", r"erstatta", r"tatt klagen til følge", r"teke klaga til følgje",
                     r"bestemt at", r"avgjort at", r"vedtatt at", r"vedteke at", r"kommet fram til at",
                     r"kome fram til at", r"komme frem til at", r"kommet frem til at"])
+#: Who decides: the municipality's boards, offices and services ("takstnemnda", "byggesak", "rektor").
+_BODY = (r"(?:\w+(?:nemnda|nemnden|nemnd|utvalget|utvalet|kontoret|avdelinga|avdelingen|etaten|tenesta|tjenesten|"
+         r"tjenestene)|byggesak|rektor|rektoren|skolen|skulen|barnehagen|nav|saksbehandleren|saksbehandlaren|"
+         r"formannskapet|kommunedirektøren|rådmannen)")
+#: Case nouns whose outcome "goes through" or "is sorted": "dispensasjonen går gjennom", "fritaket er ordnet".
+_CASE_NOUNS = (r"(?:\w*søknaden|\w*søknaden din|saken|saka|klagen|klaga|fritaket|plassen|refusjonen|tillatelsen|løyvet|"
+               r"dispensasjonen|dispensasjonssøknaden|skyssen|skoleskyssen|skuleskyssen|byttet|bytet|overflyttingen|"
+               r"overflyttinga|tilskuddet|tilskotet|støtta|støtten|stønaden|lånet|startlånet|avtalen|leieavtalen|"
+               r"kontrakten|reduksjonen|moderasjonen|fritaket|endringen|endringa|byggesaken|byggesaka|"
+               r"ferdigattesten|midlertidig brukstillatelse|brukstillatelsen|bevillingen|bevillinga)")
+#: Facilities and things a decision gives someone: "dere får hallen", "du får jobben".
+_GIVEN = (r"(?:hallen|salen|gymsalen|idrettshallen|banen|lokalet|lokalene|lokala|scenen|rommet|tomta|tomten|parsellen|"
+          r"båtplassen|kaiplassen|leiligheten|leilegheita|boligen|bustaden|jobben|stillingen|stillinga|sommerjobben|"
+          r"the hall|the job|the flat|the plot)")
+
 #: A grant or a decision in someone's favour: "du har krav på …", "dykk har rett på …", "you're entitled to …".
 _ENTITLED = (r"(?:har|har nå|har no|har altså|har derfor|fyller vilkårene for|fyller vilkåra for|oppfyller kravene "
              r"til|oppfyller krava til) (?:\w+ )?(?:krav på|rett på|krav om|rett til (?!å |innsyn|klage))|"
@@ -99,7 +117,7 @@ TABLE = PhraseTable([
     Phrase(rf"(?:får|fær|fikk|fekk|fått|vil få|skal få|kommer til å få|kjem til å få)\s+(?:\w+\s+){{0,2}}?{_GRANTS}",
            _MESSAGE),
     Phrase(rf"(?:vi|kommunen|me)\s+(?:\w+\s+){{0,1}}?{_OUR_ACTS}", _MESSAGE),
-    Phrase(rf"(?:vi|kommunen|me|og)\s+(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+){{0,1}}?{_OUR_FUTURE}"
+    Phrase(rf"(?:vi|kommunen|me|og|{_BODY})\s+(?:vil|skal|kommer til å|kjem til å)\s+(?:\w+\s+){{0,1}}?{_OUR_FUTURE}"
            rf"(?:\s+(?:for\s+)?(?:den |det |dei |de )?\w+(?:en|et|a|ene|ane|na)(?!\w))?", _MESSAGE),
     Phrase(r"(?:dispensasjon\w*|tillatelse\w*|løyve\w*|bevilling\w*|tilskudd\w*|tilskot\w*|fritak\w*)\s+"
            r"(?:blir|vil bli|er|vert|skal bli)\s+(?:gitt|gjeve|gitt deg)", _MESSAGE),
@@ -135,6 +153,20 @@ TABLE = PhraseTable([
     Phrase(r"(?:vil|skal|kommer til å|kjem til å) (?:\w+ ){0,1}?(?:motta|få utbetalt|få tilbakebetalt|få dekket|"
            r"få dekt|få erstattet) (?:\w+ ){0,1}?(?:erstatning|refusjon|tilskudd|tilskot|pengene|pengane|beløpet|"
            r"stønad|støtte)", _MESSAGE),
+    Phrase(rf"{_CASE_NOUNS} (?:\w+ ){{0,2}}?(?:går|gjekk|gikk|gjennom|kommer|kjem) (?:nok |trolig |truleg )?"
+           rf"(?:gjennom|i orden|i boks|i havn)|{_CASE_NOUNS} (?:er|har blitt|har vorte|vart|ble|blei) (?:nå |no |"
+           rf"endelig |endeleg )?(?:i boks|i havn|ordnet|ordna|fikset|fiksa|på plass|klar|klart)(?! (?:enno|ennå|ikke|"
+           rf"ikkje|til))", _MESSAGE),
+    Phrase(r"(?:du|dere|dykk|de|laget|klubben|foreningen|foreininga|idrettslaget|korpset|koret|festivalen) "
+           r"(?:får|fær|fikk|fekk|har fått|vil få|skal få) (?:\w+ )?(?:kr\.? ?)?\d{1,3}(?:[  .]\d{3})+"
+           r"(?: ?(?:kr\.?|kroner|,-))?(?= (?:til|i|kr|kroner|fra|frå|som|for)\b|[.,!]|\s*$)", _MESSAGE),
+    Phrase(rf"(?:får|fær|fikk|fekk|har fått|vil få|skal få) (?:\w+ )?{_GIVEN}(?! (?:til leie|via|gjennom|på nett))",
+           _MESSAGE),
+    Phrase(r"(?:får|fær|fikk|fekk|vil få|skal få) (?:lov til å |lov å |lov til å )?(?:bytte|byte|skifte|flytte|begynne|"
+           r"byrje|starte|gå over) (?:til |på |i )?(?:\w+ ){0,2}?(?:\w*skole\w*|\w*skule\w*|\w*barnehage\w*|klasse\w*|"
+           r"avdeling\w*|sfo|linje\w*|\w*plass\w*|rom|bolig\w*|bustad\w*)", _MESSAGE),
+    Phrase(r"(?:får|fær)\b[^.!?]{1,80}?,? (?:det er|alt er|det er allerede) (?:ordnet|ordna|fikset|fiksa|i boks|"
+           r"i orden|klart|avtalt)", _MESSAGE),
     # English
     Phrase(r"(?:has|have) been (?:approved|granted|rejected|declined|upheld|cancell?ed|refunded|waived|accepted|"
            r"awarded|allocated|given|offered|extended|postponed|reduced|increased|cut|stopped|terminated|ended|"
@@ -214,6 +246,15 @@ def check(text: str) -> list[ReplyWarning]:
     return found
 
 
+#: The comment as the subject: "Kommentaren er slettet fordi …", "Innlegget ditt er fjernet".
+_MODERATED_SUBJECT = re.compile(r"(?<!\w)(?:kommentaren\w*|kommentarane|kommentarene|innlegget|innlegga|innleggene|"
+                                r"tråden|bildet|biletet|the comment|the post|your comment|your post)(?: din| di| ditt| "
+                                r"dine)?\s+$", re.IGNORECASE)
+
+
 def _moderation(match: re.Match[str]) -> bool:
     """Deleting or hiding a comment, or reporting it, is moderation, not a case decision."""
-    return bool(_MODERATION_VERB.search(match.group(0))) and _MODERATED.match(match.string, match.end()) is not None
+    if not _MODERATION_VERB.search(match.group(0)):
+        return False
+    before = match.string[max(0, match.start() - 40):match.start()]
+    return _MODERATED.match(match.string, match.end()) is not None or _MODERATED_SUBJECT.search(before) is not None

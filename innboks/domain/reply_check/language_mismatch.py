@@ -61,6 +61,10 @@ NOT_EXCLUSIVE: dict[Language, frozenset[str]] = {
     Language.BOKMAL: frozenset({"blir", "etter", "ingen", "aldri", "hele"}),
     Language.NYNORSK: frozenset({"vegen"}),
 }
+#: Feminine a-forms bokmål also has ("nettsida", "meldinga", "brøytinga"): nynorsk evidence in a reply
+#: to a nynorsk message, but no sign of nynorsk in a bokmål reply.
+BOKMAL_A_FORMS = frozenset({"nettsida", "meldinga", "brøytinga", "avdelinga", "tilbakemeldinga", "helga", "sida",
+                            "boka", "døra", "jenta", "hytta", "bygda", "lista", "tida", "stua"})
 #: Enough North Sámi in a reply to a Sámi message (markers, and each Sámi letter twice).
 SAMI_ENOUGH = 4
 #: Words of the other Norwegian standard in a reply before it counts as mixed.
@@ -121,13 +125,25 @@ _TA_VERB = re.compile(r"^(?:|mot|del|fore|ved|an|av|opp|inn|over|gjen|fra|på|ti
                       r"frem|etter|hånd|imot|igjen|fore|for|be|inn)tar$")
 
 
-def evidence(text: str) -> dict[Language, int]:
+#: Bokmål-only endings of nouns: the masculine definite "-ingen" of -ing nouns (nynorsk: "meldinga",
+#: "brøytinga") and the plural definite "-erne" (nynorsk: "-arane", "-ane", "-ene").
+_BOKMAL_NOUN = re.compile(r"^\w{3,}(?:ingen|erne)$")
+_BOKMAL_NOUN_EXCEPTIONS = frozenset({
+    "ingen", "tingen", "ringen", "svingen", "kongen", "lyngen", "gjerne", "fjerne", "kjerne", "stjerne", "hjerne",
+    "verne", "moderne", "interne", "eksterne", "lanterne", "kaserne", "cisterne", "konserne", "taverne", "materne",
+    "sterne"})
+
+
+def evidence(text: str, expected: Language | None = None) -> dict[Language, int]:
     """Exclusive marker words and endings per language (each North Sámi letter twice): what tells
     the standards apart, since the words bokmål and nynorsk share say nothing of which it is."""
     words = tokens(_ADDRESSES.sub(" ", text))
     counts = dict.fromkeys(MARKERS, 0)
     for word in words:
-        found = [language for language, markers in MARKERS.items() if word in markers.exclusive]
+        found = [language for language, markers in MARKERS.items() if word in markers.exclusive
+                 and not (expected is Language.BOKMAL and language is Language.NYNORSK and word in BOKMAL_A_FORMS)]
+        if not found and _BOKMAL_NOUN.match(word) and word not in _BOKMAL_NOUN_EXCEPTIONS:
+            found = [Language.BOKMAL]
         if not found and _TA_VERB.match(word):
             found = [Language.BOKMAL]
         if not found and word not in _SUFFIX_EXCEPTIONS and not word.endswith(_ENDING_EXCEPTIONS) \
@@ -172,7 +188,7 @@ def check(text: str, context: CheckContext) -> list[ReplyWarning]:
         return []
     if broad["en"] >= ENOUGH and broad["en"] > broad["no"]:
         return [_mismatch(expected, "engelsk")]
-    counts = evidence(text)
+    counts = evidence(text, expected)
     other = Language.NYNORSK if expected is Language.BOKMAL else Language.BOKMAL
     if counts[other] > counts[expected] and (counts[other] >= ENOUGH or counts[expected] == 0):
         return [_mismatch(expected, NAMES[other], ": offentlige organer svarer på den målformen innbyggeren bruker")]

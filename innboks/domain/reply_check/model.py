@@ -112,3 +112,5 @@ class CheckContext:
     #: Where all communication goes in a crisis (the facts registry's website and Facebook page).
     website: str | None = None
     facebook_page: str | None = None
+    #: Also ask the learned layer (``learned.py``); off only to measure the phrase tables alone.
+    learned: bool = True

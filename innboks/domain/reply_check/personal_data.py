@@ -22,6 +22,7 @@ import re
 
 from innboks.domain.names import first_names
 from innboks.domain.pii import find_pii
+from innboks.domain.reply_check import lexicon
 from innboks.domain.reply_check.model import CheckContext, Code, ReplyWarning
 from innboks.domain.reply_check.text import Phrase, PhraseTable, any_of, sentence_at, sentences, without_overlaps
 from schemas import PiiType
@@ -46,7 +47,8 @@ _ROLE_MAILBOX = re.compile(r"^(?:post|postmottak|postkasse|kontakt|info|firmapos
                            r"servicetorget|sentralbord|booking|faktura|innsyn|personvern|personvernombud|presse|"
                            r"kommunikasjon|nav|no-reply|noreply)[.\-_]?\w*@", re.IGNORECASE)
 #: A phone number introduced as a service's, not a person's.
-_SERVICE_NUMBER = re.compile(r"(?<!\w)(?:vakt\w*|sentralbord\w*|servicetorg\w*|kundeservice\w*|kundesenter\w*|"
+_SERVICE_NUMBER = re.compile(r"(?<!\w)(?:\w*vakt\w*|\w+(?:tjenesten|tenesta|kontoret|senteret|sentralen|stasjonen|"
+                             r"etaten|avdelingen|avdelinga)|sentralbord\w*|servicetorg\w*|kundeservice\w*|kundesenter\w*|"
                              r"hjelpetelefon\w*|telefontid\w*|døgnåpen|døgnope|on-call|helpline|hotline|"
                              r"switchboard|emergency line)(?!\w)[^.!?\n]{0,30}$", re.IGNORECASE)
 _PERSONAL_NUMBER = re.compile(r"(?<!\w)(?:deg|din|ditt|dine|di|dykk|mobil\w*|privat\w*|you|your|meg|min|mitt|"
@@ -62,6 +64,7 @@ _ADDRESS_PATTERN = re.compile(rf"(?<!\w){_STREET}\s+\d{{1,4}}(?:\s?[A-Za-z](?!\w
 _RESIDENT = re.compile(r"(?:(?i:naboen|naboane|naboene|nabo|familien|neighbour)|[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+)"
                        r"[^.!?]{0,20}(?:i|på|in|at),?\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}$")
 _LIVES = re.compile(r"(?<!\w)(?:bor|bur|bodde|budde|busett|bosatt|adresse\w*|heimeadresse\w*|hjemmeadresse\w*|"
+                    r"(?:hos|til|ved|utenfor|utanfor) (?:deg|dere|dykk|han|henne|ho|you)|"
                     r"hjemme hos|heime hos|lives?|living|address|(?:huset|leiligheten|leilegheita|leiligheita|boligen|"
                     r"bustaden|hytta|hytten|eiendommen|eigedomen|tomta|tomten|hjemmet|heimen|garasjen|house|flat|"
                     r"apartment|home|property) (?:din|di|ditt|dine|hans|hennes|hennar|deira|deres|dykkar|your|his|her|"
@@ -110,14 +113,30 @@ _CARE = any_of([r"sykehjemsplass\w*", r"sjukeheimsplass\w*", r"sykehjem\w*", r"s
                 r"omsorgsbolig\w*", r"omsorgsbustad\w*", r"dagsenter\w*", r"langtidsplass\w*", r"korttidsplass\w*",
                 r"omsorgsstønad\w*", r"assistent på skolen", r"spesialundervisning\w*", r"ppt", r"home care",
                 r"care home", r"nursing home"])
-_GENERAL_START = re.compile(r"^\W*(?:er|har|vil|skal|kan|må|får|treng|trenger|\w+er|\w+ar) (?:du|dere|de|dykk)\b",
-                            re.IGNORECASE)
-#: A condition or a general statement before a sensitive word takes the person out of it.
+#: A question or condition by inversion at the start ("Har du brystsmerter, ring 113", "Mottar du
+#: sosialhjelp, kan du …", "Do you have …"), or guidance in the imperative ("Ring legevakten …", "Spør
+#: fastlegen din om henvisning", "Contact the health centre …"): general, not about the person.
+_GENERAL_START = re.compile(
+    r"^\W*(?:(?:er|har|vil|skal|kan|må|får|treng|trenger|\w+er|\w+ar|is|are|do|does|have|has) (?:du|dere|de|dykk|"
+    r"noen|nokon|barnet|barnet ditt|barnet di|eleven|you|your child|anyone|someone)\b|(?:ring|ringe|ringj|kontakt|"
+    r"ta kontakt|send|spør|snakk|les|søk|sjekk|bestill|meld|gå|husk|hugs|bruk|skriv|fyll ut|last ned|logg inn|"
+    r"besøk|kom|call|contact|ask|talk|speak|read|apply|check|book|visit|see|get in touch|fill in|log in)\b)",
+    re.IGNORECASE)
+#: A condition, a general statement, a topic or an offer before a sensitive word takes the person out of it
+#: ("hvis du …", "alle som …", "spørsmål om spesialundervisning …", "vi kan hjelpe deg med søknad om …").
 _GENERAL = re.compile(r"(?<!\w)(?:hvis|dersom|viss|if|om du|når du|alle|taushetsplikt\w*|teieplikt\w*|kan få|"
                       r"ved manglende|ved manglande|ved for sen|ved for sein|unless|i tilfelle|"
                       r"kan du få|risikerer|risikerar|can get|might get|may get|"
                       r"enkeltpersoner|enkeltpersonar|enkeltsaker|ingen|trenger ikke|treng ikkje|kan søke|kan søkje|"
-                      r"can apply)(?!\w)", re.IGNORECASE)
+                      r"can apply|spørsmål (?:om|knyttet til|knytt til|rundt)|questions? (?:about|on|regarding)|"
+                      r"informasjon om|info om|mer om|meir om|les om|lese om|read about|information (?:about|on)|"
+                      r"more about|kurs om|kurs i|tilbud om|tilbod om|tilbud til|tilbod til|tilbudet (?:om|til)|"
+                      r"tilbodet (?:om|til)|søknad om|søknader om|søknadsskjema\w*|skjema(?:et)? for|application "
+                      r"forms?|apply for|kan hjelpe|kan gi|kan svare|kan ikke (?:svare|si|gå inn|diskutere|kommentere)|"
+                      r"kan ikkje (?:svare|seie|gå inn|diskutere|kommentere)|hjelper (?:deg |dykk |dere )?gjerne|"
+                      r"svarer gjerne|can help|happy to help|can't (?:discuss|comment|answer|say)|cannot (?:discuss|"
+                      r"comment|answer|say)|mange|folk|personer som|people who|those who|anyone who|everyone)(?!\w)",
+                      re.IGNORECASE)
 
 #: Who a sensitive fact can be about, as the subject of the sentence: the citizen, a pronoun, a listed
 #: first name, or a relative or neighbour of theirs ("mor di", "din sønn", "gutten din").
@@ -129,94 +148,48 @@ _KIN = any_of([r"mor", r"moren", r"mora", r"mamma", r"mammaen", r"far", r"faren"
                r"bror", r"broren", r"bror", r"søster", r"søsteren", r"syster", r"systera", r"onkel", r"tante",
                r"nabo", r"naboen", r"naboane", r"naboene", r"eleven", r"pasienten", r"brukeren", r"brukaren",
                r"son", r"daughter", r"mother", r"father", r"mum", r"mom", r"dad", r"husband", r"wife", r"partner",
-               r"child", r"children", r"kids?", r"neighbou?r", r"brother", r"sister", r"grandmother", r"grandfather"])
+               r"child", r"children", r"kids?", r"neighbou?r", r"brother", r"sister", r"grandmother", r"grandfather",
+               r"svoger", r"svogeren", r"svigerinne", r"svigerinna", r"svigersønn", r"svigerdatter", r"barnebarn",
+               r"barnebarnet", r"fetter", r"fetteren", r"kusine", r"kusina", r"kusinen", r"nevø", r"nevøen", r"niese",
+               r"niesa", r"niesen", r"stesønn", r"stesønnen", r"stedatter", r"stedatteren", r"stemor", r"stefar",
+               r"fosterbarn", r"fosterbarnet", r"leietaker", r"leietakeren", r"leigetakar", r"kollega", r"kollegaen",
+               r"tenant", r"colleague", r"grandson", r"granddaughter", r"cousin", r"nephew", r"niece", r"stepson",
+               r"stepdaughter", r"brother-in-law", r"sister-in-law", r"mother-in-law", r"father-in-law"])
+#: Nouns a possessive ties to one person: their doctor, teacher or caseworker, their case, bill, test or
+#: appointment ("fastlegen din", "søknaden din", "your results"), not their things ("bilen din").
+_OWNER_NOUN = any_of([
+    r"fastlege(?:n)?", r"lege(?:n)?", r"psykolog(?:en)?", r"sykepleier(?:en)?", r"sjukepleiar(?:en)?", r"lærer(?:en)?",
+    r"lærar(?:en)?", r"kontaktlærer(?:en)?", r"kontaktlærar(?:en)?", r"saksbehandler(?:en)?", r"saksbehandlar(?:en)?",
+    r"verge(?:n)?", r"søknad(?:en|ene|ane)?", r"sak(?:en|a|ene|ene)?", r"klage(?:n)?", r"klaga", r"vedtak(?:et)?",
+    r"faktura(?:en|ene|er)?", r"rekning(?:a|ar|ane)?", r"regning(?:en|a|er|ene)?", r"gebyr(?:et|a|ene)?", r"time(?:n)?",
+    r"timane", r"timene", r"prøve(?:n|ne|ane|svar\w*)?", r"resultat(?:et|ene|a)?", r"konto(?:en)?", r"journal(?:en)?",
+    r"GP", r"doctor", r"nurse", r"teacher", r"caseworker", r"case", r"application", r"appeal", r"bills?",
+    r"invoices?", r"results?", r"appointment", r"tests?", r"account"])
+_ADDRESS_REF = (r"[A-ZÆØÅ][a-zæøåé]+(?:-[A-ZÆØÅ]?[a-zæøå]+)?(?:veien|vegen|veg|vei|gata|gate|gaten|stien|stigen|"
+                r"bakken|lia|lien|åsen|tunet|allé|alleen|plassen|svingen|ringen|haugen|jordet|feltet|brinken|kroken|"
+                r"toppen|moen|myra|vollen|sletta|hagen|neset|holmen|berget|dalen|bukta|fjæra|road|street|lane)"
+                r"\s+\d{1,4}(?:\s?[A-Za-z](?!\w))?(?!\s*(?:[-–]|til)\s*\d)")
+#: A property's cadastral number: "gnr. 22 bnr. 145", "gards- og bruksnummer 22/145".
+_CADASTRAL = (r"(?:gnr|g\.nr|gårdsnr|gardsnr|gårdsnummer|gardsnummer)\.?\s*\d+\s*[,/]?\s*(?:og\s+)?"
+              r"(?:bnr|b\.nr|bruksnr|bruksnummer)\.?\s*\d+|(?:gnr|gårdsnummer|gardsnummer)\.?\s*/\s*"
+              r"(?:bnr|bruksnummer)\.?\s*\d+\s*/\s*\d+|(?:gards- og bruksnummer|gårds- og bruksnummer|gnr\./bnr\.?)"
+              r"\s*\d+\s*/\s*\d+")
 _PERSON_SUBJECT = re.compile(
-    rf"(?<!\w)(?:{_NAMES}|(?:du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they)|"
-    rf"{_KIN} (?:{_POSSESSIVE})|(?:{_POSSESSIVE}) {_KIN}|{_KIN} (?:til|åt) (?:deg|dykk|dere|han|henne|ho))(?!\w)",
+    rf"(?<!\w)(?:{_NAMES}|(?:du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they|deg|henne|ham|him)|"
+    rf"{_KIN} (?:{_POSSESSIVE})|(?:{_POSSESSIVE}) {_KIN}|{_KIN} (?:til|åt) (?:deg|dykk|dere|han|henne|ho)|"
+    rf"\w*\d*-?åring(?:en|ane|ene)?(?: (?:{_POSSESSIVE}))?|(?:{_OWNER_NOUN}) (?:din|di|ditt|dine|hans|hennes|hennar|"
+    rf"dykkar|deira)|(?:din|ditt|dine|your|his|their) (?:\w+ )?(?:{_OWNER_NOUN})|(?-i:{_ADDRESS_REF})|{_CADASTRAL})"
+    rf"(?!\w)",
     re.IGNORECASE)
-#: What is sensitive to say of a person in public: health, care services, social benefits, child
-#: welfare, police and courts, debt, school absence and trouble, losing a job, a complaint about them.
-_FACT = re.compile(r"(?<!\w)(?:" + "|".join([
-    # health
-    r"\w*diagnose\w*", r"adhd", r"autis\w*", r"autist\w*", r"asperger\w*", r"demens\w*", r"dement", r"demente",
-    r"\w*kreft(?:en|syk\w*|pasient\w*|behandling\w*|sjuk\w*)?", r"cellegift\w*", r"sykmeld\w*", r"sjukmeld\w*",
-    r"sykemeld\w*", r"depresjon\w*", r"deprimert", r"angstlidel\w*", r"psykisk (?:syk|sjuk|lidelse|liding|uhelse)",
-    r"psykiske (?:problem\w*|lidel\w*|lidingar|plager|vanskar)", r"rusproblem\w*", r"rusmisbruk\w*", r"rusavhengig\w*",
-    r"alkoholiker\w*", r"alkoholproblem\w*", r"innlagt", r"(?:blitt|vorte|ble|blei|vart) (?:mye |mykje |litt |"
-    r"mykkje |veldig )?(?:dårligere|dårlegare|sykere|sjukare|verre|sjuk|syk|skadet|skada|skadd)", r"har falt",
-    r"har falle", r"(?:vært|vore) (?:mye |mykje |veldig |ofte )?(?:syk|sjuk)", r"sykehjemmet", r"sjukeheimen",
-    r"(?:got|become|been) (?:much |very )?(?:worse|ill|sick|injured)", r"(?:fell|has fallen|had a fall)", r"(?:lagt|"
-                                                                                                          r"lagd) inn "
-                                                                                                          r"(?:på|"
-                                                                                                          r"ved) "
-                                                                                                          r"(?:\w+ "
-                                                                                                          r")?(?:sykeh"
-                                                                                                          r"us\w*|"
-    r"sjukehus\w*|\w*avdeling\w*|psykiatri\w*|institusjon\w*)", r"operert", r"diabetes", r"epilepsi", r"hjerneslag",
-    r"funksjonshemm\w*", r"funksjonsnedsett\w*", r"utviklingshemm\w*", r"(?:sitter|sit|bruker|"
-                                                                       r"brukar) (?:i )?rullestol", r"rullestolbruke"
-                                                                                                    r"r\w"
-                                                                                                    r"*", r"gravi"
-                                                                                                          r"d", r"spis"
-                                                                                                                r"efor"
-                                                                                                                r"styr"
-                                                                                                                r"r\w*",
-    r"selvmord\w*", r"sjølvmord\w*", r"overdose\w*", r"sick leave", r"depression", r"depressed", r"anxiety",
-    r"cancer", r"dementia", r"autism", r"diagnosed", r"in hospital", r"hospitali[sz]ed", r"pregnant", r"disabled", r"d"
-                                                                                                                   r"i"
-                                                                                                                   r"s"
-                                                                                                                   r"a"
-                                                                                                                   r"b"
-                                                                                                                   r"i"
-                                                                                                                   r"l"
-                                                                                                                   r"i"
-                                                                                                                   r"t"
-                                                                                                                   r"y",
-    # care services
-    r"\w*sykehjemsplass\w*", r"\w*sjukeheimsplass\w*", r"hjemmesykeplei\w*", r"heimesjukeplei\w*",
-    r"hjemmetjenest\w*", r"heimetenest\w*", r"hjemmehjelp\w*", r"heimehjelp\w*", r"trygghetsalarm\w*",
-    r"tryggleiksalarm\w*", r"avlastning\w*", r"avlasting\w*", r"støttekontakt\w*", r"\w*omsorgsbolig\w*",
-    r"\w*omsorgsbustad\w*", r"dagsenter\w*", r"omsorgsstønad\w*", r"omsorgslønn\w*", r"brukerstyrt\w*",
-    r"praktisk bistand", r"home care", r"nursing home", r"care home", r"kommunal\w* (?:bolig|utleiebolig|bustad)\w*",
-    r"social housing", r"council housing",
-    # social benefits and finances
-    r"\w*sosialhjelp\w*", r"sosialstønad\w*", r"uføretrygd\w*", r"uføre", r"ufør", r"lav inntekt", r"låg inntekt",
-    r"lave inntekter", r"låge inntekter", r"low income", r"dårlig økonomi", r"dårleg økonomi",
-    r"økonomiske (?:problem\w*|vansk\w*|utfordring\w*)", r"arbeidsavklaringspenger", r"aap",
-    r"bostøtta", r"bostøtten", r"social assistance", r"welfare benefits?", r"disability benefits?",
-    r"gjelda", r"gjelden", r"gjeldsproblem\w*", r"gjeldsordning\w*", r"restanse\w*", r"inkasso\w*", r"ubetalt\w*",
-    r"utestående", r"betalingsanmerkning\w*", r"tvangsinnkrev\w*", r"skyldig", r"in debt", r"arrears", r"unpaid",
-    # child welfare
-    r"barnevernssak\w*", r"barnevernsak\w*", r"bekymringsmelding\w*", r"meldt til barnevernet", r"melde til "
-    r"barnevernet", r"fosterhjem\w*", r"fosterheim\w*", r"beredskapshjem\w*", r"beredskapsheim\w*",
-    r"omsorgsovertak\w*", r"child protection case", r"barnevernets omsorg", r"barnevernet si omsorg",
-    r"omsorga til barnevernet", r"i barnevernet", r"under barnevernet", r"in care",
-    # police and courts
-    r"anmeldt", r"politianmeldt", r"meldt til politiet", r"siktet", r"sikta", r"tiltalt", r"domfelt", r"dømt",
-    r"arrestert", r"pågrepet", r"pågripe\w*", r"besøksforbud\w*", r"kontaktforbud\w*", r"straffesak\w*",
-    r"arrested", r"convicted", r"charged with", r"restraining order",
-    # school
-    r"(?:mye|mykje|høyt|høgt|stort|ugyldig|bekymringsfullt|\d+ dagers|\d+ dagars) (?:fravær|fråvær)\w*", r"(?:vært|"
-                                                                                                         r"vore|"
-                                                                                                         r"been) "
-                                                                                                         r"(?:mye|"
-                                                                                                         r"mykje|"
-                                                                                                         r"mykkje|"
-                                                                                                         r"a lot) "
-                                                                                                         r"(?:borte|"
-                                                                                                         r"away|"
-                                                                                                         r"absent)",
-    r"mobbet", r"mobba", r"mobber", r"mobbar", r"bortvist", r"utvist", r"utestengt\w*", r"utestengd\w*",
-    r"(?:ble|blei|vart|er|har blitt|har vorte) (?:slått|banket|angrepet|angripen|trakassert|"
-    r"utsatt for vold)", r"anmerkning\w*", r"spesialundervisning\w*",
-    r"bullied", r"suspended from school",
-    # work
-    r"oppsagt", r"(?:blitt|vorte|ble|blei|vart) sagt opp", r"avskjediget", r"avskjeda", r"suspendert", r"permittert",
-    r"fired", r"laid off",
-    # a complaint or an order about them
-    r"(?:klage|klaga|klaget|klagd|klagde|complaint|complained) (?:på|om|about|against) (?:deg|dykk|dere|han|henne|ho|"
-    r"dei|dem|you|him|her|them)", r"pålegg om", r"pålagt å",
-]) + r")(?!\w)", re.IGNORECASE)
+#: A possessive right before or after a sensitive fact owns it: "his anxiety", "your blood test results",
+#: "gjelda hans".
+_OWNER_BEFORE = re.compile(r"(?:(?<!\w)(?:your|his|their)|(?:^|(?<!\w)(?:om|av|på|med|til|for|og|at|i))\s+"
+                           r"(?:din|ditt|dine|hans|hennes|hennar|dykkar|deira))\s+$", re.IGNORECASE)
+_OWNER_AFTER = re.compile(r"^\s+(?:din|di|ditt|dine|hans|hennes|hennar|dykkar|deira)(?!\w)", re.IGNORECASE)
+#: What is sensitive to say of a person in public, by category (``lexicon.py``): health, care services,
+#: benefits and debt, child welfare, police and courts, school, work, a building case or a complaint
+#: about them, immigration status.
+_FACT = lexicon.compiled()
 #: A sensitive fact owned: "sosialhjelpen din", "fraværet hans", "diagnosen til mor di".
 _OWNED_FACT = re.compile(r"(?<!\w)(?:diagnosen|sykdommen|sjukdomen|sjukdommen|medisinene|medisinane|"
                          r"sosialhjelpa|sosialhjelpen|stønaden|trygda|trygden|uføretrygda|uføretrygden|"
@@ -231,18 +204,29 @@ _PRAISED = re.compile(r"(?<!\w)(?:fornøyd|fornøyde|nøgd|nøgde|happy with|sat
                       r"god for|bra for|takknemlig|takksam|grateful)(?!\w)", re.IGNORECASE)
 #: How far apart (in characters) the person and the fact may stand in one sentence.
 _NEAR = 90
-#: A person right after these is not the subject of a fact: a condition ("hvis du"), an object ("hjelpe
-#: dere", "help you").
-_NOT_SUBJECT_BEFORE = re.compile(r"(?<!\w)(?:hvis|dersom|viss|om|når|if|when|unless|til|for|med|hos|på|hjelpe|hjelper|"
-                                 r"hjelpa|kontakte|kontakter|ringe|gi|gir|gje|gjev|sende|sender|minne|informere|"
-                                 r"invitere|tilby|tilbyr|ønsker|ønskjer|help|helps|contact|tell|give|send|remind|"
-                                 r"invite|"
-                                 r"offer|to|with|thank|thanks|wish|can|may)\s+$", re.IGNORECASE)
-_PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they", re.IGNORECASE)
-#: A person followed by these is "you" in general guidance ("du kan søke om avlastning").
-_GENERAL_AFTER = re.compile(r"^\s+(?:kan|kunne|can|could|may|might|finner|finn|bør|burde|should|trenger ikke|"
-                            r"treng ikkje|må gjerne|kan gjerne|er velkommen|er velkomen|are welcome|søker|søkjer|"
-                            r"apply)(?!\w)", re.IGNORECASE)
+#: A person right after these is not the subject of a fact: a condition ("hvis du"), the object of a
+#: preposition ("til deg").
+_NOT_SUBJECT_BEFORE = re.compile(r"(?<!\w)(?:hvis|dersom|viss|om|når|if|when|unless|til|for|med|hos|på|to|with|"
+                                 r"thank|thanks)\s+$", re.IGNORECASE)
+#: In an offer ("vi kan hjelpe deg med …", "we can help you with …"), the object of these verbs is not
+#: the one a fact is about.
+_OFFERED_TO = re.compile(r"(?<!\w)(?:hjelpe|hjelper|hjelpa|kontakte|kontakter|ringe|gi|gir|gje|gjev|sende|sender|minne|"
+                         r"informere|invitere|tilby|tilbyr|ønsker|ønskjer|help|helps|contact|tell|give|send|remind|"
+                         r"invite|offer|wish|can|may)\s+$", re.IGNORECASE)
+_OFFER = re.compile(r"(?<!\w)(?:kan|kunne|vil gjerne|gjerne|can|could|happy to|glad to|ønsker å|ønskjer å|tilbyr|"
+                    r"tilbyd|offer|offers|hjelper|hjelp)(?!\w)", re.IGNORECASE)
+#: "you" after a modal or a present-tense verb, the topic first: guidance ("Trygghetsalarm søker du om hos
+#: tildelingskontoret", "Friplass kan du søke om hvis …").
+_GUIDANCE_INVERTED = re.compile(r"(?<!\w)(?:kan|kunne|må|bør|skal|søker|søkjer|tar|tek|finner|finn|får|fær|sender|"
+                                r"ringer|ringjer|leverer|melder|bestiller|bestiller|gjør|gjer)\s+$", re.IGNORECASE)
+_PRONOUN = re.compile(r"du|dere|dykk|han|hun|ho|he|she|you|you're|you've|he's|she's|they|deg|henne|ham|him",
+                      re.IGNORECASE)
+#: A person followed by these is "you" in general guidance ("du kan søke om avlastning", "du trenger ingen
+#: henvisning").
+_GENERAL_AFTER = re.compile(r"^\s+(?:kan|kunne|can|could|may|might|finner|finn|bør|burde|should|trenger|treng|"
+                            r"må ha|må få|må gjerne|kan gjerne|er velkommen|er velkomen|are welcome|søker|søkjer|"
+                            r"apply|need|needs|don't need|do not need|find|will find|'ll find|will get|can find)(?!\w)",
+                            re.IGNORECASE)
 
 #: A person's health, care, finances, child-welfare case, police matter or employment, and what
 #: identifies a child or a car.
@@ -303,12 +287,25 @@ def check(text: str, context: CheckContext) -> list[ReplyWarning]:
         if finding.type is PiiType.PHONE and (context.official.has_number(written)
                                               or _service_number(text, finding.start)):
             continue
+        if finding.type is PiiType.BANK_ACCOUNT and _official_account(text, finding.start):
+            continue
         found.append(ReplyWarning(Code.PERSONAL_DATA, _MESSAGES[finding.type], finding.start, finding.end))
     found.extend(_addresses(text, context))
     found.extend(_third_persons(text, context))
     found.extend(_sensitive(text))
     found.extend(_facts_about_people(text))
     return without_overlaps(found)
+
+
+#: A bank account introduced as the municipality's own: "kommunens kontonummer …", "til vår konto …".
+_OFFICIAL_ACCOUNT = re.compile(r"(?<!\w)(?:kommunens|kommunen sitt|kommunen sin|vårt|vår|our|the municipality's|"
+                               r"the council's|kommunen|alta kommune|kemneren|kemnerens|skatteoppkreveren)(?!\w)"
+                               r"[^.!?\n]{0,25}$", re.IGNORECASE)
+
+
+def _official_account(text: str, start: int) -> bool:
+    before = text[max(0, start - 40):start]
+    return _OFFICIAL_ACCOUNT.search(before) is not None and _PERSONAL_NUMBER.search(before) is None
 
 
 def _service_number(text: str, start: int) -> bool:
@@ -360,27 +357,38 @@ def _sensitive(text: str) -> list[ReplyWarning]:
 
 def _facts_about_people(text: str) -> list[ReplyWarning]:
     """A sensitive fact and a person it is about in one sentence, near each other, in either order
-    ("mor di har fått demensdiagnose", "heimesjukepleia … mor di", "sosialhjelpen din"), unless the
-    sentence is general or conditional before them or the person is not the subject ("hvis du",
-    "hjelpe dere", "du kan søke …")."""
+    ("mor di har fått demensdiagnose", "heimesjukepleia … mor di", "sosialhjelpen din", "eiendomsskatten
+    for Skiferveien 22 står ubetalt"), unless the sentence is general, conditional or guidance before them
+    or the person is not the subject ("hvis du", "til deg", "vi kan hjelpe deg med …", "du kan søke …")."""
     found = []
     for sentence in sentences(text):
-        facts = [*_FACT.finditer(sentence.text), *_OWNED_FACT.finditer(sentence.text)]
+        said = sentence.text
+        facts = [*_FACT.finditer(said), *_OWNED_FACT.finditer(said)]
         if not facts:
             continue
-        people = [m for m in _PERSON_SUBJECT.finditer(sentence.text)
-                  if not (_PRONOUN.fullmatch(m.group(0))
-                          and _NOT_SUBJECT_BEFORE.search(sentence.text[max(0, m.start() - 14):m.start()]))
-                  and not _GENERAL_AFTER.match(sentence.text[m.end():m.end() + 20])]
+        offer = _OFFER.search(said) is not None
+        people = [m for m in _PERSON_SUBJECT.finditer(said) if not _not_the_subject(said, m, offer)]
         for fact in facts:
-            near = [fact] if fact.re is _OWNED_FACT else [m for m in people if abs(m.start() - fact.start()) <= _NEAR]
+            owned = fact.re is _OWNED_FACT or _OWNER_BEFORE.search(said[max(0, fact.start() - 16):fact.start()]) \
+                or _OWNER_AFTER.match(said[fact.end():fact.end() + 8])
+            near = [fact] if owned else [m for m in people if abs(m.start() - fact.start()) <= _NEAR]
             if not near:
                 continue
             person = min(near, key=lambda m: abs(m.start() - fact.start()))
             start, end = min(person.start(), fact.start()), max(person.end(), fact.end())
-            if _GENERAL.search(sentence.text[:start]) or _GENERAL_START.search(sentence.text[:end]) \
-                    or _PRAISED.search(sentence.text[start:end]):
+            if _GENERAL.search(said[:start]) or _GENERAL_START.search(said[:end]) or _PRAISED.search(said[start:end]):
                 continue
             found.append(ReplyWarning(Code.PERSONAL_DATA, _SENSITIVE, sentence.start + start, sentence.start + end))
             break
     return found
+
+
+def _not_the_subject(said: str, person: re.Match[str], offer: bool) -> bool:
+    """A pronoun after a condition or a preposition, or the one an offer is made to; "you" in guidance."""
+    if _GENERAL_AFTER.match(said[person.end():person.end() + 20]):
+        return True
+    if not _PRONOUN.fullmatch(person.group(0)):
+        return False
+    before = said[max(0, person.start() - 14):person.start()]
+    return bool(_NOT_SUBJECT_BEFORE.search(before) or (offer and _OFFERED_TO.search(before))
+                or _GUIDANCE_INVERTED.search(before) and person.group(0).lower() in {"du", "dere", "dykk", "you"})

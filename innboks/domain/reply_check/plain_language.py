@@ -113,7 +113,10 @@ TABLE = PhraseTable([
            r"orientert|orienteres|orienterast|med dette (?:orientert|opplyst|meddelt|varslet|varsla|informert|"
            r"bekreftet|"
            r"stadfesta|gjort|kjent|kunngjort)|(?:gjøres|gjerast|vert gjort|blir gjort) (?:med dette )?kjent|kunngjøres|"
-           r"kunngjerast|(?:i|den|det|de|dei|ovenfor|tidligere|tidlegare|over) (?:nevnte|nemnde)|\w+ i hende|i hende "
+           r"kunngjerast|(?:i|den|det|de|dei|ovenfor|tidligere|tidlegare|over) (?:nevnte|nemnde)(?! (?:en|ei|ein|et|"
+           r"eit|"
+           r"noe|noko|noen|nokon|at|deg|meg|oss|dere|dykk|han|henne|ho|navnet|namnet|a|an|the|that))|\w+ i hende|"
+           r"i hende "
            r"(?:innen|innan|senest|seinast))", "Kansellistil: skriv «vi kan …», «satt igjen», «vi vil fortelle at …», "
            "«dette tidsrommet», «vi må ha … innen»."),
     Phrase(r"(?:ved manglende|ved manglande|ytterligere|ytterlegare|oversend\w*|tilbakeføre\w*)",

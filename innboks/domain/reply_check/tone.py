@@ -313,6 +313,87 @@ FAMILIES = [
            r"out))",
            _MOCKING),
     Phrase(r"halvparten (?:så mye tid|av tida|av tiden|så mykje tid)|half as much (?:time|effort)", _BLAME),
+    # fourth round (outside-1..3), by family
+    # curt finality: "Så nei.", "enkelt og greit", "simple as that", "står der av en grunn"
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:så|altså|og) (?:nei|nope)[.!]|(?:enkelt og greit|så enkelt er det|"
+           r"så einfelt er det|så enkelt er det bare|simple as that|end of story|that's that|that is that|"
+           r"det er det hele|ferdig snakka|ferdig snakket|nuff said)(?=\s*[.!]|\s*$)|(?:står|stend|er|finnes|"
+           r"is|are) (?:der|det|there) (?:av en grunn|av ein grunn|for a reason)", _NOT_OURS),
+    # do it yourself: "Gjør matematikken selv.", "Regn ut selv.", "Google it yourself."
+    Phrase(r"(?:gjør|gjer|regn|rekn|sjekk|finn|les|google|tenk|do|check|figure) (?:\w+ ){0,3}?"
+           r"(?:selv|sjølv|yourself)(?=\s*[.!]|\s*$)|(?:gjør|gjer|do) (?:matematikken|regnestykket|reknestykket|"
+           r"the math|the maths)", _BLAME),
+    # a curt redirect, the whole sentence: "Ta det med fylket.", "Take it up with the county."
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:ta det|ta det opp|klag|take it up) (?:med|til|with) (?:\w+)"
+           r"(?=[.!]?\s*$|[.!]\s)", _NOT_OURS),
+    # repeated and counted: "Tre ganger.", "Det vises til tidligere svar", "we must reiterate"
+    Phrase(r"(?:^|(?<=[.!?] )|(?<=\n))(?:to|tre|fire|fem|seks|sju|ti|\d+|two|three|four|five|mange|flere|fleire) "
+           r"(?:ganger|gonger|times)[.!]", _REPEATED),
+    Phrase(r"(?:viser|vises|visast|se|sjå|see|refer to|as per) (?:\w+ ){0,2}?(?:tidligere|tidlegare|forrige|previous|"
+           r"earlier|our previous|our earlier) (?:svar|svaret|svarene|svara|correspondence|answers?|replies|"
+           r"reply|responses?)|(?:ikke|ikkje|not) (?:\w+ ){0,4}?(?:gjenta|gjente|repeat|reiterate) (?:informasjonen|"
+           r"svaret|svara|svarene|dette|det|oss|meg|oss selv|oss sjølv|the information|ourselves|this|it|what)|"
+           r"(?:must|have to|need to|må|nødt til å|naudt til å) (?:\w+ )?(?:reiterate|gjenta|gjente)|"
+           r"(?:gjentatte|gjentekne) (?:ganger|gonger) (?:\w+ ){0,2}?(?:informert|sagt|svart|opplyst|forklart|skrevet|"
+           r"skrive|presisert)|(?:informert|sagt|svart|opplyst|forklart|presisert) (?:\w+ ){0,2}?(?:gjentatte|"
+           r"gjentekne) "
+           r"(?:ganger|gonger)|(?:repeatedly|time and again) (?:said|told|explained|informed|answered)|"
+           r"repeated (?:enquiries|inquiries|questions|requests|messages)|gjentatte henvendelser|"
+           r"gjentekne førespurnader",
+           _REPEATED),
+    Phrase(r"(?:remind|minne|minna|påminne)\w* (?:\w+ )?(?:you|deg|dere|dykk|om)?,? (?:once again|yet again|"
+           r"nok en gang|nok ein gong)|(?:vennligst|venlegst) merk deg|under no obligation|"
+           r"(?:ikke|ikkje) (?:forpliktet|plikta|forplikta) til å (?:svare|svara)|not obliged to (?:respond|reply|"
+           r"answer)", _REPEATED),
+    # telling the citizen to stop: "Vær så snill å slutte å tagge oss", "kan du kanskje slutte å ringe"
+    Phrase(r"(?:slutte|slutta|stoppe|stoppa|la være|late vere|slutt|stopp|kutt|kutte) (?:å|med å|og) (?:\w+ )?"
+           r"(?:tagge|tagga|ringe|ringje|skrive|skriva|mase|masa|sende|senda|poste|kommentere|kommentera|spamme|klage|"
+           r"klaga|purre|purra|spørre|spørje|sutre|syte|kjefte|banne|rope|skrike|true|plage)|stop (?:\w+ )?(?:tagging|"
+           r"calling|messaging|spamming|posting|asking|writing|commenting|sending|complaining|pestering|nagging)",
+           _STOP),
+    Phrase(r"(?:du|dere|dykk|you) (?:\w+ )?(?:ringer|ringjer|ringte|ringde|skriver|skriv|skrev|spør|spurte|maser|"
+           r"masar|purrer|purrar|klager|klagar|tagger|taggar|sender|sendte|call|write|complain|tag|message) (?:oss |"
+           r"meg "
+           r"|inn |us |me )?(?:hver|kvar|every) (?:eneste |einaste |single )?(?:dag|time|uke|veke|day|hour|week)",
+           _STOP),
+    # what we expect of the citizen: "Vi forventer at folk holder styr på fristene sine selv"
+    Phrase(r"(?:vi|me|kommunen|we) (?:\w+ )?(?:forventer|forventar|expect) (?:at )?(?:folk|du|dere|"
+           r"dykk|innbyggerne|innbyggjarane|alle|voksne|vaksne|people|you|residents|everyone) (?:\w+ ){0,2}?(?:holder|"
+           r"held|følger med|følgjer med|leser|les|sjekker|sjekkar|setter seg inn|set seg inn|tar ansvar|skjønner|"
+           r"skjønar|forstår|vet|veit|husker|hugsar|klarer|greier|keep|read|check|follow|know|understand|remember|"
+           r"manage|take)|(?:holder|held|hold|keep) (?:selv |sjølv )?(?:styr|track) (?:på|of) (?:\w+ ){0,2}?(?:selv|"
+           r"sjølv|yourself|themselves)", _BLAME),
+    # sarcastic asides: "som for øvrig er åpne for alle", "for å si det forsiktig", "as any reasonable person would"
+    Phrase(r"som (?:for øvrig|forresten|faktisk|jo|elles) er (?:\w+ )?(?:åpen|åpne|ope|opne|open|tilgjengelig\w*|"
+           r"tilgjengeleg\w*|lett å finne|lette å finne|gratis)|(?:for å si det|for å seie det) (?:forsiktig|mildt|"
+           r"pent|diplomatisk)|mildt sagt|to put it (?:mildly|politely|nicely)|to say the least|"
+           r"(?:as|like) (?:any|every) (?:reasonable|sensible|normal|rational|grown|thinking) (?:\w+ )?(?:person|"
+           r"people|adult|human)|(?:som|slik) (?:enhver|ein kvar|kvar|alle|de fleste|dei fleste) (?:fornuftig\w*|"
+           r"voksne?|vaksne?|normale?|oppegående|rimelig\w*|rimeleg\w*|tenkende|tenkjande) (?:\w+ )?(?:person|"
+           r"menneske|folk|ville|vil|gjør|gjer)|lite (?:konstruktiv\w*|saklig\w*|sakleg\w*|gjennomtenkt\w*)", _MOCKING),
+    # accusing the citizen of ignorance: "påstander som åpenbart bygger på manglende kjennskap"
+    Phrase(r"(?:bygger|bygg|byggjer|tyder|viser|vitner|based|built|rests?|shows?) (?:\w+ ){0,2}?(?:på|om|on|an?) "
+           r"(?:\w+ )?(?:manglende|manglande|mangel på|lack of|limited|poor) (?:\w+ )?(?:kjennskap|kunnskap|forståelse|"
+           r"forståing|innsikt|knowledge|understanding)|(?:din|dykkar|your|deres) (?:manglende|manglande|lack of) "
+           r"(?:kjennskap|kunnskap|forståelse|forståing|knowledge|understanding)|"
+           r"(?:finner|finn|ser|find) (?:det )?(?:lite|ikke|ikkje|not) (?:\w+ )?(?:hensiktsmessig|formålstjenlig|"
+           r"nødvendig|naudsynt|meningsfullt|useful|necessary|worthwhile) (?:å|to) (?:kommentere|svare|gå inn på|"
+           r"diskutere|gjenta|comment|respond|reply|engage)|(?:åpenbart|openbert|obviously|clearly) "
+           r"(?:\w+ ){0,2}?(?:misforstått|misunderstood|uten grunnlag|utan grunnlag|grunnlaust)", _BLAME),
+    # passive-aggressive wishes: "Litt tålmodighet hadde vært fint!"
+    Phrase(r"(?:litt|lite|noe|noko|a little|a bit of|some) (?:mer |meir |more )?(?:tålmodighet|tolmod|tålmod|"
+           r"forståelse|forståing|respekt|folkeskikk|høflighet|høflegheit|patience|understanding|respect|manners)"
+           r" (?:hadde|ville|would|could|kunne) (?:\w+ )?(?:vært|vore|være|vere|be|have been|hjulpet|hjelpt|help|gått)",
+           _BLAME),
+    # blaming everyone: "hvis alle hadde måkt sin egen snø i stedet for å skrive på Facebook"
+    Phrase(r"(?:hvis|om|viss|dersom|if) (?:alle|folk|flere|fleire|everyone|people|innbyggerne|innbyggjarane)"
+           r" (?:bare |berre |just |only )?(?:hadde|had|'d)(?= \w)|(?:i stedet for|istedenfor|"
+           r"i staden for|heller enn|instead of) (?:å )?(?:skrive|skriva|klage|klaga|mase|sitte|sitja|syte|kommentere|"
+           r"kommentera|complain\w*|post\w*|writ\w*|moan\w*|whin\w*) (?:\w+ )?(?:på|om|i|on|about)", _BLAME),
+    # brushed off: "Da får du bare ringe sentralbordet da.", "Bare så det er sagt"
+    Phrase(r"(?:ok|okei|okay|javel|vel)[.,]? (?:da|så|då) (?:får|må) (?:du|dere|dykk|de) (?:bare|berre|vel) \w+|"
+           r"(?:da|så|då) (?:får|må) (?:du|dere|dykk|de) (?:bare|berre|vel) [^.!?]{1,60} (?:da|då)[.!]|(?:bare|berre) "
+           r"så det er sagt|just so we're clear", _NOT_OURS),
     # rude words
     Phrase(r"(?:patetisk\w*|barnslig\w*|barnsleg\w*|umoden\w*|hjernedød\w*|pathetic|childish|clueless)", _RUDE),
 ]
