@@ -38,6 +38,7 @@ BENCHMARKS = {
     "sla-restart": sla.restart,
     "archive": archive.run,
     "store": store.run,
+    "store-rebuild": store.rebuild,
     "actions": actions.run,
     "records": records.run,
     "reply-check": reply_check.run,

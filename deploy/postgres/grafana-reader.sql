@@ -25,7 +25,7 @@ BEGIN;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM grafana_reader;
 GRANT CONNECT ON DATABASE :"DBNAME" TO grafana_reader;
 GRANT USAGE ON SCHEMA public TO grafana_reader;
-GRANT SELECT (inquiry_id, conversation_key, account_id, platform, state, due_at) ON inquiries TO grafana_reader;
+GRANT SELECT (inquiry_id, conversation_key, account_id, platform, state, due_at, escalate) ON inquiries TO grafana_reader;
 GRANT SELECT (id, category) ON messages TO grafana_reader;
 GRANT SELECT (conversation_key, assignee) ON assignments TO grafana_reader;
 COMMIT;

@@ -57,15 +57,25 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent); on SQLite, refresh the planner's statistics."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            if engine.dialect.name == "sqlite":
+                analyze_sampled(connection)
     except sa.exc.OperationalError as exc:
         raise StoreError(f"cannot open the store: {str(exc.orig).splitlines()[0]}") from None
+
+
+def analyze_sampled(connection: sa.Connection) -> None:
+    """SQLite's ANALYZE on a sample (a few milliseconds on any size): without statistics its planner
+    takes the small partial index of the open inquiries for a large one and sorts instead
+    (docs/performance.md). PostgreSQL's autovacuum keeps its own statistics."""
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("ANALYZE")
 
 
 def open_store(url: str) -> Engine:

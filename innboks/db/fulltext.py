@@ -19,9 +19,10 @@ stemming ("kari nord" finds "Kari Nordmann").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 import Stemmer
@@ -173,6 +174,14 @@ def index_revision(connection: Connection, message_id: str, revision: int, text:
         return
     connection.execute(_INSERT, {"words": stems(text), "author": " ".join(words(author_name)),
                                  "message_id": message_id, "revision": revision})
+
+
+def index_revisions(connection: Connection, revisions: Sequence[Mapping[str, Any]]) -> None:
+    """Index new revisions (rows of ``message_revisions``) in one statement (SQLite; PostgreSQL indexes by itself)."""
+    if connection.dialect.name != "sqlite" or not revisions:
+        return
+    connection.execute(_INSERT, [{"words": stems(row["text"]), "author": " ".join(words(row["author_name"])),
+                                  "message_id": row["message_id"], "revision": row["revision"]} for row in revisions])
 
 
 def unindex_messages(connection: Connection, message_ids: sa.Select[tuple[str]]) -> None:

@@ -44,8 +44,9 @@ class Calendar:
     closed_dates: frozenset[date] = frozenset()
     special_hours: dict[date, tuple[Interval, ...]] = field(default_factory=dict)
     always_open: bool = False
-    #: Open seconds per local date, filled as days are asked for (the configuration never changes).
-    _day_seconds: dict[date, float] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: Per year, the open seconds of its local days before each day (``[0]`` = 0, ``[-1]`` = the whole
+    #: year), filled as years are asked for (the configuration never changes).
+    _year_sums: dict[int, list[float]] = field(default_factory=dict, init=False, compare=False, repr=False)
     #: Open intervals in UTC per local date, likewise (a deadline walks a few days: issue 30 measured
     #: the conversions to and from the local time zone as the larger part of it).
     _day_intervals: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
@@ -103,8 +104,9 @@ class Calendar:
     def business_seconds_between(self, start: datetime, end: datetime) -> float:
         """Open time between two instants, in seconds (0 if ``end`` is not after ``start``).
 
-        The first and last local days are clipped to the instants; the whole days between are
-        summed from a per-day cache, so an inquiry months overdue costs a lookup per day.
+        The first and last local days are clipped to the instants; the whole days between are two
+        lookups in running sums per year, so an inquiry months overdue costs no more than one due
+        today (the inbox computes this for every row of its list).
         """
         start, end = start.astimezone(UTC), end.astimezone(UTC)
         if end <= start:
@@ -115,14 +117,29 @@ class Calendar:
         if first == last:
             return self._open_seconds(first, start, end)
         total = self._open_seconds(first, start, end) + self._open_seconds(last, start, end)
-        day = first + timedelta(days=1)
-        while day < last:
-            seconds = self._day_seconds.get(day)
-            if seconds is None:
-                seconds = self._day_seconds[day] = self._open_seconds(day, None, None)
-            total += seconds
-            day += timedelta(days=1)
-        return total
+        return total + self._whole_days(first + timedelta(days=1), last)
+
+    def _whole_days(self, first: date, stop: date) -> float:
+        """Open seconds of the local days from ``first`` up to (not including) ``stop``."""
+        if stop <= first:
+            return 0.0
+        if first.year == stop.year:
+            sums = self._sums(first.year)
+            return sums[stop.timetuple().tm_yday - 1] - sums[first.timetuple().tm_yday - 1]
+        total = self._sums(first.year)[-1] - self._sums(first.year)[first.timetuple().tm_yday - 1]
+        for year in range(first.year + 1, stop.year):
+            total += self._sums(year)[-1]
+        return total + self._sums(stop.year)[stop.timetuple().tm_yday - 1]
+
+    def _sums(self, year: int) -> list[float]:
+        sums = self._year_sums.get(year)
+        if sums is None:
+            sums, day = [0.0], date(year, 1, 1)
+            while day.year == year:
+                sums.append(sums[-1] + self._open_seconds(day, None, None))
+                day += timedelta(days=1)
+            self._year_sums[year] = sums
+        return sums
 
     def _open_seconds(self, day: date, start: datetime | None, end: datetime | None) -> float:
         """Open seconds of one local date, clipped to ``[start, end]`` where given."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,7 +64,12 @@ def _visible_accounts(user: User, units_of_accounts: Mapping[str, str]) -> list[
 def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, str],
                    policies: Mapping[str, Policy], query: InquiryFilter,
                    now: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Inquiries matching ``query`` that the user may see, most urgent (earliest due) first, and their count."""
+    """Inquiries matching ``query`` that the user may see, most urgent first, and their count.
+
+    Most urgent: escalated inquiries (the first or the pending message escalated) before all others,
+    then the earliest due. ``ix_inquiries_open_order`` holds the open ones in that order, so the list
+    reads its page from the index whatever the number of stored messages.
+    """
     now = now or datetime.now(UTC)
     # The inquiry's first message says what it is about (category, escalation, suggested reply); the
     # pending message (the citizen's newest) is the one to answer, shown with its text and author.
@@ -71,16 +77,15 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
     category, moderation = _corrected(inquiries.c.inquiry_id, first)
     conditions: list[sa.ColumnElement[bool]] = []
     if query.state in ("open", "overdue"):
-        conditions.append(inquiries.c.state.in_(OPEN_STATES))
+        conditions.append(inquiries.c.state.in_(OPEN))
         if query.state == "overdue":
             conditions.append(inquiries.c.due_at < now)
     elif query.state == "snoozed":
         conditions.append(inquiries.c.state == "snoozed")
     elif query.state == "answered":
         conditions.append(inquiries.c.state.in_(("answered", "closed")))
-    escalated = sa.or_(first.c.escalate.is_(True), pending.c.escalate.is_(True))
     if query.escalated:
-        conditions.append(escalated)
+        conditions.append(inquiries.c.escalate.is_(True))
     if query.words:
         pattern = "%" + query.words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(sa.or_(sa.func.lower(pending.c.text).like(pattern, escape="\\"),
@@ -99,27 +104,39 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
     visible = _visible_accounts(user, units_of_accounts)
     if visible is not None:
         conditions.append(inquiries.c.account_id.in_(visible))
-    joined = (inquiries.outerjoin(first, first.c.id == inquiries.c.inquiry_id)
-              .outerjoin(pending, pending.c.id == inquiries.c.message_id)
-              .outerjoin(assignments, assignments.c.conversation_key == inquiries.c.conversation_key))
+    assigned = inquiries.outerjoin(assignments, assignments.c.conversation_key == inquiries.c.conversation_key)
+    joined = (assigned.outerjoin(first, first.c.id == inquiries.c.inquiry_id)
+              .outerjoin(pending, pending.c.id == inquiries.c.message_id))
+    # The JSON lists come as their text, decoded only where not empty, and personal data as a yes or no:
+    # decoding 2,500 JSON values took a third of a 500-row list's time.
     select = (
-        sa.select(inquiries, pending.c.text, pending.c.author_name, pending.c.permalink, pending.c.kind,
-                  pending.c.language, category.label("category"), moderation.label("moderation"),
-                  first.c.escalate, first.c.escalation_reasons, first.c.suggested_reply, first.c.pii,
-                  pending.c.escalate.label("pending_escalate"),
-                  pending.c.escalation_reasons.label("pending_reasons"), pending.c.pii.label("pending_pii"),
-                  assignments.c.assignee, pending.c.author_id)
+        sa.select(*(inquiries.c[name] for name in LISTED), pending.c.text, pending.c.author_name, pending.c.permalink,
+                  pending.c.kind, pending.c.language, pending.c.author_id, category.label("category"),
+                  sa.cast(moderation, sa.Text).label("moderation"), first.c.suggested_reply,
+                  sa.cast(first.c.escalation_reasons, sa.Text).label("escalation_reasons"),
+                  sa.cast(pending.c.escalation_reasons, sa.Text).label("pending_reasons"),
+                  sa.or_(sa.cast(first.c.pii, sa.Text) != "[]", sa.cast(pending.c.pii, sa.Text) != "[]")
+                  .label("personal_data"), assignments.c.assignee)
         .select_from(joined).where(*conditions)
         # Escalated inquiries before all others, then the earliest deadline (DESIGN.md).
-        .order_by(sa.case((escalated, 0), else_=1), inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc())
+        .order_by(inquiries.c.escalate.desc(), inquiries.c.due_at.asc(), inquiries.c.inquiry_id.asc())
         .limit(min(query.limit, MAX_LIMIT))
     )
-    count = sa.select(sa.func.count()).select_from(joined).where(*conditions)
+    # The count needs the messages only to filter by category, words or author.
+    by_message = query.category or query.words or query.author
+    count = sa.select(sa.func.count()).select_from(joined if by_message else assigned).where(*conditions)
     with engine.connect() as connection:
         rows = connection.execute(select).all()
         total = connection.execute(count).scalar() or 0
         numbers = saksnummer_by_inquiry(connection, [row.inquiry_id for row in rows])
     return [_inquiry(row, policies.get(row.policy), now, numbers.get(row.inquiry_id)) for row in rows], total
+
+
+#: The columns of ``inquiries`` a list row shows.
+LISTED = ("inquiry_id", "message_id", "conversation_key", "platform", "account_id", "state", "policy", "received_at",
+          "due_at", "answered_at", "in_time", "escalate", "snoozed_until", "close_reason", "resolution")
+#: The open states as literals in the SQL, so that SQLite, too, sees the partial index's own condition.
+OPEN: sa.BindParameter[str] = sa.bindparam("open_states", OPEN_STATES, expanding=True, literal_execute=True)
 
 
 def _corrected(message_id: sa.ColumnElement[Any],
@@ -150,16 +167,16 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime, saksnummer: str | N
         "inquiry_id": row.inquiry_id, "message_id": row.message_id, "conversation_key": row.conversation_key,
         "platform": row.platform, "account_id": row.account_id, "state": row.state,
         "received_at": row.received_at.isoformat(), "due_at": row.due_at.isoformat(),
-        "category": row.category, "escalate": bool(row.escalate or row.pending_escalate),
-        "moderation": list(row.moderation or []),
+        "category": row.category, "escalate": row.escalate,
+        "moderation": _listed(row.moderation),
         "text": row.text, "author_name": row.author_name,
         "suggested_reply": reply_with_saksnummer(row.suggested_reply, saksnummer, row.language),
         "permalink": safe_permalink(row.platform, row.permalink), "assignee": row.assignee,
         "saksnummer": saksnummer,
         # Beyond the contract: what the pages show.
         "policy": row.policy, "kind": row.kind, "language": row.language,
-        "escalation_reasons": list(dict.fromkeys([*(row.escalation_reasons or []), *(row.pending_reasons or [])])),
-        "personal_data": bool(row.pii or row.pending_pii),
+        "escalation_reasons": list(dict.fromkeys([*_listed(row.escalation_reasons), *_listed(row.pending_reasons)])),
+        "personal_data": bool(row.personal_data),
         "overdue": is_open and row.due_at < now,
         "business_seconds_left": business_seconds_left(policy, row.due_at, now) if is_open else None,
         "answered_at": row.answered_at.isoformat() if row.answered_at else None,
@@ -167,6 +184,11 @@ def _inquiry(row: Any, policy: Policy | None, now: datetime, saksnummer: str | N
         "snoozed_until": row.snoozed_until.isoformat() if row.snoozed_until else None,
         "close_reason": row.close_reason, "resolution": row.resolution,
     }
+
+
+def _listed(text: str | None) -> list[Any]:
+    """A JSON list column read as text."""
+    return [] if text is None or text == "[]" else list(json.loads(text))
 
 
 def conversation(engine: Engine, key: str, user: User, units_of_accounts: Mapping[str, str]) -> dict[str, Any]:

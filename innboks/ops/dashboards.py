@@ -77,18 +77,19 @@ class PanelSpec:
     steps: tuple[tuple[float | None, str], ...] = ()
 
 
-#: Open inquiries, most urgent first (the inbox's order), without message text or authors. Portable
+#: Open inquiries, most urgent first (the inbox's order: escalated first, then by due time), without
+#: message text or authors. Portable
 #: SQL: PostgreSQL in production, SQLite in the tests. Open states: docs/sla.md.
 OPEN_INQUIRIES = Sql(
-    """SELECT i.account_id AS account, i.platform, m.category, i.due_at, i.state, a.assignee
+    """SELECT i.account_id AS account, i.platform, m.category, i.escalate, i.due_at, i.state, a.assignee
 FROM inquiries AS i
 LEFT JOIN messages AS m ON m.id = i.inquiry_id
 LEFT JOIN assignments AS a ON a.conversation_key = i.conversation_key
 WHERE i.state IN ('opened', 'warning', 'breached')
-ORDER BY i.due_at, i.inquiry_id
+ORDER BY i.escalate DESC, i.due_at, i.inquiry_id
 LIMIT 500""",
-    (("account", "Konto"), ("platform", "Plattform"), ("category", "Kategori"), ("due_at", "Frist"),
-     ("state", "Status"), ("assignee", "Ansvarlig")),
+    (("account", "Konto"), ("platform", "Plattform"), ("category", "Kategori"), ("escalate", "Eskalert"),
+     ("due_at", "Frist"), ("state", "Status"), ("assignee", "Ansvarlig")),
 )
 #: How the table shows the SLA states.
 STATE_TEXT = {"opened": ("åpen", "text"), "warning": ("snart forfalt", "orange"), "breached": ("forfalt", "red")}

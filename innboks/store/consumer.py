@@ -1,10 +1,15 @@
 """The projection consumer: the topics into the store, each batch's offsets written with its rows.
 
-It reads with manually assigned partitions (``TopicTail``) and keeps its position in the store itself
-(``projection_offsets``), not in a consumer group: each batch is one database transaction that
-writes the rows *and* the next offset per partition, so a crash never loses a record nor applies
+It reads with manually assigned partitions (``PrefetchingTopicTail``: the next batch is fetched
+while this one is written) and keeps its position in the store itself (``projection_offsets``), not
+in a consumer group: each batch is one database transaction that writes the rows *and* the next
+offset per partition, so a crash never loses a record nor applies
 one twice (the rows are idempotent besides). A record the store cannot take goes to
 ``innboks.deadletter`` with the reason (stage ``store``), and the projection moves on.
+
+A batch is written in a few multi-row statements (``innboks.store.batch``). Should the database
+refuse it for one record's sake (a value too long for its column), the batch is rolled back and
+applied again one record at a time, each in a savepoint, so that only that record is dead-lettered.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from innboks.config.topics import PROJECTED_TOPICS
 from innboks.db import live
 from innboks.db.schema import projection_offsets
 from innboks.domain.deadletter import dead_letter
-from innboks.kafka.clients import Partition, Producer, Record, TopicTail
+from innboks.kafka.clients import Partition, PrefetchingTopicTail, Producer, Record
+from innboks.store.batch import decode_batch, write_batch
 from innboks.store.projection import InvalidRecord, apply, follow_crisis
 
 if TYPE_CHECKING:
@@ -34,7 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BATCH_RECORDS = 1000
+#: Records per batch (one transaction): larger batches cost fewer round trips per record (docs/performance.md).
+BATCH_RECORDS = 5000
 STAGE = "store"
 #: How often an idle projection looks for topics and partitions that appeared after it started.
 REFRESH_SECONDS = 30.0
@@ -75,9 +82,9 @@ class Projection:
         self._bootstrap = bootstrap_servers
         self._tail = self._open_tail()
 
-    def _open_tail(self) -> TopicTail:
-        return TopicTail(self._bootstrap, PROJECTED_TOPICS, client_id="innboks-store", offsets=self._stored_offsets(),
-                         max_poll_records=BATCH_RECORDS)
+    def _open_tail(self) -> PrefetchingTopicTail:
+        return PrefetchingTopicTail(self._bootstrap, PROJECTED_TOPICS, client_id="innboks-store",
+                                    offsets=self._stored_offsets(), max_poll_records=BATCH_RECORDS)
 
     def refresh_partitions(self) -> bool:
         """Read the topics and partitions that exist now (created or grown after the start); whether any did."""
@@ -100,9 +107,31 @@ class Projection:
         records = self._tail.poll(timeout=0.2)
         if not records:
             return 0
-        next_offsets: dict[Partition, int] = {}
+        batch, rejected = decode_batch(records)
+        # Dead letters go out before the transaction commits: a crash in between sends one again.
+        for bad in rejected:
+            self._reject(records[bad.index], bad.error.code, bad.error.reason)
+        try:
+            with self.engine.begin() as connection, live.buffered(connection):
+                write_batch(connection, batch)
+                self._finish(connection, records)
+        except sa.exc.OperationalError:
+            raise  # the database is the problem, not a record: the caller retries the batch
+        except Exception as exc:  # noqa: BLE001 - a record the database refused, or a bug: find it
+            log.warning("store: a batch of %d records failed as a whole (%s); applying them one by one",
+                        len(records), type(exc).__name__)
+            self._step_one_by_one(records, skip={bad.index for bad in rejected})
+            return len(records)
+        refused = {bad.index for bad in rejected}
+        self.stats.applied.update(record.topic for index, record in enumerate(records) if index not in refused)
+        return len(records)
+
+    def _step_one_by_one(self, records: list[Record], skip: set[int]) -> None:
+        """The batch again, each record in a savepoint: one the database refuses is dead-lettered alone."""
         with self.engine.begin() as connection, live.buffered(connection) as feed:
-            for record in records:
+            for index, record in enumerate(records):
+                if index in skip:
+                    continue  # dead-lettered already
                 mark = len(feed)
                 try:
                     with connection.begin_nested():
@@ -110,6 +139,11 @@ class Projection:
                 except InvalidRecord as exc:
                     del feed[mark:]  # what the rolled-back record would have told the inbox
                     self._reject(record, exc.code, exc.reason)
+                except (sa.exc.DataError, sa.exc.IntegrityError) as exc:
+                    del feed[mark:]
+                    log.error("store: the database refused %s[%s]@%s (%s)", record.topic, record.partition,
+                              record.offset, type(exc).__name__)
+                    self._reject(record, "store_refused", f"the database refused the record ({type(exc).__name__})")
                 except sa.exc.DBAPIError:
                     raise  # the database is the problem, not the record: stop and retry the batch
                 except Exception as exc:  # noqa: BLE001 - one bad record must not stop the store
@@ -119,12 +153,17 @@ class Projection:
                     self._reject(record, "processing_error", f"{type(exc).__name__} in the store projection")
                 else:
                     self.stats.applied[record.topic] += 1
-                next_offsets[Partition(record.topic, record.partition)] = record.offset + 1
-            if self._crisis_policy is not None and any(p.topic in (topics.CONTROL, topics.SLA) for p in next_offsets):
-                follow_crisis(connection, self._crisis_policy, self._policies)
-            for partition, offset in next_offsets.items():
-                self._save_offset(connection, partition, offset)
-        return len(records)
+            self._finish(connection, records)
+
+    def _finish(self, connection: sa.Connection, records: list[Record]) -> None:
+        """What every batch ends with: crisis deadlines, and the next offset of each partition it read."""
+        next_offsets: dict[Partition, int] = {}
+        for record in records:
+            next_offsets[Partition(record.topic, record.partition)] = record.offset + 1
+        if self._crisis_policy is not None and any(p.topic in (topics.CONTROL, topics.SLA) for p in next_offsets):
+            follow_crisis(connection, self._crisis_policy, self._policies)
+        for partition, offset in next_offsets.items():
+            self._save_offset(connection, partition, offset)
 
     def _reject(self, record: Record, code: str, reason: str) -> None:
         self.stats.rejected[record.topic] += 1

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from innboks.config import topics
+from innboks.db.bulk import chunks, one_of
 from innboks.db.fulltext import index_revision
 from innboks.db.live import Change, record
 from innboks.db.schema import (
@@ -40,12 +42,13 @@ from innboks.db.schema import (
 )
 from innboks.domain.action_rules import OUTCOME_RANK
 from innboks.errors import first_validation_error
-from innboks.store.receipts import apply_archive_receipt_json
+from innboks.store.receipts import apply_archive_receipt
 from schemas import (
     ACCOUNT_KEY_PREFIX,
     CRISIS_KEY,
     FACTS_KEY,
     ActionEvent,
+    ArchiveReceipt,
     CaseForward,
     ControlEvent,
     FactsEvent,
@@ -73,43 +76,79 @@ class InvalidRecord(ValueError):
         self.reason = reason
 
 
-def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | None = None) -> None:
-    """Apply one record of a projected topic; raises ``InvalidRecord`` for one that is not its schema."""
+#: What ``decode`` gives: one record as its topic's model.
+Decoded = (NormalizedMessage | TriagedMessage | SlaEvent | CaseForward | ActionEvent | ControlEvent | FactsEvent
+           | ArchiveReceipt)
+
+MODELS: dict[str, type[Decoded]] = {
+    topics.MESSAGES: NormalizedMessage, topics.TRIAGED: TriagedMessage, topics.SLA: SlaEvent,
+    topics.CASES: CaseForward, topics.ACTIONS: ActionEvent, topics.CONTROL: ControlEvent,
+    topics.ARCHIVE_RECEIPTS: ArchiveReceipt,
+}
+
+
+def decode(topic: str, value: bytes | None, key: bytes | None = None) -> Decoded | None:
+    """A record as its topic's model, None for one the store skips (a tombstone on the compacted control
+    topic, an account connected in Kontoer); raises ``InvalidRecord`` for one that is not its schema."""
     if not value:
         if topic == topics.CONTROL:
-            return  # a tombstone on the compacted control topic
+            return None  # a tombstone on the compacted control topic
         raise InvalidRecord("empty_value", f"an empty record on {topic}")
+    model = MODELS.get(topic)
+    if topic == topics.CONTROL:
+        if key == FACTS_KEY.encode():
+            model = FactsEvent
+        elif (key or b"").decode("utf-8", "replace").startswith(ACCOUNT_KEY_PREFIX):
+            return None  # accounts connected in Kontoer: the store is where they were written
+    if model is None:
+        raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
     try:
-        if topic == topics.MESSAGES:
-            message = NormalizedMessage.model_validate_json(value)
-            apply_message(connection, message, message.raw.model_dump(mode="json") if message.raw else None)
-        elif topic == topics.TRIAGED:
-            apply_triage(connection, TriagedMessage.model_validate_json(value))
-        elif topic == topics.SLA:
-            apply_sla(connection, SlaEvent.model_validate_json(value))
-        elif topic == topics.CASES:
-            apply_case(connection, CaseForward.model_validate_json(value))
-        elif topic == topics.ACTIONS:
-            apply_action(connection, ActionEvent.model_validate_json(value))
-        elif topic == topics.CONTROL and key == FACTS_KEY.encode():
-            apply_facts(connection, FactsEvent.model_validate_json(value))
-        elif topic == topics.CONTROL:
-            name = (key or b"").decode("utf-8", "replace")
-            if name.startswith(ACCOUNT_KEY_PREFIX):
-                return  # accounts connected in Kontoer: the store is where they were written
-            apply_control(connection, name, ControlEvent.model_validate_json(value))
-        elif topic == topics.ARCHIVE_RECEIPTS:
-            apply_archive_receipt_json(connection, value)
-        else:
-            raise InvalidRecord("unknown_topic", f"the store does not project {topic}")
+        return model.model_validate_json(value)
     except ValidationError as exc:
         raise InvalidRecord("schema_violation", first_validation_error(exc, "(record)")) from None
+
+
+def apply(connection: Connection, topic: str, value: bytes | None, key: bytes | None = None) -> None:
+    """Apply one record of a projected topic; raises ``InvalidRecord`` for one that is not its schema.
+
+    The rules, one record at a time; ``innboks.store.batch`` applies a whole batch with the same rows
+    and the same changes.
+    """
+    decoded = decode(topic, value, key)
+    if decoded is not None:
+        apply_decoded(connection, (key or b"").decode("utf-8", "replace"), decoded)
+
+
+def apply_decoded(connection: Connection, key: str, decoded: Decoded) -> None:
+    """Apply one decoded record (``key``: the record's key, which names a control switch)."""
+    if isinstance(decoded, NormalizedMessage):
+        apply_message(connection, decoded, decoded.raw.model_dump(mode="json") if decoded.raw else None)
+        refresh_escalation(connection, [decoded.key])
+    elif isinstance(decoded, TriagedMessage):
+        apply_triage(connection, decoded)
+        refresh_escalation(connection, [decoded.message.key])
+    elif isinstance(decoded, SlaEvent):
+        apply_sla(connection, decoded)
+        refresh_escalation(connection, [decoded.conversation_key])
+    elif isinstance(decoded, CaseForward):
+        apply_case(connection, decoded)
+    elif isinstance(decoded, ActionEvent):
+        apply_action(connection, decoded)
+    elif isinstance(decoded, ControlEvent):
+        apply_control(connection, key, decoded)
+    elif isinstance(decoded, FactsEvent):
+        apply_facts(connection, decoded)
+    elif isinstance(decoded, ArchiveReceipt):
+        apply_archive_receipt(connection, decoded)  # innboks/store/receipts.py
 
 
 def content_digest(message: InboxMessage) -> str:
     """What makes a revision new: what happened to the message (its event) and its text."""
     return hashlib.sha256(json.dumps([message.event.value, message.text], ensure_ascii=False).encode()).hexdigest()
 
+
+#: What ``message_revisions.message`` leaves out of a ``NormalizedMessage``: its platform item has a column of its own.
+ONLY_ON_TOPIC = {"raw"}
 
 #: Fields a later sighting may fill in without being a new revision (our reply as posted from
 #: Innboks, then as the platform reports it with its link and author name).
@@ -133,10 +172,23 @@ def apply_message(connection: Connection, message: InboxMessage, raw: dict[str, 
     revision = max((row.revision for row in revisions), default=-1) + 1
     connection.execute(message_revisions.insert().values(
         message_id=message.id, revision=revision, event=message.event.value, text=message.text,
-        author_name=message.author_name, content_sha256=digest, message=message.model_dump(mode="json"),
-        observed_at=message.fetched_at, raw_payload=sa.null() if raw is None else raw,
+        author_name=message.author_name, content_sha256=digest,
+        message=message.model_dump(mode="json", exclude=ONLY_ON_TOPIC), observed_at=message.fetched_at,
+        raw_payload=sa.null() if raw is None else raw,
     ))
     index_revision(connection, message.id, revision, message.text, message.author_name)
+    row = message_values(message, revision)
+    if revision == 0:
+        connection.execute(messages.insert().values(id=message.id, first_seen_at=message.fetched_at, **row))
+        if not message.from_account:
+            _follow_up(connection, message)
+    else:
+        connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
+    record(connection, message_change(message, _author_of(connection, message)))
+
+
+def message_values(message: InboxMessage, revision: int) -> dict[str, Any]:
+    """The columns of ``messages`` a new revision sets: its latest state."""
     row: dict[str, Any] = {
         "platform": message.platform.value, "account_id": message.account_id, "conversation_key": message.key,
         "conversation_id": message.conversation_id, "kind": message.kind.value, "event": message.event.value,
@@ -148,15 +200,14 @@ def apply_message(connection: Connection, message: InboxMessage, raw: dict[str, 
         value = getattr(message, name)
         if value is not None or revision == 0:
             row[name] = value
-    if revision == 0:
-        connection.execute(messages.insert().values(id=message.id, first_seen_at=message.fetched_at, **row))
-        if not message.from_account:
-            _follow_up(connection, message)
-    else:
-        connection.execute(messages.update().where(messages.c.id == message.id).values(**row))
-    record(connection, Change(message.key, message.account_id, "message", _author_of(connection, message),
-                              details={"message_id": message.id, "event": message.event.value,
-                                       "from_account": message.from_account}))
+    return row
+
+
+def message_change(message: InboxMessage, author: str) -> Change:
+    """The feed's word of a message's new revision."""
+    return Change(message.key, message.account_id, "message", author,
+                  details={"message_id": message.id, "event": message.event.value,
+                           "from_account": message.from_account})
 
 
 def _author_of(connection: Connection, message: InboxMessage) -> str:
@@ -212,14 +263,15 @@ def apply_triage(connection: Connection, triaged: TriagedMessage) -> None:
     triage = triaged.triage
     if triage is None:
         return
-    values = _triage_values(triaged)
+    values = triage_values(triaged)
     if connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values)).rowcount:
         return
     apply_message(connection, triaged.message)
     connection.execute(messages.update().where(messages.c.id == triaged.message.id).values(values))
 
 
-def _triage_values(triaged: TriagedMessage) -> dict[str, Any]:
+def triage_values(triaged: TriagedMessage) -> dict[str, Any]:
+    """The columns of ``messages`` a triage sets."""
     triage = triaged.triage
     assert triage is not None
     return dict(
@@ -241,10 +293,29 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
     current = connection.execute(
         sa.select(inquiries.c.state).where(inquiries.c.inquiry_id == event.inquiry_id)
     ).first()
-    state = event.state.value
-    woken = current is not None and current.state == "snoozed" and state == "opened"
-    if current is not None and STATE_RANK[state] < STATE_RANK[current.state] and not woken:
+    if current is not None and moved_on(current.state, event):
         return  # a late earlier state: the inquiry has moved on
+    row = inquiry_values(event)
+    if current is None:
+        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
+                                                     message_id=_pending_message(connection, event), **row))
+    else:
+        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
+    escalated = bool(connection.execute(sa.select(messages.c.escalate)
+                                        .where(messages.c.id == event.inquiry_id)).scalar())
+    record(connection, sla_change(event, escalated), bump=False)
+
+
+def moved_on(state: str, event: SlaEvent) -> bool:
+    """Whether an inquiry in ``state`` has moved past ``event`` (a late earlier state), which then
+    changes nothing; a wake-up (``opened`` after ``snoozed``) moves it back."""
+    woken = state == "snoozed" and event.state.value == "opened"
+    return STATE_RANK[event.state.value] < STATE_RANK[state] and not woken
+
+
+def inquiry_values(event: SlaEvent) -> dict[str, Any]:
+    """The columns of ``inquiries`` an SLA event sets (the answer's only when it answers or closes)."""
+    state = event.state.value
     row: dict[str, Any] = {
         "conversation_key": event.conversation_key, "account_id": event.account_id,
         "platform": event.platform.value, "policy": event.policy, "state": state,
@@ -257,15 +328,31 @@ def apply_sla(connection: Connection, event: SlaEvent) -> None:
                    response_seconds=event.response_seconds, business_seconds=event.business_seconds,
                    in_time=event.in_time, resolution=event.resolution.value if event.resolution else None,
                    close_reason=_close_reason(event), closed_by=event.closed_by)
-    if current is None:
-        connection.execute(inquiries.insert().values(inquiry_id=event.inquiry_id,
-                                                     message_id=_pending_message(connection, event), **row))
-    else:
-        connection.execute(inquiries.update().where(inquiries.c.inquiry_id == event.inquiry_id).values(**row))
-    escalated = bool(connection.execute(sa.select(messages.c.escalate)
-                                        .where(messages.c.id == event.inquiry_id)).scalar())
-    record(connection, Change(event.conversation_key, event.account_id, "sla", event.closed_by or "system",
-                              event.inquiry_id, {"state": state, "escalate": escalated}), bump=False)
+    return row
+
+
+def sla_change(event: SlaEvent, escalated: bool) -> Change:
+    """The feed's word of an SLA event that moved its inquiry (no version raised: nobody's reply is stale)."""
+    return Change(event.conversation_key, event.account_id, "sla", event.closed_by or "system", event.inquiry_id,
+                  {"state": event.state.value, "escalate": escalated})
+
+
+def refresh_escalation(connection: Connection, conversation_keys: Iterable[str]) -> None:
+    """``inquiries.escalate`` of the conversations' inquiries: whether the inquiry's first message or the
+    one to answer is escalated (what the inbox shows, and sorts first; kept here so an index serves
+    the order). Rows whose value is right already are not written."""
+    for chunk in chunks(connection, conversation_keys):
+        connection.execute(inquiries.update().where(one_of(connection, inquiries.c.conversation_key, chunk),
+                                                    inquiries.c.escalate != ESCALATED).values(escalate=ESCALATED))
+
+
+_FIRST, _PENDING = messages.alias("first"), messages.alias("pending")
+#: An inquiry is escalated when its first message or the one to answer is.
+ESCALATED = sa.or_(
+    sa.func.coalesce(sa.select(_FIRST.c.escalate).where(_FIRST.c.id == inquiries.c.inquiry_id).scalar_subquery(),
+                     sa.false()),
+    sa.func.coalesce(sa.select(_PENDING.c.escalate).where(_PENDING.c.id == inquiries.c.message_id).scalar_subquery(),
+                     sa.false()))
 
 
 def apply_case(connection: Connection, case: CaseForward) -> None:
@@ -273,11 +360,13 @@ def apply_case(connection: Connection, case: CaseForward) -> None:
         cases.c.case_id == case.case_id, cases.c.revision == case.revision)).first()
     if exists:
         return
-    connection.execute(cases.insert().values(
-        case_id=case.case_id, revision=case.revision, inquiry_message_id=case.inquiry.id,
-        conversation_key=case.inquiry.key, screened=case.screening.screened, forwarded_at=case.forwarded_at,
-        case=case.model_dump(mode="json"),
-    ))
+    connection.execute(cases.insert().values(**case_row(case)))
+
+
+def case_row(case: CaseForward) -> dict[str, Any]:
+    return {"case_id": case.case_id, "revision": case.revision, "inquiry_message_id": case.inquiry.id,
+            "conversation_key": case.inquiry.key, "screened": case.screening.screened,
+            "forwarded_at": case.forwarded_at, "case": case.model_dump(mode="json")}
 
 
 def _close_reason(event: SlaEvent) -> str | None:
@@ -305,7 +394,7 @@ def follow_crisis(connection: Connection, crisis: Policy, policies: Mapping[str,
     rows = connection.execute(sa.select(inquiries.c.inquiry_id, inquiries.c.received_at, inquiries.c.normal_policy,
                                         inquiries.c.conversation_key, inquiries.c.account_id).where(
         inquiries.c.state.in_((*OPEN_STATES, "snoozed")), inquiries.c.policy == crisis.name,
-        inquiries.c.normal_policy.is_not(None))).all()
+        inquiries.c.normal_policy.is_not(None)).order_by(inquiries.c.inquiry_id)).all()  # the feed in one order
     moved = 0
     for row in rows:
         normal = policies.get(row.normal_policy)
@@ -343,25 +432,49 @@ def apply_action(connection: Connection, event: ActionEvent) -> None:
     """One row per action with its latest step; a re-delivered or older step changes nothing."""
     current = connection.execute(sa.select(actions.c.outcome).where(actions.c.action_id == event.action_id)).first()
     if current is None or OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
-        # A staff member's request was recorded (and its version claimed) by the inbox already.
-        by = event.approved_by if event.outcome.value == "approved" else event.requested_by
-        bump = event.outcome.value != "executing" and (current is not None or event.automatic)
-        record(connection, Change(event.key, event.target.account_id, "action", by, None,
-                                  {"action_id": event.action_id, "action": event.kind.value,
-                                   "outcome": event.outcome.value, "message_id": event.target.id}), bump=bump)
+        change, bump = action_change(event, first=current is None)
+        record(connection, change, bump=bump)
     if current is None:
-        target = event.target
-        connection.execute(actions.insert().values(
-            action_id=event.action_id, kind=event.kind.value, message_id=target.id, conversation_key=target.key,
-            platform=target.platform.value, account_id=target.account_id, text=event.text,
-            reason=event.reason.value if event.reason else None, forward=event.forward,
-            requested_by=event.requested_by, automatic=event.automatic, acknowledgement=event.acknowledgement,
-            needs_approval=event.needs_approval, approved_by=event.approved_by, outcome=event.outcome.value,
-            failure=event.failure.value if event.failure else None, detail=event.detail,
-            platform_id=event.platform_id, requested_at=event.at, updated_at=event.at))
+        connection.execute(actions.insert().values(**action_row(event)))
     elif OUTCOME_RANK[event.outcome] > OUTCOME_RANK[current.outcome]:
-        edited = {"text": event.text} if event.outcome.value == "approved" and event.text else {}
-        connection.execute(actions.update().where(actions.c.action_id == event.action_id).values(
-            outcome=event.outcome.value, approved_by=event.approved_by, platform_id=event.platform_id,
-            failure=event.failure.value if event.failure else None, detail=event.detail, updated_at=event.at,
-            **edited))
+        connection.execute(actions.update().where(actions.c.action_id == event.action_id)
+                           .values(**action_step(event)))
+
+
+def action_change(event: ActionEvent, *, first: bool) -> tuple[Change, bool]:
+    """The feed's word of an action's new step (``first``: the action was not stored), and whether it
+    raises the conversation's version: a staff member's request was recorded (and its version
+    claimed) by the inbox already, and ``executing`` is no news."""
+    by = event.approved_by if event.outcome.value == "approved" else event.requested_by
+    bump = event.outcome.value != "executing" and (not first or event.automatic)
+    return Change(event.key, event.target.account_id, "action", by, None,
+                  {"action_id": event.action_id, "action": event.kind.value, "outcome": event.outcome.value,
+                   "message_id": event.target.id}), bump
+
+
+def action_row(event: ActionEvent) -> dict[str, Any]:
+    """The row of an action first seen."""
+    target = event.target
+    return {
+        "action_id": event.action_id, "kind": event.kind.value, "message_id": target.id,
+        "conversation_key": target.key, "platform": target.platform.value, "account_id": target.account_id,
+        "text": event.text, "reason": event.reason.value if event.reason else None, "forward": event.forward,
+        "requested_by": event.requested_by, "automatic": event.automatic, "acknowledgement": event.acknowledgement,
+        "needs_approval": event.needs_approval, "approved_by": event.approved_by, "outcome": event.outcome.value,
+        "failure": event.failure.value if event.failure else None, "detail": event.detail,
+        "platform_id": event.platform_id, "requested_at": event.at, "updated_at": event.at,
+    }
+
+
+#: What a later step of an action sets (and ``text``, when an approval edits it).
+ACTION_STEP = ("outcome", "approved_by", "platform_id", "failure", "detail", "updated_at")
+
+
+def action_step(event: ActionEvent) -> dict[str, Any]:
+    """The columns a later step sets: its outcome and what came with it; an approval's edited text."""
+    step = {"outcome": event.outcome.value, "approved_by": event.approved_by, "platform_id": event.platform_id,
+            "failure": event.failure.value if event.failure else None, "detail": event.detail,
+            "updated_at": event.at}
+    if event.outcome.value == "approved" and event.text:
+        step["text"] = event.text
+    return step

@@ -198,7 +198,8 @@ def test_prometheus_alertmanager_and_dashboards_on_a_running_innboks(tmp_path: P
             assert {(r["account"], r["platform"]) for r in rows} == {(dataset.page_id, "facebook")}
             assert {r["state"] for r in rows} <= {"opened", "warning", "breached"} and "breached" in {
                 r["state"] for r in rows}
-            assert [r["due_at"] for r in rows] == sorted(r["due_at"] for r in rows)
+            urgency = [(not r["escalate"], r["due_at"]) for r in rows]  # escalated first, then the earliest due
+            assert urgency == sorted(urgency)
         finally:
             for process in reversed(processes):
                 process.stop()

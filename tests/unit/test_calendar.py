@@ -108,6 +108,10 @@ def test_business_seconds_between_long_spans_match_the_interval_walk() -> None:
             start = origin + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
             end = start + timedelta(minutes=rng.randrange(0, 120 * 24 * 60))
             assert cal.business_seconds_between(start, end) == _walked(cal, start, end), (start, end)
+        for _ in range(40):  # over year ends: months and years overdue
+            start = origin + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
+            end = start + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60))
+            assert cal.business_seconds_between(start, end) == _walked(cal, start, end), (start, end)
     # Across the spring DST change and Easter: whole days summed from the cache, still exact.
     assert BUSINESS_HOURS.business_seconds_between(datetime(2026, 3, 20, 12, tzinfo=UTC),
                                                    datetime(2026, 4, 20, 12, tzinfo=UTC)) == _walked(

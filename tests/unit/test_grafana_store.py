@@ -21,7 +21,7 @@ from innboks.inbox.queries import InquiryFilter, list_inquiries
 from innboks.ops import dashboards
 from innboks.store.projection import apply
 from innboks.web.users import User
-from schemas import Category, Language, SlaEvent, SlaState, Triage, TriagedMessage
+from schemas import Category, EscalationReason, Language, SlaEvent, SlaState, Triage, TriagedMessage
 from streams.normalize.process import normalize_raw
 from tests.helpers import facebook_comment_raw
 from tests.postgres import PostgresServer
@@ -37,11 +37,12 @@ PERSONAL = {"text", "author_name", "author_id", "suggested_reply", "permalink", 
 
 
 def project_inquiry(connection: sa.Connection, native: str, due_in_hours: float, category: Category,
-                    state: SlaState = SlaState.OPENED) -> str:
+                    state: SlaState = SlaState.OPENED, escalate: bool = False) -> str:
     """One inquiry through the projection, as the topics deliver it (each on its own post)."""
     raw = facebook_comment_raw(native, f"Hemmelig spørsmål {native}", post_id=f"post_{native}")
-    message = normalize_raw(raw.to_json_bytes())
-    triage = Triage(category=category, language=Language.BOKMAL)
+    message = normalize_raw(raw.to_json_bytes()).inbox_message()
+    triage = Triage(category=category, language=Language.BOKMAL, escalate=escalate,
+                    escalation_reasons=[EscalationReason.MEDIA] if escalate else [])
     apply(connection, topics.TRIAGED, TriagedMessage(message=message, triage=triage, triaged_at=NOW).to_json_bytes())
     for step in (SlaState.OPENED, state) if state is not SlaState.OPENED else (state,):
         event = SlaEvent(event_id=f"{message.id}:{step.value}", inquiry_id=message.id,
@@ -60,18 +61,20 @@ def test_open_inquiries_panel_reads_the_store_like_the_inbox(store_url: str) -> 
         warned = project_inquiry(connection, "1_502", 1, Category.FEEDBACK, SlaState.WARNING)
         project_inquiry(connection, "1_503", -5, Category.GENERAL_QUESTION, SlaState.ANSWERED)
         project_inquiry(connection, "1_504", -6, Category.OTHER, SlaState.CLOSED)
+        escalated = project_inquiry(connection, "1_505", 9, Category.OTHER, escalate=True)
     assign(engine, warned, "kari", ADMIN, {})
     [panel_sql] = dashboards.sql_queries("innboks-service")
     with engine.connect() as connection:
         result = connection.execute(sa.text(panel_sql.sql))
         columns, rows = list(result.keys()), [dict(row._mapping) for row in result]
     assert columns == [column for column, _ in panel_sql.headings]
-    assert [row["state"] for row in rows] == ["breached", "warning", "opened"], "open only, most urgent first"
-    assert [(row["category"], row["assignee"]) for row in rows] == [
-        ("case_handling", None), ("feedback", "kari"), ("general_question", None)]
+    assert [row["state"] for row in rows] == ["opened", "breached", "warning", "opened"], "open, most urgent first"
+    assert [(row["category"], row["assignee"], bool(row["escalate"])) for row in rows] == [
+        ("other", None, True), ("case_handling", None, False), ("feedback", "kari", False),
+        ("general_question", None, False)]
     assert not any("Hemmelig" in str(value) or "Nordmann" in str(value) for row in rows for value in row.values())
     inbox, _total = list_inquiries(engine, ADMIN, {}, {}, InquiryFilter(state="open"))
-    assert [r["inquiry_id"] for r in inbox] == [overdue, warned, later]
+    assert [r["inquiry_id"] for r in inbox] == [escalated, overdue, warned, later]
     assert [(r["account_id"], r["platform"], r["category"], r["state"], r["assignee"]) for r in inbox] == [
         (row["account"], row["platform"], row["category"], row["state"], row["assignee"]) for row in rows]
 

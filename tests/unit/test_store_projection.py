@@ -91,7 +91,7 @@ def test_triage_lands_on_the_message_whichever_topic_comes_first(engine) -> None
 
 
 def test_each_message_is_written_once_and_its_triage_only_updates_it(engine) -> None:
-    """From innboks.triaged the store takes the triage: one UPDATE, not the message again."""
+    """From innboks.triaged the store takes the triage: an UPDATE, not the message again."""
     msg = message("Når kommer brøytebilen?")
     triage = Triage(category=Category.GENERAL_QUESTION, language=Language.BOKMAL, rules=["question.mark"])
     project(engine, (topics.MESSAGES, msg))
@@ -107,9 +107,36 @@ def test_each_message_is_written_once_and_its_triage_only_updates_it(engine) -> 
                                                              triaged_at=T0).to_json_bytes())
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
-    assert [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))] == ["UPDATE messages"]
+    # The triage onto the message, and the conversation's inquiries told whether they are escalated now.
+    assert [s for s in statements if not s.startswith(("BEGIN", "COMMIT"))] == ["UPDATE messages", "UPDATE inquiries"]
     with engine.connect() as connection:
         assert connection.execute(sa.select(messages.c.category)).scalar() == "general_question"
+
+
+@pytest.mark.parametrize("order", ["message, triage, clock", "clock, triage, message", "triage, clock, message"])
+def test_an_inquiry_is_escalated_when_its_first_or_pending_message_is_whatever_comes_first(engine, order) -> None:
+    """``inquiries.escalate`` (the list's first sort key) is what the inbox shows: first or pending escalated."""
+    from schemas import EscalationReason
+
+    first = message("Hei?")
+    follow_up = message("Jeg skal ta dere", native="1_101", created_minutes=20, parent="1_100")
+    calm = Triage(category=Category.OTHER, language=Language.BOKMAL)
+    threat = Triage(category=Category.OTHER, language=Language.BOKMAL, escalate=True,
+                    escalation_reasons=[EscalationReason.THREAT])
+    records = {"message": (topics.MESSAGES, first),
+               "triage": (topics.TRIAGED, TriagedMessage(message=first.inbox_message(), triage=calm, triaged_at=T0)),
+               "clock": (topics.SLA, sla(SlaState.OPENED, 0))}
+    project(engine, *(records[name] for name in order.split(", ")))
+
+    def escalated() -> bool:
+        with engine.connect() as connection:
+            return connection.execute(sa.select(inquiries.c.escalate)).scalar_one()
+
+    assert not escalated()
+    project(engine, (topics.TRIAGED, TriagedMessage(message=follow_up.inbox_message(), triage=threat, triaged_at=T0)))
+    assert escalated()  # the follow-up, written from its triage's copy, is the message to answer now
+    project(engine, (topics.MESSAGES, follow_up))
+    assert escalated()
 
 
 def test_a_late_opened_never_reopens_an_answered_inquiry(engine) -> None:
