@@ -24,9 +24,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/innboks demo $(ARGS)
 
-## make test [PYTEST_ARGS=...]: lint, types, then unit and integration tests (the integration tests start Tansu)
+## make test [PYTEST_ARGS=...] [TEST_WORKERS=N]: lint, types, then unit and integration tests (the integration
+## tests start Tansu, PostgreSQL, RabbitMQ, Chromium). Four pytest-xdist workers, one test file each at a time:
+## the integration tests mostly wait on their processes, so four share two cores well.
+TEST_WORKERS ?= 4
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## make lint: ruff, mypy (strict on schemas/, innboks/config/ and the mappings), the import layers
 lint: $(STAMP)
