@@ -8,6 +8,7 @@ shows a whole conversation; ``/svarmaler`` the saved replies. Sign-in is ``innbo
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,10 +30,12 @@ async def inbox_page(request: Request) -> Response:
     app = staff(request)
     query = inquiry_filter(request, request.user)
     rows, total = await app.run(list_inquiries, app.engine, request.user, app.units, app.policies, query)
+    # Jinja looks a field up as an attribute before a key: rows as namespaces spare it an exception per field.
+    listed = [SimpleNamespace(**row) for row in rows]
     fragment = request.query_params.get("fragment")
     template = {"rows": "_rows.html", "approvals": "_approvals.html"}.get(fragment or "", "inbox.html")
     approvals = await app.run(pending_approvals, app.engine, request.user, app.units)
-    return await render(request, TEMPLATES, template, rows=rows, total=total, query=query,
+    return await render(request, TEMPLATES, template, rows=listed, total=total, query=query,
                         params=dict(request.query_params), states=STATES, approvals=approvals,
                         accounts=sorted(app.names.items(), key=lambda item: item[1]),
                         categories=[c.value for c in Category])

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -129,7 +130,10 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
         rows = connection.execute(select).all()
         total = connection.execute(count).scalar() or 0
         numbers = saksnummer_by_inquiry(connection, [row.inquiry_id for row in rows])
-    return [_inquiry(row, policies.get(row.policy), now, numbers.get(row.inquiry_id)) for row in rows], total
+    # As dictionaries: a Row's attribute lookup costs more than the rest of a row's fields put together.
+    found = [row._asdict() for row in rows]
+    return [_inquiry(SimpleNamespace(**row), policies.get(row["policy"]), now, numbers.get(row["inquiry_id"]))
+            for row in found], total
 
 
 #: The columns of ``inquiries`` a list row shows.

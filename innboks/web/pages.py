@@ -32,7 +32,7 @@ STATIC = Path(__file__).with_name("static")
 
 def user_text(value: Any) -> Markup:
     """User text (a citizen's message or name, a staff member's name or note) as a bidirectional island."""
-    return Markup("<bdi>") + escape(shown(str(value))) + Markup("</bdi>")
+    return Markup(f"<bdi>{escape(shown(str(value)))}</bdi>")
 
 
 def _finalize(value: Any) -> Any:

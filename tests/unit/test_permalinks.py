@@ -13,7 +13,7 @@ from connectors.mastodon.mapping import map_mastodon
 from innboks.db.engine import open_store
 from innboks.db.schema import messages
 from innboks.domain.conversation_pdf import render_html
-from innboks.domain.permalinks import PERMALINK_HOSTS, safe_permalink
+from innboks.domain.permalinks import PERMALINK_HOSTS, checked_in_full, safe_permalink
 from innboks.records.search import RecordFilter, search
 from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
@@ -50,6 +50,24 @@ def test_each_platforms_own_links_are_kept(platform, url) -> None:
     if PERMALINK_HOSTS[platform] is not None:
         assert safe_permalink(platform, url.replace("https://", "https://evil.example/", 1).replace(
             "evil.example/", "evil.example/x?", 1)) is None
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_the_quick_path_decides_as_the_full_check(platform) -> None:
+    """The usual form is decided without urlsplit; every link must come out as the full check says."""
+    hosts = PERMALINK_HOSTS[platform]
+    variants = [u for u in HOSTILE if isinstance(u, str) and u]
+    for host in ["www.facebook.com", "x.com", "bsky.app", "snabelen.no", "evil.example", "WWW.FACEBOOK.COM",
+                 "www.facebook.com.", "-x.com", "x.c", "127.0.0.1", "www.facebook.com:443", "a@www.facebook.com"]:
+        for rest in ["", "/", "/p/1?x=1#y", "?a=b", "#f", "/@user/1", "/a@b", ":80/x", "/%0a", "/ü"]:
+            variants.append(f"https://{host}{rest}")
+            variants.append(f"HTTPS://{host}{rest}")
+    for url in variants:
+        assert safe_permalink(platform, url) == (None if _unsafe(url) else checked_in_full(url, hosts)), url
+
+
+def _unsafe(url: str) -> bool:
+    return any(ch.isspace() or ord(ch) < 32 or ch in "\x7f\\" for ch in url)
 
 
 def test_the_mappings_drop_a_hostile_link_and_keep_the_message() -> None:
