@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 import faust
 from faust.worker import Worker as FaustWorker
 
+from innboks import heap
 from streams.app import app
-
-#: The cyclic garbage collector's thresholds once the worker runs (Python's default: 700, 10, 10).
-#: Nearly all the garbage a message leaves is freed by reference counting; the collector only has to
-#: find cycles, and with the default it ran about 40 times per second under a burst (issue 30).
-GC_THRESHOLDS = (10_000, 20, 20)
 
 
 def load() -> faust.App:
@@ -26,12 +20,9 @@ def load() -> faust.App:
 
 
 def settle_garbage_collector() -> None:
-    """Everything the worker built to start (modules, Faust's services, the tables, the SLA index) stays:
-    ``gc.freeze`` moves it out of the collector's sight, so a full collection walks only what came
-    after (one took 0.5 s of a burst with the whole heap, issue 30), and collections run less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    """Everything the worker built to start (modules, Faust's services, the tables, the SLA index) stays
+    (``innboks.heap``: a full collection with the whole heap took 0.5 s of a burst, issue 30)."""
+    heap.settle()
 
 
 class Worker(FaustWorker):

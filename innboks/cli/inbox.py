@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from innboks import heap
 from innboks.cli.args import OneLineParser, port_number
 from innboks.cli.secrets import secret_value
 from innboks.cli.store import account_registry, add_store_flag, open_engine, store_url
@@ -104,6 +105,7 @@ def _inbox(args: argparse.Namespace) -> int:
     app = create_app(engine, account_registry(settings), auth_config(settings), publisher, facts=facts,
                      settings=settings, keyring=keyring)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    heap.settle()  # after the app is built: its templates, tables and registry stay for good
     print(f"Innboks inbox on http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,

@@ -196,3 +196,28 @@ def test_no_known_vulnerable_setuptools_in_the_environment_or_the_image() -> Non
     assert Version(version("setuptools")) >= Version("78.1.1")
     assert "setuptools>=78.1.1" in (ROOT / "Makefile").read_text()
     assert 'pip install --upgrade pip "setuptools>=78.1.1"' in (ROOT / "deploy" / "Dockerfile").read_text()
+
+
+def test_kubernetes_archives_through_fiks_io_with_its_secrets_as_files(monkeypatch) -> None:
+    """Production's archive receives over Fiks IO, not from a folder (issue 26): the sender runs with
+    its settings from the innboks-fiks ConfigMap and every secret a file: reference into the mounted Secret."""
+    from innboks.config.fiks import FiksSettings
+
+    sender = k8s("Deployment", "innboks-archive-fiks")["spec"]["template"]["spec"]
+    container = sender["containers"][0]
+    assert build_parser().parse_args(container["args"]).fiks is True
+    assert {"configMapRef": {"name": "innboks-fiks"}} in container["envFrom"]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts["fiks"] == "/run/secrets/fiks"
+    assert {"name": "fiks", "secret": {"secretName": "innboks-fiks", "defaultMode": 0o440}} in sender["volumes"]
+    kustomization = yaml.safe_load((DEPLOY / "kustomization.yaml").read_text(encoding="utf-8"))
+    literals = next(g["literals"] for g in kustomization["configMapGenerator"] if g["name"] == "innboks-fiks")
+    settings = dict(line.split("=", 1) for line in literals)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    parsed = FiksSettings()
+    for secret in ("integration_password", "private_key", "account_private_key"):
+        assert str(getattr(parsed, secret)).startswith("file:/run/secrets/fiks/"), secret
+    assert str(parsed.certificate).startswith("/run/secrets/fiks/")
+    scrape = yaml.safe_load((DEPLOY / "prometheus" / "prometheus-k8s.yml").read_text(encoding="utf-8"))
+    assert any(job["job_name"] == "innboks-archive-fiks" for job in scrape["scrape_configs"])
