@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
+from innboks.cli.json_lines import read_item
 from innboks.errors import CliError
 
 _LANGUAGES = ("nb", "nn", "en", "se", "und")
@@ -84,20 +85,11 @@ def _check_line(line: str, number: int, facts: Any, registry: Any) -> dict[str, 
     from innboks.domain.reply_check import check_reply, context_for, crisis_channel_of
     from schemas import Language, Platform
 
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"id": None, "line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
-    except RecursionError:
-        return {"id": None, "line": number, "error": "not valid JSON: nested deeper than the parser follows"}
-    if not isinstance(item, dict):
-        return {"id": None, "line": number, "error": "expected a JSON object with id and text"}
-    item_id = item.get("id")
-    if item_id is None or isinstance(item_id, (dict, list)):
-        return {"id": None, "line": number, "error": "missing or invalid field: id"}
-    text, language = item.get("text"), item.get("language")
-    if not isinstance(text, str):
-        return {"id": item_id, "line": number, "error": "missing or non-string field: text"}
+    read = read_item(line, number)
+    if isinstance(read, dict):
+        return read
+    item, item_id, text = read
+    language = item.get("language")
     if language is not None and language not in _LANGUAGES:
         return {"id": item_id, "line": number, "error": f"language must be one of {', '.join(_LANGUAGES)}"}
     crisis, account_key = item.get("crisis", False), item.get("account")

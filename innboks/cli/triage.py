@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from innboks.cli.args import OneLineParser, non_negative_int, report_time
+from innboks.cli.json_lines import read_item
 from innboks.cli.store import add_store_flag, open_engine, store_url
 from innboks.errors import CliError
 from schemas import Category
@@ -96,20 +97,10 @@ def run_triage(lines: TextIO, out: TextIO) -> int:
 
 def _triage_line(classifier: Any, line: str, number: int) -> str | dict[str, Any]:
     """The output line (JSON text) for a good input; an error object for a bad one."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"id": None, "line": number, "error": f"not valid JSON: {exc.msg} at column {exc.colno}"}
-    except RecursionError:
-        return {"id": None, "line": number, "error": "not valid JSON: nested deeper than the parser follows"}
-    if not isinstance(item, dict):
-        return {"id": None, "line": number, "error": "expected a JSON object with id and text"}
-    item_id = item.get("id")
-    if item_id is None or isinstance(item_id, (dict, list)):
-        return {"id": None, "line": number, "error": "missing or invalid field: id"}
-    text = item.get("text")
-    if not isinstance(text, str):
-        return {"id": item_id, "line": number, "error": "missing or non-string field: text"}
+    read = read_item(line, number)
+    if isinstance(read, dict):
+        return read
+    _, item_id, text = read
     triage_json = classifier.triage(text).model_dump_json()  # '{"category":...}': splice the id in front
     return f'{{"id":{json.dumps(item_id, ensure_ascii=False)},{triage_json[1:]}'
 
