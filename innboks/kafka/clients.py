@@ -245,6 +245,18 @@ def _record(raw: Any) -> Record:
     return Record(raw.topic, raw.partition, raw.offset, raw.key, raw.value, raw.timestamp)
 
 
+def _partitions_of(consumer: Any, topics: list[str], missing_ok: bool) -> list[Partition]:
+    """Every partition of ``topics`` in the consumer's metadata (kafka-python's or aiokafka's), in order;
+    a topic without any raises ``UnknownTopicError`` unless ``missing_ok``."""
+    partitions: list[Partition] = []
+    for topic in topics:
+        numbers = sorted(consumer.partitions_for_topic(topic) or [])
+        if not numbers and not missing_ok:
+            raise UnknownTopicError(topic)
+        partitions.extend(Partition(topic, p) for p in numbers)
+    return partitions
+
+
 class TopicTail(Closing):
     """Every partition of some topics, read in order without a consumer group (kafka-python).
 
@@ -272,12 +284,7 @@ class TopicTail(Closing):
         self._last_poll_empty = False
 
     def _assign(self, topics: list[str], offsets: Mapping[Partition, int], missing_ok: bool) -> list[Partition]:
-        partitions: list[Partition] = []
-        for topic in topics:
-            numbers = sorted(self._consumer.partitions_for_topic(topic) or [])
-            if not numbers and not missing_ok:
-                raise UnknownTopicError(topic)
-            partitions.extend(Partition(topic, p) for p in numbers)
+        partitions = _partitions_of(self._consumer, topics, missing_ok)
         self._consumer.assign([kafka.TopicPartition(*tp) for tp in partitions])
         for tp in partitions:
             if tp in offsets:
@@ -352,12 +359,7 @@ class PrefetchingTopicTail(Closing):
             await self._consumer.start()
         with translated(f"cannot read {', '.join(topics)}"):
             await self._consumer.topics()  # the metadata of every topic, so that missing ones are known
-            partitions: list[Partition] = []
-            for topic in topics:
-                numbers = sorted(self._consumer.partitions_for_topic(topic) or [])
-                if not numbers and not missing_ok:
-                    raise UnknownTopicError(topic)
-                partitions.extend(Partition(topic, p) for p in numbers)
+            partitions = _partitions_of(self._consumer, topics, missing_ok)
             self._consumer.assign([aiokafka.TopicPartition(*tp) for tp in partitions])
             for tp in partitions:
                 if tp in offsets:

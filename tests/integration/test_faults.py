@@ -96,6 +96,12 @@ def report(name: str, **counts: int) -> None:
     print(f"fault suite: {name}: {RESULTS[name]}")
 
 
+
+def raw_lost_and_duplicated(bootstrap: str, expected: set[str]) -> tuple[int, int]:
+    """Of the platform items ``expected`` on ``innboks.raw``: how many are missing, how many are there twice or more."""
+    on_topic = Counter(str(event["payload"].get("id")) for event in TopicReader(bootstrap).json_values(topics.RAW))
+    return len(expected - set(on_topic)), sum(count - 1 for key, count in on_topic.items() if key in expected)
+
 def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
     rng = random.Random(17)
     total = 3000
@@ -264,10 +270,7 @@ def test_the_connector_runner_loses_nothing_across_kills(broker: EmbeddedBroker,
         expected = {str(item.payload["id"]) for item in simulator.released() if item.created >= window}
     finally:
         simulator.stop()
-    on_topic = Counter(str(event["payload"].get("id")) for event in
-                       TopicReader(broker.bootstrap_servers).json_values(topics.RAW))
-    lost = len(expected - set(on_topic))
-    duplicated = sum(count - 1 for key, count in on_topic.items() if key in expected)
+    lost, duplicated = raw_lost_and_duplicated(broker.bootstrap_servers, expected)
     report("connector runner", kills=kills, items=len(expected), lost=lost, duplicated=duplicated)
     assert lost == 0
 
@@ -393,10 +396,7 @@ def test_a_refused_token_pauses_that_account_only_and_reconnecting_resumes_it(br
         expected = {str(item.payload["id"]) for item in simulator.visible() if item.created >= window}
     finally:
         simulator.stop()
-    on_topic = Counter(str(event["payload"].get("id")) for event in
-                       TopicReader(broker.bootstrap_servers).json_values(topics.RAW))
-    lost = len(expected - set(on_topic))
-    duplicated = sum(count - 1 for key, count in on_topic.items() if key in expected)
+    lost, duplicated = raw_lost_and_duplicated(broker.bootstrap_servers, expected)
     report("tokens revoked and expired", kills=kills, pages=len(people), items=len(expected), lost=lost,
            duplicated=duplicated)
     assert lost == 0 and {i for i in expected if i.startswith(("2100000000001_", "2100000000002_"))}
