@@ -96,11 +96,11 @@ def report(name: str, **counts: int) -> None:
     print(f"fault suite: {name}: {RESULTS[name]}")
 
 
-
 def raw_lost_and_duplicated(bootstrap: str, expected: set[str]) -> tuple[int, int]:
     """Of the platform items ``expected`` on ``innboks.raw``: how many are missing, how many are there twice or more."""
     on_topic = Counter(str(event["payload"].get("id")) for event in TopicReader(bootstrap).json_values(topics.RAW))
     return len(expected - set(on_topic)), sum(count - 1 for key, count in on_topic.items() if key in expected)
+
 
 def test_the_store_projection_loses_and_repeats_nothing_across_kills(broker: EmbeddedBroker, tmp_path: Path) -> None:
     rng = random.Random(17)
