@@ -23,6 +23,7 @@ from innboks.inbox.versions import parse_version
 from innboks.web.access import requires
 from innboks.web.context import staff
 from innboks.web.errors import HttpError
+from innboks.web.responses import FastJSONResponse
 from innboks.web.users import User
 from schemas import ActionEvent, ActionKind, Category, HideReason, ModerationReason
 
@@ -88,13 +89,14 @@ async def inquiries(request: Request) -> Response:
     app = staff(request)
     rows, total = await app.run(list_inquiries, app.engine, request.user, app.units, app.policies,
                                 inquiry_filter(request, request.user))
-    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
+    return FastJSONResponse(rows, headers={"X-Total-Count": str(total)})
 
 
 @requires()
 async def get_conversation(request: Request) -> Response:
     app = staff(request)
-    return JSONResponse(await app.run(conversation, app.engine, request.path_params["key"], request.user, app.units))
+    return FastJSONResponse(await app.run(conversation, app.engine, request.path_params["key"], request.user,
+                                          app.units))
 
 
 @requires("operator")
@@ -275,7 +277,7 @@ async def list_forwarded_cases(request: Request) -> Response:
     if not 1 <= limit <= MAX_CASES:
         raise HttpError(422, f"limit must be between 1 and {MAX_CASES}")
     rows, total = await app.run(list_cases, app.engine, request.user, app.units, limit)
-    return JSONResponse(rows, headers={"X-Total-Count": str(total)})
+    return FastJSONResponse(rows, headers={"X-Total-Count": str(total)})
 
 
 @requires()

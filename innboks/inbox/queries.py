@@ -131,9 +131,8 @@ def list_inquiries(engine: Engine, user: User, units_of_accounts: Mapping[str, s
         total = connection.execute(count).scalar() or 0
         numbers = saksnummer_by_inquiry(connection, [row.inquiry_id for row in rows])
     # As dictionaries: a Row's attribute lookup costs more than the rest of a row's fields put together.
-    found = [row._asdict() for row in rows]
-    return [_inquiry(SimpleNamespace(**row), policies.get(row["policy"]), now, numbers.get(row["inquiry_id"]))
-            for row in found], total
+    found = [SimpleNamespace(**row._asdict()) for row in rows]
+    return [_inquiry(row, policies.get(row.policy), now, numbers.get(row.inquiry_id)) for row in found], total
 
 
 #: The columns of ``inquiries`` a list row shows.
