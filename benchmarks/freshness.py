@@ -100,8 +100,13 @@ class Page(threading.Thread):
             self._wake.clear()
             request = urllib.request.Request(f"http://127.0.0.1:{self.port}/?fragment=rows&limit=1000",
                                              headers={"Authorization": AUTH})
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                html = answer.read().decode()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    html = answer.read().decode()
+            except OSError:
+                if self._stop.is_set():
+                    return  # the inbox stopped before this page did
+                raise
             now = time.monotonic()
             with self._lock:
                 for inquiry_id in ROW.findall(html):
