@@ -146,6 +146,16 @@ accounts:
     return path
 
 
+class RecordingPublisher:
+    """The inbox's publisher that keeps what it is asked to send: ``(topic, key, value)`` in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None, bytes]] = []
+
+    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
+        self.sent.append((topic, key, value))
+
+
 class ListSink:
     """A connector's sink that keeps every raw event it is sent, in order."""
 

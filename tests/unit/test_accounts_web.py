@@ -26,19 +26,12 @@ from innboks.web.users import add_user
 from innboks.webapp import create_app
 from schemas import AccountEvent, Platform
 from tests.accounts_helpers import ASSESSMENT, SECOND_PAGE_ID, consent, path_of, platforms, query_of
+from tests.helpers import RecordingPublisher
 from tests.unit.test_inbox_auth import csrf_of
 
 PASSWORD = "hemmelig-passord"
 MAIN_PAGE = "104857362918274"
 BASE = "http://127.0.0.1:8080"
-
-
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes | None, bytes]] = []
-
-    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
-        self.sent.append((topic, key, value))
 
 
 def registry(require_admin: bool = False) -> Registry:

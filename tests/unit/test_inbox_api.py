@@ -14,20 +14,13 @@ from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
 from innboks.webapp import create_app
 from schemas import Category, ControlEvent, EscalationReason, ModerationReason
+from tests.helpers import RecordingPublisher
 from tests.inbox_data import OTHER_PAGE, add_inquiry, answer, registry
 
 CONTRACT = {"inquiry_id", "message_id", "conversation_key", "platform", "account_id", "state", "received_at",
             "due_at", "category", "escalate", "moderation", "text", "author_name", "suggested_reply", "permalink",
             "assignee"}
 PASSWORD = "hemmelig-passord"
-
-
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes | None, bytes]] = []
-
-    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
-        self.sent.append((topic, key, value))
 
 
 @pytest.fixture()

@@ -21,18 +21,11 @@ from innboks.web.auth import AuthConfig
 from innboks.web.users import add_user
 from innboks.webapp import create_app
 from schemas import CRISIS_KEY, FACTS_KEY, Category, ControlEvent, FactsEvent, Platform
+from tests.helpers import RecordingPublisher
 from tests.inbox_data import OTHER_PAGE, PAGE_ID, add_inquiry
 
 PASSWORD = "hemmelig-passord"
 ALTA = DEFAULT_FACTS_PATH.read_text(encoding="utf-8")
-
-
-class RecordingPublisher:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes | None, bytes]] = []
-
-    def send(self, topic: str, value: bytes, *, key: bytes | None) -> None:
-        self.sent.append((topic, key, value))
 
 
 @pytest.fixture()
